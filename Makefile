@@ -1,0 +1,62 @@
+# Two commands do all the set-up: `make run` and `make test`. Each installs what it needs, once.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+TOOLS_VENV := .venv-tools
+SLITHER := $(TOOLS_VENV)/bin/slither
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint pytest forge slither compile bench-gas bench-registry bench-bridge clean
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# slither pins an older web3 than the bridge, so it gets a virtualenv of its own
+$(SLITHER):
+	python3 -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install -q --upgrade pip
+	$(TOOLS_VENV)/bin/pip install -q slither-analyzer==0.11.6
+
+run: setup
+	$(PY) -m bridge.cli run
+
+compile: setup
+	$(PY) -m bridge.cli compile
+
+test: setup lint forge slither pytest
+
+lint: setup
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
+
+forge: $(NODE_STAMP)
+	forge test
+
+slither: $(NODE_STAMP) $(SLITHER)
+	$(SLITHER) . --compile-force-framework foundry --foundry-compile-all \
+		--filter-paths "node_modules|tests/forge" \
+		--exclude-informational --exclude-low --exclude-optimization --fail-medium
+
+pytest: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench-gas: setup
+	$(PY) scripts/bench_gas.py
+
+bench-registry: setup
+	$(PY) scripts/bench_registry.py
+
+clean:
+	rm -rf out cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The chain side: compile and cache contracts, chain backends, deployment, attestation signing."""

@@ -1,0 +1,46 @@
+"""Errors of the chain layer: compiling, deploying and talking to an EVM."""
+
+from __future__ import annotations
+
+from bridge.errors import CodedError, ErrorCode
+
+
+class ChainErrorCode(ErrorCode):
+    SOLC_NOT_FOUND = ("solc_not_found", 500, "No Solidity compiler: set BRIDGE_SOLC, put solc on PATH, or npm ci.")
+    COMPILE_FAILED = ("compile_failed", 500, "The Solidity sources did not compile.")
+    ARTIFACT_MISSING = ("artifact_missing", 500, "A compiled contract artifact is missing or out of date.")
+    CONTRACT_REVERTED = ("contract_reverted", 422, "The contract refused the call (its custom error is named).")
+    CHAIN_UNAVAILABLE = ("chain_unavailable", 503, "The chain backend cannot be reached.")
+    INVALID_CHAIN_CONFIG = ("invalid_chain_config", 400, "The chain backend setting is not understood.")
+
+
+class ChainError(CodedError):
+    """Root of every error raised by the chain layer."""
+
+    default_code = ChainErrorCode.CHAIN_UNAVAILABLE
+
+
+class CompileError(ChainError):
+    """Solidity compilation failed; ``diagnostics`` holds one ``file:line: message`` per error."""
+
+    default_code = ChainErrorCode.COMPILE_FAILED
+
+    def __init__(self, diagnostics: list[str]) -> None:
+        super().__init__("\n".join(diagnostics), details={"diagnostics": diagnostics})
+        self.diagnostics = diagnostics
+
+
+class ContractRevert(ChainError):
+    """A transaction or call reverted with a decoded custom error (``error_name``, ``error_args``)."""
+
+    default_code = ChainErrorCode.CONTRACT_REVERTED
+
+    def __init__(self, error_name: str, error_args: tuple[object, ...], raw: bytes = b"") -> None:
+        shown = ", ".join(repr(a) for a in error_args)
+        super().__init__(
+            f"{error_name}({shown})",
+            details={"error": error_name, "args": [str(a) for a in error_args]},
+        )
+        self.error_name = error_name
+        self.error_args = error_args
+        self.raw = raw
