@@ -1,0 +1,1 @@
+"""Simulated carbon-credit registry: serial numbers, ledger and its errors."""
