@@ -196,7 +196,7 @@ def test_an_attestation_altered_after_signing_is_refused(local: LocalBridge) -> 
 def test_a_signature_for_another_bridge_is_refused(local: LocalBridge) -> None:
     attestation = attest(local)
     error = refused(
-        local, attestation, signed_by(local, attestation, local.verifiers[:2], bridge=local.users[7].address)
+        local, attestation, signed_by(local, attestation, local.verifiers[:2], bridge=local.users[-1].address)
     )
     assert error.error_name in {"BridgeUnknownSigner", "BridgeSignersNotSorted"}
 

@@ -59,7 +59,7 @@ steps = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
 def test_supply_equals_attested_reserve_after_any_sequence_of_mints(
     session_bridge: LocalBridge, steps: list[tuple[int, int, bool]]

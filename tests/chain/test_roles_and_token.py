@@ -110,7 +110,15 @@ def test_permit_lets_a_holder_approve_by_signature(local: LocalBridge) -> None:
     }
     signed = Account.sign_message(encode_typed_data(full_message=typed), owner.key)
     local.sender(spender).transact(
-        token.functions.permit(owner.address, spender.address, 7 * TONNE, deadline, signed.v, signed.r, signed.s)
+        token.functions.permit(
+            owner.address,
+            spender.address,
+            7 * TONNE,
+            deadline,
+            signed.v,
+            signed.r.to_bytes(32, "big"),
+            signed.s.to_bytes(32, "big"),
+        )
     )
     assert token.functions.allowance(owner.address, spender.address).call() == 7 * TONNE
     local.sender(spender).transact(token.functions.transferFrom(owner.address, spender.address, 7 * TONNE))

@@ -1,6 +1,6 @@
 """Verifier attestations: the EIP-712 message a verifier signs to authorize one mint.
 
-The types here mirror ``contracts/interfaces/ICarbonBridge.sol`` field for field; a change to one
+The types here mirror ``contracts/interfaces/CarbonTypes.sol`` field for field; a change to one
 must be made to the other (the pytest suite signs with this module and mints through the contract).
 """
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector
+from eth_tester.exceptions import TransactionFailed
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 
 from bridge.chain.errors import ContractRevert
@@ -19,6 +20,16 @@ def _abi_type(param: dict[str, Any]) -> str:
         inner = ",".join(_abi_type(c) for c in param["components"])
         return f"({inner}){param['type'][5:]}"
     return str(param["type"])
+
+
+def _tester_revert_data(exc: BaseException) -> bytes:
+    """The raw revert data behind eth-tester's TransactionFailed (web3 re-raises it as text)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if seen.args and isinstance(seen.args[0], bytes):
+            return seen.args[0]
+        seen = seen.__context__
+    return b""
 
 
 class ErrorDecoder:
@@ -50,6 +61,8 @@ class ErrorDecoder:
         """Run a web3 call or transact; re-raise a revert as ``ContractRevert`` with the error named."""
         try:
             return action()
+        except TransactionFailed as exc:
+            raise self.decode(_tester_revert_data(exc)) from None
         except ContractCustomError as exc:
             raise self.decode(exc.data if isinstance(exc.data, str) else exc.message) from None
         except ContractPanicError as exc:

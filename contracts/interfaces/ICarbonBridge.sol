@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Attestation, BridgedBatch} from "./CarbonTypes.sol";
+import {IAttestationVerifier} from "./IAttestationVerifier.sol";
+import {IClassTokenFactory} from "./IClassTokenFactory.sol";
+import {IVerifierSet} from "./IVerifierSet.sol";
+
+/// @title ICarbonBridge
+/// @notice Mints class tokens for serial blocks of carbon credits immobilized in a registry, on the
+/// strength of M-of-N verifier attestations (EIP-712), never past a class's attested reserve.
+/// @dev The shared structs (`CreditClass`, `Attestation`, `BridgedBatch`, `BatchStatus`) live in
+/// `CarbonTypes.sol`.
+interface ICarbonBridge is IVerifierSet, IAttestationVerifier, IClassTokenFactory {
+    /// @dev Quantity must equal `blockEnd - blockStart + 1` (and `blockEnd >= blockStart`).
+    error BridgeQuantityMismatch(uint64 blockStart, uint64 blockEnd, uint64 quantity);
+    /// @dev The same registry + serial is bridged and still active.
+    error BridgeBatchAlreadyBridged(bytes32 batchKey);
+    /// @dev The recipient is the zero address.
+    error BridgeZeroRecipient();
+    /// @dev `mintBatch` got a different number of attestations and signature lists.
+    error BridgeArrayLengthMismatch();
+    /// @dev The admin given to the constructor is the zero address.
+    error BridgeZeroAdmin();
+    /// @dev The batch `batchKey` is not active (never bridged, or fully released).
+    error BridgeBatchNotActive(bytes32 batchKey);
+    /// @dev A burn of `tonnes` from batch `batchKey` is zero or exceeds its `remaining` tonnes.
+    error BridgeInvalidBurnAmount(bytes32 batchKey, uint64 remaining, uint64 tonnes);
+
+    /// @dev The serial block `serial` of `registry` was bridged: `quantity * 1e18` tokens of class
+    /// `classId` were minted to `recipient` under attestation `nonce`.
+    event BatchBridged(
+        bytes32 indexed batchKey,
+        bytes32 indexed classId,
+        string registry,
+        string serial,
+        uint64 quantity,
+        address indexed recipient,
+        uint256 nonce
+    );
+    /// @dev `tonnes` of batch `batchKey` were burned from `from`; `remaining` tonnes still back tokens.
+    event BatchBurned(bytes32 indexed batchKey, address indexed from, uint64 tonnes, uint64 remaining);
+    /// @dev Every tonne of batch `batchKey` was burned; its serial may be bridged again.
+    event BatchReleased(bytes32 indexed batchKey);
+
+    /// @notice Role allowed to pause and unpause minting.
+    function PAUSER_ROLE() external view returns (bytes32);
+
+    /// @notice Role reserved for the bridge engine's burn-type operations (redemption, retirement).
+    function SETTLER_ROLE() external view returns (bytes32);
+
+    /// @notice Bridges one serial block: mints `attestation.quantity * 1e18` class tokens to
+    /// `attestation.recipient`, creating the class token on the class's first batch.
+    /// @dev Callable by anyone: the signatures authorize, and the recipient is inside the signed data.
+    ///
+    /// Requirements:
+    /// - the bridge is not paused ({EnforcedPause});
+    /// - `recipient` is not zero ({BridgeZeroRecipient});
+    /// - `block.timestamp <= deadline` ({BridgeAttestationExpired});
+    /// - `blockEnd >= blockStart` and `quantity == blockEnd - blockStart + 1` ({BridgeQuantityMismatch});
+    /// - at least `threshold()` signatures ({BridgeInsufficientSignatures}), each a 65-byte ECDSA signature
+    ///   over {hashAttestation} by a current verifier ({BridgeUnknownSigner}; malformed signatures revert
+    ///   with OpenZeppelin's ECDSA errors), ordered by strictly ascending signer address
+    ///   ({BridgeDuplicateSigner}, {BridgeSignersNotSorted}); every signature provided must pass;
+    /// - the nonce is unused ({BridgeNonceUsed});
+    /// - the same registry + serial is not bridged and active ({BridgeBatchAlreadyBridged}). Serials that
+    ///   overlap this one without being equal are NOT detected here: refusing them is the registry's and
+    ///   the verifiers' job (the registry immobilizes each unit once; verifiers attest only what it holds);
+    /// - if the class exists, its attributes equal the attested ones ({BridgeClassMismatch}).
+    ///
+    /// Emits {ClassCreated} (first batch of a class), {BatchBridged} and the token's {Transfer}.
+    /// @return batchKey `keccak256(abi.encode(keccak256(bytes(registry)), keccak256(bytes(serial))))`.
+    function mint(Attestation calldata attestation, bytes[] calldata signatures) external returns (bytes32 batchKey);
+
+    /// @notice Bridges many serial blocks in one transaction, all or nothing.
+    /// @dev `signatures[i]` authorizes `attestations[i]`; each pair is checked exactly as in {mint}.
+    /// Requirements: the arrays have the same length ({BridgeArrayLengthMismatch}); as {mint} for each.
+    /// Emits what {mint} emits, for each attestation in order.
+    function mintBatch(Attestation[] calldata attestations, bytes[][] calldata signatures)
+        external
+        returns (bytes32[] memory batchKeys);
+
+    /// @notice The record of the serial block `batchKey` (all zero if never bridged).
+    function batch(bytes32 batchKey) external view returns (BridgedBatch memory);
+
+    /// @notice Pauses minting.
+    /// @dev Requirements: caller has PAUSER_ROLE; not paused. Emits a {Paused} event.
+    function pause() external;
+
+    /// @notice Unpauses minting.
+    /// @dev Requirements: caller has PAUSER_ROLE; paused. Emits an {Unpaused} event.
+    function unpause() external;
+}

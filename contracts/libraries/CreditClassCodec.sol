@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Attestation, CreditClass} from "../interfaces/CarbonTypes.sol";
+
+/// @title CreditClassCodec
+/// @notice Hashing of credit classes and attestations (EIP-712 struct hashes, class and batch keys), and
+/// the compact encoding of a class into a class token's clone immutable args.
+/// @dev The args encoding is
+/// `vintageStart (4 bytes) | vintageEnd (4) | labels (1) | adjustment (1)` followed by
+/// `program`, `projectId`, `methodology`, `hostCountry`, each as a 2-byte big-endian length and its bytes.
+/// It is injective: each string is length-prefixed, and a length that does not fit in 2 bytes is
+/// impossible because OpenZeppelin `Clones` refuses args longer than 24,531 bytes.
+library CreditClassCodec {
+    /// @dev The EIP-712 type hash of `CreditClass`.
+    bytes32 internal constant CREDIT_CLASS_TYPEHASH = keccak256(
+        "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,string hostCountry,uint8 labels,uint8 adjustment)"
+    );
+
+    /// @dev The EIP-712 type hash of `Attestation` (with the nested `CreditClass` type appended).
+    bytes32 internal constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(string registry,string serial,uint64 blockStart,uint64 blockEnd,uint64 quantity,CreditClass creditClass,address recipient,uint256 nonce,uint256 deadline)"
+        "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,string hostCountry,uint8 labels,uint8 adjustment)"
+    );
+
+    /// @dev Length of the fixed-size head of the args encoding.
+    uint256 private constant _HEAD_LENGTH = 10;
+
+    /// @dev `(classId, classHash)` of a class in calldata; the program and project hashes are shared.
+    function keys(CreditClass calldata creditClass) internal pure returns (bytes32 classId, bytes32 classHash) {
+        bytes32 programHash = keccak256(bytes(creditClass.program));
+        bytes32 projectHash = keccak256(bytes(creditClass.projectId));
+        classId = _classId(programHash, projectHash, creditClass.vintageStart, creditClass.vintageEnd);
+        classHash = keccak256(
+            abi.encode(
+                CREDIT_CLASS_TYPEHASH,
+                programHash,
+                projectHash,
+                creditClass.vintageStart,
+                creditClass.vintageEnd,
+                keccak256(bytes(creditClass.methodology)),
+                keccak256(bytes(creditClass.hostCountry)),
+                creditClass.labels,
+                creditClass.adjustment
+            )
+        );
+    }
+
+    /// @dev `(classId, classHash)` of a class in memory; same values as {keys}.
+    function keysMemory(CreditClass memory creditClass) internal pure returns (bytes32 classId, bytes32 classHash) {
+        bytes32 programHash = keccak256(bytes(creditClass.program));
+        bytes32 projectHash = keccak256(bytes(creditClass.projectId));
+        classId = _classId(programHash, projectHash, creditClass.vintageStart, creditClass.vintageEnd);
+        classHash = keccak256(
+            abi.encode(
+                CREDIT_CLASS_TYPEHASH,
+                programHash,
+                projectHash,
+                creditClass.vintageStart,
+                creditClass.vintageEnd,
+                keccak256(bytes(creditClass.methodology)),
+                keccak256(bytes(creditClass.hostCountry)),
+                creditClass.labels,
+                creditClass.adjustment
+            )
+        );
+    }
+
+    /// @dev The EIP-712 struct hash of `attestation` given its class hash, and its batch key.
+    function attestationKeys(Attestation calldata attestation, bytes32 classHash)
+        internal
+        pure
+        returns (bytes32 structHash, bytes32 batchKey)
+    {
+        bytes32 registryHash = keccak256(bytes(attestation.registry));
+        bytes32 serialHash = keccak256(bytes(attestation.serial));
+        batchKey = keccak256(abi.encode(registryHash, serialHash));
+        structHash = keccak256(
+            abi.encode(
+                ATTESTATION_TYPEHASH,
+                registryHash,
+                serialHash,
+                attestation.blockStart,
+                attestation.blockEnd,
+                attestation.quantity,
+                classHash,
+                attestation.recipient,
+                attestation.nonce,
+                attestation.deadline
+            )
+        );
+    }
+
+    /// @dev The clone immutable args of a class token (see the library notes for the layout).
+    function encodeArgs(CreditClass calldata creditClass) internal pure returns (bytes memory) {
+        return abi.encodePacked(
+            creditClass.vintageStart,
+            creditClass.vintageEnd,
+            creditClass.labels,
+            creditClass.adjustment,
+            _lengthPrefixed(creditClass.program),
+            _lengthPrefixed(creditClass.projectId),
+            _lengthPrefixed(creditClass.methodology),
+            _lengthPrefixed(creditClass.hostCountry)
+        );
+    }
+
+    /// @dev The class encoded by {encodeArgs}. Reverts (out-of-bounds panic) on malformed input.
+    function decodeArgs(bytes memory args) internal pure returns (CreditClass memory creditClass) {
+        creditClass.vintageStart = uint32(_readUint(args, 0, 4));
+        creditClass.vintageEnd = uint32(_readUint(args, 4, 4));
+        creditClass.labels = uint8(_readUint(args, 8, 1));
+        creditClass.adjustment = uint8(_readUint(args, 9, 1));
+        uint256 offset = _HEAD_LENGTH;
+        (creditClass.program, offset) = _readString(args, offset);
+        (creditClass.projectId, offset) = _readString(args, offset);
+        (creditClass.methodology, offset) = _readString(args, offset);
+        (creditClass.hostCountry,) = _readString(args, offset);
+    }
+
+    function _classId(bytes32 programHash, bytes32 projectHash, uint32 vintageStart, uint32 vintageEnd)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(programHash, projectHash, vintageStart, vintageEnd));
+    }
+
+    /// @dev `uint16(length) | bytes`; a length over 65,535 cannot reach a clone (see the library notes).
+    function _lengthPrefixed(string calldata value) private pure returns (bytes memory) {
+        return abi.encodePacked(uint16(bytes(value).length), value);
+    }
+
+    /// @dev The big-endian unsigned integer in `size` bytes of `data` from `offset`.
+    function _readUint(bytes memory data, uint256 offset, uint256 size) private pure returns (uint256 value) {
+        for (uint256 i; i < size; ++i) {
+            value = (value << 8) | uint8(data[offset + i]);
+        }
+    }
+
+    /// @dev The length-prefixed string of `data` at `offset`, and the offset just past it.
+    function _readString(bytes memory data, uint256 offset) private pure returns (string memory value, uint256 next) {
+        uint256 length = _readUint(data, offset, 2);
+        offset += 2;
+        bytes memory out = new bytes(length);
+        for (uint256 i; i < length; ++i) {
+            out[i] = data[offset + i];
+        }
+        return (string(out), offset + length);
+    }
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {CarbonBridge} from "../../../contracts/bridge/CarbonBridge.sol";
+
+/// @notice CarbonBridge with its internal burn path (and a reserve knob for negative tests) exposed.
+/// Test use only: it lives under tests/forge so that it is never part of a deployment.
+contract CarbonBridgeHarness is CarbonBridge {
+    constructor(address admin, address[] memory initialVerifiers, uint256 initialThreshold)
+        CarbonBridge(admin, initialVerifiers, initialThreshold)
+    {}
+
+    function exposed_burnFromBatch(bytes32 batchKey, address from, uint64 tonnes) external {
+        _burnFromBatch(batchKey, from, tonnes);
+    }
+
+    /// @dev Breaks the reserve invariant on purpose, to prove that minting re-checks it.
+    function exposed_removeFromReserve(bytes32 classId, uint64 tonnes) external {
+        _removeFromReserve(classId, tonnes);
+    }
+}
