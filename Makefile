@@ -19,8 +19,10 @@ $(PY_STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	@touch $@
 
+# `npm ci` refuses the lock here: the registry lacks forge/anvil's binaries for other platforms (404).
+# `npm install --no-save` installs the locked versions and leaves package-lock.json untouched.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # slither pins an older web3 than the bridge, so it gets a virtualenv of its own
@@ -45,7 +47,7 @@ forge: $(NODE_STAMP)
 	forge test
 
 slither: $(NODE_STAMP) $(SLITHER)
-	$(SLITHER) . --compile-force-framework foundry --foundry-compile-all \
+	$(SLITHER) . --compile-force-framework foundry \
 		--filter-paths "node_modules|tests/forge" \
 		--exclude-informational --exclude-low --exclude-optimization --fail-medium
 

@@ -32,13 +32,13 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
     }
 
     /// @inheritdoc IAttestationVerifier
-    function classIdOf(CreditClass calldata creditClass) external pure returns (bytes32 classId) {
-        (classId,) = CreditClassCodec.keys(creditClass);
+    function classIdOf(CreditClass calldata creditClass) external pure returns (bytes32) {
+        return CreditClassCodec.classIdMemory(creditClass);
     }
 
     /// @inheritdoc IAttestationVerifier
-    function classHashOf(CreditClass calldata creditClass) external pure returns (bytes32 classHash) {
-        (, classHash) = CreditClassCodec.keys(creditClass);
+    function classHashOf(CreditClass calldata creditClass) external pure returns (bytes32) {
+        return CreditClassCodec.classHashMemory(creditClass);
     }
 
     /// @inheritdoc IAttestationVerifier
@@ -65,7 +65,7 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
         uint256 required = threshold();
         uint256 provided = signatures.length;
         if (provided < required) revert BridgeInsufficientSignatures(provided, required);
-        address previous;
+        address previous = address(0);
         for (uint256 i; i < provided; ++i) {
             // ECDSA.recover never returns the zero address, so the first signer is always above `previous`.
             address signer = ECDSA.recover(digest, signatures[i]);

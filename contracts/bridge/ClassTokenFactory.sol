@@ -52,9 +52,8 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
 
     /// @inheritdoc IClassTokenFactory
     function predictClassToken(CreditClass calldata creditClass) external view returns (address) {
-        (bytes32 classId,) = CreditClassCodec.keys(creditClass);
         return Clones.predictDeterministicAddressWithImmutableArgs(
-            _tokenImplementation, CreditClassCodec.encodeArgs(creditClass), classId
+            _tokenImplementation, CreditClassCodec.encodeArgs(creditClass), CreditClassCodec.classIdMemory(creditClass)
         );
     }
 

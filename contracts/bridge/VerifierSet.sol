@@ -33,10 +33,10 @@ abstract contract VerifierSet is AccessControl, IVerifierSet {
 
     /// @inheritdoc IVerifierSet
     function removeVerifier(address verifier) external onlyRole(VERIFIER_MANAGER_ROLE) {
-        if (!_verifiers.contains(verifier)) revert BridgeVerifierNotFound(verifier);
-        uint256 remaining = _verifiers.length() - 1;
+        if (!_verifiers.remove(verifier)) revert BridgeVerifierNotFound(verifier);
+        uint256 remaining = _verifiers.length();
+        // the revert undoes the removal when it would leave fewer verifiers than the threshold
         if (remaining < _threshold) revert BridgeInvalidThreshold(_threshold, remaining);
-        _verifiers.remove(verifier);
         emit VerifierRemoved(verifier);
     }
 

@@ -46,16 +46,23 @@ library CreditClassCodec {
         );
     }
 
-    /// @dev `(classId, classHash)` of a class in memory; same values as {keys}.
-    function keysMemory(CreditClass memory creditClass) internal pure returns (bytes32 classId, bytes32 classHash) {
-        bytes32 programHash = keccak256(bytes(creditClass.program));
-        bytes32 projectHash = keccak256(bytes(creditClass.projectId));
-        classId = _classId(programHash, projectHash, creditClass.vintageStart, creditClass.vintageEnd);
-        classHash = keccak256(
+    /// @dev The class id of a class in memory; same value as the first result of {keys}.
+    function classIdMemory(CreditClass memory creditClass) internal pure returns (bytes32) {
+        return _classId(
+            keccak256(bytes(creditClass.program)),
+            keccak256(bytes(creditClass.projectId)),
+            creditClass.vintageStart,
+            creditClass.vintageEnd
+        );
+    }
+
+    /// @dev The EIP-712 struct hash of a class in memory; same value as the second result of {keys}.
+    function classHashMemory(CreditClass memory creditClass) internal pure returns (bytes32) {
+        return keccak256(
             abi.encode(
                 CREDIT_CLASS_TYPEHASH,
-                programHash,
-                projectHash,
+                keccak256(bytes(creditClass.program)),
+                keccak256(bytes(creditClass.projectId)),
                 creditClass.vintageStart,
                 creditClass.vintageEnd,
                 keccak256(bytes(creditClass.methodology)),

@@ -64,13 +64,13 @@ contract CarbonCreditToken is ERC20, ICarbonCreditToken {
     }
 
     /// @inheritdoc ICarbonCreditToken
-    function classId() external view returns (bytes32 id) {
-        (id,) = CreditClassCodec.keysMemory(creditClass());
+    function classId() external view returns (bytes32) {
+        return CreditClassCodec.classIdMemory(creditClass());
     }
 
     /// @inheritdoc ICarbonCreditToken
-    function classHash() external view returns (bytes32 hash) {
-        (, hash) = CreditClassCodec.keysMemory(creditClass());
+    function classHash() external view returns (bytes32) {
+        return CreditClassCodec.classHashMemory(creditClass());
     }
 
     /// @notice "<program> <projectId> <YYYY-MM-DD>..<YYYY-MM-DD>", e.g. "VCS 1477 2019-01-01..2019-12-31".

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector
 from eth_tester.exceptions import TransactionFailed
+from eth_utils import function_signature_to_4byte_selector
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 
 from bridge.chain.errors import ContractRevert
