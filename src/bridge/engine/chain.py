@@ -1,0 +1,160 @@
+"""The engine's view of the bridge contract: typed calls, transactions, and events at a depth.
+
+Events are read only up to ``head - confirmations``; every event carries the hash of the block it
+was seen in, so a later step can check that the chain still shows it before acting on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import to_checksum_address
+from hexbytes import HexBytes
+from web3.types import TxReceipt
+
+from bridge.chain.attestation import Attestation, CreditClass
+from bridge.chain.deploy import BridgeDeployment
+from bridge.chain.tx import TxSender
+
+REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
+BATCH_STATUS = {0: "none", 1: "active", 2: "released"}
+
+
+@dataclass(frozen=True)
+class ChainEvent:
+    name: str
+    args: dict[str, Any]
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+
+
+def _hex(value: bytes | HexBytes | str) -> str:
+    if isinstance(value, str):
+        return value.lower() if value.startswith("0x") else "0x" + value.lower()
+    return "0x" + bytes(value).hex()
+
+
+class BridgeChain:
+    def __init__(self, deployment: BridgeDeployment, sender: TxSender, *, confirmations: int = 2) -> None:
+        self.deployment = deployment
+        self.sender = sender
+        self.confirmations = confirmations
+        self.w3 = deployment.w3
+        self.bridge = deployment.bridge
+
+    @property
+    def chain_id(self) -> int:
+        return self.deployment.chain_id
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def head(self) -> int:
+        return int(self.w3.eth.block_number)
+
+    def safe_head(self) -> int:
+        """The newest block deep enough to act on."""
+        return self.head() - self.confirmations
+
+    def block_hash(self, number: int) -> str | None:
+        try:
+            block = self.w3.eth.get_block(number)
+        except Exception:
+            return None
+        return _hex(block["hash"])
+
+    def is_canonical(self, block_number: int, block_hash: str) -> bool:
+        return self.block_hash(block_number) == block_hash
+
+    def is_confirmed(self, block_number: int, block_hash: str) -> bool:
+        return self.is_canonical(block_number, block_hash) and block_number <= self.safe_head()
+
+    def receipt(self, tx_hash: str) -> TxReceipt | None:
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except Exception:
+            return None
+
+    def predict_token(self, credit_class: CreditClass) -> str:
+        return str(self.bridge.functions.predictClassToken(credit_class.as_tuple()).call())
+
+    def is_nonce_used(self, nonce: int) -> bool:
+        return bool(self.bridge.functions.isNonceUsed(nonce).call())
+
+    def batch(self, batch_key: str) -> tuple[str, int, str]:
+        token, remaining, status = self.bridge.functions.batch(HexBytes(batch_key)).call()
+        return str(token), int(remaining), BATCH_STATUS[int(status)]
+
+    def redemption_status(self, redemption_id: int) -> str:
+        return REDEMPTION_STATUS[int(self.bridge.functions.redemption(redemption_id).call()[3])]
+
+    def is_settlement_recorded(self, settlement_id: bytes) -> bool:
+        return bool(self.bridge.functions.isSettlementRecorded(settlement_id).call())
+
+    def class_token(self, class_id: str) -> str | None:
+        address = str(self.bridge.functions.classToken(HexBytes(class_id)).call())
+        return None if int(address, 16) == 0 else address
+
+    def total_supply(self, token: str) -> int:
+        return int(self.deployment.token_at(token).functions.totalSupply().call())
+
+    def escrowed(self, class_id: str) -> int:
+        return int(self.bridge.functions.escrowed(HexBytes(class_id)).call())
+
+    def retired_unsettled(self, class_id: str) -> int:
+        return int(self.bridge.functions.retiredUnsettled(HexBytes(class_id)).call())
+
+    def class_reserve(self, class_id: str) -> int:
+        return int(self.bridge.functions.classReserve(HexBytes(class_id)).call())
+
+    def paused(self) -> bool:
+        return bool(self.bridge.functions.paused().call())
+
+    # --- transactions --------------------------------------------------------------------------
+
+    def mint_batch(self, attestations: list[Attestation], signatures: list[list[bytes]]) -> TxReceipt:
+        call = self.bridge.functions.mintBatch([a.as_tuple() for a in attestations], signatures)
+        return self.sender.transact(call)
+
+    def finalize_redemption(
+        self, redemption_id: int, batch_keys: list[str], tonnes: list[int], released_serials: str
+    ) -> TxReceipt:
+        call = self.bridge.functions.finalizeRedemption(
+            redemption_id, [HexBytes(k) for k in batch_keys], tonnes, released_serials
+        )
+        return self.sender.transact(call)
+
+    def cancel_redemption(self, redemption_id: int, reason: str) -> TxReceipt:
+        return self.sender.transact(self.bridge.functions.cancelRedemption(redemption_id, reason))
+
+    def settle_retirements(
+        self, settlement_id: bytes, class_id: str, batch_keys: list[str], tonnes: list[int], registry_retirement: str
+    ) -> TxReceipt:
+        call = self.bridge.functions.settleRetirements(
+            settlement_id, HexBytes(class_id), [HexBytes(k) for k in batch_keys], tonnes, registry_retirement
+        )
+        return self.sender.transact(call)
+
+    def pause(self) -> TxReceipt:
+        return self.sender.transact(self.bridge.functions.pause())
+
+    # --- events --------------------------------------------------------------------------------
+
+    def events(self, name: str, from_block: int, to_block: int) -> list[ChainEvent]:
+        if to_block < from_block:
+            return []
+        event = getattr(self.bridge.events, name)
+        logs = event.get_logs(from_block=from_block, to_block=to_block)
+        return [
+            ChainEvent(
+                name=name,
+                args={k: (to_checksum_address(v) if k in ("holder", "retiree") else v) for k, v in log["args"].items()},
+                block_number=int(log["blockNumber"]),
+                block_hash=_hex(log["blockHash"]),
+                tx_hash=_hex(log["transactionHash"]),
+                log_index=int(log["logIndex"]),
+            )
+            for log in logs
+        ]

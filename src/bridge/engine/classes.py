@@ -1,0 +1,53 @@
+"""From a registry credit to its on-chain credit class (the attributes a class token carries)."""
+
+from __future__ import annotations
+
+from bridge.chain.attestation import Adjustment, CreditClass, Label, yyyymmdd
+from bridge.registry.enums import (
+    Article6Authorization,
+    CorrespondingAdjustmentDeclaration,
+    CorrespondingAdjustmentStatus,
+    MitigationType,
+)
+from bridge.registry.schemas import CreditPublic
+
+_ADJUSTMENT = {
+    CorrespondingAdjustmentStatus.NOT_STARTED: Adjustment.NOT_STARTED,
+    CorrespondingAdjustmentStatus.PENDING: Adjustment.PENDING,
+    CorrespondingAdjustmentStatus.COMPLETED: Adjustment.COMPLETED,
+    CorrespondingAdjustmentStatus.NOT_APPLICABLE: Adjustment.NOT_APPLICABLE,
+}
+
+
+def credit_class_of(credit: CreditPublic) -> CreditClass:
+    """The class of a registry credit: program + project + vintage, with its labels.
+
+    Every verifier derives the class this same way from what the registry shows, so a class
+    attribute that the registry does not back can never be attested.
+    """
+    project, issuance = credit.project, credit.issuance
+    labels = Label(0)
+    if project.ccp_approved:
+        labels |= Label.CCP_APPROVED
+    if project.corsia_eligible:
+        labels |= Label.CORSIA_ELIGIBLE
+    if project.mitigation_type == MitigationType.REMOVAL:
+        labels |= Label.REMOVAL
+    if project.article6_authorization != Article6Authorization.NOT_AUTHORIZED:
+        labels |= Label.ARTICLE6_AUTHORIZED
+    adjustment = _ADJUSTMENT[project.corresponding_adjustment_status]
+    if (
+        project.corresponding_adjustment_declaration == CorrespondingAdjustmentDeclaration.UNKNOWN
+        and adjustment == Adjustment.NOT_APPLICABLE
+    ):
+        adjustment = Adjustment.UNKNOWN
+    return CreditClass(
+        program=credit.program.code,
+        project_id=project.project_id,
+        vintage_start=yyyymmdd(issuance.vintage_start),
+        vintage_end=yyyymmdd(issuance.vintage_end),
+        methodology=project.methodology_id,
+        host_country=project.host_country,
+        labels=int(labels),
+        adjustment=adjustment,
+    )

@@ -1,0 +1,36 @@
+"""Errors of the bridge engine, with their codes."""
+
+from __future__ import annotations
+
+from bridge.errors import CodedError, ErrorCode
+
+
+class BridgeErrorCode(ErrorCode):
+    INVALID_REQUEST = ("invalid_request", 400, "The request is malformed; the field is named.")
+    IDEMPOTENCY_CONFLICT = (
+        "idempotency_conflict",
+        409,
+        "The idempotency key was used before with a different request body.",
+    )
+    NOT_FOUND = ("not_found", 404, "No such tokenization, redemption, settlement or class.")
+    NOT_ELIGIBLE = ("not_eligible", 422, "The credit fails the bridge's eligibility policy (the rule is named).")
+    BLOCK_NOT_AVAILABLE = (
+        "block_not_available",
+        409,
+        "The serial block is not held by the custodian's account (moved, immobilized, retired or frozen).",
+    )
+    ALREADY_BRIDGED = ("already_bridged", 409, "The serial block is already bridged or being bridged.")
+    ATTESTATION_REFUSED = ("attestation_refused", 422, "A verifier refused to attest (its reason is given).")
+    NOT_ENOUGH_ATTESTATIONS = (
+        "not_enough_attestations",
+        503,
+        "Fewer verifiers than the threshold attested; the flow will be retried.",
+    )
+    RESERVE_MISMATCH = ("reserve_mismatch", 409, "Registry and chain disagree on a class's reserve; minting paused.")
+    CHAIN_FAILURE = ("chain_failure", 503, "A chain transaction failed; the flow will be retried.")
+
+
+class BridgeError(CodedError):
+    """Root of every error raised by the bridge engine."""
+
+    default_code = BridgeErrorCode.INVALID_REQUEST

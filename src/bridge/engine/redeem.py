@@ -1,0 +1,234 @@
+"""Redeem: a holder's on-chain request for whole tonnes becomes units released to their registry account.
+
+The request is acted on only once it is ``confirmations`` deep and still canonical. Units are taken
+from the class's batches oldest first; each registry release carries ``request_id =
+redeem-<id>-<n>`` so a retry never releases twice. If the registry refuses the account, the escrow
+is cancelled on-chain and the tokens go back; once the units are out, the escrow is burned on-chain
+(``finalizeRedemption`` names the batches and the serials that left the trust).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from bridge.engine.allocation import completed, reserve_next, unreserve
+from bridge.engine.chain import BridgeChain
+from bridge.engine.faults import Faults
+from bridge.engine.models import RedemptionPublic
+from bridge.engine.ports import RegistryOperator
+from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
+from bridge.errors import CodedError
+from bridge.registry.enums import AccountKind, AccountStatus
+
+ACTIVE = (RedeemStep.SEEN, RedeemStep.RELEASING, RedeemStep.RELEASED, RedeemStep.CANCELLING)
+
+
+def redemption_public(row: Redemption) -> RedemptionPublic:
+    return RedemptionPublic(
+        id=row.id,
+        step=str(row.step),
+        class_id=row.class_id,
+        holder=row.holder,
+        tonnes=row.tonnes,
+        registry_account=row.registry_account,
+        released_serials=row.released_serials,
+        cancel_reason=row.cancel_reason,
+        tx_hash=row.tx_hash,
+    )
+
+
+class RedeemFlow:
+    def __init__(
+        self,
+        *,
+        store: EngineStore,
+        chain: BridgeChain,
+        registry: RegistryOperator,
+        trust_account: int,
+        faults: Faults,
+        rewind: Callable[[int], None],
+    ) -> None:
+        self.store = store
+        self.chain = chain
+        self.registry = registry
+        self.trust_account = trust_account
+        self.faults = faults
+        self.rewind = rewind
+
+    def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
+        """Store a confirmed RedemptionRequested event (once)."""
+        with self.store.session() as session:
+            redemption_id = int(event_args["redemptionId"])
+            if session.get(Redemption, redemption_id) is not None:
+                return False
+            session.add(
+                Redemption(
+                    id=redemption_id,
+                    class_id="0x" + bytes(event_args["classId"]).hex(),
+                    holder=event_args["holder"],
+                    tonnes=int(event_args["tonnes"]),
+                    registry_account=event_args["registryAccount"],
+                    event_block=block_number,
+                    event_block_hash=block_hash,
+                    event_tx=tx_hash,
+                    step=RedeemStep.SEEN,
+                )
+            )
+            return True
+
+    def pending_ids(self, *steps: RedeemStep) -> list[int]:
+        with self.store.session() as session:
+            query = select(Redemption.id).where(Redemption.step.in_(steps or ACTIVE)).order_by(Redemption.id)
+            return list(session.scalars(query))
+
+    def drive(self) -> int:
+        progressed = 0
+        for redemption_id in self.pending_ids(RedeemStep.SEEN):
+            progressed += self._plan(redemption_id)
+        for redemption_id in self.pending_ids(RedeemStep.RELEASING):
+            progressed += self._release(redemption_id)
+        for redemption_id in self.pending_ids(RedeemStep.RELEASED):
+            progressed += self._finalize(redemption_id)
+        for redemption_id in self.pending_ids(RedeemStep.CANCELLING):
+            progressed += self._cancel(redemption_id)
+        return progressed
+
+    def _load(self, redemption_id: int) -> Redemption:
+        with self.store.session() as session:
+            row = session.get_one(Redemption, redemption_id)
+            session.expunge(row)
+            return row
+
+    def _account_problem(self, reference: str) -> str | None:
+        """Why the registry account named in the request cannot receive units (None if it can)."""
+        if not reference.isdigit():
+            return f"registry account {reference!r} is not an account number"
+        try:
+            account = self.registry.get_account(int(reference))
+        except CodedError as exc:
+            if exc.http_status >= 500:
+                raise
+            return f"registry account {reference} does not exist"
+        if account.status != AccountStatus.OPEN:
+            return f"registry account {reference} is closed"
+        if account.kind != AccountKind.HOLDING:
+            return f"registry account {reference} is a {account.kind} account, not a holding account"
+        return None
+
+    def _plan(self, redemption_id: int) -> int:
+        row = self._load(redemption_id)
+        if not self.chain.is_canonical(row.event_block, row.event_block_hash):
+            # the request vanished in a reorganization: forget it and read that range again
+            with self.store.session() as session:
+                session.delete(session.get_one(Redemption, redemption_id))
+            self.rewind(row.event_block - 1)
+            return 1
+        problem = self._account_problem(row.registry_account)
+        with self.store.session() as session:
+            stored = session.get_one(Redemption, redemption_id)
+            if problem is not None:
+                stored.step = RedeemStep.CANCELLING
+                stored.cancel_reason = problem
+            else:
+                stored.plan = []
+                stored.step = RedeemStep.RELEASING
+        self.faults.reached("redeem.plan.saved")
+        return 1
+
+    def _release(self, redemption_id: int) -> int:
+        row = self._load(redemption_id)
+        plan: list[dict[str, Any]] = [dict(item) for item in row.plan or []]
+        for index, item in enumerate(plan):
+            if not item["done"] and not self._release_item(row, plan, index):
+                return 1
+        while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
+            with self.store.session() as session:
+                needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
+                plan.append(reserve_next(session, row.class_id, needed))
+                session.get_one(Redemption, redemption_id).plan = plan
+            if not self._release_item(row, plan, len(plan) - 1):
+                return 1
+        with self.store.session() as session:
+            stored = session.get_one(Redemption, redemption_id)
+            stored.released_serials = [s for item in plan for s in item["result_serials"]]
+            stored.step = RedeemStep.RELEASED
+        return 1
+
+    def _release_item(self, row: Redemption, plan: list[dict[str, Any]], index: int) -> bool:
+        """Release one reserved item; False when the registry refused and the redemption is cancelled."""
+        item = plan[index]
+        self.faults.reached("redeem.release.before")
+        try:
+            result = self.registry.release(
+                to_account=int(row.registry_account),
+                serial=item["serial"],
+                quantity=item["tonnes"],
+                from_account=self.trust_account,
+                request_id=f"redeem-{row.id}-{index}",
+            )
+        except CodedError as exc:
+            if exc.http_status >= 500 or index > 0:
+                raise  # transient, or units already left: retry later, never half-cancel
+            with self.store.session() as session:
+                unreserve(session, item)
+                stored = session.get_one(Redemption, row.id)
+                stored.plan = []
+                stored.step = RedeemStep.CANCELLING
+                stored.cancel_reason = f"the registry refused the release: {exc.message}"
+            return False
+        self.faults.reached("redeem.release.done")
+        plan[index] = completed(item, result)
+        with self.store.session() as session:
+            session.get_one(Redemption, row.id).plan = [dict(p) for p in plan]
+        self.faults.reached("redeem.release.saved")
+        return True
+
+    def _finalize(self, redemption_id: int) -> int:
+        row = self._load(redemption_id)
+        status = self.chain.redemption_status(redemption_id)
+        tx_hash = row.tx_hash
+        if status == "pending":
+            plan = row.plan or []
+            self.faults.reached("redeem.finalize.before")
+            receipt = self.chain.finalize_redemption(
+                redemption_id,
+                [p["batch_key"] for p in plan],
+                [p["tonnes"] for p in plan],
+                ",".join(row.released_serials or []),
+            )
+            self.faults.reached("redeem.finalize.done")
+            tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        elif status != "finalized":
+            raise RuntimeError(f"redemption {redemption_id} is {status} on-chain but released in the registry")
+        with self.store.session() as session:
+            stored = session.get_one(Redemption, redemption_id)
+            stored.step = RedeemStep.COMPLETED
+            stored.tx_hash = tx_hash
+        self.faults.reached("redeem.finalize.saved")
+        return 1
+
+    def _cancel(self, redemption_id: int) -> int:
+        row = self._load(redemption_id)
+        status = self.chain.redemption_status(redemption_id)
+        tx_hash = row.tx_hash
+        if status == "pending":
+            self.faults.reached("redeem.cancel.before")
+            receipt = self.chain.cancel_redemption(redemption_id, row.cancel_reason or "refused by the registry")
+            self.faults.reached("redeem.cancel.done")
+            tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        with self.store.session() as session:
+            stored = session.get_one(Redemption, redemption_id)
+            stored.step = RedeemStep.CANCELLED
+            stored.tx_hash = tx_hash
+        self.faults.reached("redeem.cancel.saved")
+        return 1
+
+
+def rewind_cursor(store: EngineStore, name: str, block: int) -> None:
+    with store.session() as session:
+        cursor = session.get(Cursor, name)
+        if cursor is not None and cursor.block > block:
+            cursor.block = max(block, -1)

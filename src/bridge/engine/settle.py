@@ -1,0 +1,247 @@
+"""Settle: on-chain retirements (fractions included) become whole-unit registry retirements.
+
+Retirements are recorded once they are ``confirmations`` deep. Whenever a class's unsettled retired
+amount reaches whole tonnes, a settlement takes that many tonnes from the oldest retirements (a
+fraction of the last one stays for later), retires the units from trust in the registry, naming the
+certificates it settles (``request_id = settle-<id>-<n>``), and then records the settlement on-chain
+under an id derived from its own, which the contract accepts only once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from eth_utils import keccak
+from sqlalchemy import select
+
+from bridge.engine.allocation import completed, reserve_next
+from bridge.engine.chain import BridgeChain
+from bridge.engine.faults import Faults
+from bridge.engine.models import SettlementPublic
+from bridge.engine.ports import RegistryOperator
+from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
+
+TONNE = 10**18
+SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
+
+
+def settlement_public(row: Settlement) -> SettlementPublic:
+    return SettlementPublic(
+        id=row.id,
+        class_id=row.class_id,
+        tonnes=row.tonnes,
+        step=str(row.step),
+        certificates=list(row.allocations),
+        registry_retirements=row.registry_retirements,
+        tx_hash=row.tx_hash,
+    )
+
+
+class SettleFlow:
+    def __init__(
+        self,
+        *,
+        store: EngineStore,
+        chain: BridgeChain,
+        registry: RegistryOperator,
+        trust_account: int,
+        faults: Faults,
+        rewind: Callable[[int], None],
+    ) -> None:
+        self.store = store
+        self.chain = chain
+        self.registry = registry
+        self.trust_account = trust_account
+        self.faults = faults
+        self.rewind = rewind
+
+    def settlement_id(self, settlement: int) -> bytes:
+        return keccak(text=f"{self.chain.chain_id}:{self.chain.bridge.address}:settlement:{settlement}")
+
+    def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
+        """Store a confirmed Retired event (once)."""
+        certificate_id = int(event_args["certificateId"])
+        with self.store.session() as session:
+            if session.get(Retirement, certificate_id) is not None:
+                return False
+            session.add(
+                Retirement(
+                    certificate_id=certificate_id,
+                    class_id="0x" + bytes(event_args["classId"]).hex(),
+                    retiree=event_args["retiree"],
+                    amount=int(event_args["amount"]),
+                    settled=0,
+                    beneficiary=event_args["beneficiary"],
+                    reason=event_args["reason"],
+                    event_block=block_number,
+                    event_block_hash=block_hash,
+                    event_tx=tx_hash,
+                )
+            )
+            return True
+
+    def drive(self) -> int:
+        progressed = self._plan()
+        with self.store.session() as session:
+            active = list(
+                session.scalars(
+                    select(Settlement.id).where(Settlement.step != SettleStep.COMPLETED).order_by(Settlement.id)
+                )
+            )
+        for settlement in active:
+            progressed += self._advance(settlement)
+        return progressed
+
+    def _unsettled(self) -> list[Retirement]:
+        with self.store.session() as session:
+            rows = list(
+                session.scalars(
+                    select(Retirement)
+                    .where(Retirement.dropped.is_(False), Retirement.settled < Retirement.amount)
+                    .order_by(Retirement.certificate_id)
+                )
+            )
+            for row in rows:
+                session.expunge(row)
+            return rows
+
+    def _plan(self) -> int:
+        """Open a settlement for every class whose unsettled retirements add up to whole tonnes."""
+        rows = self._unsettled()
+        vanished = [
+            r for r in rows if r.settled == 0 and not self.chain.is_canonical(r.event_block, r.event_block_hash)
+        ]
+        if vanished:
+            # retirements a reorganization removed: forget them and read those blocks again
+            with self.store.session() as session:
+                for row in vanished:
+                    session.delete(session.get_one(Retirement, row.certificate_id))
+            self.rewind(min(r.event_block for r in vanished) - 1)
+            return len(vanished)
+        by_class: dict[str, list[Retirement]] = defaultdict(list)
+        for row in rows:
+            by_class[row.class_id].append(row)
+        opened = 0
+        for class_id, retirements in sorted(by_class.items()):
+            tonnes = sum(r.amount - r.settled for r in retirements) // TONNE
+            if tonnes == 0:
+                continue
+            remaining = tonnes * TONNE
+            allocations = []
+            with self.store.session() as session:
+                for retirement in retirements:
+                    if remaining == 0:
+                        break
+                    stored = session.get_one(Retirement, retirement.certificate_id)
+                    take = min(remaining, stored.amount - stored.settled)
+                    stored.settled += take
+                    remaining -= take
+                    allocations.append(
+                        {
+                            "certificate_id": stored.certificate_id,
+                            "amount": str(take),
+                            "beneficiary": stored.beneficiary,
+                            "reason": stored.reason,
+                        }
+                    )
+                session.add(
+                    Settlement(
+                        class_id=class_id, tonnes=tonnes, allocations=allocations, plan=[], step=SettleStep.PLANNED
+                    )
+                )
+            self.faults.reached("settle.plan.saved")
+            opened += 1
+        return opened
+
+    def _load(self, settlement: int) -> Settlement:
+        with self.store.session() as session:
+            row = session.get_one(Settlement, settlement)
+            session.expunge(row)
+            return row
+
+    def _advance(self, settlement: int) -> int:
+        row = self._load(settlement)
+        if row.step == SettleStep.PLANNED:
+            self._retire_in_registry(row)
+            row = self._load(settlement)
+        if row.step == SettleStep.RETIRED:
+            self._record_on_chain(row)
+        return 1
+
+    def _retire_in_registry(self, row: Settlement) -> None:
+        plan: list[dict[str, Any]] = [dict(item) for item in row.plan]
+        certificates = [
+            f"{self.chain.chain_id}:{self.chain.bridge.address}:certificate:{a['certificate_id']}"
+            for a in row.allocations
+        ]
+        beneficiaries = sorted({a["beneficiary"] for a in row.allocations})
+        beneficiary = beneficiaries[0] if len(beneficiaries) == 1 else "Holders of the settled on-chain retirements"
+        details = "; ".join(
+            f"certificate {a['certificate_id']}: {int(a['amount']) / TONNE:g} t for {a['beneficiary']} ({a['reason']})"
+            for a in row.allocations
+        )[:4000]
+        for index in range(len(plan)):
+            if not plan[index]["done"]:
+                plan[index] = self._retire_item(row, plan[index], index, beneficiary, certificates, details)
+                self._save_plan(row.id, plan)
+        while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
+            with self.store.session() as session:
+                needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
+                plan.append(reserve_next(session, row.class_id, needed))
+                session.get_one(Settlement, row.id).plan = plan
+            plan[-1] = self._retire_item(row, plan[-1], len(plan) - 1, beneficiary, certificates, details)
+            self._save_plan(row.id, plan)
+        with self.store.session() as session:
+            stored = session.get_one(Settlement, row.id)
+            stored.registry_retirements = [s for item in plan for s in item["result_serials"]]
+            stored.step = SettleStep.RETIRED
+
+    def _retire_item(
+        self,
+        row: Settlement,
+        item: dict[str, Any],
+        index: int,
+        beneficiary: str,
+        certificates: list[str],
+        details: str,
+    ) -> dict[str, Any]:
+        self.faults.reached("settle.retire.before")
+        result = self.registry.retire_from_trust(
+            beneficiary=beneficiary[:300],
+            reason=SETTLEMENT_REASON,
+            settles=certificates,
+            details=details,
+            serial=item["serial"],
+            quantity=item["tonnes"],
+            from_account=self.trust_account,
+            request_id=f"settle-{row.id}-{index}",
+        )
+        self.faults.reached("settle.retire.done")
+        return completed(item, result)
+
+    def _save_plan(self, settlement: int, plan: list[dict[str, Any]]) -> None:
+        with self.store.session() as session:
+            session.get_one(Settlement, settlement).plan = [dict(p) for p in plan]
+        self.faults.reached("settle.retire.saved")
+
+    def _record_on_chain(self, row: Settlement) -> None:
+        settlement_id = self.settlement_id(row.id)
+        tx_hash = row.tx_hash
+        if not self.chain.is_settlement_recorded(settlement_id):
+            self.faults.reached("settle.record.before")
+            receipt = self.chain.settle_retirements(
+                settlement_id,
+                row.class_id,
+                [item["batch_key"] for item in row.plan],
+                [int(item["tonnes"]) for item in row.plan],
+                ",".join(row.registry_retirements or []),
+            )
+            self.faults.reached("settle.record.done")
+            tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        with self.store.session() as session:
+            stored = session.get_one(Settlement, row.id)
+            stored.step = SettleStep.COMPLETED
+            stored.tx_hash = tx_hash
+        self.faults.reached("settle.record.saved")

@@ -1,0 +1,222 @@
+"""The engine's durable state: one row per flow, its step, and what each step produced.
+
+Token amounts (wei) can exceed 64 bits, so they are stored as fixed-width decimal strings
+(``BigUint``): exact on every backend and ordered like the numbers they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Engine, ForeignKey, Integer, String, Text, TypeDecorator, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class BigUint(TypeDecorator[int]):
+    """An unsigned integer up to 2**256, stored as a 78-digit zero-padded string."""
+
+    impl = String(78)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value < 0 or value >= 2**256:
+            raise ValueError(f"{value} does not fit in uint256")
+        return f"{value:078d}"
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TokenizeStep(StrEnum):
+    RECEIVED = "received"  # validated and stored; nothing done in the registry yet
+    IMMOBILIZED = "immobilized"  # the block is locked in the trust account
+    ATTESTED = "attested"  # M of N verifier signatures collected
+    SUBMITTED = "submitted"  # the mint transaction is sent
+    COMPLETED = "completed"  # the mint is confirmed at the configured depth
+    REJECTED = "rejected"  # refused before anything changed (error_code says why)
+
+
+class RedeemStep(StrEnum):
+    SEEN = "seen"  # the on-chain request is known (not yet confirmed deep enough)
+    RELEASING = "releasing"  # confirmed; units are being released from trust
+    RELEASED = "released"  # the registry released every unit to the holder's account
+    COMPLETED = "completed"  # finalized on-chain (escrow burned)
+    CANCELLING = "cancelling"  # the registry refused; the on-chain cancel is being sent
+    CANCELLED = "cancelled"  # cancelled on-chain (tokens back to the holder)
+    DROPPED = "dropped"  # the request vanished in a chain reorganization; never acted on
+
+
+class SettleStep(StrEnum):
+    PLANNED = "planned"  # retirements allocated to it and trust blocks chosen
+    RETIRED = "retired"  # the units are retired in the registry
+    COMPLETED = "completed"  # recorded on-chain
+
+
+class Tokenization(Base):
+    __tablename__ = "tokenizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    custodian_account: Mapped[int]
+    requested_serial: Mapped[str | None] = mapped_column(String(256))
+    issuance_id: Mapped[int | None]
+    requested_quantity: Mapped[int | None]
+    recipient: Mapped[str] = mapped_column(String(42))
+    step: Mapped[TokenizeStep] = mapped_column(String(16), index=True)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    # resolved when the request is checked
+    registry_code: Mapped[str | None] = mapped_column(String(32))
+    source_serial: Mapped[str | None] = mapped_column(String(256))  # the custodian's block units come from
+    serial: Mapped[str | None] = mapped_column(String(256))  # the block locked for this batch
+    block_start: Mapped[int | None] = mapped_column(BigUint)
+    block_end: Mapped[int | None] = mapped_column(BigUint)
+    quantity: Mapped[int | None]
+    credit_class: Mapped[dict[str, Any] | None]
+    class_id: Mapped[str | None] = mapped_column(String(66))
+    token_address: Mapped[str | None] = mapped_column(String(42))
+    batch_key: Mapped[str | None] = mapped_column(String(66), index=True)  # one active flow per key
+    nonce: Mapped[int | None] = mapped_column(BigUint, unique=True)
+    deadline: Mapped[int | None]
+    signatures: Mapped[list[Any] | None]
+    attested_by: Mapped[list[Any] | None]
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    mined_block: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Batch(Base):
+    """A bridged batch as the engine tracks it: which trust block backs it and how much is left."""
+
+    __tablename__ = "batches"
+
+    batch_key: Mapped[str] = mapped_column(String(66), primary_key=True)
+    class_id: Mapped[str] = mapped_column(String(66), index=True)
+    token_address: Mapped[str] = mapped_column(String(42))
+    registry_code: Mapped[str] = mapped_column(String(32))
+    original_serial: Mapped[str] = mapped_column(String(256))
+    current_serial: Mapped[str | None] = mapped_column(String(256))  # the part still in trust
+    remaining: Mapped[int]  # tonnes still backing tokens (on-chain: batch(batchKey).remaining)
+    tokenization_id: Mapped[int] = mapped_column(ForeignKey("tokenizations.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Redemption(Base):
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(BigUint, primary_key=True)  # the on-chain redemption id
+    class_id: Mapped[str] = mapped_column(String(66))
+    holder: Mapped[str] = mapped_column(String(42))
+    tonnes: Mapped[int]
+    registry_account: Mapped[str] = mapped_column(String(256))
+    event_block: Mapped[int]
+    event_block_hash: Mapped[str] = mapped_column(String(66))
+    event_tx: Mapped[str] = mapped_column(String(66))
+    step: Mapped[RedeemStep] = mapped_column(String(16), index=True)
+    plan: Mapped[list[Any] | None]  # [{batch_key, serial, tonnes}]
+    released_serials: Mapped[list[Any] | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Retirement(Base):
+    """An on-chain retirement (certificate), and how much of it the registry has settled."""
+
+    __tablename__ = "retirements"
+
+    certificate_id: Mapped[int] = mapped_column(BigUint, primary_key=True)
+    class_id: Mapped[str] = mapped_column(String(66), index=True)
+    retiree: Mapped[str] = mapped_column(String(42))
+    amount: Mapped[int] = mapped_column(BigUint)
+    settled: Mapped[int] = mapped_column(BigUint, default=0)
+    beneficiary: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    event_block: Mapped[int]
+    event_block_hash: Mapped[str] = mapped_column(String(66))
+    event_tx: Mapped[str] = mapped_column(String(66))
+    dropped: Mapped[bool] = mapped_column(default=False)  # vanished in a reorganization
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Settlement(Base):
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[str] = mapped_column(String(66), index=True)
+    tonnes: Mapped[int]
+    allocations: Mapped[list[Any]]  # [{certificate_id, amount}] (amount in wei, as a string)
+    plan: Mapped[list[Any]]  # [{batch_key, serial, tonnes}]
+    registry_retirements: Mapped[list[Any] | None]  # serials retired in the registry
+    step: Mapped[SettleStep] = mapped_column(String(16), index=True)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Cursor(Base):
+    """How far the chain watcher has read, per event stream."""
+
+    __tablename__ = "cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    block: Mapped[int]
+
+
+class EngineStore:
+    """Sessions on the engine database (SQLite file by default, PostgreSQL by URL)."""
+
+    def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
+        self.engine = _make_engine(url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any exception."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
