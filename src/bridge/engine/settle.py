@@ -27,6 +27,11 @@ TONNE = 10**18
 SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
 
 
+def settlement_id(chain: BridgeChain, settlement: int) -> bytes:
+    """The on-chain id of a settlement: unique per chain, bridge and engine settlement number."""
+    return keccak(text=f"{chain.chain_id}:{chain.bridge.address}:settlement:{settlement}")
+
+
 def settlement_public(row: Settlement) -> SettlementPublic:
     return SettlementPublic(
         id=row.id,
@@ -58,7 +63,7 @@ class SettleFlow:
         self.rewind = rewind
 
     def settlement_id(self, settlement: int) -> bytes:
-        return keccak(text=f"{self.chain.chain_id}:{self.chain.bridge.address}:settlement:{settlement}")
+        return settlement_id(self.chain, settlement)
 
     def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
         """Store a confirmed Retired event (once)."""

@@ -1,0 +1,198 @@
+"""The bridge engine: wires the flows together, watches the chain, and checks the reserve."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select
+
+from bridge.engine.chain import BridgeChain
+from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.faults import NO_FAULTS, Faults
+from bridge.engine.models import (
+    RedemptionPublic,
+    ReserveReport,
+    SettlementPublic,
+    TokenizationPublic,
+    TokenizationRequest,
+)
+from bridge.engine.policy import EligibilityPolicy
+from bridge.engine.ports import RegistryOperator
+from bridge.engine.redeem import RedeemFlow, redemption_public, rewind_cursor
+from bridge.engine.reserve import proof_of_reserve
+from bridge.engine.settle import SettleFlow, settlement_public
+from bridge.engine.store import (
+    Batch,
+    Cursor,
+    EngineStore,
+    RedeemStep,
+    Redemption,
+    Settlement,
+    Tokenization,
+    TokenizeStep,
+)
+from bridge.engine.tokenize import TokenizeFlow, tokenization_public
+from bridge.engine.verifier import Verifier
+
+log = logging.getLogger(__name__)
+EVENT_CURSOR = "bridge-events"
+WATCHED_EVENTS = ("RedemptionRequested", "Retired")
+
+
+class BridgeEngine:
+    def __init__(
+        self,
+        *,
+        store: EngineStore,
+        chain: BridgeChain,
+        registry: RegistryOperator,
+        custodian_registry: Callable[[int], RegistryOperator],
+        verifiers: Sequence[Verifier],
+        threshold: int,
+        trust_account: int,
+        policy: EligibilityPolicy,
+        faults: Faults = NO_FAULTS,
+        start_block: int = 0,
+        max_batch: int = 50,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.chain = chain
+        self.registry = registry
+        self.trust_account = trust_account
+        self.start_block = start_block
+        self.tokenize = TokenizeFlow(
+            store=store,
+            chain=chain,
+            registry=registry,
+            custodian_registry=custodian_registry,
+            verifiers=verifiers,
+            threshold=threshold,
+            trust_account=trust_account,
+            policy=policy,
+            faults=faults,
+            max_batch=max_batch,
+            clock=clock,
+        )
+        self.redeem = RedeemFlow(
+            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
+        )
+        self.settle = SettleFlow(
+            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
+        )
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def request_tokenization(self, request: TokenizationRequest) -> TokenizationPublic:
+        return self.tokenize.submit(request)
+
+    def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
+        with self.store.session() as session:
+            row = session.get(Tokenization, tokenization_id)
+            if row is None:
+                raise BridgeError(
+                    f"no tokenization {tokenization_id}", code=BridgeErrorCode.NOT_FOUND, field="tokenization_id"
+                )
+            return tokenization_public(row)
+
+    def get_redemption(self, redemption_id: int) -> RedemptionPublic:
+        with self.store.session() as session:
+            row = session.get(Redemption, redemption_id)
+            if row is None:
+                raise BridgeError(
+                    f"redemption {redemption_id} is not known to the engine yet",
+                    code=BridgeErrorCode.NOT_FOUND,
+                    field="redemption_id",
+                )
+            return redemption_public(row)
+
+    def list_settlements(self) -> list[SettlementPublic]:
+        with self.store.session() as session:
+            return [settlement_public(s) for s in session.scalars(select(Settlement).order_by(Settlement.id))]
+
+    # --- the work loop -------------------------------------------------------------------------
+
+    def _cursor(self) -> int:
+        with self.store.session() as session:
+            cursor = session.get(Cursor, EVENT_CURSOR)
+            return cursor.block if cursor is not None else self.start_block - 1
+
+    def _rewind(self, block: int) -> None:
+        rewind_cursor(self.store, EVENT_CURSOR, block)
+
+    def watch(self) -> int:
+        """Record redemption requests and retirements that are now deep enough to act on."""
+        start = self._cursor() + 1
+        end = self.chain.safe_head()
+        if end < start:
+            return 0
+        recorded = 0
+        for event in self.chain.events("RedemptionRequested", start, end):
+            recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+        for event in self.chain.events("Retired", start, end):
+            recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+        with self.store.session() as session:
+            cursor = session.get(Cursor, EVENT_CURSOR)
+            if cursor is None:
+                session.add(Cursor(name=EVENT_CURSOR, block=end))
+            else:
+                cursor.block = end
+        return recorded
+
+    def tick(self) -> int:
+        """One round over every flow; returns how many steps moved."""
+        return self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+
+    def run_until_idle(self, max_rounds: int = 50) -> int:
+        total = 0
+        for _ in range(max_rounds):
+            moved = self.tick()
+            total += moved
+            if moved == 0:
+                break
+        return total
+
+    def resume(self) -> None:
+        """On start: re-check recent work against the chain, which may have lost blocks (a crash of a
+        local chain, a deep reorganization), and re-drive what it no longer shows."""
+        head = self.chain.head()
+        with self.store.session() as session:
+            cursor = session.get(Cursor, EVENT_CURSOR)
+            if cursor is not None and cursor.block > head - self.chain.confirmations:
+                cursor.block = max(self.start_block - 1, head - self.chain.confirmations)
+            for row in session.scalars(
+                select(Tokenization).where(Tokenization.step.in_((TokenizeStep.SUBMITTED, TokenizeStep.COMPLETED)))
+            ):
+                if row.batch_key and row.nonce is not None and not self.chain.is_nonce_used(row.nonce):
+                    log.warning("mint of tokenization %s is not on-chain any more: sending it again", row.id)
+                    row.step = TokenizeStep.IMMOBILIZED
+                    row.tx_hash = None
+                    batch = session.get(Batch, row.batch_key)
+                    if batch is not None and batch.tokenization_id == row.id:
+                        session.delete(batch)
+            for redemption in session.scalars(select(Redemption).where(Redemption.step == RedeemStep.COMPLETED)):
+                if self.chain.redemption_status(redemption.id) == "pending":
+                    redemption.step = RedeemStep.RELEASED
+
+    # --- reserve -------------------------------------------------------------------------------
+
+    def proof_of_reserve(self) -> ReserveReport:
+        return proof_of_reserve(
+            store=self.store, chain=self.chain, registry=self.registry, trust_account=self.trust_account
+        )
+
+    def enforce_reserve(self) -> ReserveReport:
+        """Check the reserve; on a mismatch pause minting on-chain and say which class, by how much."""
+        report = self.proof_of_reserve()
+        if report.ok:
+            return report
+        if not self.chain.paused():
+            self.chain.pause()
+        bad = ", ".join(f"{c.class_id or c.token}: {c.difference_wei:+d} wei" for c in report.classes if not c.ok)
+        raise BridgeError(
+            f"reserve mismatch, minting paused: {bad}",
+            code=BridgeErrorCode.RESERVE_MISMATCH,
+            details={"report": report.model_dump(mode="json")},
+        )
