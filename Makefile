@@ -60,5 +60,8 @@ bench-gas: setup
 bench-registry: setup
 	$(PY) scripts/bench_registry.py
 
+bench-bridge: setup
+	$(PY) scripts/bench_bridge.py
+
 clean:
 	rm -rf out cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,120 @@
+"""A whole bridge for engine tests: ledger + in-process chain + three verifiers + engine, restartable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from registry_factories import World, build_world
+
+from bridge.chain.local import TONNE, LocalBridge
+from bridge.engine.chain import BridgeChain
+from bridge.engine.engine import BridgeEngine
+from bridge.engine.faults import NO_FAULTS, Faults
+from bridge.engine.policy import EligibilityPolicy
+from bridge.engine.store import EngineStore
+from bridge.engine.verifier import Verifier
+from bridge.registry.ledger import Registry
+
+
+class LedgerActor:
+    """The in-process ledger seen through one registry identity (the engine's client interface)."""
+
+    def __init__(self, registry: Registry, actor_account: int | None) -> None:
+        self._registry = registry
+        self._actor = actor_account
+
+    def get_credit(self, serial: str) -> Any:
+        return self._registry.get_credit(serial)
+
+    def get_account(self, account_id: int) -> Any:
+        return self._registry.get_account(account_id)
+
+    def list_blocks(self, **filters: Any) -> Any:
+        return self._registry.list_blocks(**filters)
+
+    def immobilize(self, **kwargs: Any) -> Any:
+        return self._registry.immobilize(actor_account=self._actor, **kwargs)
+
+    def release(self, **kwargs: Any) -> Any:
+        return self._registry.release(actor_account=self._actor, **kwargs)
+
+    def retire_from_trust(self, **kwargs: Any) -> Any:
+        return self._registry.retire_from_trust(actor_account=self._actor, **kwargs)
+
+
+@dataclass
+class BridgeWorld:
+    tmp: Path
+    local: LocalBridge
+    registry: Registry
+    world: World
+    confirmations: int = 2
+    policy: EligibilityPolicy = field(default_factory=EligibilityPolicy)
+    engine: BridgeEngine = field(init=False)
+    store: EngineStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.start_block = self.local.chain.w3.eth.block_number
+        self.restart()
+
+    def restart(self, faults: Faults = NO_FAULTS) -> BridgeEngine:
+        """A fresh engine over the same databases and chain, as after a process restart."""
+        if hasattr(self, "store"):
+            self.store.close()
+        self.store = EngineStore(f"sqlite:///{self.tmp / 'bridge.db'}")
+        chain = BridgeChain(self.local.deployment, self.local.sender(), confirmations=self.confirmations)
+        verifiers = [
+            Verifier(
+                name=f"verifier-{i}",
+                account=key,
+                registry=LedgerActor(self.registry, None),
+                policy=self.policy,
+                chain_id=self.local.chain.chain_id,
+                bridge_address=self.local.deployment.address,
+                trust_account=self.world.trust,
+                predict_token=chain.predict_token,
+            )
+            for i, key in enumerate(self.local.verifiers)
+        ]
+        self.engine = BridgeEngine(
+            store=self.store,
+            chain=chain,
+            registry=LedgerActor(self.registry, self.world.trust),
+            custodian_registry=lambda account: LedgerActor(self.registry, account),
+            verifiers=verifiers,
+            threshold=self.local.threshold,
+            trust_account=self.world.trust,
+            policy=self.policy,
+            faults=faults,
+            start_block=self.start_block,
+        )
+        self.engine.resume()
+        return self.engine
+
+    @property
+    def holder(self) -> LocalAccount:
+        return self.local.users[0]
+
+    def settle(self, rounds: int = 6) -> None:
+        """Drive the engine to rest, mining blocks so that confirmations are reached."""
+        for _ in range(rounds):
+            self.engine.run_until_idle()
+            self.local.chain.mine(self.confirmations)
+        self.engine.run_until_idle()
+
+    def balance(self, token: str, account: LocalAccount) -> int:
+        return int(self.local.deployment.token_at(token).functions.balanceOf(account.address).call())
+
+
+def tonnes(amount: int) -> int:
+    return amount * TONNE
+
+
+def make_world(tmp: Path, **kwargs: Any) -> BridgeWorld:
+    registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
+    world = build_world(registry)
+    local = LocalBridge.start(verifiers=3, threshold=2)
+    return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
