@@ -3,27 +3,30 @@ pragma solidity ^0.8.24;
 
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
-import {Attestation, BatchStatus, BridgedBatch} from "../interfaces/CarbonTypes.sol";
+import {Attestation} from "../interfaces/CarbonTypes.sol";
 import {ICarbonBridge} from "../interfaces/ICarbonBridge.sol";
 import {ICarbonCreditToken} from "../interfaces/ICarbonCreditToken.sol";
 import {AttestationVerifier} from "./AttestationVerifier.sol";
-import {ClassTokenFactory} from "./ClassTokenFactory.sol";
+import {RedemptionEscrow} from "./RedemptionEscrow.sol";
+import {RetirementLedger} from "./RetirementLedger.sol";
 import {VerifierSet} from "./VerifierSet.sol";
 
 /// @title CarbonBridge
 /// @notice Tokenizes serial blocks of carbon credits immobilized in a registry: on M-of-N verifier
 /// attestations it mints `quantity * 1e18` of the block's class token to the attested recipient, creating
 /// the class token on the class's first batch. A class token's supply never exceeds its attested reserve.
-/// @dev Roles: DEFAULT_ADMIN_ROLE administers roles; VERIFIER_MANAGER_ROLE manages the verifier set;
-/// PAUSER_ROLE pauses and unpauses minting; SETTLER_ROLE is reserved for the burn-type operations of
-/// later versions (redemption, retirement), which burn through {_burnFromBatch}.
-contract CarbonBridge is ICarbonBridge, AttestationVerifier, ClassTokenFactory, Pausable {
+/// Holders redeem whole tonnes back to a registry account ({RedemptionEscrow}) and retire any amount
+/// ({RetirementLedger}); the bridge engine settles both against named batches.
+/// @dev Composed of abstract pieces: {VerifierSet} and {AttestationVerifier} (who may authorize a mint),
+/// {ClassTokenFactory} (class tokens and reserves), {BatchLedger} (batches), {RedemptionEscrow} and
+/// {RetirementLedger}. Roles: DEFAULT_ADMIN_ROLE administers roles; VERIFIER_MANAGER_ROLE manages the
+/// verifier set; PAUSER_ROLE pauses and unpauses minting and redemption requests; SETTLER_ROLE (the bridge
+/// engine) finalizes and cancels redemptions and settles retirements. {ICarbonBridge} comes in through
+/// {BatchLedger}, the piece all the others build on (naming it here too would make the inheritance graph
+/// impossible to linearize).
+contract CarbonBridge is Pausable, AttestationVerifier, RedemptionEscrow, RetirementLedger {
     /// @inheritdoc ICarbonBridge
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @inheritdoc ICarbonBridge
-    bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
-
-    mapping(bytes32 batchKey => BridgedBatch) private _batches;
 
     /// @param admin Receives every role (DEFAULT_ADMIN_ROLE, VERIFIER_MANAGER_ROLE, PAUSER_ROLE, SETTLER_ROLE).
     /// @param initialVerifiers The verifier set (distinct, non-zero).
@@ -70,11 +73,6 @@ contract CarbonBridge is ICarbonBridge, AttestationVerifier, ClassTokenFactory, 
     }
 
     /// @inheritdoc ICarbonBridge
-    function batch(bytes32 batchKey) external view returns (BridgedBatch memory) {
-        return _batches[batchKey];
-    }
-
-    /// @inheritdoc ICarbonBridge
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
@@ -101,7 +99,7 @@ contract CarbonBridge is ICarbonBridge, AttestationVerifier, ClassTokenFactory, 
         (digest, batchKey, classId, classHash) = _hashAttestation(attestation);
         _verifySignatures(digest, signatures);
         _useNonce(attestation.nonce);
-        if (_batches[batchKey].status == BatchStatus.Active) revert BridgeBatchAlreadyBridged(batchKey);
+        if (_isBatchActive(batchKey)) revert BridgeBatchAlreadyBridged(batchKey);
         _recordAndMint(attestation, batchKey, classId, classHash);
     }
 
@@ -112,7 +110,7 @@ contract CarbonBridge is ICarbonBridge, AttestationVerifier, ClassTokenFactory, 
         // Effects (the class token, if new, is created here: our own code, no callbacks).
         uint64 quantity = attestation.quantity;
         (address token, uint64 reserve) = _addToReserve(attestation.creditClass, classId, classHash, quantity);
-        _batches[batchKey] = BridgedBatch(token, quantity, BatchStatus.Active);
+        _recordBatch(batchKey, token, quantity);
         emit BatchBridged(
             batchKey,
             classId,
@@ -126,34 +124,6 @@ contract CarbonBridge is ICarbonBridge, AttestationVerifier, ClassTokenFactory, 
         // Interactions: the class token is ours.
         ICarbonCreditToken(token).mint(attestation.recipient, uint256(quantity) * _TONNE);
         _checkReserve(classId, token, reserve);
-    }
-
-    /// @dev Burns `tonnes` whole tonnes of batch `batchKey`'s class token from `from`: lowers the batch's
-    /// remaining tonnes (marking it Released at zero) and the class reserve, then burns the tokens.
-    /// For later burn-type operations (redemption, retirement settlement); no external entry point yet.
-    ///
-    /// Requirements: the batch is active ({BridgeBatchNotActive}); `0 < tonnes <= remaining`
-    /// ({BridgeInvalidBurnAmount}); `from` holds `tonnes * 1e18` tokens.
-    /// Emits {BatchBurned}, {BatchReleased} when the batch reaches zero, and the token's {Transfer}.
-    function _burnFromBatch(bytes32 batchKey, address from, uint64 tonnes) internal {
-        BridgedBatch memory record = _batches[batchKey];
-        if (record.status != BatchStatus.Active) revert BridgeBatchNotActive(batchKey);
-        if (tonnes == 0 || tonnes > record.remaining) {
-            revert BridgeInvalidBurnAmount(batchKey, record.remaining, tonnes);
-        }
-        ICarbonCreditToken token = ICarbonCreditToken(record.token);
-        bytes32 classId = token.classId();
-        // Cannot underflow: `tonnes <= record.remaining` was checked above.
-        unchecked {
-            record.remaining -= tonnes;
-        }
-        bool released = record.remaining == 0;
-        if (released) record.status = BatchStatus.Released;
-        _batches[batchKey] = record;
-        _removeFromReserve(classId, tonnes);
-        emit BatchBurned(batchKey, from, tonnes, record.remaining);
-        if (released) emit BatchReleased(batchKey);
-        token.burn(from, uint256(tonnes) * _TONNE);
     }
 
     /// @dev Reverts with {BridgeQuantityMismatch} unless `quantity == blockEnd - blockStart + 1`.

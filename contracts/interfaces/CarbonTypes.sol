@@ -71,3 +71,15 @@ struct BridgedBatch {
     /// @dev See {BatchStatus}.
     BatchStatus status;
 }
+
+/// @notice Life cycle of a redemption (class tokens asked back as whole tonnes in a registry account).
+enum RedemptionStatus {
+    /// @dev No such redemption.
+    None,
+    /// @dev Requested: the tokens are escrowed by the bridge, waiting for the registry's answer.
+    Pending,
+    /// @dev The registry released the units to the holder's account; the escrowed tokens were burned.
+    Finalized,
+    /// @dev The registry refused; the escrowed tokens went back to the holder.
+    Cancelled
+}

@@ -12,6 +12,8 @@ interface IClassTokenFactory {
     /// @dev Minting would push the class token's supply past the attested reserve; both values are in
     /// token units (wei, 1e18 = one tonne).
     error BridgeReserveExceeded(bytes32 classId, uint256 supply, uint256 reserve);
+    /// @dev No batch of class `classId` was ever bridged: the class has no token.
+    error BridgeUnknownClass(bytes32 classId);
 
     /// @dev The first batch of class `classId` created its `token`.
     event ClassCreated(bytes32 indexed classId, address indexed token, bytes32 classHash, CreditClass creditClass);

@@ -5,14 +5,24 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
 
-import {Attestation, BatchStatus, BridgedBatch, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {
+    Attestation,
+    BatchStatus,
+    BridgedBatch,
+    CreditClass,
+    RedemptionStatus
+} from "../../../contracts/interfaces/CarbonTypes.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
+import {BatchSplits} from "../utils/BatchSplits.sol";
 import {BridgeFixture} from "../utils/BridgeFixture.sol";
 
 /// @notice Drives the bridge at random: mints (real verifier signatures), batch mints, transfers, burns
 /// through the harness's `_burnFromBatch`, re-bridging of released serials, and attempts to bridge an
-/// active serial again or replay a nonce (which must fail).
+/// active serial again or replay a nonce (which must fail); redemptions requested, finalized over random
+/// batch splits, cancelled, and ended again (which must fail); retirements of random fractions, and their
+/// settlement in whole tonnes over random batch splits, and replays of settlement ids (which must fail).
+/// The handler holds SETTLER_ROLE.
 contract BridgeHandler is Test {
     uint256 internal constant TONNE = 1e18;
 
@@ -36,9 +46,33 @@ contract BridgeHandler is Test {
     /// @dev Set if the bridge ever accepted what it must refuse.
     bool public ghostAcceptedDuplicate;
     bool public ghostAcceptedReplay;
+    bool public ghostEndedTwice;
+    bool public ghostAcceptedSettlementReplay;
     uint256 public ghostMints;
     uint256 public ghostBurns;
     uint256 public ghostRebridges;
+
+    /// @dev What the handler knows of each redemption it requested.
+    struct GhostRedemption {
+        address holder;
+        uint256 classIndex;
+        uint64 tonnes;
+        RedemptionStatus status;
+        uint256 endings;
+    }
+
+    uint256[] public redemptionIds;
+    mapping(uint256 redemptionId => GhostRedemption) internal ghostRedemptions;
+    uint256 public ghostRequested;
+    uint256 public ghostFinalized;
+    uint256 public ghostCancelled;
+    /// @dev Per class index: wei escrowed by pending redemptions, retired, and settled.
+    mapping(uint256 classIndex => uint256) public ghostEscrowed;
+    mapping(uint256 classIndex => uint256) public ghostRetired;
+    mapping(uint256 classIndex => uint256) public ghostSettled;
+    uint256 public ghostRetirements;
+    uint256 public ghostSettlements;
+    bytes32 internal lastSettlementId;
 
     constructor(CarbonBridgeHarness bridge_, uint256[] memory sortedKeys, CreditClass[] memory classes_) {
         bridge = bridge_;
@@ -146,7 +180,124 @@ contract BridgeHandler is Test {
         } catch {}
     }
 
+    /// @dev An actor asks for whole tonnes of a class it holds.
+    function requestRedemption(uint256 actorSeed, uint256 classSeed, uint256 tonnesSeed) external {
+        uint256 classIndex = classSeed % classes.length;
+        CarbonCreditToken token = _token(classIndex);
+        if (address(token) == address(0)) return;
+        address holder = actors[actorSeed % actors.length];
+        uint256 maxTonnes = token.balanceOf(holder) / TONNE;
+        if (maxTonnes == 0) return;
+        uint64 tonnes = SafeCast.toUint64(bound(tonnesSeed, 1, maxTonnes));
+        bytes32 classId = _classId(classIndex); // before the prank, which the next call consumes
+        vm.prank(holder);
+        uint256 id = bridge.requestRedemption(classId, uint256(tonnes) * TONNE, "ACCT-1");
+        redemptionIds.push(id);
+        ghostRedemptions[id] = GhostRedemption(holder, classIndex, tonnes, RedemptionStatus.Pending, 0);
+        ghostEscrowed[classIndex] += uint256(tonnes) * TONNE;
+        ++ghostRequested;
+    }
+
+    /// @dev Finalizes a pending redemption over a random split of its class's active batches.
+    function finalizeRedemption(uint256 idSeed, uint256 splitSeed) external {
+        (bool found, uint256 id) = _pick(idSeed, true);
+        if (!found) return;
+        GhostRedemption storage r = ghostRedemptions[id];
+        (bytes32[] memory keys, uint64[] memory tonnes) = _plan(r.classIndex, r.tonnes, splitSeed);
+        bridge.finalizeRedemption(id, keys, tonnes, "released");
+        r.status = RedemptionStatus.Finalized;
+        ++r.endings;
+        ghostEscrowed[r.classIndex] -= uint256(r.tonnes) * TONNE;
+        ++ghostFinalized;
+    }
+
+    /// @dev Cancels a pending redemption.
+    function cancelRedemption(uint256 idSeed) external {
+        (bool found, uint256 id) = _pick(idSeed, true);
+        if (!found) return;
+        GhostRedemption storage r = ghostRedemptions[id];
+        bridge.cancelRedemption(id, "refused");
+        r.status = RedemptionStatus.Cancelled;
+        ++r.endings;
+        ghostEscrowed[r.classIndex] -= uint256(r.tonnes) * TONNE;
+        ++ghostCancelled;
+    }
+
+    /// @dev Tries to finalize or cancel a redemption that already ended: must be refused.
+    function endAgain(uint256 idSeed, bool finalize, uint256 splitSeed) external {
+        (bool found, uint256 id) = _pick(idSeed, false);
+        if (!found) return;
+        GhostRedemption storage r = ghostRedemptions[id];
+        if (finalize) {
+            uint64 available = SafeCast.toUint64(bridge.classReserve(_classId(r.classIndex)));
+            if (available < r.tonnes) return;
+            (bytes32[] memory keys, uint64[] memory tonnes) = _plan(r.classIndex, r.tonnes, splitSeed);
+            try bridge.finalizeRedemption(id, keys, tonnes, "again") {
+                ghostEndedTwice = true;
+            } catch {}
+        } else {
+            try bridge.cancelRedemption(id, "again") {
+                ghostEndedTwice = true;
+            } catch {}
+        }
+    }
+
+    /// @dev An actor retires a random amount (usually a fraction of a tonne or more) of a class it holds.
+    function retire(uint256 actorSeed, uint256 classSeed, uint256 amountSeed) external {
+        uint256 classIndex = classSeed % classes.length;
+        CarbonCreditToken token = _token(classIndex);
+        if (address(token) == address(0)) return;
+        address holder = actors[actorSeed % actors.length];
+        uint256 balance = token.balanceOf(holder);
+        if (balance == 0) return;
+        // Half the time below 10 t, so that the fractions matter.
+        uint256 cap = amountSeed % 2 == 0 && balance > 10 * TONNE ? 10 * TONNE : balance;
+        uint256 amount = bound(amountSeed, 1, cap);
+        bytes32 classId = _classId(classIndex); // before the prank, which the next call consumes
+        vm.prank(holder);
+        bridge.retire(classId, amount, "Beneficiary", "Reason");
+        ghostRetired[classIndex] += amount;
+        ++ghostRetirements;
+    }
+
+    /// @dev Settles some of a class's unsettled whole tonnes over a random split of its active batches.
+    function settleRetirements(uint256 classSeed, uint256 tonnesSeed, uint256 splitSeed) external {
+        uint256 classIndex = classSeed % classes.length;
+        if (address(_token(classIndex)) == address(0)) return;
+        bytes32 classId = _classId(classIndex);
+        uint256 whole = bridge.retiredUnsettled(classId) / TONNE;
+        if (whole == 0) return;
+        // Every other settlement takes all whole tonnes.
+        uint64 tonnes = SafeCast.toUint64(tonnesSeed % 2 == 0 ? whole : bound(tonnesSeed, 1, whole));
+        (bytes32[] memory keys, uint64[] memory amounts) = _plan(classIndex, tonnes, splitSeed);
+        bytes32 settlementId = keccak256(abi.encode("settlement", ghostSettlements));
+        bridge.settleRetirements(settlementId, classId, keys, amounts, "VCS-RET");
+        lastSettlementId = settlementId;
+        ghostSettled[classIndex] += uint256(tonnes) * TONNE;
+        ++ghostSettlements;
+    }
+
+    /// @dev Replays the last settlement id (with a valid plan otherwise): must be refused.
+    function replaySettlement(uint256 classSeed, uint256 splitSeed) external {
+        if (ghostSettlements == 0) return;
+        uint256 classIndex = classSeed % classes.length;
+        bytes32 classId = _classId(classIndex);
+        if (bridge.retiredUnsettled(classId) < TONNE) return;
+        (bytes32[] memory keys, uint64[] memory amounts) = _plan(classIndex, 1, splitSeed);
+        try bridge.settleRetirements(lastSettlementId, classId, keys, amounts, "again") {
+            ghostAcceptedSettlementReplay = true;
+        } catch {}
+    }
+
     // ---------------------------------------------------------------- views for the invariants
+
+    function redemptionCount() external view returns (uint256) {
+        return redemptionIds.length;
+    }
+
+    function ghostRedemption(uint256 id) external view returns (GhostRedemption memory) {
+        return ghostRedemptions[id];
+    }
 
     function classCount() external view returns (uint256) {
         return classes.length;
@@ -215,6 +366,45 @@ contract BridgeHandler is Test {
     function _token(uint256 classIndex) internal view returns (CarbonCreditToken) {
         return CarbonCreditToken(bridge.classToken(bridge.classIdOf(classes[classIndex])));
     }
+
+    function _classId(uint256 classIndex) internal view returns (bytes32) {
+        return bridge.classIdOf(classes[classIndex]);
+    }
+
+    /// @dev A random plan taking `tonnes` from the active batches of class `classIndex`.
+    function _plan(uint256 classIndex, uint64 tonnes, uint256 seed)
+        internal
+        view
+        returns (bytes32[] memory keys, uint64[] memory amounts)
+    {
+        uint256 count;
+        bytes32[] memory active = new bytes32[](batchKeys.length);
+        uint64[] memory remaining = new uint64[](batchKeys.length);
+        for (uint256 i; i < batchKeys.length; ++i) {
+            bytes32 key = batchKeys[i];
+            if (bridged[key].classIndex != classIndex) continue;
+            BridgedBatch memory record = bridge.batch(key);
+            if (record.status != BatchStatus.Active) continue;
+            active[count] = key;
+            remaining[count] = record.remaining;
+            ++count;
+        }
+        assembly ("memory-safe") {
+            mstore(active, count) // shrink both arrays to the active batches found
+            mstore(remaining, count)
+        }
+        return BatchSplits.split(active, remaining, tonnes, seed);
+    }
+
+    /// @dev A redemption id, searched from `seed`: a pending one if `pending`, else one that ended.
+    function _pick(uint256 seed, bool pending) internal view returns (bool found, uint256 id) {
+        uint256 n = redemptionIds.length;
+        for (uint256 i; i < n; ++i) {
+            id = redemptionIds[(seed + i) % n];
+            if ((ghostRedemptions[id].status == RedemptionStatus.Pending) == pending) return (true, id);
+        }
+        return (false, 0);
+    }
 }
 
 contract CarbonBridgeInvariantTest is BridgeFixture {
@@ -229,11 +419,15 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
         classes[2].vintageStart = 20200101; // same project, another vintage: another class
         classes[2].vintageEnd = 20201231;
         handler = new BridgeHandler(bridge, verifierKeys, classes);
+        bytes32 settlerRole = bridge.SETTLER_ROLE();
+        vm.prank(admin);
+        bridge.grantRole(settlerRole, address(handler));
         targetContract(address(handler));
     }
 
-    /// @dev Per class: supply == sum of active batches' remaining tonnes x 1e18 == reserve x 1e18.
-    function invariant_supplyEqualsActiveBatchesAndReserve() public view {
+    /// @dev Per class: reserve == sum of active batches' remaining tonnes, and
+    /// reserve x 1e18 == supply + retired unsettled (escrowed tokens are part of the supply).
+    function invariant_reserveEqualsActiveBatchesAndBacksSupplyPlusUnsettled() public view {
         uint256 classCount = handler.classCount();
         for (uint256 c; c < classCount; ++c) {
             bytes32 classId = bridge.classIdOf(handler.classAt(c));
@@ -249,24 +443,61 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
                 }
             }
             uint256 supply = token == address(0) ? 0 : CarbonCreditToken(token).totalSupply();
-            assertEq(supply, remaining * 1e18, "supply == active remaining x 1e18");
+            uint256 unsettled = bridge.retiredUnsettled(classId);
             assertEq(bridge.classReserve(classId), remaining, "reserve == active remaining");
-            assertLe(supply, bridge.classReserve(classId) * 1e18, "supply <= reserve");
+            assertEq(bridge.classReserve(classId) * 1e18, supply + unsettled, "reserve x 1e18 == supply + unsettled");
         }
     }
 
-    /// @dev Every token is held by an actor (nothing is created or lost on the side).
-    function invariant_balancesSumToSupply() public view {
+    /// @dev Every token is held by an actor or escrowed by the bridge (nothing is created or lost on the
+    /// side), and the bridge holds exactly the escrow.
+    function invariant_balancesPlusEscrowSumToSupply() public view {
         uint256 classCount = handler.classCount();
         for (uint256 c; c < classCount; ++c) {
-            address token = bridge.classToken(bridge.classIdOf(handler.classAt(c)));
+            bytes32 classId = bridge.classIdOf(handler.classAt(c));
+            address token = bridge.classToken(classId);
             if (token == address(0)) continue;
             uint256 sum;
             for (uint256 a; a < handler.actorCount(); ++a) {
                 sum += CarbonCreditToken(token).balanceOf(handler.actors(a));
             }
-            assertEq(sum, CarbonCreditToken(token).totalSupply());
+            uint256 escrow = bridge.escrowed(classId);
+            assertEq(sum + escrow, CarbonCreditToken(token).totalSupply(), "balances + escrow == supply");
+            assertEq(CarbonCreditToken(token).balanceOf(address(bridge)), escrow, "the bridge holds the escrow");
         }
+    }
+
+    /// @dev The escrow and the unsettled amount of every class are what the handler's operations add up to.
+    function invariant_escrowAndUnsettledMatchTheOperations() public view {
+        uint256 classCount = handler.classCount();
+        for (uint256 c; c < classCount; ++c) {
+            bytes32 classId = bridge.classIdOf(handler.classAt(c));
+            assertEq(bridge.escrowed(classId), handler.ghostEscrowed(c), "escrow == pending redemptions");
+            assertEq(
+                bridge.retiredUnsettled(classId),
+                handler.ghostRetired(c) - handler.ghostSettled(c),
+                "unsettled == retired - settled"
+            );
+        }
+    }
+
+    /// @dev Each redemption ends at most once, and its on-chain record agrees with what happened to it.
+    function invariant_redemptionsEndAtMostOnce() public view {
+        assertLe(handler.ghostFinalized() + handler.ghostCancelled(), handler.ghostRequested());
+        uint256 count = handler.redemptionCount();
+        assertEq(count, handler.ghostRequested());
+        for (uint256 i; i < count; ++i) {
+            uint256 id = handler.redemptionIds(i);
+            BridgeHandler.GhostRedemption memory ghost = handler.ghostRedemption(id);
+            assertLe(ghost.endings, 1, "ended at most once");
+            (address holder, bytes32 classId, uint64 tonnes, RedemptionStatus status) = bridge.redemption(id);
+            assertEq(holder, ghost.holder);
+            assertEq(classId, bridge.classIdOf(handler.classAt(ghost.classIndex)));
+            assertEq(tonnes, ghost.tonnes);
+            assertEq(uint8(status), uint8(ghost.status));
+        }
+        assertFalse(handler.ghostEndedTwice(), "a redemption ended twice");
+        assertFalse(handler.ghostAcceptedSettlementReplay(), "a settlement id was used twice");
     }
 
     /// @dev Active batches back something; released ones back nothing.
@@ -283,6 +514,9 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
     function afterInvariant() external view {
         console.log("mints", handler.ghostMints(), "burns", handler.ghostBurns());
         console.log("rebridges", handler.ghostRebridges(), "batches", handler.batchCount());
+        console.log("redemptions", handler.ghostRequested(), "finalized", handler.ghostFinalized());
+        console.log("cancelled", handler.ghostCancelled(), "retirements", handler.ghostRetirements());
+        console.log("settlements", handler.ghostSettlements());
     }
 
     function invariant_neverAcceptsDuplicatesOrReplays() public view {

@@ -17,6 +17,13 @@ contract GasTest is BridgeFixture {
     uint256 internal constant NEW_CLASS_TARGET = 300_000;
     uint256 internal constant EXISTING_CLASS_TARGET = 150_000;
     uint256 internal constant TRANSFER_TARGET = 37_000;
+    uint256 internal constant REDEEM_REQUEST_TARGET = 120_000;
+    uint256 internal constant RETIRE_TARGET = 150_000;
+
+    /// @dev A typical registry account reference and retirement texts (~30 and ~40 characters).
+    string internal constant ACCOUNT = "VCS-ACCT-88213-Acme-Offsets-Ltd";
+    string internal constant BENEFICIARY = "Acme Offsets Ltd, Jakarta office";
+    string internal constant REASON = "Scope 1 emissions offset for FY2024 claim";
 
     function test_gas_mintIntoNewClass() public {
         Attestation memory a = attest(vcs1477(), 1001, 250, alice);
@@ -73,6 +80,100 @@ contract GasTest is BridgeFixture {
         assertTrue(baseline.transfer(bob, 1e18));
         uint256 gasUsed = _receiptGasFrom(alice, address(baseline), abi.encodeCall(baseline.transfer, (bob, 2e18)));
         console.log("plain OpenZeppelin ERC-20 transfer to an existing holder:", gasUsed);
+    }
+
+    // ---------------------------------------------------------------- redemption
+
+    /// @dev The first redemption of a fresh deployment: the worst case (escrow slots and the bridge's token
+    /// balance go from zero to non-zero).
+    function test_gas_redeem_request() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        uint256 gasUsed = _receiptGasFrom(
+            alice, address(bridge), abi.encodeCall(bridge.requestRedemption, (classId, 25e18, ACCOUNT))
+        );
+        console.log("redeem_request (first redemption, empty escrow):", gasUsed);
+        assertLe(gasUsed, REDEEM_REQUEST_TARGET);
+    }
+
+    /// @dev A redemption while another of the class is pending (escrow already non-empty).
+    function test_gas_redeem_request_escrowNotEmpty() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        vm.prank(alice);
+        bridge.requestRedemption(classId, 5e18, ACCOUNT);
+        uint256 gasUsed = _receiptGasFrom(
+            alice, address(bridge), abi.encodeCall(bridge.requestRedemption, (classId, 25e18, ACCOUNT))
+        );
+        console.log("redeem_request (escrow not empty):", gasUsed);
+        assertLe(gasUsed, REDEEM_REQUEST_TARGET);
+    }
+
+    /// @dev Finalizing a redemption against one batch (the batch stays active).
+    function test_gas_redeem_finalize() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        bytes32 key = batchKeyOf("VCS", serialOf("VCS1477", 1, 1000));
+        vm.prank(alice);
+        uint256 id = bridge.requestRedemption(classId, 25e18, ACCOUNT);
+        (bytes32[] memory keys, uint64[] memory tonnes) = _one(key, 25);
+        uint256 gasUsed = _receiptGasFrom(
+            admin,
+            address(bridge),
+            abi.encodeCall(bridge.finalizeRedemption, (id, keys, tonnes, "7201-40000001-40000025-VCS-VCU"))
+        );
+        console.log("redeem_finalize (one batch):", gasUsed);
+    }
+
+    // ---------------------------------------------------------------- retirement
+
+    /// @dev The first retirement of the class (retired-unsettled goes from zero to non-zero): the worst case.
+    function test_gas_retire_with_certificate() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        uint256 gasUsed = _receiptGasFrom(
+            alice, address(bridge), abi.encodeCall(bridge.retire, (classId, 10e18, BENEFICIARY, REASON))
+        );
+        console.log("retire_with_certificate (first of the class):", gasUsed);
+        assertLe(gasUsed, RETIRE_TARGET);
+    }
+
+    /// @dev A retirement of 0.25 t after earlier ones (retired-unsettled already non-zero): the typical case.
+    function test_gas_retire_fraction() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        vm.prank(alice);
+        bridge.retire(classId, 1.5e18, BENEFICIARY, REASON);
+        uint256 gasUsed = _receiptGasFrom(
+            alice, address(bridge), abi.encodeCall(bridge.retire, (classId, 0.25e18, BENEFICIARY, REASON))
+        );
+        console.log("retire_fraction (0.25 t, unsettled already non-zero):", gasUsed);
+        assertLe(gasUsed, RETIRE_TARGET);
+    }
+
+    /// @dev Settling whole tonnes against one batch (the batch stays active).
+    function test_gas_retire_settle() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        bytes32 key = batchKeyOf("VCS", serialOf("VCS1477", 1, 1000));
+        vm.prank(alice);
+        bridge.retire(classId, 10.5e18, BENEFICIARY, REASON);
+        (bytes32[] memory keys, uint64[] memory tonnes) = _one(key, 10);
+        uint256 gasUsed = _receiptGasFrom(
+            admin,
+            address(bridge),
+            abi.encodeCall(
+                bridge.settleRetirements, (keccak256("settlement-1"), classId, keys, tonnes, "VCS-RET-2024-000123")
+            )
+        );
+        console.log("retire_settle (one batch):", gasUsed);
+    }
+
+    /// @dev Bridges units 1..`quantity` of VCS 1477 to `holder` and returns the class id.
+    function _bridgeVcs(uint64 quantity, address holder) internal returns (bytes32) {
+        mintSigned(attest(vcs1477(), 1, quantity, holder));
+        return classIdOf(vcs1477());
+    }
+
+    function _one(bytes32 key, uint64 tonnes) internal pure returns (bytes32[] memory keys, uint64[] memory amounts) {
+        keys = new bytes32[](1);
+        keys[0] = key;
+        amounts = new uint64[](1);
+        amounts[0] = tonnes;
     }
 
     /// @dev Calls `target` with `data` as its own transaction and returns the receipt gas.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 
 import {Attestation, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
 
 /// @notice Shared set-up for bridge and token tests: verifier keys, a deployed bridge (harness), sample
@@ -122,6 +123,51 @@ abstract contract BridgeFixture is Test {
     /// @dev Signs `a` with the threshold number of verifiers and mints it.
     function mintSigned(Attestation memory a) internal returns (bytes32) {
         return bridge.mint(a, sign(a, bridge.threshold()));
+    }
+
+    /// @dev Bridges units `start..start+quantity-1` of `creditClass` to `recipient`; returns the batch key.
+    function bridgeUnits(CreditClass memory creditClass, uint64 start, uint64 quantity, address recipient)
+        internal
+        returns (bytes32)
+    {
+        return mintSigned(attest(creditClass, start, quantity, recipient));
+    }
+
+    /// @dev The token of `creditClass` (zero if none yet).
+    function tokenOf(CreditClass memory creditClass) internal view returns (CarbonCreditToken) {
+        return CarbonCreditToken(bridge.classToken(classIdOf(creditClass)));
+    }
+
+    /// @dev Batch keys and tonnes as the settlement functions take them, from one pair.
+    function split1(bytes32 key, uint64 tonnes) internal pure returns (bytes32[] memory keys, uint64[] memory amounts) {
+        keys = new bytes32[](1);
+        keys[0] = key;
+        amounts = new uint64[](1);
+        amounts[0] = tonnes;
+    }
+
+    /// @dev Batch keys and tonnes as the settlement functions take them, from two pairs.
+    function split2(bytes32 key0, uint64 tonnes0, bytes32 key1, uint64 tonnes1)
+        internal
+        pure
+        returns (bytes32[] memory keys, uint64[] memory amounts)
+    {
+        keys = new bytes32[](2);
+        (keys[0], keys[1]) = (key0, key1);
+        amounts = new uint64[](2);
+        (amounts[0], amounts[1]) = (tonnes0, tonnes1);
+    }
+
+    /// @dev The accounting identity of a class: `classReserve * 1e18 == totalSupply + retiredUnsettled`.
+    function assertClassAccounting(CreditClass memory creditClass) internal view {
+        bytes32 classId = classIdOf(creditClass);
+        CarbonCreditToken token = tokenOf(creditClass);
+        assertEq(
+            bridge.classReserve(classId) * TONNE,
+            token.totalSupply() + bridge.retiredUnsettled(classId),
+            "reserve x 1e18 == supply + retired unsettled"
+        );
+        assertEq(token.balanceOf(address(bridge)), bridge.escrowed(classId), "the bridge holds exactly the escrow");
     }
 
     function batchKeyOf(string memory registry, string memory serial) internal pure returns (bytes32) {

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {BatchStatus, BridgedBatch} from "../interfaces/CarbonTypes.sol";
+import {ICarbonBridge} from "../interfaces/ICarbonBridge.sol";
+import {ICarbonCreditToken} from "../interfaces/ICarbonCreditToken.sol";
+import {ClassTokenFactory} from "./ClassTokenFactory.sol";
+
+/// @title BatchLedger
+/// @notice The record of every bridged serial block (batch) and the one way its tonnes leave the reserve:
+/// a batch shrinks only when its units left the bridge's trust account in the registry (released to a
+/// redeeming holder, or retired), and it is marked Released at zero, so that its serial can be bridged again.
+/// @dev One of the abstract pieces of {CarbonBridge}. Lowering a batch also lowers its class reserve; the
+/// caller decides whether tokens burn now (redemption) or burned already (retirement settlement).
+abstract contract BatchLedger is AccessControl, ClassTokenFactory, ICarbonBridge {
+    /// @inheritdoc ICarbonBridge
+    bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
+
+    mapping(bytes32 batchKey => BridgedBatch) private _batches;
+
+    /// @inheritdoc ICarbonBridge
+    function batch(bytes32 batchKey) external view returns (BridgedBatch memory) {
+        return _batches[batchKey];
+    }
+
+    /// @dev Whether batch `batchKey` is bridged and not fully released.
+    function _isBatchActive(bytes32 batchKey) internal view returns (bool) {
+        return _batches[batchKey].status == BatchStatus.Active;
+    }
+
+    /// @dev Records batch `batchKey` as active with `quantity` tonnes of class token `token`.
+    function _recordBatch(bytes32 batchKey, address token, uint64 quantity) internal {
+        _batches[batchKey] = BridgedBatch(token, quantity, BatchStatus.Active);
+    }
+
+    /// @dev Takes `tonnes[i]` from batch `batchKeys[i]`, each of class `classId` (token `token`), and from the
+    /// class reserve. Burns nothing. The caller checks the array lengths (see {_sumTonnes}).
+    ///
+    /// Requirements: per batch, as {_takeFromBatch}, and the batch is of the class ({BridgeBatchClassMismatch}).
+    /// Emits {BatchBurned} per batch (`from` as given) and {BatchReleased} per batch that reaches zero.
+    function _takeFromBatches(
+        bytes32 classId,
+        address token,
+        bytes32[] calldata batchKeys,
+        uint64[] calldata tonnes,
+        address from
+    ) internal {
+        uint256 count = batchKeys.length;
+        for (uint256 i; i < count; ++i) {
+            bytes32 batchKey = batchKeys[i];
+            BridgedBatch memory record = _activeBatch(batchKey);
+            if (record.token != token) revert BridgeBatchClassMismatch(batchKey, classId);
+            _takeFromBatch(batchKey, record, from, tonnes[i]);
+            _removeFromReserve(classId, tonnes[i]);
+        }
+    }
+
+    /// @dev Burns `tonnes` whole tonnes of batch `batchKey`'s class token from `from`: lowers the batch's
+    /// remaining tonnes (marking it Released at zero) and the class reserve, then burns the tokens.
+    /// The single-batch, any-holder form of the burn path; the entry points use {_takeFromBatches}.
+    ///
+    /// Requirements: as {_takeFromBatch}; `from` holds `tonnes * 1e18` tokens.
+    /// Emits {BatchBurned}, {BatchReleased} when the batch reaches zero, and the token's {Transfer}.
+    function _burnFromBatch(bytes32 batchKey, address from, uint64 tonnes) internal {
+        BridgedBatch memory record = _activeBatch(batchKey);
+        _takeFromBatch(batchKey, record, from, tonnes);
+        ICarbonCreditToken token = ICarbonCreditToken(record.token);
+        _removeFromReserve(token.classId(), tonnes);
+        token.burn(from, uint256(tonnes) * _TONNE);
+    }
+
+    /// @dev The sum of `tonnes`, after checking that it pairs with `batchKeys` ({BridgeArrayLengthMismatch}).
+    /// Summed in 256 bits: it cannot overflow for any array that fits in calldata.
+    function _sumTonnes(bytes32[] calldata batchKeys, uint64[] calldata tonnes) internal pure returns (uint256 total) {
+        uint256 count = tonnes.length;
+        if (batchKeys.length != count) revert BridgeArrayLengthMismatch();
+        for (uint256 i; i < count; ++i) {
+            total += tonnes[i];
+        }
+    }
+
+    /// @dev The record of batch `batchKey`. Reverts with {BridgeBatchNotActive} unless it is active.
+    function _activeBatch(bytes32 batchKey) private view returns (BridgedBatch memory record) {
+        record = _batches[batchKey];
+        if (record.status != BatchStatus.Active) revert BridgeBatchNotActive(batchKey);
+    }
+
+    /// @dev Lowers active batch `batchKey` (whose current `record` the caller read) by `tonnes`, marking it
+    /// Released at zero. Reverts with {BridgeInvalidBurnAmount} unless `0 < tonnes <= remaining`.
+    /// Emits {BatchBurned} and, at zero, {BatchReleased}.
+    function _takeFromBatch(bytes32 batchKey, BridgedBatch memory record, address from, uint64 tonnes) private {
+        if (tonnes == 0 || tonnes > record.remaining) {
+            revert BridgeInvalidBurnAmount(batchKey, record.remaining, tonnes);
+        }
+        // Cannot underflow: `tonnes <= record.remaining` was checked above.
+        unchecked {
+            record.remaining -= tonnes;
+        }
+        bool released = record.remaining == 0;
+        if (released) record.status = BatchStatus.Released;
+        _batches[batchKey] = record;
+        emit BatchBurned(batchKey, from, tonnes, record.remaining);
+        if (released) emit BatchReleased(batchKey);
+    }
+}
