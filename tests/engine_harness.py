@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from registry_factories import World, build_world
+from web3.logs import DISCARD
 
 from bridge.chain.local import TONNE, LocalBridge
 from bridge.engine.chain import BridgeChain
@@ -17,6 +17,7 @@ from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
 from bridge.engine.verifier import Verifier
 from bridge.registry.ledger import Registry
+from registry_factories import World, build_world
 
 
 class LedgerActor:
@@ -118,3 +119,42 @@ def make_world(tmp: Path, **kwargs: Any) -> BridgeWorld:
     world = build_world(registry)
     local = LocalBridge.start(verifiers=3, threshold=2)
     return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
+
+
+def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:
+    """Issue a block to the custodian, tokenize all of it to the holder, and drive the engine to rest."""
+    from bridge.engine.models import TokenizationRequest
+
+    issued = bw.world.issue(quantity, **issue_kwargs)
+    tokenization = bw.engine.request_tokenization(
+        TokenizationRequest(
+            idempotency_key=key or f"tok-{issued.block.serial[-24:].replace(' ', '')}-{quantity}",
+            custodian_account=bw.world.custodian,
+            serial=issued.block.serial,
+            recipient=bw.holder.address,
+        )
+    )
+    bw.settle()
+    done = bw.engine.get_tokenization(tokenization.id)
+    assert done.step == "completed", done
+    return done
+
+
+def request_redemption(bw: BridgeWorld, class_id: str, tonnes_: int, account: int | str, holder: Any = None) -> int:
+    from hexbytes import HexBytes
+
+    holder = holder or bw.holder
+    bridge = bw.local.bridge
+    call = bridge.functions.requestRedemption(HexBytes(class_id), tonnes_ * TONNE, str(account))
+    receipt = bw.local.sender(holder).transact(call)
+    return int(bridge.events.RedemptionRequested().process_receipt(receipt, errors=DISCARD)[0]["args"]["redemptionId"])
+
+
+def retire(bw: BridgeWorld, class_id: str, amount: int, beneficiary: str = "Acme Airlines", holder: Any = None) -> int:
+    from hexbytes import HexBytes
+
+    holder = holder or bw.holder
+    bridge = bw.local.bridge
+    call = bridge.functions.retire(HexBytes(class_id), amount, beneficiary, "2025 scope 1 offsetting")
+    receipt = bw.local.sender(holder).transact(call)
+    return int(bridge.events.Retired().process_receipt(receipt, errors=DISCARD)[0]["args"]["certificateId"])

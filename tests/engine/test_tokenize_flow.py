@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from engine_harness import BridgeWorld, tonnes
 
 from bridge.engine.errors import BridgeError
 from bridge.engine.models import TokenizationRequest
 from bridge.registry.enums import BlockStatus
+from engine_harness import BridgeWorld, tonnes
 
 
 def request(bw: BridgeWorld, serial: str, key: str = "tok-0001", **overrides: object) -> TokenizationRequest:
