@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.logs import DISCARD
 
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import TONNE, DevChain, LocalBridge
 from bridge.engine.chain import BridgeChain
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.faults import NO_FAULTS, Faults
@@ -53,12 +54,14 @@ class BridgeWorld:
     registry: Registry
     world: World
     confirmations: int = 2
+    start_block: int = -1
     policy: EligibilityPolicy = field(default_factory=EligibilityPolicy)
     engine: BridgeEngine = field(init=False)
     store: EngineStore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.start_block = self.local.chain.w3.eth.block_number
+        if self.start_block < 0:
+            self.start_block = self.local.chain.w3.eth.block_number
         self.restart()
 
     def restart(self, faults: Faults = NO_FAULTS) -> BridgeEngine:
@@ -114,11 +117,32 @@ def tonnes(amount: int) -> int:
     return amount * TONNE
 
 
-def make_world(tmp: Path, **kwargs: Any) -> BridgeWorld:
+def make_world(tmp: Path, *, chain: DevChain | None = None, **kwargs: Any) -> BridgeWorld:
     registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
     world = build_world(registry)
-    local = LocalBridge.start(verifiers=3, threshold=2)
-    return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
+    local = LocalBridge.start(verifiers=3, threshold=2, chain=chain)
+    bw = BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
+    (tmp / "world.json").write_text(
+        json.dumps(
+            {
+                "custodian": world.custodian,
+                "trader": world.trader,
+                "trust": world.trust,
+                "bridge": local.deployment.address,
+                "start_block": bw.start_block,
+            }
+        )
+    )
+    return bw
+
+
+def attach_world(tmp: Path, chain: DevChain, **kwargs: Any) -> BridgeWorld:
+    """The world ``make_world`` built in ``tmp``, opened again (from another process, say)."""
+    saved = json.loads((tmp / "world.json").read_text())
+    registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
+    world = World(registry=registry, custodian=saved["custodian"], trader=saved["trader"], trust=saved["trust"])
+    local = LocalBridge.attach(chain, saved["bridge"])
+    return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, start_block=saved["start_block"], **kwargs)
 
 
 def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:

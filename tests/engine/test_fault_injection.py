@@ -8,6 +8,7 @@ engine takes over, and the end state must be exactly the crash-free one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -41,7 +42,7 @@ def drive(bw: BridgeWorld) -> None:
         bw.settle(rounds=3)
 
 
-def run_scenario(bw: BridgeWorld, faults: Faults) -> Outcome:
+def run_scenario(bw: BridgeWorld, faults: Faults, drive: Callable[[BridgeWorld], None] = drive) -> Outcome:
     bw.restart(faults)
     whole = bw.world.issue(100)
     part = bw.world.issue(60)

@@ -7,23 +7,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Protocol
 
 from eth_account.signers.local import LocalAccount
+from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import Attestation, CreditClass
 from bridge.chain.backend import DEFAULT_FORK, InProcessChain
 from bridge.chain.compiler import Artifacts, load_artifacts
-from bridge.chain.deploy import BridgeDeployment, deploy_bridge, make_decoder
+from bridge.chain.deploy import BridgeDeployment, attach_bridge, deploy_bridge, make_decoder
 from bridge.chain.tx import TxSender
 
 TONNE = 10**18
 
 
+class DevChain(Protocol):
+    """A development chain with funded, known keys: the in-process EVM or a local anvil."""
+
+    accounts: list[LocalAccount]
+
+    @property
+    def w3(self) -> Web3: ...
+
+    @property
+    def chain_id(self) -> int: ...
+
+    def mine(self, blocks: int = 1) -> None: ...
+
+    def snapshot(self) -> int: ...
+
+    def revert(self, snapshot_id: int) -> None: ...
+
+
 @dataclass
 class LocalBridge:
-    chain: InProcessChain
+    chain: DevChain
     deployment: BridgeDeployment
     operator: LocalAccount
     verifiers: list[LocalAccount]
@@ -40,9 +60,11 @@ class LocalBridge:
         threshold: int = 2,
         fork: str = DEFAULT_FORK,
         artifacts: Artifacts | None = None,
+        chain: DevChain | None = None,
     ) -> LocalBridge:
+        """Deploy a fresh bridge on ``chain`` (a new in-process EVM by default)."""
         artifacts = artifacts or load_artifacts()
-        chain = InProcessChain(fork=fork)
+        chain = chain or InProcessChain(fork=fork)
         operator, *others = chain.accounts
         verifier_keys, users = others[:verifiers], others[verifiers:]
         sender = TxSender(chain.w3, operator, make_decoder(artifacts))
@@ -56,6 +78,21 @@ class LocalBridge:
         bridge = cls(chain, deployment, operator, verifier_keys, threshold, users)
         bridge._senders[operator.address] = sender
         return bridge
+
+    @classmethod
+    def attach(
+        cls,
+        chain: DevChain,
+        address: str,
+        *,
+        verifiers: int = 3,
+        threshold: int = 2,
+        artifacts: Artifacts | None = None,
+    ) -> LocalBridge:
+        """The bridge ``start`` deployed at ``address`` on ``chain``, seen from another process."""
+        operator, *others = chain.accounts
+        deployment = attach_bridge(chain.w3, address, artifacts)
+        return cls(chain, deployment, operator, others[:verifiers], threshold, others[verifiers:])
 
     @property
     def bridge(self) -> Contract:

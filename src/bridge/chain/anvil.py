@@ -1,0 +1,136 @@
+"""A local anvil node (from the npm toolchain) as a chain shared by processes, optionally persistent.
+
+The native binary is started directly: killing the npm launcher would leave it orphaned with its port
+taken (TOOLCHAIN.md). With ``state_file`` the chain is loaded at start and written every second and
+at exit; a hard crash can still lose the newest blocks, which the engine treats like a reorganization.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from bridge.chain.errors import ChainError, ChainErrorCode
+
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+ANVIL_ENV = "BRIDGE_ANVIL"
+
+
+def find_anvil(project_root: Path | None = None) -> Path:
+    named = os.environ.get(ANVIL_ENV)
+    candidates = [Path(named)] if named else []
+    if project_root is not None:
+        candidates.append(project_root / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil")
+    on_path = shutil.which("anvil")
+    if on_path:
+        candidates.append(Path(on_path))
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise ChainError(
+        "anvil not found: run `npm install` (it ships in @foundry-rs/anvil) or set BRIDGE_ANVIL",
+        code=ChainErrorCode.CHAIN_UNAVAILABLE,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dev_accounts(count: int = 10) -> list[LocalAccount]:
+    """anvil's funded development accounts (well known: for local use only)."""
+    Account.enable_unaudited_hdwallet_features()
+    return [Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)]
+
+
+@dataclass
+class AnvilChain:
+    """A running anvil; the same controls as ``InProcessChain`` (accounts, mine, snapshot, revert)."""
+
+    binary: Path
+    port: int = field(default_factory=free_port)
+    state_file: Path | None = None
+    fork: str = "cancun"
+    chain_id: int = 31337
+    accounts: list[LocalAccount] = field(default_factory=lambda: dev_accounts(10))
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout: float = 20.0) -> AnvilChain:
+        args = [
+            str(self.binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--hardfork",
+            self.fork,
+            "--chain-id",
+            str(self.chain_id),
+            "--silent",
+        ]
+        if self.state_file is not None:
+            args += ["--state", str(self.state_file), "--state-interval", "1"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ChainError(f"anvil exited with {self.process.returncode}", code=ChainErrorCode.CHAIN_UNAVAILABLE)
+            try:
+                if Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
+                    return self
+            except Exception:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise ChainError(f"anvil did not answer on {self.url}", code=ChainErrorCode.CHAIN_UNAVAILABLE)
+
+    def stop(self) -> None:
+        """Stop cleanly (anvil writes its state file on SIGTERM)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """Crash it (SIGKILL): blocks since the last state write are lost."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    @property
+    def w3(self) -> Web3:
+        return Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 30}))
+
+    def _rpc(self, method: str, params: list[Any] | None = None) -> Any:
+        return self.w3.provider.make_request(method, params or [])["result"]  # type: ignore[arg-type]
+
+    def mine(self, blocks: int = 1) -> None:
+        self._rpc("anvil_mine", [hex(blocks)])
+
+    def snapshot(self) -> int:
+        return int(self._rpc("evm_snapshot"), 16)
+
+    def revert(self, snapshot_id: int) -> None:
+        self._rpc("evm_revert", [hex(snapshot_id)])
