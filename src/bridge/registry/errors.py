@@ -43,6 +43,15 @@ class RegistryErrorCode(ErrorCode):
     INTEGRITY_VIOLATION = ("integrity_violation", 409, "Stored blocks break uniqueness or conservation of units.")
     REPLAY_DIVERGED = ("replay_diverged", 409, "Replaying the journal gave a different result than recorded.")
     REPLAY_TARGET_NOT_EMPTY = ("replay_target_not_empty", 409, "Replay needs an empty registry database.")
+    # the registry API and its clients (bridge.registry.api, auth, client)
+    UNAUTHORIZED = ("unauthorized", 401, "No API key, or an unknown or revoked one, was given (X-API-Key).")
+    FORBIDDEN = ("forbidden", 403, "The API key does not act for that account or is not the operator's.")
+    UNKNOWN_API_KEY = ("unknown_api_key", 404, "No API key has that id.")
+    ROUTE_NOT_FOUND = ("route_not_found", 404, "No registry API endpoint has that path.")
+    METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "The endpoint does not accept that HTTP method.")
+    REGISTRY_UNAVAILABLE = ("registry_unavailable", 503, "The registry cannot be reached (connection or database).")
+    REGISTRY_BAD_RESPONSE = ("registry_bad_response", 502, "The registry's answer is not a registry response.")
+    REGISTRY_INTERNAL_ERROR = ("registry_internal_error", 500, "The registry failed unexpectedly; retry later.")
 
 
 class RegistryError(CodedError):

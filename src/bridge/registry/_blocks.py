@@ -1,0 +1,263 @@
+"""Unit-block arithmetic inside one ledger transaction: choose the units an operation names, split.
+
+Split convention (the one ``SerialBlock.split`` implements): the operated part takes the LOWEST unit
+numbers of a block. Retiring 300 of units 1-10000 leaves 1-300 retired and 301-10000 held. The
+operated part keeps the block's row (its id); the untouched remainder becomes a new block with a new
+id and every other field unchanged. Selecting by (issuance, quantity) takes eligible blocks in
+ascending unit order, so an operation always takes the lowest-numbered eligible units.
+
+Every function here costs the same for a 10-unit block as for a 1,000,000-unit one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.registry import serials
+from bridge.registry.enums import AccountStatus, BlockStatus
+from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.models import Account, Issuance, UnitBlock
+from bridge.registry.schemas import BlockSelection
+
+_BATCH: Final = 64
+_COLUMNS: Final = tuple(column.key for column in UnitBlock.__table__.columns)
+
+
+@dataclass
+class Tx:
+    """One ledger operation in progress: its session, clock reading and journal position."""
+
+    session: Session
+    now: datetime
+    seq: int
+    _next_block_id: int | None = field(default=None, repr=False)
+
+    def next_block_id(self) -> int:
+        if self._next_block_id is None:
+            current = self.session.scalar(select(func.max(UnitBlock.id)))
+            self._next_block_id = (current or 0) + 1
+        block_id = self._next_block_id
+        self._next_block_id += 1
+        return block_id
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which blocks an operation may act on."""
+
+    operation: str
+    statuses: frozenset[BlockStatus]
+    frozen: bool = False  # the frozen state an eligible block has (True only for unfreeze)
+    any_account: bool = False  # selection by issuance may span all accounts (operator-only operations)
+
+
+def refuse(code: RegistryErrorCode, message: str, *, field: str | None = None, **details: object) -> RegistryError:
+    return RegistryError(message, code=code, field=field, details=dict(details) if details else None)
+
+
+def get_account(session: Session, account_id: int, *, field: str) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise refuse(RegistryErrorCode.UNKNOWN_ACCOUNT, f"account {account_id} does not exist", field=field)
+    return account
+
+
+def check_actor(session: Session, actor_account: int | None) -> None:
+    """The acting account must exist and be open (None is the registry operator)."""
+    if actor_account is None:
+        return
+    account = get_account(session, actor_account, field="actor_account")
+    if account.status is AccountStatus.CLOSED:
+        raise refuse(RegistryErrorCode.ACCOUNT_CLOSED, f"account {actor_account} is closed", field="actor_account")
+
+
+def _check_block(block: UnitBlock, rule: Rule, actor_account: int | None, from_account: int | None) -> None:
+    for owner, name in ((actor_account, "actor_account"), (from_account, "from_account")):
+        if owner is not None and block.account_id != owner:
+            raise refuse(
+                RegistryErrorCode.NOT_OWNER,
+                f"block {block.serial} is not in account {owner}",
+                field=name,
+                serial=block.serial,
+            )
+    if block.status not in rule.statuses:
+        allowed = ", ".join(sorted(rule.statuses))
+        raise refuse(
+            RegistryErrorCode.INVALID_TRANSITION,
+            f"cannot {rule.operation} units that are {block.status} (only units that are {allowed})",
+            field="serial",
+            serial=block.serial,
+            status=str(block.status),
+            operation=rule.operation,
+        )
+    if block.frozen != rule.frozen:
+        if block.frozen:
+            raise refuse(
+                RegistryErrorCode.BLOCK_FROZEN,
+                f"block {block.serial} is frozen: {block.freeze_reason}",
+                field="serial",
+                serial=block.serial,
+            )
+        raise refuse(
+            RegistryErrorCode.BLOCK_NOT_FROZEN,
+            f"block {block.serial} is not frozen",
+            field="serial",
+            serial=block.serial,
+        )
+
+
+def select_units(
+    tx: Tx, selection: BlockSelection, rule: Rule, *, actor_account: int | None
+) -> list[tuple[UnitBlock, int]]:
+    """The blocks (locked for update) and how many of each block's lowest units the operation takes."""
+    if selection.serial is not None:
+        return [_by_serial(tx, selection, rule, actor_account)]
+    return _by_issuance(tx, selection, rule, actor_account)
+
+
+def _by_serial(tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None) -> tuple[UnitBlock, int]:
+    text = selection.serial or ""
+    parsed = serials.parse(text)
+    block = tx.session.execute(
+        select(UnitBlock)
+        .where(UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if block is None or block.serial != text:
+        hint = ""
+        if block is not None:
+            hint = f"; the block starting at unit {parsed.start} is {block.serial}"
+        raise refuse(
+            RegistryErrorCode.BLOCK_NOT_FOUND,
+            f"no block has serial {text} (name a whole block; take part of it with quantity){hint}",
+            field="serial",
+            serial=text,
+        )
+    _check_block(block, rule, actor_account, selection.from_account)
+    quantity = selection.quantity if selection.quantity is not None else block.quantity
+    if quantity > block.quantity:
+        raise refuse(
+            RegistryErrorCode.QUANTITY_INVALID,
+            f"quantity {quantity} is more than the {block.quantity} units of block {block.serial}",
+            field="quantity",
+            requested=quantity,
+            available=block.quantity,
+        )
+    return block, quantity
+
+
+def _by_issuance(
+    tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None
+) -> list[tuple[UnitBlock, int]]:
+    session = tx.session
+    issuance_id = selection.issuance_id
+    if issuance_id is None or session.get(Issuance, issuance_id) is None:
+        raise refuse(RegistryErrorCode.UNKNOWN_ISSUANCE, f"issuance {issuance_id} does not exist", field="issuance_id")
+    if actor_account is not None and selection.from_account not in (None, actor_account):
+        raise refuse(
+            RegistryErrorCode.NOT_OWNER,
+            f"account {actor_account} cannot act on account {selection.from_account}'s units",
+            field="from_account",
+        )
+    account_id = selection.from_account if selection.from_account is not None else actor_account
+    if account_id is None and not rule.any_account:
+        raise refuse(
+            RegistryErrorCode.INVALID_REQUEST,
+            "from_account: the registry operator must name the account whose units it selects",
+            field="from_account",
+        )
+    if account_id is not None:
+        get_account(session, account_id, field="from_account")
+    if selection.quantity is None and not rule.any_account:
+        raise refuse(RegistryErrorCode.QUANTITY_INVALID, "quantity: give how many units", field="quantity")
+
+    wanted = selection.quantity
+    taken: list[tuple[UnitBlock, int]] = []
+    total, after = 0, 0
+    while wanted is None or total < wanted:
+        query = (
+            select(UnitBlock)
+            .where(
+                UnitBlock.issuance_id == issuance_id,
+                UnitBlock.status.in_(sorted(rule.statuses)),
+                UnitBlock.frozen == rule.frozen,
+                UnitBlock.unit_start > after,
+            )
+            .order_by(UnitBlock.unit_start)
+            .limit(_BATCH)
+            .with_for_update()
+        )
+        if account_id is not None:
+            query = query.where(UnitBlock.account_id == account_id)
+        batch = session.scalars(query).all()
+        for block in batch:
+            take = block.quantity if wanted is None else min(block.quantity, wanted - total)
+            taken.append((block, take))
+            total += take
+            if wanted is not None and total == wanted:
+                break
+        if len(batch) < _BATCH:
+            break
+        after = batch[-1].unit_start
+    if (wanted is not None and total < wanted) or total == 0:
+        where = f" in account {account_id}" if account_id is not None else ""
+        raise refuse(
+            RegistryErrorCode.INSUFFICIENT_UNITS,
+            f"issuance {issuance_id} has {total} units{where} that can be {rule.operation}ed"
+            + (f", {wanted} requested" if wanted is not None else ""),
+            field="quantity",
+            requested=wanted,
+            available=total,
+        )
+    return taken
+
+
+def narrow(block: UnitBlock, quantity: int) -> dict[str, object] | None:
+    """Narrow ``block`` (in memory) to its lowest ``quantity`` units.
+
+    Returns the column values of the remainder -- the block's other units, every field as it was --
+    for ``add_remainders``, or None when the block is taken whole.
+    """
+    if quantity == block.quantity:
+        return None
+    low, high = serials.parse(block.serial).split(quantity)
+    assert high is not None
+    remainder = {key: getattr(block, key) for key in _COLUMNS}
+    remainder.update(unit_start=high.start, unit_end=high.end, quantity=high.quantity, serial=serials.format(high))
+    block.unit_end = low.end
+    block.quantity = low.quantity
+    block.serial = serials.format(low)
+    return remainder
+
+
+def add_remainders(tx: Tx, remainders: list[dict[str, object]]) -> list[UnitBlock]:
+    """Insert the remainders split off by ``narrow`` as new blocks (with new ids)."""
+    if not remainders:
+        return []
+    # The narrowed blocks must reach the database first: a block and its remainder would otherwise
+    # share (unit_space, unit_end) for a moment.
+    tx.session.flush()
+    blocks = [UnitBlock(**{**values, "id": tx.next_block_id(), "created_at": tx.now}) for values in remainders]
+    tx.session.add_all(blocks)
+    return blocks
+
+
+def destination(session: Session, account_id: int, kinds: Collection[object], *, field: str, purpose: str) -> Account:
+    """The open account ``account_id`` of one of ``kinds`` that an operation moves units into."""
+    account = get_account(session, account_id, field=field)
+    if account.status is AccountStatus.CLOSED:
+        raise refuse(RegistryErrorCode.ACCOUNT_CLOSED, f"account {account_id} is closed", field=field)
+    if account.kind not in kinds:
+        wanted = " or ".join(str(kind) for kind in kinds)
+        raise refuse(
+            RegistryErrorCode.WRONG_ACCOUNT_KIND,
+            f"account {account_id} is a {account.kind} account; {purpose} needs a {wanted} account",
+            field=field,
+        )
+    return account

@@ -1,0 +1,162 @@
+"""Rows -> public models, and input validation errors -> coded registry errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bridge.registry import serials
+from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.models import Account, Issuance, Program, Project, UnitBlock
+from bridge.registry.schemas import (
+    AccountPublic,
+    CancellationPublic,
+    IssuancePublic,
+    MarketplaceIdentifier,
+    MarketplacePublic,
+    ProgramPublic,
+    ProjectPublic,
+    RetirementPublic,
+    UnitBlockPublic,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+_QUANTITY_FIELDS = frozenset({"quantity"})
+
+
+def validate(model: type[M], fields: dict[str, Any]) -> M:
+    """``model`` built from ``fields``; a ``RegistryError`` naming the first bad field otherwise."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        location = [str(part) for part in error["loc"]]
+        field = ".".join(location) or None
+        code = (
+            RegistryErrorCode.QUANTITY_INVALID
+            if location and location[0] in _QUANTITY_FIELDS
+            else RegistryErrorCode.INVALID_REQUEST
+        )
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "is not a field of this request"
+        text = f"{field}: {message}" if field else message
+        raise RegistryError(text, code=code, field=field) from None
+
+
+def program_public(program: Program) -> ProgramPublic:
+    info = serials.PROGRAMS.get(program.code)
+    return ProgramPublic(
+        code=program.code,
+        name=program.name,
+        unit_type=program.unit_type,
+        registry_name=info.registry if info is not None else program.name,
+        category=program.category,
+        ccp_eligible=program.ccp_eligible,
+        corsia_phases=program.corsia_phases,
+        created_at=program.created_at,
+    )
+
+
+def project_public(project: Project) -> ProjectPublic:
+    return ProjectPublic(
+        id=project.id,
+        program=project.program_code,
+        project_id=project.project_id,
+        name=project.name,
+        methodology_id=project.methodology_id,
+        methodology_category=project.methodology_category,
+        sector=project.sector,
+        sectoral_scope=project.sectoral_scope,
+        host_country=project.host_country,
+        mitigation_type=project.mitigation_type,
+        ex_post=project.ex_post,
+        ccp_approved=project.ccp_approved,
+        corsia_eligible=project.corsia_eligible,
+        corsia_phase=project.corsia_phase,
+        article6_authorization=project.article6_authorization,
+        corresponding_adjustment_declaration=project.corresponding_adjustment_declaration,
+        corresponding_adjustment_status=project.corresponding_adjustment_status,
+        sdg_goals=project.sdg_goals,
+        additional_certifications=project.additional_certifications,
+        created_at=project.created_at,
+    )
+
+
+def account_public(account: Account) -> AccountPublic:
+    return AccountPublic(
+        id=account.id,
+        kind=account.kind,
+        owner=account.owner,
+        name=account.name,
+        status=account.status,
+        system=account.system,
+        created_at=account.created_at,
+        closed_at=account.closed_at,
+    )
+
+
+def issuance_public(issuance: Issuance, project: Project) -> IssuancePublic:
+    return IssuancePublic(
+        id=issuance.id,
+        program=project.program_code,
+        project_id=project.project_id,
+        vintage_start=issuance.vintage_start,
+        vintage_end=issuance.vintage_end,
+        issued_on=issuance.issued_on,
+        quantity=issuance.quantity,
+        unit_space=issuance.unit_space,
+        unit_start=issuance.unit_start,
+        unit_end=issuance.unit_end,
+        serial=issuance.serial,
+        issuance_ref=issuance.issuance_ref,
+        issued_to_account_id=issuance.issued_to_account_id,
+        created_at=issuance.created_at,
+    )
+
+
+def block_public(block: UnitBlock) -> UnitBlockPublic:
+    retirement = None
+    if block.retired_at is not None:
+        retirement = RetirementPublic(
+            beneficiary=block.retirement_beneficiary or "",
+            reason=block.retirement_reason or "",
+            details=block.retirement_details,
+            retired_at=block.retired_at,
+            settles=block.retirement_settles or [],
+        )
+    cancellation = None
+    if block.cancelled_at is not None:
+        cancellation = CancellationPublic(reason=block.cancellation_reason or "", cancelled_at=block.cancelled_at)
+    marketplace = None
+    if block.marketplace is not None:
+        marketplace = MarketplacePublic(
+            marketplace=block.marketplace,
+            identifier=MarketplaceIdentifier(
+                chain_id=block.marketplace_chain_id or 0,
+                token_address=block.marketplace_token_address or "",
+                batch_id=block.marketplace_batch_id or "",
+            ),
+            link=block.marketplace_link,
+        )
+    return UnitBlockPublic(
+        id=block.id,
+        issuance_id=block.issuance_id,
+        serial=block.serial,
+        unit_space=block.unit_space,
+        start=block.unit_start,
+        end=block.unit_end,
+        quantity=block.quantity,
+        status=block.status,
+        account_id=block.account_id,
+        previous_account_id=block.previous_account_id,
+        frozen=block.frozen,
+        freeze_reason=block.freeze_reason,
+        retirement=retirement,
+        cancellation=cancellation,
+        marketplace=marketplace,
+        created_at=block.created_at,
+        updated_at=block.updated_at,
+    )

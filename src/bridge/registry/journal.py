@@ -1,0 +1,200 @@
+"""The append-only, hash-chained journal of ledger operations.
+
+Every operation appends one entry: ``seq`` (1, 2, 3, ... without gaps), ``recorded_at`` (the
+operation's clock reading, which is also the time every row it touched records), ``operation``,
+the optional idempotency ``request_id``, and ``payload`` -- canonical JSON of ``{"request": ...,
+"result": ...}`` -- with
+
+    hash = sha256(prev_hash || canonical_json({seq, recorded_at, operation, request_id}) || payload)
+
+(UTF-8; ``payload`` as stored, which is canonical) and ``prev_hash`` the previous entry's hash (64
+zeros before the first). ``registry_ledger_head`` points at the newest entry, so entries removed from
+the end are noticed too. Rewriting the whole tail
+of the chain *and* the head is only noticed against a checkpoint kept elsewhere (``verify_journal(
+checkpoint=...)``); publish ``Registry.journal_head()`` to make that possible.
+
+The database refuses UPDATE and DELETE on the journal table (triggers installed by the migrations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.registry.models import GENESIS_HASH, JournalEntry, LedgerHead
+from bridge.registry.schemas import JournalCheckpoint, JournalEntryPublic, JournalReport
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def canonical_json(value: Any) -> str:
+    """One fixed text for a JSON value: sorted keys, no whitespace, UTF-8 (no floats in payloads)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def format_time(moment: datetime) -> str:
+    """``2024-05-01T12:00:00.000000Z``: the journal's fixed UTC form, microseconds included."""
+    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def entry_hash(
+    *, prev_hash: str, seq: int, recorded_at: datetime, operation: str, request_id: str | None, payload: str
+) -> str:
+    """The hash of one journal entry (``payload`` is its canonical JSON text, hashed as stored)."""
+    header = canonical_json(
+        {"seq": seq, "recorded_at": format_time(recorded_at), "operation": operation, "request_id": request_id}
+    )
+    return hashlib.sha256((prev_hash + header + payload).encode("utf-8")).hexdigest()
+
+
+def lock_head(session: Session) -> LedgerHead:
+    """Lock the journal head for this transaction (``FOR UPDATE``; SQLite holds its write lock)."""
+    return session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar_one()
+
+
+def append(
+    session: Session,
+    head: LedgerHead,
+    *,
+    recorded_at: datetime,
+    operation: str,
+    request_id: str | None,
+    payload: dict[str, Any],
+) -> JournalEntry:
+    """Append one entry after ``head`` (which the caller has locked) and move the head."""
+    text = canonical_json(payload)
+    seq = head.last_seq + 1
+    digest = entry_hash(
+        prev_hash=head.last_hash,
+        seq=seq,
+        recorded_at=recorded_at,
+        operation=operation,
+        request_id=request_id,
+        payload=text,
+    )
+    entry = JournalEntry(
+        seq=seq,
+        recorded_at=recorded_at,
+        operation=operation,
+        request_id=request_id,
+        payload=text,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
+    session.add(entry)
+    head.last_seq = seq
+    head.last_hash = digest
+    return entry
+
+
+def to_public(entry: JournalEntry) -> JournalEntryPublic:
+    return JournalEntryPublic(
+        seq=entry.seq,
+        recorded_at=entry.recorded_at,
+        operation=entry.operation,
+        request_id=entry.request_id,
+        payload=json.loads(entry.payload),
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
+
+
+def iter_entries(session: Session, *, after_seq: int = 0, chunk: int = 500) -> Iterator[JournalEntry]:
+    """All entries with ``seq > after_seq`` in ``seq`` order, read ``chunk`` rows at a time."""
+    last = after_seq
+    while True:
+        rows = session.scalars(
+            select(JournalEntry).where(JournalEntry.seq > last).order_by(JournalEntry.seq).limit(chunk)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify_entries(
+    entries: Iterable[JournalEntry | JournalEntryPublic],
+    *,
+    head: JournalCheckpoint | None = None,
+    checkpoint: JournalCheckpoint | None = None,
+) -> JournalReport:
+    """Check a journal's hash chain from its first entry.
+
+    Finds the first entry that was edited (its hash no longer matches), removed (a gap in ``seq``),
+    reordered (``seq`` or ``prev_hash`` out of line) or cut off the end (``head`` points further),
+    and, given a ``checkpoint`` kept elsewhere, whether the chain still passes through it.
+    """
+    expected_seq, prev = 1, GENESIS_HASH
+    count = 0
+
+    def bad(seq: int, problem: str) -> JournalReport:
+        return JournalReport(
+            ok=False,
+            entries=count,
+            head=JournalCheckpoint(seq=expected_seq - 1, hash=prev),
+            first_bad_seq=seq,
+            problem=problem,
+        )
+
+    for entry in entries:
+        if entry.seq != expected_seq:
+            if entry.seq > expected_seq:
+                return bad(expected_seq, f"entry {expected_seq} is missing (next entry is {entry.seq})")
+            return bad(entry.seq, f"entry {entry.seq} is out of order (expected {expected_seq})")
+        if entry.prev_hash != prev:
+            return bad(entry.seq, "prev_hash does not match the previous entry's hash (an entry was changed)")
+        payload = entry.payload if isinstance(entry.payload, str) else canonical_json(entry.payload)
+        recomputed = entry_hash(
+            prev_hash=prev,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            operation=entry.operation,
+            request_id=entry.request_id,
+            payload=payload,
+        )
+        if recomputed != entry.hash:
+            return bad(entry.seq, "hash does not match the entry's contents (the entry was edited)")
+        if checkpoint is not None and entry.seq == checkpoint.seq and entry.hash != checkpoint.hash:
+            return bad(entry.seq, "the chain no longer passes through the checkpoint (history was rewritten)")
+        prev = entry.hash
+        expected_seq += 1
+        count += 1
+
+    last = JournalCheckpoint(seq=expected_seq - 1, hash=prev)
+    if head is not None and (head.seq, head.hash) != (last.seq, last.hash):
+        if head.seq > last.seq:
+            return bad(last.seq + 1, f"entries {last.seq + 1}..{head.seq} were removed from the end")
+        return bad(head.seq, "the journal head does not point at the last entry")
+    if checkpoint is not None and checkpoint.seq > last.seq:
+        return bad(last.seq + 1, f"the journal ends before checkpoint entry {checkpoint.seq}")
+    return JournalReport(ok=True, entries=count, head=last)
+
+
+def verify_journal(session: Session, *, checkpoint: JournalCheckpoint | None = None) -> JournalReport:
+    """Verify the journal stored in the database the session is bound to."""
+    head_row = session.get(LedgerHead, 1)
+    head = None if head_row is None else JournalCheckpoint(seq=head_row.last_seq, hash=head_row.last_hash)
+    return verify_entries(iter_entries(session), head=head, checkpoint=checkpoint)
+
+
+def write_jsonl(entries: Iterable[JournalEntryPublic], out: IO[str]) -> int:
+    """Export entries as JSON lines (one entry per line); returns how many were written."""
+    count = 0
+    for entry in entries:
+        out.write(entry.model_dump_json() + "\n")
+        count += 1
+    return count
+
+
+def read_jsonl(source: IO[str]) -> Iterator[JournalEntryPublic]:
+    """Entries from a JSON-lines export, in file order (give them to ``replay`` or ``verify_entries``)."""
+    for line in source:
+        if line.strip():
+            yield JournalEntryPublic.model_validate_json(line)
