@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.logs import DISCARD
+from web3.types import TxReceipt
 
 from bridge.chain.attestation import Adjustment, CreditClass, Label
 from bridge.chain.local import TONNE, LocalBridge
 
 OUT = Path("bench/gas.json")
+SERIAL = "7201-{}-{}-VCS-VCU-263-VER-ID-14-1477-01012019-31122019-1"
 TARGETS = {
     "tokenize_new_class": 300_000,
     "tokenize_existing_class": 150_000,
     "transfer_existing_holder": 37_000,
+    "redeem_request": 120_000,
+    "retire_with_certificate": 150_000,
+    "pool_deposit": 110_000,
+    "pool_redeem": 110_000,
 }
 
 
@@ -33,12 +43,11 @@ def measure() -> dict[str, int]:
         labels=Label.CCP_APPROVED | Label.CORSIA_ELIGIBLE,
         adjustment=Adjustment.NOT_APPLICABLE,
     )
-    serial = "7201-{}-{}-VCS-VCU-263-VER-ID-14-1477-01012019-31122019-1"
     gas: dict[str, int] = {}
 
     def bridge_block(start: int, end: int, recipient: str) -> int:
         attestation = local.attestation(
-            credit_class, serial=serial.format(start, end), start=start, end=end, recipient=recipient
+            credit_class, serial=SERIAL.format(start, end), start=start, end=end, recipient=recipient
         )
         return int(local.mint(attestation)["gasUsed"])
 
@@ -53,6 +62,9 @@ def measure() -> dict[str, int]:
         "gasUsed"
     ]
 
+    gas.update(measure_redeem_and_retire(local, credit_class, custodian, trader))
+    gas.update(measure_pool(local, credit_class, custodian, trader))
+
     baseline_artifact = local.deployment.artifacts["BaselineERC20"]
     baseline = local.sender().deploy(baseline_artifact)
     local.sender().transact(baseline.functions.mint(custodian.address, 1000 * TONNE))
@@ -60,6 +72,75 @@ def measure() -> dict[str, int]:
     gas["baseline_erc20_transfer_existing_holder"] = as_custodian.transact(
         baseline.functions.transfer(trader.address, 10 * TONNE)
     )["gasUsed"]
+    return gas
+
+
+def _first_id(receipt: TxReceipt, event: Any, key: str) -> int:
+    return int(event().process_receipt(receipt, errors=DISCARD)[0]["args"][key])
+
+
+def measure_redeem_and_retire(
+    local: LocalBridge, credit_class: CreditClass, holder: LocalAccount, other: LocalAccount
+) -> dict[str, int]:
+    """Redemption and retirement as a holder meets them: the first of each in the class (worst case)."""
+    bridge, as_holder = local.bridge, local.sender(holder)
+    class_id = credit_class.class_id
+    gas: dict[str, int] = {}
+    receipt = as_holder.transact(bridge.functions.requestRedemption(class_id, 3 * TONNE, "2"))
+    gas["redeem_request"] = receipt["gasUsed"]
+    redemption_id = _first_id(receipt, bridge.events.RedemptionRequested, "redemptionId")
+    batch_key = local.attestation(
+        credit_class, serial=SERIAL.format(40000001, 40000500), start=40000001, end=40000500, recipient=holder.address
+    ).batch_key
+    finalize = bridge.functions.finalizeRedemption(redemption_id, [batch_key], [3], "released 40000001-40000003")
+    gas["redeem_finalize"] = local.sender().transact(finalize)["gasUsed"]
+    retire = bridge.functions.retire(class_id, 2 * TONNE, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    gas["retire_with_certificate"] = as_holder.transact(retire)["gasUsed"]
+    fraction = bridge.functions.retire(class_id, TONNE // 4, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    gas["retire_fraction"] = as_holder.transact(fraction)["gasUsed"]
+    settle = bridge.functions.settleRetirements(b"\x01" * 32, class_id, [batch_key], [2], "retired 40000004-40000005")
+    gas["retire_settle"] = local.sender().transact(settle)["gasUsed"]
+    return gas
+
+
+def measure_pool(
+    local: LocalBridge,
+    credit_class: CreditClass,
+    trader: LocalAccount,
+    fee_recipient: LocalAccount,
+) -> dict[str, int]:
+    """A pool accepting any class, 1% fee; the class already in the pool (a typical trade)."""
+    other_class = credit_class.model_copy(update={"project_id": "981"})
+    other = local.attestation(
+        other_class,
+        serial=SERIAL.replace("1477", "981").format(50000001, 50000100),
+        start=50000001,
+        end=50000100,
+        recipient=trader.address,
+    )
+    local.mint(other)
+    rules = ([], [], [], [], 0, 0, False)
+    pool = local.sender().deploy(
+        local.deployment.artifacts["CarbonPool"],
+        "Any tonne",
+        "TONNE",
+        local.operator.address,
+        fee_recipient.address,
+        100,
+        rules,
+        local.deployment.address,
+    )
+    token_a, token_b = local.token(credit_class), local.token(other_class)
+    as_trader = local.sender(trader)
+    for token in (token_a, token_b):
+        as_trader.transact(token.functions.approve(pool.address, 10**30))
+        as_trader.transact(pool.functions.deposit(token.address, TONNE))  # first deposit caches eligibility
+    gas = {"pool_deposit": as_trader.transact(pool.functions.deposit(token_a.address, 5 * TONNE))["gasUsed"]}
+    as_trader.transact(pool.functions.redeem(token_a.address, TONNE))  # fee recipient becomes a holder
+    gas["pool_redeem"] = as_trader.transact(pool.functions.redeem(token_a.address, TONNE))["gasUsed"]
+    gas["pool_swap"] = as_trader.transact(pool.functions.swap(token_a.address, token_b.address, TONNE))["gasUsed"]
+    retire = pool.functions.redeemAndRetire(token_a.address, TONNE, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    gas["pool_redeem_and_retire"] = as_trader.transact(retire)["gasUsed"]
     return gas
 
 
