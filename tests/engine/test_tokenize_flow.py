@@ -90,3 +90,39 @@ def test_many_ready_tokenizations_mint_in_one_transaction(bridge_world: BridgeWo
     hashes = {bw.engine.get_tokenization(i).tx_hash for i in ids}
     assert len(hashes) == 1
     assert all(bw.engine.get_tokenization(i).step == "completed" for i in ids)
+
+
+def test_a_paused_bridge_holds_tokenizations_until_unpaused(bridge_world: BridgeWorld) -> None:
+    bw = bridge_world
+    bw.local.sender().transact(bw.local.bridge.functions.pause())
+    ids = [
+        bw.engine.request_tokenization(request(bw, bw.world.issue(10 + i).block.serial, key=f"tok-paused-{i}")).id
+        for i in range(2)
+    ]
+    bw.settle()
+    held = [bw.engine.get_tokenization(i) for i in ids]
+    assert [t.step for t in held] == ["attested", "attested"]  # waiting, not failed
+    bw.local.sender().transact(bw.local.bridge.functions.unpause())
+    bw.settle()
+    assert [bw.engine.get_tokenization(i).step for i in ids] == ["completed", "completed"]
+    assert bw.engine.proof_of_reserve().ok
+
+
+def test_one_refused_attestation_does_not_hold_back_the_rest_of_a_batch(bridge_world: BridgeWorld) -> None:
+    bw = bridge_world
+    flow = bw.engine.tokenize
+    ids = [
+        bw.engine.request_tokenization(request(bw, bw.world.issue(10 + i).block.serial, key=f"tok-iso-{i}")).id
+        for i in range(2)
+    ]
+    for tokenization_id in ids:  # locked and attested, not yet minted
+        flow._immobilize(tokenization_id)
+        flow._attest(tokenization_id)
+    # someone mints the first serial block before the engine does (e.g. a second, misconfigured engine)
+    row = flow._load(ids[0])
+    bw.local.mint(flow.attestation_of(row, bw.local.deadline()).model_copy(update={"nonce": 10**9}))
+    bw.settle()
+    refused, minted = (bw.engine.get_tokenization(i) for i in ids)
+    assert refused.step == "attested"
+    assert "BridgeBatchAlreadyBridged" in (refused.error_message or "")
+    assert minted.step == "completed"

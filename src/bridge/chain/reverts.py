@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -29,6 +30,15 @@ def _tester_revert_data(exc: BaseException) -> bytes:
         if seen.args and isinstance(seen.args[0], bytes):
             return seen.args[0]
         seen = seen.__context__
+    # some eth-tester paths keep the data only as the repr of bytes in the message
+    message = str(exc.args[0]) if exc.args else ""
+    prefix = "execution reverted: "
+    if message.startswith(prefix + "b'") or message.startswith(prefix + 'b"'):
+        try:
+            data = ast.literal_eval(message[len(prefix) :])
+        except (ValueError, SyntaxError):
+            return b""
+        return data if isinstance(data, bytes) else b""
     return b""
 
 

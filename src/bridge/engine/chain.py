@@ -17,6 +17,8 @@ from bridge.chain.attestation import Attestation, CreditClass
 from bridge.chain.deploy import BridgeDeployment
 from bridge.chain.tx import TxSender
 
+MINT_GAS_BASE = 100_000
+MINT_GAS_PER_ATTESTATION = 400_000  # a new class costs ~270k, an existing one ~135k
 REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
 BATCH_STATUS = {0: "none", 1: "active", 2: "released"}
 
@@ -44,6 +46,7 @@ class BridgeChain:
         self.confirmations = confirmations
         self.w3 = deployment.w3
         self.bridge = deployment.bridge
+        self._predicted: dict[str, str] = {}
 
     @property
     def chain_id(self) -> int:
@@ -78,7 +81,11 @@ class BridgeChain:
             return None
 
     def predict_token(self, credit_class: CreditClass) -> str:
-        return str(self.bridge.functions.predictClassToken(credit_class.as_tuple()).call())
+        """The class token's address (deterministic: remembered once asked)."""
+        key = credit_class.model_dump_json()
+        if key not in self._predicted:
+            self._predicted[key] = str(self.bridge.functions.predictClassToken(credit_class.as_tuple()).call())
+        return self._predicted[key]
 
     def is_nonce_used(self, nonce: int) -> bool:
         return bool(self.bridge.functions.isNonceUsed(nonce).call())
@@ -116,7 +123,10 @@ class BridgeChain:
 
     def mint_batch(self, attestations: list[Attestation], signatures: list[list[bytes]]) -> TxReceipt:
         call = self.bridge.functions.mintBatch([a.as_tuple() for a in attestations], signatures)
-        return self.sender.transact(call)
+        # A generous fixed budget (unused gas is not charged) saves estimating a large batch, and the engine's
+        # attestations rarely fail, so no dry run either: a failure is replayed to name its error.
+        gas = MINT_GAS_BASE + MINT_GAS_PER_ATTESTATION * len(attestations)
+        return self.sender.transact(call, gas=gas, dry_run=False)
 
     def finalize_redemption(
         self, redemption_id: int, batch_keys: list[str], tonnes: list[int], released_serials: str

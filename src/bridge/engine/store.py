@@ -99,6 +99,7 @@ class Tokenization(Base):
     deadline: Mapped[int | None]
     signatures: Mapped[list[Any] | None]
     attested_by: Mapped[list[Any] | None]
+    send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint may have been sent (check the nonce)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     mined_block: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

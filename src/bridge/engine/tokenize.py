@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from web3.types import TxReceipt
 
 from bridge.chain.attestation import Attestation, CreditClass, order_signatures
 from bridge.chain.errors import ContractRevert
@@ -122,12 +123,9 @@ class TokenizeFlow:
         serial = serials.format(target)
         credit_class = credit_class_of(credit)
         batch_key = batch_key_of(credit.program.code, serial)
+        # No on-chain duplicate check needed here: a bridged block sits in trust, so the custodian cannot
+        # hold it (checked above), and the contract refuses an active batch key anyway.
         token = self.chain.predict_token(credit_class)
-        _, _, status = self.chain.batch(batch_key)
-        if status == "active":
-            raise BridgeError(
-                f"serial block {serial} is already bridged", code=BridgeErrorCode.ALREADY_BRIDGED, field="serial"
-            )
         row = Tokenization(
             idempotency_key=request.idempotency_key,
             request_hash=digest,
@@ -244,10 +242,13 @@ class TokenizeFlow:
         for tokenization_id in self.pending_ids(TokenizeStep.IMMOBILIZED):
             progressed += self._attest(tokenization_id)
         ready = self.pending_ids(TokenizeStep.ATTESTED)
+        if ready and self.chain.paused():
+            ready = []  # minting is stopped on-chain: wait rather than pay for refused transactions
         for start in range(0, len(ready), self.max_batch):
             progressed += self._mint(ready[start : start + self.max_batch])
+        receipts: dict[str, TxReceipt | None] = {}  # a batch shares one transaction: look it up once
         for tokenization_id in self.pending_ids(TokenizeStep.SUBMITTED):
-            progressed += self._confirm(tokenization_id)
+            progressed += self._confirm(tokenization_id, receipts)
         return progressed
 
     def _load(self, tokenization_id: int) -> Tokenization:
@@ -351,7 +352,7 @@ class TokenizeFlow:
         sendable: list[Tokenization] = []
         for row in rows:
             assert row.nonce is not None and row.deadline is not None
-            if self.chain.is_nonce_used(row.nonce):
+            if row.send_attempted and self.chain.is_nonce_used(row.nonce):
                 # sent before a crash: find where it landed instead of sending it again
                 self._record_landed(row)
                 continue
@@ -363,13 +364,15 @@ class TokenizeFlow:
             return len(rows)
         attestations = [self.attestation_of(r, int(r.deadline or 0)) for r in sendable]
         signatures = [[bytes.fromhex(s) for s in (r.signatures or [])] for r in sendable]
+        with self.store.session() as session:  # from now on a crash may leave the mint sent but unrecorded
+            for row in sendable:
+                session.get_one(Tokenization, row.id).send_attempted = True
         self.faults.reached("tokenize.mint.before")
         try:
             receipt = self.chain.mint_batch(attestations, signatures)
         except ContractRevert as exc:
             if len(sendable) == 1:
-                self._mint_refused(sendable[0], exc)
-                return 1
+                return self._mint_refused(sendable[0], exc)
             # one bad attestation spoils an all-or-nothing batch: isolate it by sending one by one
             return sum(self._mint([r.id]) for r in sendable)
         self.faults.reached("tokenize.mint.done")
@@ -383,11 +386,14 @@ class TokenizeFlow:
         self.faults.reached("tokenize.mint.saved")
         return len(rows)
 
-    def _mint_refused(self, row: Tokenization, exc: ContractRevert) -> None:
+    def _mint_refused(self, row: Tokenization, exc: ContractRevert) -> int:
+        """Record why the mint was refused; 1 if the tokenization moved back a step, 0 if it must wait."""
         if exc.error_name in ("BridgeAttestationExpired", "BridgeUnknownSigner", "BridgeInsufficientSignatures"):
             self._save(row.id, step=TokenizeStep.IMMOBILIZED, error_code="mint_refused", error_message=str(exc))
-        else:  # paused, class mismatch, ...: keep it ready and say why; an operator must act
-            self._save(row.id, error_code="mint_refused", error_message=str(exc))
+            return 1  # re-attest: the verifier set or the deadline changed
+        # paused, class mismatch, ...: keep it ready and say why; an operator must act
+        self._save(row.id, error_code="mint_refused", error_message=str(exc))
+        return 0
 
     def _record_landed(self, row: Tokenization) -> None:
         assert row.batch_key
@@ -401,10 +407,12 @@ class TokenizeFlow:
             code=BridgeErrorCode.CHAIN_FAILURE,
         )
 
-    def _confirm(self, tokenization_id: int) -> int:
+    def _confirm(self, tokenization_id: int, receipts: dict[str, TxReceipt | None]) -> int:
         row = self._load(tokenization_id)
         assert row.tx_hash and row.batch_key and row.class_id and row.token_address
-        receipt = self.chain.receipt(row.tx_hash)
+        if row.tx_hash not in receipts:
+            receipts[row.tx_hash] = self.chain.receipt(row.tx_hash)
+        receipt = receipts[row.tx_hash]
         if receipt is None or receipt["status"] != 1:
             # the mint is gone (reorganization): send it again unless the nonce shows it elsewhere
             self._save(tokenization_id, step=TokenizeStep.ATTESTED, tx_hash=None, mined_block=None)
