@@ -65,6 +65,8 @@ class Verifier:
             raise refuse("serial", f"block is {block.status} in account {block.account_id}, not in trust")
         if block.frozen:
             raise refuse("serial", "block is frozen by the registry")
+        if attestation.credit_class != credit_class_of(credit):
+            raise refuse("credit_class", "class attributes differ from the registry's project and issuance")
         market = block.marketplace
         batch_id = attestation.batch_key.hex()
         if market is None:
@@ -84,8 +86,6 @@ class Verifier:
             block.quantity,
         ):
             raise refuse("quantity", f"block is {block.start}-{block.end} ({block.quantity} t)")
-        if attestation.credit_class != credit_class_of(credit):
-            raise refuse("credit_class", "class attributes differ from the registry's project and issuance")
         if attestation.deadline > self.clock() + MAX_DEADLINE_SECONDS:
             raise refuse("deadline", "deadline is too far in the future")
         try:
