@@ -1,0 +1,37 @@
+"""Every error code the bridge can return, gathered from each layer's catalogue, as one document.
+
+``docs/errors.md`` is generated from this (``python -m bridge.error_catalog > docs/errors.md``) and a
+test keeps it in sync, so the codes are documented once: where they are declared.
+"""
+
+from __future__ import annotations
+
+from bridge.errors import ErrorCode
+
+
+def catalogues() -> list[tuple[str, type[ErrorCode]]]:
+    from bridge.chain.errors import ChainErrorCode
+    from bridge.engine.errors import BridgeErrorCode
+    from bridge.registry.errors import RegistryErrorCode
+
+    return [("Registry", RegistryErrorCode), ("Bridge engine", BridgeErrorCode), ("Chain", ChainErrorCode)]
+
+
+def render() -> str:
+    lines = [
+        "# Error codes",
+        "",
+        "Every error the API, the CLI and the Python library report carries one of these codes.",
+        'HTTP responses are `{"code": ..., "message": ..., "field": ...}` with the status shown;',
+        "the CLI prints `[code] field: message`. Generated from the code by `python -m bridge.error_catalog`.",
+        "",
+    ]
+    for title, catalogue in catalogues():
+        lines += [f"## {title}", "", "| code | HTTP | meaning |", "|---|---|---|"]
+        lines += [f"| `{code.value}` | {code.http_status} | {code.meaning} |" for code in catalogue]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
