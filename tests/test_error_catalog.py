@@ -13,13 +13,16 @@ def test_the_error_document_is_generated_from_the_current_catalogues() -> None:
     assert DOC.read_text() == render(), "run: python -m bridge.error_catalog > docs/errors.md"
 
 
-def test_codes_are_unique_across_layers_except_shared_generic_ones() -> None:
-    seen: dict[str, str] = {}
+def test_a_code_declared_by_several_layers_means_the_same_everywhere() -> None:
+    seen: dict[str, tuple[str, int]] = {}
     for title, catalogue in catalogues():
         for code in catalogue:
-            if code.value in seen and code.value != "invalid_request":
-                raise AssertionError(f"{code.value} is declared by {seen[code.value]} and {title}")
-            seen[code.value] = title
+            if code.value in seen:
+                first_layer, status = seen[code.value]
+                assert code.http_status == status, (
+                    f"{code.value}: {first_layer} says {status}, {title} {code.http_status}"
+                )
+            seen[code.value] = (title, code.http_status)
 
 
 def test_every_code_has_a_client_or_server_error_status_and_a_meaning() -> None:
