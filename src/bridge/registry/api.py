@@ -1,0 +1,515 @@
+"""The simulated registry's HTTP API (FastAPI), shaped like a real registry's.
+
+* Public search, no key: programs, projects, issuances, unit blocks, retirements (with beneficiaries),
+  credits by serial, accounts, the journal and its verification, the integrity check. Lists are pages
+  ``{items, total, limit, offset}`` (``limit`` at most ``views.MAX_PAGE``).
+* Account operations with an API key (header ``X-API-Key``; see ``bridge.registry.auth`` for who may do
+  what): transfer, retire, cancel, move to buffer, immobilize, release, retire from trust; operator
+  only: create programs, projects and accounts, close accounts, issue, freeze and unfreeze, API keys.
+  An ``Idempotency-Key`` header makes a retry return the first result (the ledger's ``request_id``).
+* Errors: every refusal is JSON ``{"code", "message", "field"?, "details"?}`` with the code's status;
+  a malformed request is 422 ``invalid_request`` with ``field`` naming the input (``body.quantity``,
+  ``query.limit``); a refused request changes nothing.
+
+``create_registry_app(registry)`` is the standalone app; ``registry_router()`` mounts the same endpoints
+in another app (``install_registry_api`` does it all: router, state and error handlers).
+Endpoints are plain ``def``: FastAPI runs them in its thread pool, and the ledger is thread-safe.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bridge.errors import CodedError
+from bridge.registry import api_bodies as bodies
+from bridge.registry import auth, views
+from bridge.registry._access import RegistryAccess
+from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.ledger import Registry
+from bridge.registry.schemas import (
+    AccountBalance,
+    AccountPublic,
+    BlockOperationResult,
+    CreditPublic,
+    IntegrityReport,
+    IssuancePublic,
+    IssuanceResult,
+    IssuanceTotals,
+    JournalCheckpoint,
+    JournalEntryPublic,
+    JournalReport,
+    ProgramPublic,
+    ProjectPublic,
+    UnitBlockPublic,
+)
+
+API_KEY_HEADER: Final = auth.API_KEY_HEADER
+IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
+_STATE: Final = "registry_ledger"
+
+
+class ErrorResponse(BaseModel):
+    """Every refusal: a stable machine-readable ``code``, a message, and the input at fault."""
+
+    code: str = Field(examples=["insufficient_units"])
+    message: str = Field(examples=["quantity 500 is more than the 200 units of block ACR-US-412-2019-1203-1 to 200"])
+    field: str | None = Field(None, examples=["quantity"])
+    details: dict[str, Any] | None = None
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorResponse} for code in statuses}
+
+
+_READ_ERRORS: Final = _errors(404, 422)
+_OPERATION_ERRORS: Final = _errors(400, 401, 403, 404, 409, 422)
+
+
+# --- dependencies ----------------------------------------------------------------------------------
+
+
+def get_registry(request: Request) -> Registry:
+    """The registry this API serves (bound by ``registry_router(registry)`` or ``app.state``)."""
+    registry = getattr(request.state, _STATE, None) or getattr(request.app.state, _STATE, None)
+    if not isinstance(registry, Registry):
+        raise RegistryError("no registry is configured for this API", code=RegistryErrorCode.REGISTRY_UNAVAILABLE)
+    return registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+
+api_key_scheme = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    description="An API key issued by the registry operator; it acts for its own registry accounts.",
+)
+
+
+def get_principal(registry: RegistryDep, key: Annotated[str | None, Security(api_key_scheme)] = None) -> auth.Principal:
+    """The caller's API key (401 ``unauthorized`` when missing, unknown or revoked)."""
+    return auth.resolve_api_key(registry, key)
+
+
+PrincipalDep = Annotated[auth.Principal, Depends(get_principal)]
+
+
+def get_public_access(registry: RegistryDep) -> RegistryAccess:
+    return RegistryAccess(registry, None)
+
+
+def get_keyed_access(registry: RegistryDep, principal: PrincipalDep) -> RegistryAccess:
+    return RegistryAccess(registry, principal)
+
+
+PublicDep = Annotated[RegistryAccess, Depends(get_public_access)]
+KeyedDep = Annotated[RegistryAccess, Depends(get_keyed_access)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        description="Retrying with the same key returns the first result; the same key with another request "
+        "is refused (idempotency_conflict).",
+    ),
+]
+IdPath = Annotated[int, Path(description="a row id (the ledger refuses unknown ones)")]
+
+
+def _bind(registry: Registry) -> Any:
+    def bind_registry(request: Request) -> None:
+        setattr(request.state, _STATE, registry)
+
+    return Depends(bind_registry)
+
+
+# --- the router ------------------------------------------------------------------------------------
+
+
+def registry_router(registry: Registry | None = None) -> APIRouter:
+    """The registry's endpoints, to mount under a prefix (``app.include_router(router, prefix="/registry")``).
+
+    With ``registry`` the router serves that registry; without, the app provides it (``app.state``, see
+    ``install_registry_api``, or ``app.dependency_overrides[get_registry]``). The app must also install
+    the error handlers (``install_error_handlers``) for the documented error bodies.
+    """
+    router = APIRouter(dependencies=[_bind(registry)] if registry is not None else [])
+    _public_routes(router)
+    _holder_routes(router)
+    _operator_routes(router)
+    _api_key_routes(router)
+    return router
+
+
+def _public_routes(router: APIRouter) -> None:
+    tags: list[str | Any] = ["public search"]
+
+    @router.get("/programs", tags=tags, summary="Search crediting programs", responses=_READ_ERRORS)
+    def list_programs(access: PublicDep, query: Annotated[views.ProgramQuery, Query()]) -> views.Page[ProgramPublic]:
+        return access.search_programs(query)
+
+    @router.get("/programs/{code}", tags=tags, summary="One crediting program", responses=_READ_ERRORS)
+    def get_program(access: PublicDep, code: str) -> ProgramPublic:
+        return access.get_program(code)
+
+    @router.get("/projects", tags=tags, summary="Search projects by program, country, methodology, labels")
+    def list_projects(access: PublicDep, query: Annotated[views.ProjectQuery, Query()]) -> views.Page[ProjectPublic]:
+        return access.search_projects(query)
+
+    @router.get("/projects/{program}/{project_id:path}", tags=tags, summary="One project", responses=_READ_ERRORS)
+    def get_project(access: PublicDep, program: str, project_id: str) -> ProjectPublic:
+        return access.get_project(program=program, project_id=project_id)
+
+    @router.get("/issuances", tags=tags, summary="Search issuances by program, project, vintage")
+    def list_issuances(access: PublicDep, query: Annotated[views.IssuanceQuery, Query()]) -> views.Page[IssuancePublic]:
+        return access.search_issuances(query)
+
+    @router.get("/issuances/{issuance_id}", tags=tags, summary="One issuance", responses=_READ_ERRORS)
+    def get_issuance(access: PublicDep, issuance_id: IdPath) -> IssuancePublic:
+        return access.get_issuance(issuance_id)
+
+    @router.get(
+        "/issuances/{issuance_id}/totals", tags=tags, summary="An issuance's units by status", responses=_READ_ERRORS
+    )
+    def issuance_totals(access: PublicDep, issuance_id: IdPath) -> IssuanceTotals:
+        return access.issuance_totals(issuance_id)
+
+    @router.get("/blocks", tags=tags, summary="Search unit blocks by status, account, issuance, program, serial")
+    def list_blocks(access: PublicDep, query: Annotated[views.BlockQuery, Query()]) -> views.Page[UnitBlockPublic]:
+        return access.search_blocks(query)
+
+    @router.get("/blocks/{block_id}", tags=tags, summary="One unit block", responses=_READ_ERRORS)
+    def get_block(access: PublicDep, block_id: IdPath) -> UnitBlockPublic:
+        return access.get_block(block_id)
+
+    @router.get("/retirements", tags=tags, summary="Search retirements by beneficiary, date, program")
+    def list_retirements(
+        access: PublicDep, query: Annotated[views.RetirementQuery, Query()]
+    ) -> views.Page[views.RetirementRecord]:
+        return access.search_retirements(query)
+
+    @router.get(
+        "/credits",
+        tags=tags,
+        summary="One credit block by serial, with its issuance, project and program",
+        responses=_READ_ERRORS,
+    )
+    def get_credit(
+        access: PublicDep,
+        serial: Annotated[str, Query(min_length=1, max_length=300, examples=[bodies.ACR_SERIAL])],
+    ) -> CreditPublic:
+        return access.get_credit(serial)
+
+    @router.get(
+        "/credits/{serial:path}",
+        tags=tags,
+        summary="One credit block by serial (in the path, URL-encoded)",
+        responses=_READ_ERRORS,
+    )
+    def get_credit_by_path(access: PublicDep, serial: str) -> CreditPublic:
+        return access.get_credit(serial)
+
+    @router.get("/accounts", tags=tags, summary="Search accounts (public fields only)")
+    def list_accounts(access: PublicDep, query: Annotated[views.AccountQuery, Query()]) -> views.Page[AccountPublic]:
+        return access.search_accounts(query)
+
+    @router.get("/accounts/{account_id}", tags=tags, summary="One account", responses=_READ_ERRORS)
+    def get_account(access: PublicDep, account_id: IdPath) -> AccountPublic:
+        return access.get_account(account_id)
+
+    @router.get(
+        "/accounts/{account_id}/balance", tags=tags, summary="An account's units by status", responses=_READ_ERRORS
+    )
+    def account_balance(access: PublicDep, account_id: IdPath) -> AccountBalance:
+        return access.account_balance(account_id)
+
+    @router.get("/journal", tags=tags, summary="The hash-chained journal of every operation")
+    def list_journal(
+        access: PublicDep, query: Annotated[views.JournalQuery, Query()]
+    ) -> views.Page[JournalEntryPublic]:
+        return access.search_journal(query)
+
+    @router.get("/journal/head", tags=tags, summary="The journal's newest entry: a checkpoint to publish")
+    def journal_head(access: PublicDep) -> JournalCheckpoint:
+        return access.journal_head()
+
+    @router.get("/journal/verify", tags=tags, summary="Re-check the journal's hash chain", responses=_READ_ERRORS)
+    def verify_journal(
+        access: PublicDep,
+        seq: Annotated[int | None, Query(ge=0, le=2**62, description="a checkpoint kept elsewhere: its seq")] = None,
+        checkpoint_hash: Annotated[
+            str | None,
+            Query(alias="hash", pattern="^[0-9a-f]{64}$", description="a checkpoint kept elsewhere: its hash"),
+        ] = None,
+    ) -> JournalReport:
+        if (seq is None) != (checkpoint_hash is None):
+            raise RegistryError(
+                "give both seq and hash of the checkpoint, or neither",
+                code=RegistryErrorCode.INVALID_REQUEST,
+                field="query.hash" if checkpoint_hash is None else "query.seq",
+            )
+        checkpoint = None
+        if seq is not None and checkpoint_hash is not None:
+            checkpoint = JournalCheckpoint(seq=seq, hash=checkpoint_hash)
+        return access.verify_journal(checkpoint=checkpoint)
+
+    @router.get("/integrity", tags=tags, summary="Check uniqueness and conservation of every unit")
+    def check_integrity(access: PublicDep) -> IntegrityReport:
+        return access.check_integrity()
+
+
+def _holder_routes(router: APIRouter) -> None:
+    tags: list[str | Any] = ["account operations"]
+    common: dict[str, Any] = {"tags": tags, "responses": _OPERATION_ERRORS}
+
+    @router.post("/transfers", summary="Transfer held units to another holding account", **common)
+    def transfer(
+        access: KeyedDep,
+        body: Annotated[bodies.TransferBody, Body(openapi_examples=bodies.TRANSFER_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("transfer", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/retirements", summary="Retire held units for a beneficiary (final)", **common)
+    def retire(
+        access: KeyedDep,
+        body: Annotated[bodies.RetireBody, Body(openapi_examples=bodies.RETIRE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("retire", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/cancellations", summary="Cancel held units (operator: also buffer units, any account)", **common)
+    def cancel(
+        access: KeyedDep,
+        body: Annotated[bodies.CancelBody, Body(openapi_examples=bodies.CANCEL_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("cancel", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/buffer-deposits", summary="Move held units into the buffer pool", **common)
+    def move_to_buffer(
+        access: KeyedDep,
+        body: Annotated[bodies.BufferBody, Body(openapi_examples=bodies.BUFFER_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("move_to_buffer", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/immobilizations", summary="Lock held units in a trust account for a token (tokenization)", **common)
+    def immobilize(
+        access: KeyedDep,
+        body: Annotated[bodies.ImmobilizeBody, Body(openapi_examples=bodies.IMMOBILIZE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("immobilize", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/releases", summary="Release immobilized units from trust to a holding account", **common)
+    def release(
+        access: KeyedDep,
+        body: Annotated[bodies.ReleaseBody, Body(openapi_examples=bodies.RELEASE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("release", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/trust-retirements", summary="Retire immobilized units, settling retirements made on-chain", **common)
+    def retire_from_trust(
+        access: KeyedDep,
+        body: Annotated[bodies.RetireFromTrustBody, Body(openapi_examples=bodies.RETIRE_FROM_TRUST_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate(
+            "retire_from_trust", body.fields(), request_id=idempotency_key, result=BlockOperationResult
+        )
+
+
+def _operator_routes(router: APIRouter) -> None:
+    tags: list[str | Any] = ["operator operations"]
+    common: dict[str, Any] = {"tags": tags, "responses": _OPERATION_ERRORS}
+    created: dict[str, Any] = {**common, "status_code": status.HTTP_201_CREATED}
+
+    @router.post("/programs", summary="Register a crediting program", **created)
+    def create_program(
+        access: KeyedDep,
+        body: Annotated[bodies.ProgramBody, Body(openapi_examples=bodies.PROGRAM_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> ProgramPublic:
+        return access.operate("create_program", body.fields(), request_id=idempotency_key, result=ProgramPublic)
+
+    @router.post("/projects", summary="Register a project and its labels", **created)
+    def create_project(
+        access: KeyedDep,
+        body: Annotated[bodies.ProjectBody, Body(openapi_examples=bodies.PROJECT_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> ProjectPublic:
+        return access.operate("create_project", body.fields(), request_id=idempotency_key, result=ProjectPublic)
+
+    @router.post("/accounts", summary="Open an account", **created)
+    def create_account(
+        access: KeyedDep,
+        body: Annotated[bodies.AccountBody, Body(openapi_examples=bodies.ACCOUNT_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> AccountPublic:
+        return access.operate("create_account", body.fields(), request_id=idempotency_key, result=AccountPublic)
+
+    @router.post("/accounts/{account_id}/close", summary="Close an account that holds no live units", **common)
+    def close_account(access: KeyedDep, account_id: IdPath, idempotency_key: IdempotencyKey = None) -> AccountPublic:
+        return access.operate(
+            "close_account", {"account_id": account_id}, request_id=idempotency_key, result=AccountPublic
+        )
+
+    @router.post("/issuances", summary="Issue a project's vintage into a holding account", **created)
+    def issue(
+        access: KeyedDep,
+        body: Annotated[bodies.IssueBody, Body(openapi_examples=bodies.ISSUE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> IssuanceResult:
+        return access.operate("issue", body.fields(), request_id=idempotency_key, result=IssuanceResult)
+
+    @router.post("/freezes", summary="Freeze units issued in error", **common)
+    def freeze(
+        access: KeyedDep,
+        body: Annotated[bodies.FreezeBody, Body(openapi_examples=bodies.FREEZE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("freeze", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+    @router.post("/unfreezes", summary="Unfreeze frozen units", **common)
+    def unfreeze(
+        access: KeyedDep,
+        body: Annotated[bodies.UnfreezeBody, Body(openapi_examples=bodies.UNFREEZE_EXAMPLES)],
+        idempotency_key: IdempotencyKey = None,
+    ) -> BlockOperationResult:
+        return access.operate("unfreeze", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+
+
+def _api_key_routes(router: APIRouter) -> None:
+    tags: list[str | Any] = ["API keys"]
+    common: dict[str, Any] = {"tags": tags, "responses": _errors(401, 403, 404, 422)}
+
+    @router.get("/api-keys/me", summary="The API key making this request", **common)
+    def whoami(access: KeyedDep) -> auth.ApiKeyPublic:
+        return access.whoami()
+
+    @router.post(
+        "/api-keys",
+        summary="Create an API key (operator); the key is shown in this response only",
+        status_code=status.HTTP_201_CREATED,
+        **common,
+    )
+    def create_api_key(
+        access: KeyedDep, body: Annotated[bodies.ApiKeyBody, Body(openapi_examples=bodies.API_KEY_EXAMPLES)]
+    ) -> auth.IssuedApiKey:
+        return access.create_api_key(accounts=body.accounts, operator=body.operator, label=body.label)
+
+    @router.get("/api-keys", summary="Every API key (operator; never the keys themselves)", **common)
+    def list_api_keys(access: KeyedDep) -> list[auth.ApiKeyPublic]:
+        return access.list_api_keys()
+
+    @router.delete("/api-keys/{key_id}", summary="Revoke an API key (operator)", **common)
+    def revoke_api_key(access: KeyedDep, key_id: IdPath) -> auth.ApiKeyPublic:
+        return access.revoke_api_key(key_id)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+def _json(status_code: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content=body)
+
+
+def _coded_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CodedError)
+    return _json(exc.http_status, exc.to_dict())
+
+
+def _field(location: Any) -> str | None:
+    parts = [str(part) for part in location]
+    return ".".join(parts) or None
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        location = list(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            location = location[:1]
+        message = str(error.get("msg", "is not valid"))
+        if error.get("type") == "extra_forbidden":
+            message = "is not a field of this request"
+        problems.append({"field": _field(location), "message": message, "type": str(error.get("type", ""))})
+    first = problems[0] if problems else {"field": None, "message": "the request is not valid"}
+    text = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
+    body: dict[str, Any] = {"code": str(RegistryErrorCode.INVALID_REQUEST), "message": text}
+    if first["field"]:
+        body["field"] = first["field"]
+    body["details"] = {"errors": problems}
+    return _json(422, body)
+
+
+_HTTP_CODES: Final = {
+    401: RegistryErrorCode.UNAUTHORIZED,
+    403: RegistryErrorCode.FORBIDDEN,
+    404: RegistryErrorCode.ROUTE_NOT_FOUND,
+    405: RegistryErrorCode.METHOD_NOT_ALLOWED,
+}
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, RegistryErrorCode.INVALID_REQUEST)
+    if exc.status_code == 404:
+        message = f"no registry endpoint {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"{request.url.path} does not accept {request.method}"
+    else:
+        message = str(exc.detail)
+    return JSONResponse(
+        status_code=exc.status_code, content={"code": str(code), "message": message}, headers=exc.headers
+    )
+
+
+def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    error = RegistryError("the registry database is unavailable", code=RegistryErrorCode.REGISTRY_UNAVAILABLE)
+    return _json(error.http_status, error.to_dict())
+
+
+def _internal_error(_: Request, exc: Exception) -> JSONResponse:
+    error = RegistryError(
+        f"the registry failed unexpectedly ({type(exc).__name__})", code=RegistryErrorCode.REGISTRY_INTERNAL_ERROR
+    )
+    return _json(error.http_status, error.to_dict())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to the registry's JSON error body (any ``CodedError`` keeps its own code)."""
+    app.add_exception_handler(CodedError, _coded_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(Exception, _internal_error)
+
+
+def install_registry_api(app: FastAPI, registry: Registry, *, prefix: str = "/registry") -> None:
+    """Serve ``registry`` under ``prefix`` in ``app``, with the registry's error handlers."""
+    app.include_router(registry_router(registry), prefix=prefix)
+    install_error_handlers(app)
+
+
+def create_registry_app(registry: Registry, *, prefix: str = "") -> FastAPI:
+    """A standalone app serving ``registry`` (``uvicorn`` it, or test it with ``TestClient``)."""
+    app = FastAPI(
+        title="Simulated carbon registry",
+        version="1.0",
+        summary="A registry of carbon credits like Verra's: public search, holders' operations, operator tools.",
+        description=__doc__,
+    )
+    setattr(app.state, _STATE, registry)
+    app.include_router(registry_router(), prefix=prefix)
+    install_error_handlers(app)
+    return app
