@@ -209,7 +209,7 @@ def _by_issuance(
         where = f" in account {account_id}" if account_id is not None else ""
         raise refuse(
             RegistryErrorCode.INSUFFICIENT_UNITS,
-            f"issuance {issuance_id} has {total} units{where} that can be {rule.operation}ed"
+            f"issuance {issuance_id} has {total} units{where} available to {rule.operation}"
             + (f", {wanted} requested" if wanted is not None else ""),
             field="quantity",
             requested=wanted,

@@ -1057,6 +1057,7 @@ class Registry:
             return [account_public(a) for a in session.scalars(query)]
 
     def get_account(self, account_id: int) -> AccountPublic:
+        _check_row_id(account_id, "account_id")
         with self._read() as session:
             return account_public(_blocks.get_account(session, account_id, field="account_id"))
 
@@ -1070,6 +1071,7 @@ class Registry:
             return [issuance_public(i, p) for i, p in session.execute(query)]
 
     def get_issuance(self, issuance_id: int) -> IssuancePublic:
+        _check_row_id(issuance_id, "issuance_id")
         with self._read() as session:
             issuance = session.get(Issuance, issuance_id)
             if issuance is None:
@@ -1106,6 +1108,7 @@ class Registry:
             return [block_public(b) for b in session.scalars(query)]
 
     def get_block(self, block_id: int) -> UnitBlockPublic:
+        _check_row_id(block_id, "block_id")
         with self._read() as session:
             block = session.get(UnitBlock, block_id)
             if block is None:
@@ -1135,6 +1138,7 @@ class Registry:
             )
 
     def issuance_totals(self, issuance_id: int) -> IssuanceTotals:
+        _check_row_id(issuance_id, "issuance_id")
         """Units of an issuance by status (they always add up to the issued quantity)."""
         with self._read() as session:
             issuance = session.get(Issuance, issuance_id)
@@ -1149,6 +1153,7 @@ class Registry:
 
     def account_balance(self, account_id: int) -> AccountBalance:
         """Units in an account by status, overall and per issuance."""
+        _check_row_id(account_id, "account_id")
         with self._read() as session:
             account = _blocks.get_account(session, account_id, field="account_id")
             per_issuance = _totals(session, UnitBlock.account_id == account_id, by_issuance=True)
@@ -1320,3 +1325,9 @@ def _totals(session: Session, condition: Any, *, by_issuance: bool = False) -> d
         if frozen:
             bucket["frozen"] = bucket.get("frozen", 0) + quantity
     return {issuance_id: StatusTotals(**values) for issuance_id, values in sums.items()}
+
+
+def _check_row_id(value: int, field: str) -> None:
+    """Ids are 32-bit columns: refuse others with a clear error instead of a database driver overflow."""
+    if not isinstance(value, int) or isinstance(value, bool) or value > 2**31 - 1:
+        raise refuse(RegistryErrorCode.INVALID_REQUEST, f"{field} must be an id up to {2**31 - 1}", field=field)

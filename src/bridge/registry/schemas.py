@@ -32,8 +32,10 @@ ShortCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Quantity = Annotated[int, Field(strict=True, ge=1, le=10**15)]
-AccountId = Annotated[int, Field(strict=True, ge=1)]
-RowId = Annotated[int, Field(strict=True, ge=1)]
+# Ids are 32-bit INTEGER columns on PostgreSQL: a larger id is refused here, not by the database driver.
+AccountId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+ChainId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/@+=-]{1,200}$")]
 
 
@@ -220,7 +222,7 @@ class IssuancePublic(_Model):
 class MarketplaceIdentifier(_Model):
     """Where an immobilised block is represented: a token batch on some chain (opaque to the registry)."""
 
-    chain_id: RowId
+    chain_id: ChainId
     token_address: Code
     batch_id: Code
 
