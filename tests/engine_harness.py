@@ -1,4 +1,8 @@
-"""A whole bridge for engine tests: ledger + in-process chain + three verifiers + engine, restartable."""
+"""A whole bridge for engine tests: registry + in-process chain + three verifiers + engine, restartable.
+
+The engine and the verifiers reach the registry only through its client, each identity with its own
+API key (the custodian's for locking, the bridge's trust account key for releases and retirements).
+"""
 
 from __future__ import annotations
 
@@ -17,34 +21,10 @@ from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
 from bridge.engine.verifier import Verifier
+from bridge.registry.auth import issue_api_key
+from bridge.registry.client import HttpRegistryClient, InProcessRegistryClient, RegistryClient
 from bridge.registry.ledger import Registry
 from registry_factories import World, build_world
-
-
-class LedgerActor:
-    """The in-process ledger seen through one registry identity (the engine's client interface)."""
-
-    def __init__(self, registry: Registry, actor_account: int | None) -> None:
-        self._registry = registry
-        self._actor = actor_account
-
-    def get_credit(self, serial: str) -> Any:
-        return self._registry.get_credit(serial)
-
-    def get_account(self, account_id: int) -> Any:
-        return self._registry.get_account(account_id)
-
-    def list_blocks(self, **filters: Any) -> Any:
-        return self._registry.list_blocks(**filters)
-
-    def immobilize(self, **kwargs: Any) -> Any:
-        return self._registry.immobilize(actor_account=self._actor, **kwargs)
-
-    def release(self, **kwargs: Any) -> Any:
-        return self._registry.release(actor_account=self._actor, **kwargs)
-
-    def retire_from_trust(self, **kwargs: Any) -> Any:
-        return self._registry.retire_from_trust(actor_account=self._actor, **kwargs)
 
 
 @dataclass
@@ -57,12 +37,26 @@ class BridgeWorld:
     start_block: int = -1
     policy: EligibilityPolicy = field(default_factory=EligibilityPolicy)
     engine: BridgeEngine = field(init=False)
+    _keys: dict[int, str] = field(default_factory=dict)
+    http: Any = None  # a TestClient of the registry app: the engine then talks HTTP
     store: EngineStore = field(init=False)
 
     def __post_init__(self) -> None:
         if self.start_block < 0:
             self.start_block = self.local.chain.w3.eth.block_number
         self.restart()
+
+    def client(self, account: int | None) -> RegistryClient:
+        """The registry as the engine sees it: through a client (in-process, or over HTTP when
+        ``self.http`` is a test client of the registry API), with the API key of ``account``."""
+        key = None
+        if account is not None:
+            if account not in self._keys:
+                self._keys[account] = issue_api_key(self.registry, accounts=[account], label=f"account {account}")
+            key = self._keys[account]
+        if self.http is not None:
+            return HttpRegistryClient(str(self.http.base_url), key, http=self.http)
+        return InProcessRegistryClient(self.registry, key)
 
     def restart(self, faults: Faults = NO_FAULTS) -> BridgeEngine:
         """A fresh engine over the same databases and chain, as after a process restart."""
@@ -74,7 +68,7 @@ class BridgeWorld:
             Verifier(
                 name=f"verifier-{i}",
                 account=key,
-                registry=LedgerActor(self.registry, None),
+                registry=self.client(None),
                 policy=self.policy,
                 chain_id=self.local.chain.chain_id,
                 bridge_address=self.local.deployment.address,
@@ -86,8 +80,8 @@ class BridgeWorld:
         self.engine = BridgeEngine(
             store=self.store,
             chain=chain,
-            registry=LedgerActor(self.registry, self.world.trust),
-            custodian_registry=lambda account: LedgerActor(self.registry, account),
+            registry=self.client(self.world.trust),
+            custodian_registry=self.client,
             verifiers=verifiers,
             threshold=self.local.threshold,
             trust_account=self.world.trust,
