@@ -12,9 +12,15 @@ from bridge.errors import ErrorCode
 def catalogues() -> list[tuple[str, type[ErrorCode]]]:
     from bridge.chain.errors import ChainErrorCode
     from bridge.engine.errors import BridgeErrorCode
+    from bridge.pools.errors import PoolErrorCode
     from bridge.registry.errors import RegistryErrorCode
 
-    return [("Registry", RegistryErrorCode), ("Bridge engine", BridgeErrorCode), ("Chain", ChainErrorCode)]
+    return [
+        ("Registry", RegistryErrorCode),
+        ("Bridge engine", BridgeErrorCode),
+        ("Pools", PoolErrorCode),
+        ("Chain", ChainErrorCode),
+    ]
 
 
 def render() -> str:
