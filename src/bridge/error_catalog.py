@@ -10,12 +10,14 @@ from bridge.errors import ErrorCode
 
 
 def catalogues() -> list[tuple[str, type[ErrorCode]]]:
+    from bridge.api.errors import ApiErrorCode
     from bridge.chain.errors import ChainErrorCode
     from bridge.engine.errors import BridgeErrorCode
     from bridge.pools.errors import PoolErrorCode
     from bridge.registry.errors import RegistryErrorCode
 
     return [
+        ("HTTP API", ApiErrorCode),
         ("Registry", RegistryErrorCode),
         ("Bridge engine", BridgeErrorCode),
         ("Pools", PoolErrorCode),
@@ -30,6 +32,8 @@ def render() -> str:
         "Every error the API, the CLI and the Python library report carries one of these codes.",
         'HTTP responses are `{"code": ..., "message": ..., "field": ...}` with the status shown;',
         "the CLI prints `[code] field: message`. Generated from the code by `python -m bridge.error_catalog`.",
+        "`invalid_request` is 422 when the request's shape is wrong (schema validation, before anything runs)",
+        "and 400 when a value is refused by the registry or the engine.",
         "",
     ]
     for title, catalogue in catalogues():

@@ -126,3 +126,21 @@ def test_one_refused_attestation_does_not_hold_back_the_rest_of_a_batch(bridge_w
     assert refused.step == "attested"
     assert "BridgeBatchAlreadyBridged" in (refused.error_message or "")
     assert minted.step == "completed"
+
+
+def test_units_locked_in_trust_for_another_marketplace_do_not_break_the_proof(bridge_world: BridgeWorld) -> None:
+    bw = bridge_world
+    tokenize_done = bw.engine.request_tokenization(request(bw, bw.world.issue(25).block.serial, key="tok-own-class"))
+    bw.settle()
+    assert bw.engine.get_tokenization(tokenize_done.id).step == "completed"
+    foreign = bw.world.issue(5)
+    bw.registry.immobilize(
+        actor_account=bw.world.custodian,
+        trust_account=bw.world.trust,
+        marketplace="another-exchange",
+        marketplace_identifier={"chain_id": 1, "token_address": "0x" + "ab" * 20, "batch_id": "lot-7"},
+        serial=foreign.block.serial,
+    )
+    report = bw.engine.proof_of_reserve()
+    assert report.ok, report
+    assert [c.units_in_trust for c in report.classes if c.class_id] == [25]

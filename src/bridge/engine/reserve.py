@@ -42,6 +42,10 @@ def _pending_registry_units(store: EngineStore, chain: BridgeChain) -> tuple[dic
     return releases, settlements
 
 
+def _is_batch_key(value: str) -> bool:
+    return len(value) == 66 and all(c in "0123456789abcdefABCDEF" for c in value[2:])
+
+
 def proof_of_reserve(
     *, store: EngineStore, chain: BridgeChain, registry: RegistryReader, trust_account: int
 ) -> ReserveReport:
@@ -55,7 +59,8 @@ def proof_of_reserve(
         trust_units[token] += block.quantity
         batch_key = "0x" + block.marketplace.identifier.batch_id
         if batch_key not in batch_status:
-            batch_status[batch_key] = chain.batch(batch_key)[2]
+            # a batch id that is not a bridge batch key (another marketplace's lock) backs no token here
+            batch_status[batch_key] = chain.batch(batch_key)[2] if _is_batch_key(batch_key) else "foreign"
         if batch_status[batch_key] != "active":
             unminted[token] += block.quantity
     with store.session() as session:

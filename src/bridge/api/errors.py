@@ -1,0 +1,21 @@
+"""Errors of the bridge's HTTP edge (authentication, routing, request shape), with their codes."""
+
+from __future__ import annotations
+
+from bridge.errors import CodedError, ErrorCode
+
+
+class ApiErrorCode(ErrorCode):
+    INVALID_REQUEST = ("invalid_request", 422, "The request is malformed; the field is named.")
+    UNAUTHORIZED = ("unauthorized", 401, "No API key, or an unknown one, was given (X-API-Key).")
+    FORBIDDEN = ("forbidden", 403, "The API key's role or account does not allow this operation.")
+    ROUTE_NOT_FOUND = ("route_not_found", 404, "No bridge API endpoint has that path.")
+    METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "The endpoint does not accept that HTTP method.")
+    NOT_READY = ("not_ready", 503, "The bridge service is not ready.")
+    INTERNAL_ERROR = ("internal_error", 500, "The bridge failed unexpectedly (a bug: it is logged).")
+
+
+class ApiError(CodedError):
+    """Root of the errors raised at the bridge API's edge."""
+
+    default_code = ApiErrorCode.INVALID_REQUEST

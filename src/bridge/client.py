@@ -1,0 +1,191 @@
+"""A typed Python client for the bridge's HTTP API.
+
+``BridgeClient("http://localhost:8000", api_key=...)`` or, in tests, ``BridgeClient(http=TestClient(app))``.
+Errors come back as the ``CodedError`` subclass of their layer (``BridgeError``, ``ApiError``,
+``RegistryError``, ``ChainError``), rebuilt from the JSON error body, so callers catch them as they
+would in process.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from bridge.api.errors import ApiError, ApiErrorCode
+from bridge.api.schemas import BatchPublic, ClassPublic, EngineRun, Health, Page, RetirementPublic, VerifierSetPublic
+from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.models import RedemptionPublic, ReserveReport, SettlementPublic, TokenizationPublic
+from bridge.errors import CodedError, ErrorCode
+from bridge.registry.errors import RegistryError, RegistryErrorCode
+
+M = TypeVar("M", bound=BaseModel)
+
+_FAMILIES: tuple[tuple[type[ErrorCode], type[CodedError]], ...] = (
+    (BridgeErrorCode, BridgeError),
+    (ApiErrorCode, ApiError),
+    (RegistryErrorCode, RegistryError),
+    (ChainErrorCode, ChainError),
+)
+
+
+def error_from_response(response: httpx.Response) -> CodedError:
+    """The ``CodedError`` an error response of the bridge API stands for."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        text = response.text[:200]
+        return ApiError(f"HTTP {response.status_code}: {text}", code=ApiErrorCode.INTERNAL_ERROR)
+    code_text, status = body["code"], response.status_code
+    matches = [(code, cls) for codes, cls in _FAMILIES for code in codes if code.value == code_text]
+    same_status = [m for m in matches if m[0].http_status == status]
+    code, cls = (same_status or matches or [(ApiErrorCode.INTERNAL_ERROR, ApiError)])[0]
+    field = body.get("field")
+    details = body.get("details")
+    return cls(
+        str(body.get("message", "")),
+        code=code,
+        field=field if isinstance(field, str) else None,
+        details=details if isinstance(details, dict) else None,
+    )
+
+
+class BridgeClient:
+    """The bridge API at ``base_url`` (or through ``http``, an ``httpx.Client`` such as a ``TestClient``)."""
+
+    def __init__(
+        self,
+        base_url: str = "http://localhost:8000",
+        api_key: str | None = None,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self._owned = http is None
+        self.http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        self.api_key = api_key
+
+    def with_key(self, api_key: str | None) -> BridgeClient:
+        """The same connection, acting with another key."""
+        clone = BridgeClient(http=self.http, api_key=api_key)
+        clone._owned = False
+        return clone
+
+    def close(self) -> None:
+        if self._owned:
+            self.http.close()
+
+    def __enter__(self) -> BridgeClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        sent = dict(headers or {})
+        if self.api_key:
+            sent["X-API-Key"] = self.api_key
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        response = self.http.request(method, path, params=query, json=json, headers=sent)
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response.json()
+
+    def _get(self, path: str, model: type[M], **params: Any) -> M:
+        return model.model_validate(self._send("GET", path, params=params))
+
+    # --- tokenizations --------------------------------------------------------------------------
+
+    def tokenize(
+        self,
+        *,
+        idempotency_key: str,
+        recipient: str,
+        serial: str | None = None,
+        issuance_id: int | None = None,
+        quantity: int | None = None,
+        custodian_account: int | None = None,
+    ) -> TokenizationPublic:
+        """Ask the bridge to tokenize a serial block (custodian key; the account defaults to the key's)."""
+        body = {
+            "custodian_account": custodian_account,
+            "serial": serial,
+            "issuance_id": issuance_id,
+            "quantity": quantity,
+            "recipient": recipient,
+        }
+        data = self._send(
+            "POST",
+            "/v1/tokenizations",
+            json={k: v for k, v in body.items() if v is not None},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return TokenizationPublic.model_validate(data)
+
+    def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
+        return self._get(f"/v1/tokenizations/{int(tokenization_id)}", TokenizationPublic)
+
+    def list_tokenizations(
+        self, *, limit: int = 50, offset: int = 0, step: str | None = None, custodian_account: int | None = None
+    ) -> Page[TokenizationPublic]:
+        return self._get(
+            "/v1/tokenizations",
+            Page[TokenizationPublic],
+            limit=limit,
+            offset=offset,
+            step=step,
+            custodian_account=custodian_account,
+        )
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def list_batches(self, *, limit: int = 50, offset: int = 0, class_id: str | None = None) -> Page[BatchPublic]:
+        return self._get("/v1/batches", Page[BatchPublic], limit=limit, offset=offset, class_id=class_id)
+
+    def list_classes(self, *, limit: int = 50, offset: int = 0) -> Page[ClassPublic]:
+        return self._get("/v1/classes", Page[ClassPublic], limit=limit, offset=offset)
+
+    def get_redemption(self, redemption_id: int) -> RedemptionPublic:
+        return self._get(f"/v1/redemptions/{int(redemption_id)}", RedemptionPublic)
+
+    def list_retirements(
+        self, *, limit: int = 50, offset: int = 0, beneficiary: str | None = None
+    ) -> Page[RetirementPublic]:
+        return self._get("/v1/retirements", Page[RetirementPublic], limit=limit, offset=offset, beneficiary=beneficiary)
+
+    def get_retirement(self, certificate_id: int) -> RetirementPublic:
+        return self._get(f"/v1/retirements/{int(certificate_id)}", RetirementPublic)
+
+    def list_settlements(self, *, limit: int = 50, offset: int = 0) -> Page[SettlementPublic]:
+        return self._get("/v1/settlements", Page[SettlementPublic], limit=limit, offset=offset)
+
+    def reserves(self) -> ReserveReport:
+        return self._get("/v1/reserves", ReserveReport)
+
+    def verifiers(self) -> VerifierSetPublic:
+        return self._get("/v1/verifiers", VerifierSetPublic)
+
+    def health(self) -> Health:
+        return self._get("/health", Health)
+
+    # --- operator -------------------------------------------------------------------------------
+
+    def run_engine(self) -> EngineRun:
+        return EngineRun.model_validate(self._send("POST", "/v1/engine/run"))
+
+    def enforce_reserves(self) -> ReserveReport:
+        return ReserveReport.model_validate(self._send("POST", "/v1/reserves/enforce"))

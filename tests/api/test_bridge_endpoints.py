@@ -1,0 +1,151 @@
+"""Every endpoint of the bridge API, on a local bridge with a little history (see conftest)."""
+
+from __future__ import annotations
+
+from api_world import ApiWorld
+
+from bridge.api import create_app
+
+TONNE = 10**18
+
+
+def test_health_says_ready_with_the_chain_and_the_bridge(world: ApiWorld) -> None:
+    body = world.api.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["bridge"] == world.service.onchain.deployment.address
+    assert body["chain_id"] == world.service.onchain.chain.chain_id
+
+
+def test_health_is_503_once_the_service_is_closing(world: ApiWorld) -> None:
+    world.service.ready = False
+    try:
+        response = world.api.get("/health")
+        assert (response.status_code, response.json()["code"]) == (503, "not_ready")
+        assert world.api.get("/v1/batches").status_code == 503
+    finally:
+        world.service.ready = True
+
+
+def test_get_tokenization_shows_the_completed_mint(world: ApiWorld) -> None:
+    body = world.api.get(f"/v1/tokenizations/{world.tokenization['id']}").json()
+    assert body["step"] == "completed"
+    assert body["tx_hash"] and len(body["attested_by"]) == 2
+
+
+def test_list_tokenizations_pages_newest_first_and_filters(world: ApiWorld) -> None:
+    page = world.api.get("/v1/tokenizations", params={"limit": 1, "offset": 0}).json()
+    assert page["limit"] == 1 and page["offset"] == 0 and page["total"] >= 1
+    assert len(page["items"]) == 1
+    completed = world.api.get("/v1/tokenizations", params={"step": "completed"}).json()
+    assert [t["id"] for t in completed["items"]] == [world.tokenization["id"]]
+    other = world.api.get("/v1/tokenizations", params={"custodian_account": world.account("broker")}).json()
+    assert other == {"items": [], "limit": 50, "offset": 0, "total": 0}
+    beyond = world.api.get("/v1/tokenizations", params={"offset": 1000}).json()
+    assert beyond["items"] == [] and beyond["total"] == page["total"]
+
+
+def test_batches_show_what_still_backs_the_tokens(world: ApiWorld) -> None:
+    (batch,) = world.api.get("/v1/batches", params={"class_id": world.tokenization["class_id"]}).json()["items"]
+    assert batch["original_serial"] == world.tokenization["serial"]
+    # 5 t redeemed, 1 t settled for the 1.5 t retired
+    assert batch["remaining"] == world.tokenization["quantity"] - 6
+
+
+def test_classes_carry_their_attributes_and_supply(world: ApiWorld) -> None:
+    (cls,) = world.api.get("/v1/classes").json()["items"]
+    assert cls["class_id"] == world.tokenization["class_id"]
+    assert cls["token_address"] == world.tokenization["token_address"]
+    assert cls["attributes"]["program"] == "ACCU"
+    assert {"project_id", "vintage_start", "vintage_end", "methodology", "host_country"} <= set(cls["attributes"])
+    assert int(cls["total_supply"]) == world.tokenization["quantity"] * TONNE - 5 * TONNE - 3 * TONNE // 2
+
+
+def test_get_redemption_shows_the_released_serials(world: ApiWorld) -> None:
+    body = world.api.get(f"/v1/redemptions/{world.redemption_id}").json()
+    assert body["step"] == "completed"
+    assert body["tonnes"] == 5 and body["registry_account"] == str(world.account("trader"))
+    assert len(body["released_serials"]) == 1
+
+
+def test_retirement_certificates_can_be_listed_and_fetched(world: ApiWorld) -> None:
+    page = world.api.get("/v1/retirements").json()
+    assert [c["certificate_id"] for c in page["items"]] == [world.certificate_id]
+    certificate = world.api.get(f"/v1/retirements/{world.certificate_id}").json()
+    assert certificate["amount"] == str(3 * TONNE // 2)
+    assert certificate["settled"] == str(TONNE)
+    assert certificate["beneficiary"] == "Acme Airlines"
+    assert world.api.get("/v1/retirements", params={"beneficiary": "Nobody"}).json()["total"] == 0
+
+
+def test_settlements_name_the_registry_retirements(world: ApiWorld) -> None:
+    (settlement,) = world.api.get("/v1/settlements").json()["items"]
+    assert settlement["step"] == "completed" and settlement["tonnes"] == 1
+    assert settlement["registry_retirements"]
+
+
+def test_reserves_balance_per_class(world: ApiWorld) -> None:
+    report = world.api.get("/v1/reserves").json()
+    assert report["ok"] is True
+    (cls,) = report["classes"]
+    assert cls["difference_wei"] == 0
+
+
+def test_verifiers_are_listed_with_their_status(world: ApiWorld) -> None:
+    body = world.api.get("/v1/verifiers").json()
+    assert body["threshold"] == 2
+    assert len(body["verifiers"]) == 3
+    assert all(v["active_on_chain"] for v in body["verifiers"])
+    assert sum(v["attested_batches"] for v in body["verifiers"]) >= 2
+
+
+def test_operator_drives_the_engine_once(world: ApiWorld) -> None:
+    response = world.api.post("/v1/engine/run", headers=world.key("operator"))
+    assert response.status_code == 200
+    assert response.json()["moved"] >= 0
+
+
+def test_operator_enforces_the_reserve(world: ApiWorld) -> None:
+    response = world.api.post("/v1/reserves/enforce", headers=world.key("operator"))
+    assert (response.status_code, response.json()["ok"]) == (200, True)
+
+
+def test_a_tokenization_through_the_api_is_minted_after_the_engine_runs(world: ApiWorld) -> None:
+    serial = world.helper.held_blocks("broker")[0].serial
+    headers = world.key("broker") | {"Idempotency-Key": "broker-tokenization-0001"}
+    created = world.api.post(
+        "/v1/tokenizations", json={"serial": serial, "recipient": world.helper.holder.address}, headers=headers
+    )
+    assert created.status_code == 202, created.json()
+    assert created.json()["custodian_account"] == world.account("broker")
+    world.helper.drive()
+    assert world.api.get(f"/v1/tokenizations/{created.json()['id']}").json()["step"] == "completed"
+    assert world.api.get("/v1/reserves").json()["ok"] is True
+
+
+def test_operator_may_tokenize_for_a_named_account(world: ApiWorld) -> None:
+    serial = world.helper.held_blocks("exchange")[0].serial
+    body = {"custodian_account": world.account("exchange"), "serial": serial, "recipient": world.helper.holder.address}
+    headers = world.key("operator") | {"Idempotency-Key": "operator-tokenization-0001"}
+    response = world.api.post("/v1/tokenizations", json=body, headers=headers)
+    assert response.status_code == 202, response.json()
+
+
+def test_the_registry_api_is_served_beside_the_bridge(world: ApiWorld) -> None:
+    response = world.api.get("/registry/programs", params={"limit": 2})
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 2
+
+
+def test_every_bridge_endpoint_is_documented_with_an_example(world: ApiWorld) -> None:
+    spec = world.api.get("/openapi.json").json()
+    bridge_paths = {p: ops for p, ops in spec["paths"].items() if not p.startswith("/registry")}
+    assert len(bridge_paths) == 13
+    for path, operations in bridge_paths.items():
+        for method, operation in operations.items():
+            success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
+            assert "example" in success["content"]["application/json"], (method, path)
+            assert "422" in operation["responses"], (method, path)
+
+
+def test_create_app_can_be_built_again_on_the_same_service(world: ApiWorld) -> None:
+    assert create_app(world.service).title == "Carbon credit bridge"

@@ -1,0 +1,3 @@
+"""Load the bridge's pytest plugin as a user would (same as ``pytest -p bridge.testing``)."""
+
+from bridge.testing import bridge, bridge_api, bridge_client, bridge_holders, bridge_service, bridge_template  # noqa: F401
