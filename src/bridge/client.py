@@ -100,10 +100,18 @@ class BridgeClient:
         if self.api_key:
             sent["X-API-Key"] = self.api_key
         query = {k: v for k, v in (params or {}).items() if v is not None}
-        response = self.http.request(method, path, params=query, json=json, headers=sent)
+        try:
+            response = self.http.request(method, path, params=query, json=json, headers=sent)
+        except httpx.TransportError as exc:
+            raise ApiError(f"the bridge API cannot be reached: {exc}", code=ApiErrorCode.BRIDGE_UNAVAILABLE) from exc
         if response.status_code >= 400:
             raise error_from_response(response)
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ApiError(
+                "the bridge API answered with a body that is not JSON", code=ApiErrorCode.BAD_RESPONSE
+            ) from exc
 
     def _get(self, path: str, model: type[M], **params: Any) -> M:
         return model.model_validate(self._send("GET", path, params=params))

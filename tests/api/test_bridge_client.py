@@ -70,3 +70,14 @@ def test_a_body_that_is_not_an_error_body_is_an_internal_error() -> None:
     assert isinstance(error, ApiError) and error.code is ApiErrorCode.INTERNAL_ERROR
     unknown = error_from_response(httpx.Response(418, json={"code": "teapot", "message": "short and stout"}))
     assert unknown.code is ApiErrorCode.INTERNAL_ERROR
+
+
+def test_an_unreachable_bridge_is_a_coded_error_not_a_traceback() -> None:
+    import pytest
+
+    from bridge.api.errors import ApiError
+    from bridge.client import BridgeClient
+
+    with BridgeClient("http://127.0.0.1:9", api_key=None) as client, pytest.raises(ApiError) as info:
+        client.health()
+    assert (info.value.code, info.value.http_status) == ("bridge_unavailable", 503)
