@@ -80,7 +80,7 @@ def run_quickstart(console: Console | None = None) -> QuickstartResult:
     result = QuickstartResult(
         token=str(token.address),
         supply_wei=token.functions.totalSupply().call(),
-        reserve_tonnes=_reserve_tonnes(deployment.bridge.functions.classReserve(credit_class.class_id).call()),
+        reserve_tonnes=int(deployment.bridge.functions.classReserve(credit_class.class_id).call()),  # whole tonnes
         balances=balances,
         gas={"mint_new_class": mint["gasUsed"], "transfer": transfer["gasUsed"]},
     )
@@ -99,8 +99,3 @@ def run_quickstart(console: Console | None = None) -> QuickstartResult:
     )
     console.print(f"done in {time.perf_counter() - started:.1f}s. Next: `make test`, then README.md 'Where next'.")
     return result
-
-
-def _reserve_tonnes(raw: int) -> int:
-    # classReserve is kept in tonnes on-chain
-    return int(raw)
