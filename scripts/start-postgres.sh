@@ -28,7 +28,7 @@ fi
 rm -rf "$DATA"; mkdir -p "$DATA"
 [[ $(id -u) == 0 ]] && chown postgres "$DATA"
 as_pg "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
-as_pg "$BIN/pg_ctl" -D "$DATA" -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off" -l "$DATA/log" -w start >&2
-as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE ROLE bridge LOGIN PASSWORD 'bridge' CREATEDB" >&2
+as_pg "$BIN/pg_ctl" -D "$DATA" -o "-p $PORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off" -l "$DATA/log" -w start >&2
+as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE ROLE bridge LOGIN PASSWORD 'bridge' CREATEDB IN ROLE pg_signal_backend" >&2
 as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE DATABASE registry OWNER bridge" >&2
 echo "$URL"

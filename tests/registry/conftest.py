@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bridge.registry.db import create_registry_db, create_registry_engine, session_factory
 from bridge.registry.ledger import Registry
@@ -101,16 +103,26 @@ class PostgresDatabases:
 
     def release(self, engine: Engine) -> None:
         engine.dispose()
-        name = self._names.pop(engine)
-        with self._admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self._drop(self._names.pop(engine))
 
     def close(self) -> None:
         for engine in list(self._names):
             self.release(engine)
-        with self._admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self._template_name}" WITH (FORCE)'))
+        self._drop(self._template_name)
         self._admin.dispose()
+
+    def _drop(self, name: str) -> None:
+        # An autovacuum worker still in the database makes a non-superuser's DROP ... WITH (FORCE) fail
+        # ("must be a member of the role whose process is being terminated"); it leaves within moments.
+        for attempt in range(50):
+            try:
+                with self._admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
