@@ -14,7 +14,16 @@ import httpx
 from pydantic import BaseModel
 
 from bridge.api.errors import ApiError, ApiErrorCode
-from bridge.api.schemas import BatchPublic, ClassPublic, EngineRun, Health, Page, RetirementPublic, VerifierSetPublic
+from bridge.api.schemas import (
+    BatchPublic,
+    ClassPublic,
+    EngineRun,
+    Health,
+    NetworkInfo,
+    Page,
+    RetirementPublic,
+    VerifierSetPublic,
+)
 from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.models import RedemptionPublic, ReserveReport, SettlementPublic, TokenizationPublic
@@ -189,6 +198,9 @@ class BridgeClient:
 
     def health(self) -> Health:
         return self._get("/health", Health)
+
+    def network(self) -> NetworkInfo:
+        return self._get("/v1/network", NetworkInfo)
 
     # --- operator -------------------------------------------------------------------------------
 

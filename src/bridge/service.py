@@ -301,6 +301,12 @@ class BridgeService:
 
     # --- using ------------------------------------------------------------------------------------
 
+    @property
+    def rpc_url(self) -> str | None:
+        """The chain's JSON-RPC URL (anvil or a node); None for the in-process EVM."""
+        url = getattr(self.onchain.chain, "url", None)
+        return url if isinstance(url, str) else None
+
     def principal(self, key: str | None) -> ApiPrincipal | None:
         return None if not key else self.principals.get(key)
 

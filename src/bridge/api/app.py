@@ -27,6 +27,7 @@ from bridge.api.schemas import (
     ClassPublic,
     EngineRun,
     Health,
+    NetworkInfo,
     Page,
     RetirementPublic,
     TokenizationCreate,
@@ -403,6 +404,28 @@ def _read_routes(router: APIRouter) -> None:
     def get_reserves(service: ServiceDep) -> ReserveReport:
         with service.lock:
             return service.engine.proof_of_reserve()
+
+    network_example = {
+        "chain_id": 31337,
+        "rpc_url": "http://127.0.0.1:8545",
+        "bridge": _TOKEN,
+        "trust_account": 9,
+        "registry_api": "/registry",
+        "confirmations": 2,
+        "threshold": 2,
+    }
+
+    @router.get("/network", tags=["network"], summary="Chain, contract and trust account", **_docs(network_example))
+    def get_network(service: ServiceDep) -> NetworkInfo:
+        return NetworkInfo(
+            chain_id=service.engine.chain.chain_id,
+            rpc_url=service.rpc_url,
+            bridge=service.onchain.deployment.address,
+            trust_account=service.trust_account,
+            registry_api="/registry",
+            confirmations=service.settings.confirmations,
+            threshold=service.settings.threshold,
+        )
 
     verifiers_example = {
         "threshold": 2,

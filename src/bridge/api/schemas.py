@@ -100,3 +100,15 @@ class Health(BaseModel):
     chain_id: int
     bridge: str
     head: int
+
+
+class NetworkInfo(BaseModel):
+    """Where the bridge lives: what a wallet or ``verify-reserves`` needs to reach it without this API."""
+
+    chain_id: int
+    rpc_url: str | None = Field(description="JSON-RPC of the chain; null for an in-process chain")
+    bridge: str = Field(description="the CarbonBridge contract")
+    trust_account: int = Field(description="the registry account holding the credits in trust")
+    registry_api: str = Field(description="path of the registry API on this server")
+    confirmations: int
+    threshold: int = Field(description="verifier signatures needed per mint")

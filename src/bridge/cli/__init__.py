@@ -1,0 +1,25 @@
+"""`carbon-bridge`: the one command-line entry point.
+
+Each module registers its commands on the root app: ``serve`` (the service), ``demo`` (a scripted
+end-to-end run), ``registry`` (the simulated registry), ``flows`` (tokenize, redeem, retire),
+``reserves`` (the bridge's report and the independent check), ``pools`` and ``dev`` (compile).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bridge.cli import dev  # noqa: F401  (registers commands)
+from bridge.cli._app import app, err_console
+from bridge.errors import CodedError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    try:
+        app()
+    except CodedError as exc:  # raised outside a command's own handling: still a coded message, exit 2
+        where = f" {exc.field}:" if exc.field else ""
+        err_console.print(f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}", highlight=False)
+        sys.exit(2)

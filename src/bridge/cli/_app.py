@@ -1,0 +1,56 @@
+"""The root `carbon-bridge` Typer app, its consoles, and what every command shares: reaching the bridge
+API (``--url``, ``--api-key``), the chain behind it (``/v1/network``), a signing key, and failing with a
+message that names the field."""
+
+from __future__ import annotations
+
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from bridge.client import BridgeClient
+from bridge.errors import CodedError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Carbon-credit tokenization bridge.")
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+# shared options: every command that talks to a running bridge takes these
+UrlOption = Annotated[
+    str, typer.Option("--url", envvar="BRIDGE_URL", help="The bridge API (`carbon-bridge serve` listens here).")
+]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option("--api-key", envvar="BRIDGE_API_KEY", help="Bridge API key (X-API-Key).", show_default=False),
+]
+ChainKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        envvar="BRIDGE_KEY",
+        help="Hex private key that signs the chain transaction (never sent to the bridge).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def client(url: str, api_key: str | None = None) -> BridgeClient:
+    return BridgeClient(url, api_key=api_key)
+
+
+def fail(message: str, *, field: str | None = None, code: int = 2) -> NoReturn:
+    """Stop with a message naming the field (exit 2: bad input; 1: a check failed)."""
+    prefix = f"[red]error[/] {field}: " if field else "[red]error[/] "
+    err_console.print(prefix + message, highlight=False)
+    raise typer.Exit(code)
+
+
+def report(exc: CodedError) -> NoReturn:
+    """Stop with a coded error as the bridge (or registry, or chain) raised it."""
+    where = f" {exc.field}:" if exc.field else ""
+    err_console.print(f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}", highlight=False)
+    raise typer.Exit(2)
