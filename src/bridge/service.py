@@ -27,6 +27,7 @@ from web3 import HTTPProvider, Web3
 
 from bridge.chain.anvil import AnvilChain, dev_accounts, find_anvil
 from bridge.chain.backend import InProcessChain
+from bridge.chain.compiler import find_project_root
 from bridge.chain.local import DevChain, LocalBridge
 from bridge.engine.chain import BridgeChain
 from bridge.engine.engine import BridgeEngine
@@ -73,6 +74,10 @@ class BridgeSettings(BaseSettings):
     registry_url: str = "sqlite:///.bridge/registry.db"
     engine_db_url: str = "sqlite:///.bridge/bridge.db"
     chain: str = Field(default=IN_PROCESS, description='"in-process", "anvil", or a JSON-RPC URL')
+    anvil_port: int | None = Field(default=None, ge=1, le=65535, description='chain "anvil": its port; None: any free')
+    anvil_state_file: str | None = Field(
+        default=None, description='chain "anvil": load the chain from this file at start, save it while running'
+    )
     bridge_address: str | None = Field(default=None, description="deployed bridge; None: deploy one")
     start_block: int | None = Field(
         default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
@@ -184,7 +189,11 @@ class BridgeService:
         if settings.chain == IN_PROCESS:
             chain = InProcessChain()
         elif settings.chain == ANVIL:
-            anvil = AnvilChain(binary=find_anvil(Path.cwd())).start()
+            anvil = AnvilChain(
+                binary=find_anvil(find_project_root() or Path.cwd()),
+                state_file=Path(settings.anvil_state_file) if settings.anvil_state_file else None,
+                **({"port": settings.anvil_port} if settings.anvil_port else {}),
+            ).start()
             chain = anvil
         else:
             if operator is None:
@@ -317,13 +326,17 @@ class BridgeService:
                 return key
         raise KeyError(name)
 
+    @property
+    def can_mine(self) -> bool:
+        """A development chain (in-process, anvil) mines on request; a node reached by URL does not."""
+        return not isinstance(self.onchain.chain, _RpcChain)
+
     def drive(self, rounds: int = 6) -> int:
         """Drive the engine to rest; on a development chain, mine blocks so confirmations are reached."""
         moved = 0
-        can_mine = not isinstance(self.onchain.chain, _RpcChain)
         for _ in range(rounds):
             moved += self.engine.run_until_idle()
-            if can_mine:
+            if self.can_mine:
                 self.onchain.chain.mine(max(self.settings.confirmations, 1))
         return moved + self.engine.run_until_idle()
 

@@ -1,3 +1,11 @@
 """Load the bridge's pytest plugin as a user would (same as ``pytest -p bridge.testing``)."""
 
-from bridge.testing import bridge, bridge_api, bridge_client, bridge_holders, bridge_service, bridge_template  # noqa: F401
+from bridge.testing import (
+    bridge,
+    bridge_api,
+    bridge_client,
+    bridge_holders,
+    bridge_service,
+    bridge_template,
+    served_bridge,
+)  # noqa: F401

@@ -8,7 +8,9 @@ Load the plugin with ``pytest -p bridge.testing`` (or the ``pytest11`` entry poi
 * ``bridge_api`` -- a FastAPI ``TestClient`` on the bridge API (and the registry API under /registry);
 * ``bridge_client`` -- the Python SDK (``BridgeClient``) on that API, with the custodian's key;
 * ``bridge_holders`` -- funded chain accounts (``LocalAccount``) to act as token holders;
-* ``bridge`` -- a ``LocalBridgeHelper``: tokenize a demo block, redeem or retire as a holder, ``drive()``.
+* ``bridge`` -- a ``LocalBridgeHelper``: tokenize a demo block, redeem or retire as a holder, ``drive()``;
+* ``served_bridge`` -- a local bridge on anvil served over HTTP on a free port, its engine worker running
+  (``served_bridge.url``, ``served_bridge.service.rpc_url``): for HTTP clients, wallets and the CLI.
 """
 
 from bridge.testing.helpers import LocalBridgeHelper, drive, request_redemption, retire
@@ -19,6 +21,7 @@ from bridge.testing.plugin import (
     bridge_holders,
     bridge_service,
     bridge_template,
+    served_bridge,
 )
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "bridge_client",
     "bridge_holders",
     "bridge_service",
+    "served_bridge",
     "bridge_template",
     "drive",
     "request_redemption",

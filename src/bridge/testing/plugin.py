@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 
 from bridge.api import create_app
 from bridge.client import BridgeClient
-from bridge.service import BridgeService, LocalTemplate
+from bridge.chain.anvil import free_port
+from bridge.runtime import ServedBridge
+from bridge.service import ANVIL, BridgeService, LocalTemplate
 from bridge.testing.helpers import LocalBridgeHelper
 
 
@@ -52,3 +54,16 @@ def bridge_holders(bridge_service: BridgeService) -> list[LocalAccount]:
 def bridge(bridge_service: BridgeService) -> LocalBridgeHelper:
     """Helpers over ``bridge_service``: tokenize, redeem, retire, drive."""
     return LocalBridgeHelper(bridge_service)
+
+
+@pytest.fixture
+def served_bridge(tmp_path: Path, bridge_template: LocalTemplate) -> Iterator[ServedBridge]:
+    """A local bridge on anvil, served over HTTP on a free port with its engine worker running: what
+    ``carbon-bridge serve`` runs, for tests of HTTP clients, wallets and the CLI (``served_bridge.url``;
+    the chain's JSON-RPC is ``served_bridge.service.rpc_url``)."""
+    service = BridgeService.local(tmp_path / "served", template=bridge_template, chain=ANVIL, confirmations=1)
+    served = ServedBridge(service, port=free_port(), interval=0.1)
+    served.start()
+    yield served
+    served.stop()
+    service.close()
