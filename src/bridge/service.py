@@ -98,10 +98,10 @@ class BridgeSettings(BaseSettings):
         if self.environment == "local":
             return self
         dev = {a.key.hex().removeprefix("0x").lower() for a in dev_accounts(10)}
-        secrets: list[tuple[str, str]] = [("operator_key", _secret(self.operator_key))]
-        secrets += [(f"verifier_keys[{i}]", _secret(k)) for i, k in enumerate(self.verifier_keys)]
-        secrets.append(("trust_registry_key", _secret(self.trust_registry_key)))
-        secrets += [(f"custodian_registry_keys[{a}]", _secret(k)) for a, k in self.custodian_registry_keys.items()]
+        secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
+        secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
+        secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
+        secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
         secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
         for name, value in secrets:
             if value.lower() in _DEFAULT_SECRETS or value.lower().removeprefix("0x") in dev or "demo" in value:
@@ -113,7 +113,7 @@ class BridgeSettings(BaseSettings):
         return self
 
 
-def _secret(value: SecretStr | None) -> str:
+def secret_value(value: SecretStr | None) -> str:
     return "" if value is None else value.get_secret_value()
 
 
@@ -239,7 +239,7 @@ class BridgeService:
         engine = BridgeEngine(
             store=store,
             chain=bridge_chain,
-            registry=InProcessRegistryClient(registry, _secret(settings.trust_registry_key) or None),
+            registry=InProcessRegistryClient(registry, secret_value(settings.trust_registry_key) or None),
             custodian_registry=custodian_registry,
             verifiers=verifiers,
             threshold=settings.threshold,
@@ -284,29 +284,16 @@ class BridgeService:
         else:
             template.copy_to(registry_file)
         demo = dataclasses.replace(template.demo, registry=Registry.open(f"sqlite:///{registry_file}"))
-        holders = ("custodian", "trader", "broker", "exchange")
-        api_keys = [
-            ApiKeySetting(key=SecretStr(local_api_key(template.seed, "operator")), role="operator", name="operator"),
-            ApiKeySetting(key=SecretStr(local_api_key(template.seed, "verifier")), role="verifier", name="verifier"),
-        ]
-        api_keys += [
-            ApiKeySetting(
-                key=SecretStr(local_api_key(template.seed, n)), role="custodian", account=demo.accounts[n], name=n
-            )
-            for n in holders
-        ]
-        values: dict[str, Any] = {
-            "environment": "local",
-            "registry_url": f"sqlite:///{registry_file}",
-            "engine_db_url": f"sqlite:///{tmp / 'bridge.db'}",
-            "chain": IN_PROCESS,
-            "trust_account": template.trust_account,
-            "trust_registry_key": template.trust_key,
-            "custodian_registry_keys": {demo.accounts[n]: demo.keys[n] for n in holders},
-            "api_keys": api_keys,
-        }
-        values.update(overrides)
-        return cls.from_settings(BridgeSettings(**values), demo=demo)
+        settings = local_settings(
+            tmp,
+            seed=template.seed,
+            trust_account=template.trust_account,
+            trust_key=template.trust_key,
+            accounts=demo.accounts,
+            registry_keys=demo.keys,
+            **overrides,
+        )
+        return cls.from_settings(settings, demo=demo)
 
     # --- using ------------------------------------------------------------------------------------
 
@@ -339,6 +326,12 @@ class BridgeService:
             if self.can_mine:
                 self.onchain.chain.mine(max(self.settings.confirmations, 1))
         return moved + self.engine.run_until_idle()
+
+    def save_chain(self, timeout: float = 10.0) -> None:
+        """Wait until a persistent local chain's state file holds the current head (anvil writes it every
+        second): what was just done on-chain then survives a crash of the whole machine."""
+        if self._anvil is not None:
+            self._anvil.wait_saved(timeout)
 
     def close(self) -> None:
         self.ready = False
@@ -373,6 +366,43 @@ class LocalTemplate:
         """A consistent copy of the template registry (SQLite's backup API: WAL contents included)."""
         with closing(sqlite3.connect(self.registry_file)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)
+
+
+LOCAL_HOLDERS = ("custodian", "trader", "broker", "exchange")
+
+
+def local_settings(
+    directory: Path,
+    *,
+    seed: int,
+    trust_account: int,
+    trust_key: str,
+    accounts: dict[str, int],
+    registry_keys: dict[str, str],
+    **overrides: Any,
+) -> BridgeSettings:
+    """Settings of a local bridge in ``directory`` over a demo registry: SQLite files there, the
+    in-process chain, and demo API keys for every role (derived from the seed: not secrets)."""
+    api_keys = [
+        ApiKeySetting(key=SecretStr(local_api_key(seed, "operator")), role="operator", name="operator"),
+        ApiKeySetting(key=SecretStr(local_api_key(seed, "verifier")), role="verifier", name="verifier"),
+    ]
+    api_keys += [
+        ApiKeySetting(key=SecretStr(local_api_key(seed, n)), role="custodian", account=accounts[n], name=n)
+        for n in LOCAL_HOLDERS
+    ]
+    values: dict[str, Any] = {
+        "environment": "local",
+        "registry_url": f"sqlite:///{directory / 'registry.db'}",
+        "engine_db_url": f"sqlite:///{directory / 'bridge.db'}",
+        "chain": IN_PROCESS,
+        "trust_account": trust_account,
+        "trust_registry_key": trust_key,
+        "custodian_registry_keys": {accounts[n]: registry_keys[n] for n in LOCAL_HOLDERS},
+        "api_keys": api_keys,
+    }
+    values.update(overrides)
+    return BridgeSettings(**values)
 
 
 def local_api_key(seed: int, name: str) -> str:

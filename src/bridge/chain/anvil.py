@@ -87,7 +87,10 @@ class AnvilChain:
         ]
         if self.state_file is not None:
             args += ["--state", str(self.state_file), "--state-interval", "1"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # its own session: a Ctrl-C meant for the bridge must not kill the chain before the bridge stops it
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -111,6 +114,18 @@ class AnvilChain:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def wait_saved(self, timeout: float = 10.0) -> None:
+        """Block until the state file was written after this call (anvil writes it every second)."""
+        if self.state_file is None:
+            return
+        since = time.time()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.state_file.is_file() and self.state_file.stat().st_mtime > since:
+                return
+            time.sleep(0.1)
+        raise ChainError(f"anvil did not write {self.state_file} in {timeout}s", code=ChainErrorCode.CHAIN_UNAVAILABLE)
 
     def kill(self) -> None:
         """Crash it (SIGKILL): blocks since the last state write are lost."""

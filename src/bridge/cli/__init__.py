@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from bridge.cli import dev  # noqa: F401  (registers commands)
+from bridge.cli import dev, serve  # noqa: F401  (registers commands)
 from bridge.cli._app import app, err_console
 from bridge.errors import CodedError
 

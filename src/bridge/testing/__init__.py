@@ -31,9 +31,9 @@ __all__ = [
     "bridge_client",
     "bridge_holders",
     "bridge_service",
-    "served_bridge",
     "bridge_template",
     "drive",
     "request_redemption",
     "retire",
+    "served_bridge",
 ]

@@ -10,8 +10,8 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
 from bridge.api import create_app
-from bridge.client import BridgeClient
 from bridge.chain.anvil import free_port
+from bridge.client import BridgeClient
 from bridge.runtime import ServedBridge
 from bridge.service import ANVIL, BridgeService, LocalTemplate
 from bridge.testing.helpers import LocalBridgeHelper

@@ -1,0 +1,117 @@
+"""`carbon-bridge serve`: the whole bridge on one machine, resumable (what `make run` starts)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from bridge.cli._app import app, console, fail, report
+from bridge.errors import CodedError
+from bridge.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
+from bridge.runtime import ServedBridge
+from bridge.service import BridgeService, BridgeSettings
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def next_steps(served: ServedBridge) -> str:
+    """What to try against a freshly served local bridge (every line works as printed)."""
+    service, url = served.service, served.url
+    custodian_key = service.api_key("custodian")
+    wallet = service.onchain.users[1]  # anvil's well-known dev account: local use only
+    lines = [
+        f"[bold]API[/]      {url}   docs: {url}/docs   registry: {url}/registry",
+        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.onchain.chain.chain_id})",
+        f"[bold]bridge[/]   {service.onchain.deployment.address}   trust account: {service.trust_account}",
+        "",
+        "[bold]Try next[/] (in another terminal):",
+        f"  curl -s {url}/health",
+        f"  curl -s {url}/v1/reserves",
+        f"  .venv/bin/carbon-bridge demo --url {url}         [dim]# tokenize, trade, retire, redeem, swap[/]",
+        f"  .venv/bin/carbon-bridge reserves --url {url}",
+        f"  .venv/bin/carbon-bridge pools list --url {url}",
+        f"  .venv/bin/carbon-bridge verify-reserves --rpc-url {service.rpc_url} "
+        f"--registry-url {url}/registry --bridge {service.onchain.deployment.address}",
+        "",
+        f"[bold]Demo keys[/] (derived from the demo seed, not secrets): custodian API key {custodian_key}",
+        f"  a funded dev wallet: {wallet.address} key 0x{wallet.key.hex().removeprefix('0x')}",
+        "Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.",
+    ]
+    return "\n".join(lines)
+
+
+@app.command()
+def serve(
+    home: Annotated[Path, typer.Option(envvar="BRIDGE_HOME", help="Folder of the local bridge's state.")] = Path(
+        DEFAULT_HOME
+    ),
+    host: Annotated[str, typer.Option(help="Interface the API listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="API port.")] = 8000,
+    chain_port: Annotated[int, typer.Option(min=1, max=65535, help="anvil's JSON-RPC port.")] = DEFAULT_CHAIN_PORT,
+    from_env: Annotated[
+        bool, typer.Option("--from-env", help="Take every setting from BRIDGE_* variables (no local defaults).")
+    ] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the local bridge's state and start afresh.")] = False,
+) -> None:
+    """Serve the bridge: API and docs, engine and verifiers, on a local chain that survives restarts.
+
+    On embedded defaults (no --from-env) the first start builds the demo registry, starts anvil and
+    deploys the contracts and preset pools into HOME; later starts resume from there.
+    """
+    if not _port_is_free(host, port):
+        fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
+    if not from_env and not _port_is_free("127.0.0.1", chain_port):
+        fail(f"127.0.0.1:{chain_port} is taken; stop what listens there or pick --chain-port", field="chain_port")
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # even where a launcher started us with SIGINT ignored
+    started = time.perf_counter()
+    service: BridgeService | None = None
+    served: ServedBridge | None = None
+    try:
+        if from_env:
+            with console.status("connecting the bridge (settings from BRIDGE_*)"):
+                service = BridgeService.from_settings(BridgeSettings())
+            created = False
+        else:
+            local_home = LocalHome(home)
+            if reset and home.exists():
+                shutil.rmtree(home)
+            first = not local_home.is_initialized()
+            doing = "first start: demo registry, anvil, contracts and pools" if first else "resuming"
+            with console.status(f"{doing} ({home})"):
+                service, created = local_home.open(chain_port=chain_port)
+        served = ServedBridge(service, host=host, port=port).start()
+        state = "created" if created else "resumed"
+        console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
+        console.print(next_steps(served), soft_wrap=True)  # no wrapping: every command line stays copyable
+        console.rule()
+        served.wait()
+    except KeyboardInterrupt:
+        console.print("stopping: API, engine, then the chain (state saved)")
+    except CodedError as exc:
+        report(exc)
+    finally:
+        if served is not None:
+            served.stop()
+        if service is not None:
+            service.close()
+    console.print("[green]stopped cleanly[/]")

@@ -1,0 +1,124 @@
+"""The local bridge's home: one folder holding everything ``carbon-bridge serve`` needs to resume.
+
+    .bridge/registry.db   the simulated registry (SQLite)
+    .bridge/bridge.db     the engine's flows and cursors (SQLite)
+    .bridge/chain.json    anvil's chain state (written every second and on a clean stop)
+    .bridge/service.json  what the first start created: bridge address, first block, trust account, keys
+
+The first start builds the demo registry, starts anvil, deploys the contracts and the preset pools, and
+only then writes ``service.json``: a folder without it is an interrupted first start and is rebuilt
+from scratch. Later starts load the chain from its state file and attach to the same contracts; the
+engine's resume re-checks recent work against the chain, so a chain that lost its newest blocks in a
+crash is caught up rather than believed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bridge.service import ANVIL, DEMO_SEED, LOCAL_HOLDERS, BridgeService, local_settings, secret_value
+
+MANIFEST = "service.json"
+CHAIN_STATE = "chain.json"
+DEFAULT_HOME = ".bridge"
+DEFAULT_CHAIN_PORT = 8545
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a local bridge's first start created and every later start reuses."""
+
+    seed: int
+    bridge_address: str
+    start_block: int
+    trust_account: int
+    trust_key: str
+    accounts: dict[str, int]
+    registry_keys: dict[str, str]
+    pools: list[str]
+    created_at: str
+
+
+@dataclass(frozen=True)
+class LocalHome:
+    path: Path
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.path / MANIFEST
+
+    @property
+    def chain_file(self) -> Path:
+        return self.path / CHAIN_STATE
+
+    def is_initialized(self) -> bool:
+        return self.manifest_file.is_file() and self.chain_file.is_file()
+
+    def read_manifest(self) -> Manifest:
+        return Manifest(**json.loads(self.manifest_file.read_text()))
+
+    def _write_manifest(self, manifest: Manifest) -> None:
+        partial = self.manifest_file.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(manifest), indent=2) + "\n")
+        os.chmod(partial, 0o600)  # holds the local trust account's registry key
+        partial.replace(self.manifest_file)
+
+    def open(self, *, chain_port: int = DEFAULT_CHAIN_PORT, **overrides: Any) -> tuple[BridgeService, bool]:
+        """The local bridge of this home, created on first use; and whether it was created just now."""
+        if self.is_initialized():
+            return self._reopen(chain_port, overrides), False
+        return self._create(chain_port, overrides), True
+
+    def _chain_settings(self, chain_port: int) -> dict[str, Any]:
+        return {"chain": ANVIL, "anvil_port": chain_port, "anvil_state_file": str(self.chain_file)}
+
+    def _create(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
+        if self.path.exists():  # an interrupted first start: nothing in it was ever served
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        service = BridgeService.local(self.path, seed=DEMO_SEED, **self._chain_settings(chain_port), **overrides)
+        try:
+            from bridge.pools.registry import ensure_preset_pools
+
+            pools = [pool.address for pool in ensure_preset_pools(service)]
+            demo = service.demo
+            self._write_manifest(
+                Manifest(
+                    seed=DEMO_SEED,
+                    bridge_address=service.onchain.deployment.address,
+                    start_block=service.start_block,
+                    trust_account=service.trust_account,
+                    trust_key=secret_value(service.settings.trust_registry_key),
+                    accounts={name: demo.accounts[name] for name in LOCAL_HOLDERS},
+                    registry_keys={name: demo.keys[name] for name in LOCAL_HOLDERS},
+                    pools=pools,
+                    created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                )
+            )
+            service.save_chain()
+        except BaseException:
+            service.close()
+            raise
+        return service
+
+    def _reopen(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
+        manifest = self.read_manifest()
+        settings = local_settings(
+            self.path,
+            seed=manifest.seed,
+            trust_account=manifest.trust_account,
+            trust_key=manifest.trust_key,
+            accounts=manifest.accounts,
+            registry_keys=manifest.registry_keys,
+            bridge_address=manifest.bridge_address,
+            start_block=manifest.start_block,
+            **self._chain_settings(chain_port),
+            **overrides,
+        )
+        return BridgeService.from_settings(settings)
