@@ -32,7 +32,7 @@ $(SLITHER):
 	$(TOOLS_VENV)/bin/pip install -q slither-analyzer==0.11.6
 
 run: setup
-	$(PY) -m bridge.cli run
+	$(PY) -m bridge.cli serve
 
 compile: setup
 	$(PY) -m bridge.cli compile
