@@ -1,6 +1,6 @@
 """A whole bridge on an in-process EVM in one call: chain, deployment, operator and verifier keys.
 
-Used by the quickstart, the test suite and the gas benchmark, so all three measure the same thing.
+Used by the demo, the test suite and the gas benchmark, so all three measure the same thing.
 """
 
 from __future__ import annotations
