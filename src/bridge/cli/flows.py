@@ -1,0 +1,427 @@
+"""The bridge flows from the command line: ``tokenize`` (through the bridge API, as a custodian),
+``redeem`` and ``retire`` (signed on-chain with the holder's own key; the bridge never sees it).
+
+Inputs are checked before anything is sent (a fractional redemption, an unknown class, a balance too
+small, a registry account that cannot receive units): a refusal costs no gas and names the option.
+Exit codes: 0 done, 1 the flow ended without completing (``--wait``), 2 bad input or a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Annotated, Final, NoReturn, TypeVar
+
+import requests
+import typer
+from hexbytes import HexBytes
+from rich.table import Table
+from web3.exceptions import Web3Exception
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from bridge.cli._app import (
+    ApiKeyOption,
+    ChainKeyOption,
+    JsonOption,
+    UrlOption,
+    app,
+    client,
+    console,
+    err_console,
+    fail,
+    report,
+)
+from bridge.cli._chain import Wallet, open_wallet
+from bridge.engine.errors import BridgeErrorCode
+from bridge.engine.models import RedemptionPublic, TokenizationPublic, checked_address
+from bridge.errors import CodedError
+from bridge.registry.client import HttpRegistryClient
+from bridge.registry.enums import AccountKind, AccountStatus
+from bridge.registry.errors import RegistryErrorCode
+from bridge.reserves_check import TONNE, format_tonnes
+
+T = TypeVar("T")
+
+MAX_BENEFICIARY_BYTES: Final = 200
+MAX_REASON_BYTES: Final = 500
+TOKENIZE_DONE: Final = frozenset({"completed", "rejected"})
+REDEEM_DONE: Final = frozenset({"completed", "cancelled", "dropped"})
+
+RpcUrlOption = Annotated[
+    str | None,
+    typer.Option("--rpc-url", envvar="BRIDGE_RPC_URL", help="Chain JSON-RPC (default: the bridge's own)."),
+]
+ClassOption = Annotated[str, typer.Option("--class", help="Class id: 0x + 64 hex digits (see `reserves`).")]
+WaitOption = Annotated[bool, typer.Option("--wait", help="Follow the flow until it ends.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=1, help="Seconds --wait follows the flow.")]
+
+# Codes a command's own options are to blame for, when the error does not name a field itself.
+_KEY_CODES: Final = frozenset({"unauthorized", "forbidden"})
+_REACH_CODES: Final = frozenset({"bridge_unavailable", "not_ready", "registry_unavailable", "chain_unavailable"})
+
+
+def named(exc: CodedError, *, key: str, url: str = "url") -> CodedError:
+    """``exc`` with its field set to the option at fault when it names none (a refused key, a server
+    that does not answer), so every message names what to fix."""
+    if exc.field is None:
+        if exc.code.value in _KEY_CODES:
+            exc.field = key
+        elif exc.code.value in _REACH_CODES:
+            exc.field = url
+    return exc
+
+
+def parse_class_id(value: str) -> str:
+    text = value.strip().lower()
+    if not text.startswith("0x"):
+        text = "0x" + text
+    if len(text) != 66 or any(c not in "0123456789abcdef" for c in text[2:]):
+        fail(f"{value!r} is not a class id (0x and 64 hex digits)", field="class")
+    return text
+
+
+def parse_tonnes(value: str, *, field: str, whole: bool) -> int:
+    """Tonnes as written (``3``, ``0.25``) in token wei, exactly; ``whole`` refuses fractions."""
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        fail(f"{value!r} is not a number of tonnes", field=field)
+    if not amount.is_finite():
+        fail(f"{value!r} is not a number of tonnes", field=field)
+    if amount <= 0:
+        fail(f"must be more than zero (got {value})", field=field)
+    if amount.adjusted() > 60:  # past uint256 wei, whatever the digits: spare the arithmetic below
+        fail(f"{value} is out of range", field=field)
+    if amount.adjusted() < -18:
+        fail(f"{value} is less than the token's smallest unit (10^-18 t)", field=field)
+    with localcontext() as exact:
+        exact.prec = 200  # more digits than any amount that got here: the product is exact
+        wei = amount * TONNE
+    if wei >= 2**256:
+        fail(f"{value} is out of range", field=field)
+    if wei != wei.to_integral_value():
+        fail(f"{value} has more than 18 decimals (the token's smallest unit is 10^-18 t)", field=field)
+    if whole and amount != amount.to_integral_value():
+        fail(f"redemptions are whole tonnes only; {value} is fractional (retire fractions instead)", field=field)
+    return int(wei)
+
+
+def check_text(value: str, *, field: str, limit: int, required: bool) -> str:
+    size = len(value.encode())
+    if required and not value.strip():
+        fail("must not be empty", field=field)
+    if size > limit:
+        fail(f"is {size} bytes; the bridge accepts at most {limit}", field=field)
+    return value
+
+
+def wait_for(
+    fetch: Callable[[], T | None], done: Callable[[T], bool], *, timeout: float, interval: float = 0.25
+) -> T | None:
+    """Poll ``fetch`` until ``done`` (or ``timeout`` seconds): the last value seen, None if none yet.
+    ``fetch`` returns None while the bridge does not know the flow yet (it is seen once confirmed)."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while True:
+        seen = fetch()
+        last = seen if seen is not None else last
+        if (last is not None and done(last)) or time.monotonic() >= deadline:
+            return last
+        time.sleep(interval)
+
+
+def _not_yet(get: Callable[[], T]) -> Callable[[], T | None]:
+    """``get``, with "not found" (the watcher has not recorded it yet) as None."""
+
+    def fetch() -> T | None:
+        try:
+            return get()
+        except CodedError as exc:
+            if exc.code.value == BridgeErrorCode.NOT_FOUND.value:
+                return None
+            raise
+
+    return fetch
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+# --- tokenize ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def tokenize(
+    recipient: Annotated[str, typer.Option("--recipient", help="EVM address that receives the tokens.")],
+    serial: Annotated[
+        str | None, typer.Option("--serial", help="Serial block to bridge (with --quantity: its lowest units).")
+    ] = None,
+    issuance: Annotated[
+        int | None, typer.Option("--issuance", min=1, help="Bridge --quantity units of this issuance instead.")
+    ] = None,
+    quantity: Annotated[int | None, typer.Option("--quantity", min=1, help="Whole tonnes.")] = None,
+    custodian_account: Annotated[
+        int | None,
+        typer.Option("--custodian-account", min=1, help="Registry account (operator keys; default: the key's)."),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            "--idempotency-key",
+            help="Repeat a request safely: the same key returns the first tokenization (default: a new uuid).",
+            show_default=False,
+        ),
+    ] = None,
+    wait: WaitOption = False,
+    timeout: TimeoutOption = 120.0,
+    url: UrlOption = "http://127.0.0.1:8000",
+    api_key: ApiKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lock a serial block in the bridge's trust account and mint its tokens (custodian API key)."""
+    if (serial is None) == (issuance is None):
+        fail("give --serial, or --issuance with --quantity", field="serial")
+    if issuance is not None and quantity is None:
+        fail("--issuance needs --quantity", field="quantity")
+    try:
+        recipient = checked_address(recipient)
+    except ValueError as exc:
+        fail(f"{recipient!r}: {exc}", field="recipient")
+    if not api_key:
+        fail("tokenizing needs a custodian's bridge API key (--api-key or BRIDGE_API_KEY)", field="api_key")
+    key = idempotency_key or str(uuid.uuid4())
+    try:
+        with client(url, api_key) as bridge_api:
+            tokenization = bridge_api.tokenize(
+                idempotency_key=key,
+                recipient=recipient,
+                serial=serial,
+                issuance_id=issuance,
+                quantity=quantity,
+                custodian_account=custodian_account,
+            )
+            if not as_json:
+                err_console.print(
+                    f"tokenization {tokenization.id} ({tokenization.step}), idempotency key {key}", soft_wrap=True
+                )
+            if wait:
+                tokenization = (
+                    wait_for(
+                        lambda: bridge_api.get_tokenization(tokenization.id),
+                        lambda t: t.step in TOKENIZE_DONE,
+                        timeout=timeout,
+                    )
+                    or tokenization
+                )
+    except CodedError as exc:
+        report(named(exc, key="api_key"))
+    if as_json:
+        _print_json(tokenization.model_dump(mode="json"))
+    else:
+        _show_tokenization(tokenization)
+    if wait and tokenization.step != "completed":
+        _unfinished(tokenization.step, tokenization.error_code, tokenization.error_message)
+
+
+def _show_tokenization(t: TokenizationPublic) -> None:
+    table = Table(title=f"tokenization {t.id}", show_header=False)
+    table.add_column("")
+    table.add_column("", overflow="fold")
+    rows = {
+        "step": t.step,
+        "serial": t.serial,
+        "tonnes": t.quantity,
+        "recipient": t.recipient,
+        "class id": t.class_id,
+        "token": t.token_address,
+        "mint tx": t.tx_hash,
+        "error": f"{t.error_code}: {t.error_message}" if t.error_code else None,
+    }
+    for name, value in rows.items():
+        if value is not None:
+            table.add_row(name, str(value))
+    console.print(table)
+
+
+def _unfinished(step: str, code: str | None = None, message: str | None = None) -> NoReturn:
+    if step in ("rejected", "cancelled", "dropped"):
+        reason = f": {code or ''} {message or ''}".rstrip() if (code or message) else ""
+        err_console.print(f"[red]ended {step}[/]{reason}", highlight=False)
+    else:
+        err_console.print(f"[yellow]still {step}[/] when --timeout ran out; it goes on without this command")
+    raise typer.Exit(1)
+
+
+# --- on-chain: redeem and retire ----------------------------------------------------------------------
+
+
+def _holder_checks(wallet: Wallet, class_id: str, amount_wei: int, *, field: str) -> None:
+    """Refuse before signing what the contract would refuse: an unknown class, a balance too small."""
+    token = str(wallet.deployment.bridge.functions.classToken(HexBytes(class_id)).call())
+    if int(token, 16) == 0:
+        fail(f"no class {class_id} on the bridge {wallet.deployment.address}", field="class")
+    balance = int(wallet.deployment.token_at(token).functions.balanceOf(wallet.account.address).call())
+    if balance < amount_wei:
+        fail(
+            f"{wallet.account.address} holds {format_tonnes(balance)} t of this class, "
+            f"less than {format_tonnes(amount_wei)} t",
+            field=field,
+        )
+
+
+def _registry_for(url: str, wallet: Wallet) -> HttpRegistryClient:
+    path = wallet.network.registry_api
+    return HttpRegistryClient(path if "://" in path else url.rstrip("/") + path)
+
+
+def _check_account(url: str, wallet: Wallet, account: int) -> None:
+    """The account must be able to receive units, or the bridge would only cancel the redemption later."""
+    with _registry_for(url, wallet) as registry:
+        try:
+            found = registry.get_account(account)
+        except CodedError as exc:
+            if exc.code.value == RegistryErrorCode.UNKNOWN_ACCOUNT.value:
+                fail(f"registry account {account} does not exist", field="account")
+            raise
+    if found.status != AccountStatus.OPEN:
+        fail(f"registry account {account} is closed", field="account")
+    if found.kind != AccountKind.HOLDING:
+        fail(
+            f"registry account {account} is a {found.kind} account; units are redeemed to holding accounts",
+            field="account",
+        )
+
+
+def _event_id(wallet: Wallet, receipt: TxReceipt, event: str, arg: str) -> int:
+    logs = getattr(wallet.deployment.bridge.events, event)().process_receipt(receipt, errors=DISCARD)
+    return int(logs[0]["args"][arg])
+
+
+def _chain_failure(exc: Exception, rpc: str | None) -> NoReturn:
+    fail(f"the chain failed: {type(exc).__name__}: {exc}", field="rpc_url" if rpc else "url")
+
+
+@app.command()
+def redeem(
+    class_id: ClassOption,
+    tonnes: Annotated[str, typer.Option("--tonnes", help="Whole tonnes to redeem.")],
+    account: Annotated[int, typer.Option("--account", min=1, help="Registry holding account to receive the units.")],
+    wait: WaitOption = False,
+    timeout: TimeoutOption = 120.0,
+    url: UrlOption = "http://127.0.0.1:8000",
+    key: ChainKeyOption = None,
+    rpc_url: RpcUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Redeem whole tonnes back to a registry account: escrow them on-chain, signed with your --key."""
+    class_hex = parse_class_id(class_id)
+    amount = parse_tonnes(tonnes, field="tonnes", whole=True)
+    try:
+        wallet = open_wallet(url, key, rpc_url=rpc_url)
+        _holder_checks(wallet, class_hex, amount, field="tonnes")
+        _check_account(url, wallet, account)
+        bridge = wallet.deployment.bridge
+        receipt = wallet.sender.transact(bridge.functions.requestRedemption(HexBytes(class_hex), amount, str(account)))
+        redemption_id = _event_id(wallet, receipt, "RedemptionRequested", "redemptionId")
+        result: dict[str, object] = {
+            "redemption_id": redemption_id,
+            "class_id": class_hex,
+            "tonnes": amount // TONNE,
+            "account": account,
+            "holder": wallet.account.address,
+            "tx_hash": "0x" + bytes(receipt["transactionHash"]).hex(),
+        }
+        if not as_json:
+            console.print(
+                f"redemption {redemption_id}: {amount // TONNE} t escrowed, tx {result['tx_hash']}", soft_wrap=True
+            )
+        redemption: RedemptionPublic | None = None
+        if wait:
+            with client(url) as bridge_api:
+                redemption = wait_for(
+                    _not_yet(lambda: bridge_api.get_redemption(redemption_id)),
+                    lambda r: r.step in REDEEM_DONE,
+                    timeout=timeout,
+                )
+    except CodedError as exc:
+        report(named(exc, key="key"))
+    except (Web3Exception, requests.RequestException, OSError) as exc:
+        _chain_failure(exc, rpc_url)
+    if redemption is not None:
+        result["step"] = redemption.step
+        result["released_serials"] = redemption.released_serials
+        result["cancel_reason"] = redemption.cancel_reason
+    if as_json:
+        _print_json(result)
+    elif redemption is not None:
+        console.print(f"redemption {redemption_id}: {redemption.step}")
+        for serial in redemption.released_serials or []:
+            console.print(f"  released {serial}")
+    if wait:
+        step = redemption.step if redemption is not None else "not yet seen by the bridge"
+        if step != "completed":
+            _unfinished(step, None, redemption.cancel_reason if redemption else None)
+
+
+@app.command()
+def retire(
+    class_id: ClassOption,
+    amount: Annotated[str, typer.Option("--amount", help="Tonnes to retire; fractions allowed (0.25).")],
+    beneficiary: Annotated[str, typer.Option("--beneficiary", help="On whose behalf (1-200 bytes).")],
+    reason: Annotated[str, typer.Option("--reason", help="The claim the retirement supports (<= 500 bytes).")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until the bridge has recorded the certificate.")] = False,
+    timeout: TimeoutOption = 120.0,
+    url: UrlOption = "http://127.0.0.1:8000",
+    key: ChainKeyOption = None,
+    rpc_url: RpcUrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Retire any amount (fractions too) on-chain with your --key: the tokens burn, a certificate records it."""
+    class_hex = parse_class_id(class_id)
+    wei = parse_tonnes(amount, field="amount", whole=False)
+    check_text(beneficiary, field="beneficiary", limit=MAX_BENEFICIARY_BYTES, required=True)
+    check_text(reason, field="reason", limit=MAX_REASON_BYTES, required=False)
+    try:
+        wallet = open_wallet(url, key, rpc_url=rpc_url)
+        _holder_checks(wallet, class_hex, wei, field="amount")
+        bridge = wallet.deployment.bridge
+        receipt = wallet.sender.transact(bridge.functions.retire(HexBytes(class_hex), wei, beneficiary, reason))
+        certificate_id = _event_id(wallet, receipt, "Retired", "certificateId")
+        result: dict[str, object] = {
+            "certificate_id": certificate_id,
+            "class_id": class_hex,
+            "amount_wei": str(wei),
+            "tonnes": format_tonnes(wei),
+            "beneficiary": beneficiary,
+            "reason": reason,
+            "retiree": wallet.account.address,
+            "tx_hash": "0x" + bytes(receipt["transactionHash"]).hex(),
+        }
+        if wait:
+            with client(url) as bridge_api:
+                recorded = wait_for(
+                    _not_yet(lambda: bridge_api.get_retirement(certificate_id)), lambda _: True, timeout=timeout
+                )
+            result["recorded"] = recorded is not None
+            result["settled_wei"] = recorded.settled if recorded is not None else None
+    except CodedError as exc:
+        report(named(exc, key="key"))
+    except (Web3Exception, requests.RequestException, OSError) as exc:
+        _chain_failure(exc, rpc_url)
+    if as_json:
+        _print_json(result)
+    else:
+        console.print(
+            f"certificate {certificate_id}: {result['tonnes']} t retired for {beneficiary}, tx {result['tx_hash']}",
+            soft_wrap=True,
+        )
+        if wait and result["recorded"]:
+            settled = format_tonnes(int(str(result["settled_wei"])))
+            console.print(f"  recorded by the bridge; {settled} t of it settled in the registry so far")
+    if wait and not result["recorded"]:
+        _unfinished("not yet recorded by the bridge")
