@@ -9,6 +9,7 @@ would in process.
 from __future__ import annotations
 
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
@@ -28,6 +29,9 @@ from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.models import RedemptionPublic, ReserveReport, SettlementPublic, TokenizationPublic
 from bridge.errors import CodedError, ErrorCode
+from bridge.pools.errors import PoolError, PoolErrorCode
+from bridge.pools.rules import PoolRules
+from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 
 M = TypeVar("M", bound=BaseModel)
@@ -37,6 +41,7 @@ _FAMILIES: tuple[tuple[type[ErrorCode], type[CodedError]], ...] = (
     (ApiErrorCode, ApiError),
     (RegistryErrorCode, RegistryError),
     (ChainErrorCode, ChainError),
+    (PoolErrorCode, PoolError),
 )
 
 
@@ -209,3 +214,81 @@ class BridgeClient:
 
     def enforce_reserves(self) -> ReserveReport:
         return ReserveReport.model_validate(self._send("POST", "/v1/reserves/enforce"))
+
+    # --- pools ----------------------------------------------------------------------------------
+
+    def list_pools(self, *, limit: int = 50, offset: int = 0) -> Page[PoolPublic]:
+        """Pools the bridge knows, with rules, composition, supply, fee and caps."""
+        return self._get("/v1/pools", Page[PoolPublic], limit=limit, offset=offset)
+
+    def get_pool(self, address: str) -> PoolPublic:
+        return self._get(f"/v1/pools/{quote(address, safe='')}", PoolPublic)
+
+    def pool_eligibility(self, pool: str, token: str) -> PoolEligibilityPublic:
+        """Whether the class token ``token`` may be deposited into ``pool`` now, and if not, the rule it fails."""
+        return self._get(f"/v1/pools/{quote(pool, safe='')}/eligibility/{quote(token, safe='')}", PoolEligibilityPublic)
+
+    def create_pool(
+        self,
+        *,
+        idempotency_key: str,
+        preset: str | None = None,
+        rules: PoolRules | dict[str, Any] | None = None,
+        name: str | None = None,
+        symbol: str | None = None,
+        fee_bps: int | None = None,
+        supply_cap_tonnes: int | None = None,
+        class_cap_tonnes: int | None = None,
+        fee_recipient: str | None = None,
+    ) -> PoolPublic:
+        """Deploy a pool from a preset or from rules (operator key). The same key and arguments give the
+        same pool; the same key with other arguments is an ``idempotency_conflict``."""
+        body = {
+            "preset": preset,
+            "rules": rules.model_dump(mode="json") if isinstance(rules, PoolRules) else rules,
+            "name": name,
+            "symbol": symbol,
+            "fee_bps": fee_bps,
+            "supply_cap_tonnes": supply_cap_tonnes,
+            "class_cap_tonnes": class_cap_tonnes,
+            "fee_recipient": fee_recipient,
+        }
+        data = self._send(
+            "POST",
+            "/v1/pools",
+            json={k: v for k, v in body.items() if v is not None},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return PoolPublic.model_validate(data)
+
+    def pool_transactions(
+        self,
+        pool: str,
+        *,
+        action: str,
+        trader: str,
+        amount: int,
+        token: str | None = None,
+        token_in: str | None = None,
+        token_out: str | None = None,
+        beneficiary: str | None = None,
+        reason: str | None = None,
+    ) -> PoolTransactions:
+        """The unsigned transactions of a trade (``deposit``, ``redeem``, ``swap``, ``redeem_and_retire``) for
+        ``trader`` to sign, in order, with a preview. ``amount`` is wei; nothing is sent or stored."""
+        body = {
+            "action": action,
+            "trader": trader,
+            "amount": str(amount),
+            "token": token,
+            "token_in": token_in,
+            "token_out": token_out,
+            "beneficiary": beneficiary,
+            "reason": reason,
+        }
+        data = self._send(
+            "POST",
+            f"/v1/pools/{quote(pool, safe='')}/transactions",
+            json={k: v for k, v in body.items() if v is not None},
+        )
+        return PoolTransactions.model_validate(data)

@@ -35,6 +35,7 @@ from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
 from bridge.engine.verifier import Verifier
+from bridge.pools.registry import PoolRecord  # noqa: F401  (its table must exist before EngineStore's create_all)
 from bridge.registry import auth
 from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.ledger import Registry

@@ -619,6 +619,9 @@ def create_app(service: BridgeService) -> FastAPI:
         )
 
     app.include_router(bridge_router())
+    from bridge.api.pools import pools_router  # imported here: it builds on this module's dependencies
+
+    app.include_router(pools_router())
     try:
         from bridge.registry.api import registry_router
     except ImportError:  # the registry API is optional: the bridge API works without it

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from bridge.cli import dev, serve  # noqa: F401  (registers commands)
+from bridge.cli import demo, dev, serve  # noqa: F401  (registers commands)
+from bridge.cli import flows as flows  # registers tokenize, redeem, retire
+from bridge.cli import pools as pools  # registers the pools group
+from bridge.cli import registry as registry  # registers the registry group
+from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
 from bridge.cli._app import app, err_console
 from bridge.errors import CodedError
 

@@ -32,6 +32,25 @@ class PoolErrorCode(ErrorCode):
         403,
         "Setting caps at deployment needs the deploying account to be the pool's admin.",
     )
+    # Refusals of the pools API, found before a trader signs anything (so no gas is spent on them).
+    POOL_NOT_FOUND = ("pool_not_found", 404, "The bridge knows no pool at that address.")
+    CLASS_NOT_ELIGIBLE = (
+        "class_not_eligible",
+        422,
+        "The class token fails the pool's rules (the rule is named) or is not a class token of this bridge.",
+    )
+    POOL_CAP_EXCEEDED = (
+        "pool_cap_exceeded",
+        409,
+        "The trade would take the pool past its supply cap or the class past its cap.",
+    )
+    INSUFFICIENT_BALANCE = ("insufficient_balance", 409, "The trader holds less than the amount they would give.")
+    INSUFFICIENT_POOL_BALANCE = (
+        "insufficient_pool_balance",
+        409,
+        "The pool holds less of the class than the trade would take out.",
+    )
+    POOL_PAUSED = ("pool_paused", 409, "The pool is paused: deposits and swaps wait; redemptions go on.")
 
 
 class PoolError(CodedError):
