@@ -106,6 +106,54 @@ def wait_for(read: Callable[[], str], *, what: str, timeout: float = 120.0) -> N
         time.sleep(0.2)
 
 
+def _pool_for(bridge: BridgeClient, tokens: list[str]) -> tuple[str, str, str]:
+    """A preset pool that takes two of the demo's classes, or a new open pool (operator) if none does."""
+    for pool in bridge.list_pools(limit=50).items:
+        eligible = [t for t in tokens if bridge.pool_eligibility(pool.address, t).eligible]
+        if len(eligible) >= 2:
+            return pool.symbol, eligible[0], eligible[1]
+    operator = bridge.with_key(local_api_key(DEMO_SEED, "operator"))
+    pool = operator.create_pool(
+        idempotency_key="demo-open-basket", rules={}, name="Demo Open Basket", symbol="DOB", fee_bps=50
+    )
+    return pool.symbol, tokens[0], tokens[1]
+
+
+def _trade_through_a_pool(
+    actors: DemoActors,
+    custodian: TxSender,
+    trader: TxSender,
+    tokenizations: list[TokenizationPublic],
+    step: Callable[[str], None],
+) -> dict[str, str]:
+    """Class token -> pool token -> another class token: the custodian seeds the pool with one class,
+    the trader deposits another, redeems the pool tokens for the first, and swaps once more in one call."""
+    bridge, trader_address = actors.bridge, actors.trader_wallet.address
+    tokens = [t.token_address for t in tokenizations if t.token_address]
+    step("finding a pool that takes two of these classes")
+    symbol, give, take = _pool_for(bridge, tokens)
+    pool = next(p for p in bridge.list_pools(limit=50).items if p.symbol == symbol)
+
+    def run(sender: TxSender, **trade: object) -> str:
+        prepared = bridge.pool_transactions(pool.address, trader=sender.address, **trade)  # type: ignore[arg-type]
+        for tx in prepared.transactions:
+            sender.send_prepared(tx.to, tx.data, gas=tx.gas)
+        return prepared.preview.amount_out
+
+    step(f"custodian seeds pool {symbol} with 5 t of one class; sends the trader 3 t of another")
+    run(custodian, action="deposit", token=take, amount=5 * TONNE)
+    custodian.transact(actors.deployment.token_at(give).functions.transfer(trader_address, 3 * TONNE))
+    step(f"trader deposits 2 t into {symbol}, redeems the pool tokens for the other class, swaps 1 t more")
+    pool_tokens = int(run(trader, action="deposit", token=give, amount=2 * TONNE))
+    redeemed = int(run(trader, action="redeem", token=take, amount=pool_tokens))
+    swapped = int(run(trader, action="swap", token_in=give, token_out=take, amount=TONNE))
+    return {
+        "pool": f"{symbol} {pool.address}",
+        "amount_in": tonnes(3 * TONNE),
+        "amount_out": tonnes(redeemed + swapped),
+    }
+
+
 def _settled_tonnes(bridge: BridgeClient, class_id: str) -> int:
     settlements = bridge.list_settlements(limit=100).items
     return sum(s.tonnes for s in settlements if s.class_id == class_id and s.step == "completed")
@@ -179,6 +227,8 @@ def run_demo(actors: DemoActors, *, step: Callable[[str], None] = lambda _: None
         if result.settled_tonnes >= 2:
             break
         time.sleep(0.2)
+
+    result.swap = _trade_through_a_pool(actors, custodian, trader, result.tokenizations, step)
 
     step("checking the reserve")
     result.reserves = bridge.reserves()
