@@ -9,6 +9,7 @@ class for another through a pool, and check the reserve.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -177,7 +178,7 @@ def run_demo(actors: DemoActors, *, step: Callable[[str], None] = lambda _: None
     result = DemoResult()
     bridge, deployment = actors.bridge, actors.deployment
     custodian, trader = actors.sender(actors.custodian_wallet), actors.sender(actors.trader_wallet)
-    run_id = f"{int(time.time())}"
+    run_id = uuid.uuid4().hex[:12]  # each run tokenizes afresh (its own idempotency keys)
 
     step("picking blocks of three programs in the custodian's registry account")
     blocks = pick_blocks(actors.registry, actors.custodian_account, count=3, minimum=20)
