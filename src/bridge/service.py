@@ -34,7 +34,7 @@ from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
-from bridge.engine.verifier import Verifier
+from bridge.engine.verifier import SignedMemory, Verifier
 from bridge.pools.registry import PoolRecord  # noqa: F401  (its table must exist before EngineStore's create_all)
 from bridge.registry import auth
 from bridge.registry.client import InProcessRegistryClient
@@ -87,6 +87,9 @@ class BridgeSettings(BaseSettings):
     operator_key: SecretStr | None = Field(default=None, description="chain key sending the bridge's transactions")
     verifier_keys: list[SecretStr] = Field(default_factory=list)
     threshold: int = Field(default=2, ge=1)
+    verifier_memory_dir: str | None = Field(
+        default=None, description="folder of each verifier's durable memory of what it signed; None: in memory"
+    )
     trust_account: int | None = Field(default=None, ge=1)
     trust_registry_key: SecretStr | None = Field(default=None, description="registry API key of the trust account")
     custodian_registry_keys: dict[int, SecretStr] = Field(default_factory=dict)
@@ -229,6 +232,9 @@ class BridgeService:
                 bridge_address=local.deployment.address,
                 trust_account=trust,
                 predict_token=bridge_chain.predict_token,
+                memory=SignedMemory(
+                    Path(settings.verifier_memory_dir) / f"verifier-{i}.db" if settings.verifier_memory_dir else None
+                ),
             )
             for i, key in enumerate(local.verifiers)
         ]
@@ -337,6 +343,8 @@ class BridgeService:
     def close(self) -> None:
         self.ready = False
         self.store.close()
+        for verifier in self.verifiers:
+            verifier.memory.close()
         if self._anvil is not None:
             self._anvil.stop()
 
@@ -397,6 +405,7 @@ def local_settings(
         "registry_url": f"sqlite:///{directory / 'registry.db'}",
         "engine_db_url": f"sqlite:///{directory / 'bridge.db'}",
         "chain": IN_PROCESS,
+        "verifier_memory_dir": str(directory),
         "trust_account": trust_account,
         "trust_registry_key": trust_key,
         "custodian_registry_keys": {accounts[n]: registry_keys[n] for n in LOCAL_HOLDERS},

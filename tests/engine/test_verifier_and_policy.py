@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,7 @@ from bridge.engine.errors import BridgeError
 from bridge.engine.models import TokenizationRequest
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.tokenize import batch_key_of
+from bridge.engine.verifier import SignedMemory
 from engine_harness import BridgeWorld, tokenize
 
 
@@ -69,6 +72,24 @@ def test_a_verifier_refuses_a_second_different_mint_of_one_block(bridge_world: B
     bw.engine.tokenize.verifiers[0].attest(attestation)
     redirected = attestation.model_copy(update={"recipient": bw.local.users[4].address})
     assert refusal(bw, redirected).field == "recipient"
+
+
+def test_a_restarted_verifier_remembers_what_it_signed(bridge_world: BridgeWorld, tmp_path: Path) -> None:
+    bw = bridge_world
+    attestation = locked(bw)
+    first = bw.engine.tokenize.verifiers[0]
+    first.memory = SignedMemory(tmp_path / "verifier.db")
+    first.attest(attestation)
+    first.memory.close()  # the verifier process stops; its file stays
+
+    restarted = dataclasses.replace(first, memory=SignedMemory(tmp_path / "verifier.db"))
+    redirected = attestation.model_copy(update={"recipient": bw.local.users[4].address})
+    with pytest.raises(BridgeError) as info:
+        restarted.attest(redirected)
+    assert (info.value.code, info.value.field) == ("attestation_refused", "recipient")
+    assert len(restarted.attest(attestation.model_copy(update={"nonce": attestation.nonce + 1}))) == 65
+    forgetful = dataclasses.replace(first, memory=SignedMemory())  # what an in-memory verifier would do
+    assert len(forgetful.attest(redirected)) == 65
 
 
 def test_a_verifier_refuses_a_far_away_deadline(bridge_world: BridgeWorld) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
@@ -33,6 +35,38 @@ def _content_key(attestation: Attestation) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+class SignedMemory:
+    """What a verifier has signed, per serial block (batch key -> content key): in memory, or durable in
+    a SQLite file of the verifier's own (not the engine's database: the verifier trusts only itself).
+
+    A durable memory is written before the signature is returned, so a restarted verifier still refuses
+    to sign a different mint of a block it attested before.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self._memory: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS signed (batch TEXT PRIMARY KEY, content TEXT NOT NULL)")
+            self._memory.update(dict(self._db.execute("SELECT batch, content FROM signed")))
+
+    def get(self, batch_id: str) -> str | None:
+        return self._memory.get(batch_id)
+
+    def remember(self, batch_id: str, content: str) -> None:
+        if self._db is not None:
+            self._db.execute("INSERT OR IGNORE INTO signed (batch, content) VALUES (?, ?)", (batch_id, content))
+        self._memory.setdefault(batch_id, content)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
 @dataclass
 class Verifier:
     name: str
@@ -44,7 +78,7 @@ class Verifier:
     trust_account: int
     predict_token: Callable[[CreditClass], str]
     clock: Callable[[], float] = time.time
-    _signed: dict[str, str] = field(default_factory=dict)  # batch key -> content key
+    memory: SignedMemory = field(default_factory=SignedMemory)
 
     @property
     def address(self) -> str:
@@ -93,8 +127,8 @@ class Verifier:
         except BridgeError as exc:
             raise refuse(exc.field or "policy", exc.message) from exc
         content = _content_key(attestation)
-        earlier = self._signed.get(batch_id)
+        earlier = self.memory.get(batch_id)
         if earlier is not None and earlier != content:
             raise refuse("recipient", "this serial block was already attested for a different mint")
-        self._signed[batch_id] = content
+        self.memory.remember(batch_id, content)
         return sign_attestation(attestation, self.account.key, chain_id=self.chain_id, bridge=self.bridge_address)
