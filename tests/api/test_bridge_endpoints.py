@@ -157,5 +157,19 @@ def test_every_bridge_endpoint_is_documented_with_an_example(world: ApiWorld) ->
             assert "422" in operation["responses"], (method, path)
 
 
+def test_every_post_takes_an_idempotency_key(world: ApiWorld) -> None:
+    """Bridge and registry alike: required where a retry must not act twice, optional where repeating is
+    harmless by nature (engine run, reserve enforcement, preparing unsigned trades). The one exception is
+    the registry's API-key issuance: its secret is shown once and stored only hashed, so a replay could
+    not answer with the first result; an operator lists and revokes keys instead."""
+    spec = world.api.get("/openapi.json").json()
+    posts = [(path, ops["post"]) for path, ops in spec["paths"].items() if "post" in ops]
+    posts = [(path, op) for path, op in posts if path != "/registry/api-keys"]
+    assert len(posts) >= 10
+    for path, operation in posts:
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert "Idempotency-Key" in headers, path
+
+
 def test_create_app_can_be_built_again_on_the_same_service(world: ApiWorld) -> None:
     assert create_app(world.service).title == "Carbon credit bridge"

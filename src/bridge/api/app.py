@@ -99,6 +99,14 @@ IdempotencyKeyHeader = Annotated[
     str,
     Header(alias="Idempotency-Key", min_length=1, max_length=256, description="8-128 of [A-Za-z0-9._:@+=-]"),
 ]
+RepeatableKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=256,
+        description="optional: this operation is safe to repeat (a retry has the same effect), so no key is needed",
+    ),
+]
 
 # --- documentation --------------------------------------------------------------------------------
 
@@ -461,7 +469,9 @@ def _read_routes(router: APIRouter) -> None:
         summary="Check the reserve; on a mismatch pause minting (operator)",
         **_docs(reserve_example, 401, 403, 409),
     )
-    def enforce_reserves(service: ServiceDep, principal: OperatorDep) -> ReserveReport:
+    def enforce_reserves(
+        service: ServiceDep, principal: OperatorDep, idempotency_key: RepeatableKeyHeader = None
+    ) -> ReserveReport:
         with service.lock:
             return service.engine.enforce_reserve()
 
@@ -473,7 +483,9 @@ def _operator_routes(router: APIRouter) -> None:
         summary="Drive every flow once, until idle (operator)",
         **_docs({"moved": 3}, 401, 403),
     )
-    def run_engine(service: ServiceDep, principal: OperatorDep) -> EngineRun:
+    def run_engine(
+        service: ServiceDep, principal: OperatorDep, idempotency_key: RepeatableKeyHeader = None
+    ) -> EngineRun:
         with service.lock:
             return EngineRun(moved=service.engine.run_until_idle())
 

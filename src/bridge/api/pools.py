@@ -14,7 +14,16 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Path
 from pydantic import TypeAdapter, ValidationError
 
-from bridge.api.app import IdempotencyKeyHeader, Limit, Offset, OperatorDep, ServiceDep, _docs, _paged
+from bridge.api.app import (
+    IdempotencyKeyHeader,
+    Limit,
+    Offset,
+    OperatorDep,
+    RepeatableKeyHeader,
+    ServiceDep,
+    _docs,
+    _paged,
+)
 from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.api.schemas import Page
 from bridge.engine.models import IdempotencyKey, checked_address
@@ -170,7 +179,12 @@ def pools_router() -> APIRouter:
         ),
         **_pool_docs(example_transactions(), {404: _ERRORS[404], 409: _ERRORS[409], 422: _ERRORS[422]}),
     )
-    def pool_transactions(service: ServiceDep, address: PoolAddress, body: PoolTransactionRequest) -> PoolTransactions:
+    def pool_transactions(
+        service: ServiceDep,
+        address: PoolAddress,
+        body: PoolTransactionRequest,
+        idempotency_key: RepeatableKeyHeader = None,
+    ) -> PoolTransactions:
         with service.lock:
             registry = PoolRegistry(service)
             row = registry.get(address)
