@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from bridge.chain.anvil import free_port
-from bridge.cli.flows import parse_tonnes
+from bridge.cli._app import parse_tonnes
 from bridge.client import BridgeClient
 from bridge.runtime import ServedBridge
 

@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 from typer.testing import CliRunner, Result
 
 from bridge.cli import app
-from bridge.cli.pools import parse_tonnes
+from bridge.cli._app import parse_tonnes
 from bridge.client import BridgeClient
 from bridge.runtime import ServedBridge
 

@@ -4,6 +4,7 @@ message that names the field."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Annotated, NoReturn
 
 import typer
@@ -17,6 +18,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+TONNE = 10**18
 
 # shared options: every command that talks to a running bridge takes these
 UrlOption = Annotated[
@@ -54,3 +56,29 @@ def report(exc: CodedError) -> NoReturn:
     where = f" {exc.field}:" if exc.field else ""
     err_console.print(f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}", highlight=False)
     raise typer.Exit(2)
+
+
+def parse_tonnes(value: str, *, field: str = "amount", whole: bool = False) -> int:
+    """Tonnes as written (``3``, ``0.25``) in token wei, exactly; ``whole`` refuses fractions."""
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        fail(f"{value!r} is not a number of tonnes", field=field)
+    if not amount.is_finite():
+        fail(f"{value!r} is not a number of tonnes", field=field)
+    if amount <= 0:
+        fail(f"must be more than zero (got {value})", field=field)
+    if amount.adjusted() > 60:  # past uint256 wei, whatever the digits: spare the arithmetic below
+        fail(f"{value} is out of range", field=field)
+    if amount.adjusted() < -18:
+        fail(f"{value} is less than the token's smallest unit (10^-18 t)", field=field)
+    with localcontext() as exact:
+        exact.prec = 200  # more digits than any amount that got here: the product is exact
+        wei = amount * TONNE
+    if wei >= 2**256:
+        fail(f"{value} is out of range", field=field)
+    if wei != wei.to_integral_value():
+        fail(f"{value} has more than 18 decimals (the token's smallest unit is 10^-18 t)", field=field)
+    if whole and amount != amount.to_integral_value():
+        fail(f"redemptions are whole tonnes only; {value} is fractional (retire fractions instead)", field=field)
+    return int(wei)

@@ -12,7 +12,6 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation, localcontext
 from typing import Annotated, Final, NoReturn, TypeVar
 
 import requests
@@ -33,6 +32,7 @@ from bridge.cli._app import (
     console,
     err_console,
     fail,
+    parse_tonnes,
     report,
 )
 from bridge.cli._chain import Wallet, open_wallet
@@ -82,32 +82,6 @@ def parse_class_id(value: str) -> str:
     if len(text) != 66 or any(c not in "0123456789abcdef" for c in text[2:]):
         fail(f"{value!r} is not a class id (0x and 64 hex digits)", field="class")
     return text
-
-
-def parse_tonnes(value: str, *, field: str, whole: bool) -> int:
-    """Tonnes as written (``3``, ``0.25``) in token wei, exactly; ``whole`` refuses fractions."""
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        fail(f"{value!r} is not a number of tonnes", field=field)
-    if not amount.is_finite():
-        fail(f"{value!r} is not a number of tonnes", field=field)
-    if amount <= 0:
-        fail(f"must be more than zero (got {value})", field=field)
-    if amount.adjusted() > 60:  # past uint256 wei, whatever the digits: spare the arithmetic below
-        fail(f"{value} is out of range", field=field)
-    if amount.adjusted() < -18:
-        fail(f"{value} is less than the token's smallest unit (10^-18 t)", field=field)
-    with localcontext() as exact:
-        exact.prec = 200  # more digits than any amount that got here: the product is exact
-        wei = amount * TONNE
-    if wei >= 2**256:
-        fail(f"{value} is out of range", field=field)
-    if wei != wei.to_integral_value():
-        fail(f"{value} has more than 18 decimals (the token's smallest unit is 10^-18 t)", field=field)
-    if whole and amount != amount.to_integral_value():
-        fail(f"redemptions are whole tonnes only; {value} is fractional (retire fractions instead)", field=field)
-    return int(wei)
 
 
 def check_text(value: str, *, field: str, limit: int, required: bool) -> str:

@@ -16,7 +16,6 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn
 
@@ -28,7 +27,18 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from bridge.chain.tx import GAS_HEADROOM
-from bridge.cli._app import ApiKeyOption, ChainKeyOption, JsonOption, UrlOption, app, client, console, fail, report
+from bridge.cli._app import (
+    ApiKeyOption,
+    ChainKeyOption,
+    JsonOption,
+    UrlOption,
+    app,
+    client,
+    console,
+    fail,
+    parse_tonnes,
+    report,
+)
 from bridge.cli._chain import Wallet, open_wallet
 from bridge.client import BridgeClient
 from bridge.engine.models import checked_address
@@ -38,7 +48,6 @@ from bridge.pools.service import POOL_CONTRACT
 from bridge.pools.transactions import tonnes
 
 TONNE: Final = 10**18
-MAX_TONNES: Final = Decimal(2**256 - 1) / TONNE
 CLASS_ID: Final = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eligible classes behind one token.")
@@ -52,24 +61,6 @@ RpcUrlOption = Annotated[
 
 
 # --- parsing -----------------------------------------------------------------------------------------
-
-
-def parse_tonnes(value: str, *, field: str = "amount") -> int:
-    """Decimal tonnes (``2.5``) as wei; positive, at most 18 decimals."""
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        fail(f"{value!r} is not a number of tonnes", field=field)
-    if not amount.is_finite() or amount <= 0:
-        fail(f"{value!r} is not a positive number of tonnes", field=field)
-    if amount > MAX_TONNES:  # also keeps 1e999999999 from becoming a huge integer
-        fail(f"{value!r} is more tonnes than a token can count", field=field)
-    with localcontext() as exact:
-        exact.prec = 100  # the default 28 digits would round large amounts with 18 decimals
-        wei = amount * TONNE
-    if wei != wei.to_integral_value():
-        fail(f"{value!r} has more than 18 decimals (1 wei = 10^-18 t)", field=field)
-    return int(wei)
 
 
 @contextmanager
