@@ -8,55 +8,61 @@ batching every ready attestation into one transaction. Writes bench/bridge.json.
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-sys.path[:0] = [
-    str(Path(__file__).resolve().parents[1] / "tests"),
-    str(Path(__file__).resolve().parents[1] / "tests" / "registry"),
-]
-
-from bridge.chain.anvil import AnvilChain, find_anvil  # noqa: E402
-from bridge.chain.compiler import find_project_root  # noqa: E402
-from bridge.chain.local import DevChain  # noqa: E402
-from bridge.engine.models import TokenizationRequest  # noqa: E402
-from engine_harness import make_world  # noqa: E402
+from bridge.engine.models import TokenizationRequest
+from bridge.service import ANVIL, BridgeService
 
 OUT = Path("bench/bridge.json")
 BATCHES = 40
 
 
-def run(max_batch: int, chain: DevChain | None = None) -> float:
+def run(max_batch: int, **chain: Any) -> float:
+    """Tokenize BATCHES fresh blocks on a local bridge (the demo registry; ``chain``: settings overrides)."""
     with tempfile.TemporaryDirectory() as tmp:
-        bw = make_world(Path(tmp), chain=chain)
-        bw.engine.tokenize.max_batch = max_batch
-        serials = [bw.world.issue(100 + i).block.serial for i in range(BATCHES)]
-        started = time.perf_counter()
-        for i, serial in enumerate(serials):
-            bw.engine.request_tokenization(
-                TokenizationRequest(
-                    idempotency_key=f"bench-{max_batch}-{i:04d}",
-                    custodian_account=bw.world.custodian,
-                    serial=serial,
-                    recipient=bw.holder.address,
+        service = BridgeService.local(tmp, max_batch=max_batch, **chain)
+        try:
+            demo, registry = service.demo, service.registry
+            custodian = demo.accounts["custodian"]
+            project = next(p for p in demo.projects if p.ex_post)
+            serials = [
+                registry.issue(
+                    program=project.program,
+                    project_id=project.project_id,
+                    to_account=custodian,
+                    quantity=100 + i,
+                    vintage_start=date(2024, 1, 1),
+                    vintage_end=date(2024, 12, 31),
+                ).block.serial
+                for i in range(BATCHES)
+            ]
+            holder = service.onchain.users[0].address
+            started = time.perf_counter()
+            for i, serial in enumerate(serials):
+                service.engine.request_tokenization(
+                    TokenizationRequest(
+                        idempotency_key=f"bench-{max_batch}-{i:04d}",
+                        custodian_account=custodian,
+                        serial=serial,
+                        recipient=holder,
+                    )
                 )
-            )
-        bw.settle(rounds=3)
-        elapsed = time.perf_counter() - started
-        done = bw.engine.tokenize.pending_ids()
-        assert not done, f"{len(done)} tokenizations did not finish"
-        assert bw.engine.proof_of_reserve().ok
-        return BATCHES / elapsed
+            service.drive(rounds=3)
+            elapsed = time.perf_counter() - started
+            pending = service.engine.tokenize.pending_ids()
+            assert not pending, f"{len(pending)} tokenizations did not finish"
+            assert service.engine.proof_of_reserve().ok
+            return BATCHES / elapsed
+        finally:
+            service.close()
 
 
 def on_anvil(max_batch: int) -> float:
-    anvil = AnvilChain(find_anvil(find_project_root())).start()
-    try:
-        return run(max_batch, chain=anvil)
-    finally:
-        anvil.stop()
+    return run(max_batch, chain=ANVIL)
 
 
 def main() -> None:
