@@ -57,6 +57,13 @@ BAD_TOKENIZATIONS: dict[str, Bad] = {
     "oversized serial": Bad("invalid_request", 422, body={"serial": "VCS-" + "1" * 300}, field="serial"),
     "malformed serial": Bad("invalid_request", 400, field="serial", body={"serial": "not-a-serial"}),
     "serial of an unknown program": Bad("invalid_request", 400, field="serial", body={"serial": "XYZ-1-100"}),
+    # found by tests/api/test_openapi_fuzz.py: these were 500s (driver overflow, int conversion limit)
+    "serial with unit numbers past 64 bits": Bad(
+        "invalid_request", 400, field="serial", body={"serial": f"ACCU-14-6445-1-{2**63}"}
+    ),
+    "serial with a 200-digit unit number": Bad(
+        "invalid_request", 400, field="serial", body={"serial": "ACCU-14-6445-1-" + "9" * 200}
+    ),
     "unknown serial, well formed": Bad(
         "block_not_available", 409, field="serial", body={"serial": "ACCU-14-99000000-99000010"}
     ),

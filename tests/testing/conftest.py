@@ -1,6 +1,6 @@
 """Load the bridge's pytest plugin as a user would (same as ``pytest -p bridge.testing``)."""
 
-from bridge.testing import (
+from bridge.testing import (  # noqa: F401
     bridge,
     bridge_api,
     bridge_client,
@@ -8,4 +8,4 @@ from bridge.testing import (
     bridge_service,
     bridge_template,
     served_bridge,
-)  # noqa: F401
+)

@@ -79,7 +79,10 @@ PrincipalDep = Annotated[ApiPrincipal, Depends(get_principal)]
 
 
 def require(*roles: str) -> Callable[[ApiPrincipal], ApiPrincipal]:
-    def check(principal: PrincipalDep) -> ApiPrincipal:
+    """A dependency admitting only keys of ``roles``. The OpenAPI document lists the roles as the scopes
+    of the operation's X-API-Key requirement (OpenAPI 3.1: role names for a non-OAuth scheme)."""
+
+    def check(principal: ApiPrincipal = Security(get_principal, scopes=list(roles))) -> ApiPrincipal:
         if principal.role not in roles:
             raise ApiError(
                 f"a {principal.role} key may not do this (needs: {', '.join(roles)})", code=ApiErrorCode.FORBIDDEN

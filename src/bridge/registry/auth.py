@@ -266,9 +266,14 @@ def revoke_api_key(registry: Registry, key_id: int) -> ApiKeyPublic:
 
 
 def check_id(value: object, field: str) -> None:
-    """Refuse an id beyond what the database stores (it would otherwise fail deep in the driver)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > views.MAX_ID:
-        raise _refuse(RegistryErrorCode.INVALID_REQUEST, f"{field}: must be at most {views.MAX_ID}", field=field)
+    """Refuse an id beyond what the database stores (it would otherwise fail deep in the driver).
+
+    Ids in the column's range that no row has (0, -1) are left to the lookup: it says they do not exist.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and not -views.MAX_ID <= value <= views.MAX_ID:
+        raise _refuse(
+            RegistryErrorCode.INVALID_REQUEST, f"{field}: must be an id from 1 to {views.MAX_ID}", field=field
+        )
 
 
 def require_key(principal: Principal | None) -> Principal:

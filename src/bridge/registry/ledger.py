@@ -1329,5 +1329,5 @@ def _totals(session: Session, condition: Any, *, by_issuance: bool = False) -> d
 
 def _check_row_id(value: int, field: str) -> None:
     """Ids are 32-bit columns: refuse others with a clear error instead of a database driver overflow."""
-    if not isinstance(value, int) or isinstance(value, bool) or value > 2**31 - 1:
-        raise refuse(RegistryErrorCode.INVALID_REQUEST, f"{field} must be an id up to {2**31 - 1}", field=field)
+    if not isinstance(value, int) or isinstance(value, bool) or not -(2**31 - 1) <= value <= 2**31 - 1:
+        raise refuse(RegistryErrorCode.INVALID_REQUEST, f"{field} must be an id from 1 to {2**31 - 1}", field=field)

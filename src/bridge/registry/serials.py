@@ -24,7 +24,8 @@ Conventions:
 * Numbers (range bounds, years, Verra scope, Kyoto types and periods) are ints and must be printed
   without leading zeros (``start 0400 has a leading zero``); identifiers made of digits (batch,
   project, issuance ids, ...) are kept as printed text, leading zeros included. Both make the
-  round trip exact.
+  round trip exact. Unit numbers are at most ``2**63 - 1`` (registries store them as 64-bit
+  integers): a serial naming larger ones is malformed, whatever its program.
 * Splitting: ``block.split(n)`` gives the operated part the LOWEST ``n`` unit numbers and moves the
   remainder's start up: retiring 300 of 1-10000 yields 1-300 (retired) and 301-10000 (held); the
   parts never overlap, cover the block exactly, and keep every other field (``issuance_ref``,

@@ -373,8 +373,8 @@ def search_retirements(registry: Registry, query: RetirementQuery) -> Page[Retir
         statement = statement.where(UnitBlock.issuance_id == query.issuance_id)
     if query.retired_from is not None:
         statement = statement.where(UnitBlock.retired_at >= datetime.combine(query.retired_from, time(), UTC))
-    if query.retired_to is not None:
-        end = datetime.combine(query.retired_to, time(), UTC) + timedelta(days=1)
+    if query.retired_to is not None and query.retired_to < date.max:  # on or before date.max: no bound
+        end = datetime.combine(query.retired_to + timedelta(days=1), time(), UTC)
         statement = statement.where(UnitBlock.retired_at < end)
     with read_session(registry) as session:
         return _page(session, statement, query, lambda row: _retirement(row[0], row[1], row[2]))

@@ -27,6 +27,10 @@ MIN_YEAR: Final = 1980
 MAX_YEAR: Final = 2100
 """Latest vintage year accepted."""
 MAX_IDENTIFIER_LENGTH: Final = 64
+MAX_UNIT_NUMBER: Final = 2**63 - 1
+"""Largest unit number a serial may name: registries store unit numbers as signed 64-bit integers."""
+MAX_NUMBER_DIGITS: Final = len(str(MAX_UNIT_NUMBER))
+"""Longest number a serial may print (longer text is refused before it is converted)."""
 
 _DIGITS: Final = re.compile(r"[0-9]+")
 _CANONICAL: Final = re.compile(r"0|[1-9][0-9]*")
@@ -75,6 +79,10 @@ def parse_int(text: str, field: str) -> int:
         raise invalid(field, text, "is not a number")
     if not _CANONICAL.fullmatch(text):
         raise invalid(field, text, "has a leading zero")
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise malformed(
+            field, f"{label(field)} has {len(text)} digits, more than {MAX_NUMBER_DIGITS}", digits=len(text)
+        )
     return int(text)
 
 

@@ -34,8 +34,8 @@ class SerialBlock:
         if type(self) is SerialBlock:
             raise TypeError("SerialBlock is abstract: use parse(), make_serial() or a program's subclass")
         self._check_program()
-        f.check_int(self.start, "start", minimum=1)
-        f.check_int(self.end, "end", minimum=1)
+        f.check_int(self.start, "start", minimum=1, maximum=f.MAX_UNIT_NUMBER)
+        f.check_int(self.end, "end", minimum=1, maximum=f.MAX_UNIT_NUMBER)
         if self.start > self.end:
             raise f.out_of_order("start", str(self.start), "end", str(self.end))
         self._validate()
