@@ -83,6 +83,9 @@ BAD_TOKENIZATIONS: dict[str, Bad] = {
     "address without 0x": Bad("invalid_request", 422, body={"recipient": VALID_ADDRESS[2:] + "zz"}),
     "non-hex address": Bad("invalid_request", 422, body={"recipient": "0x" + "zz" * 20}, field="recipient"),
     "bad checksum": Bad("invalid_request", 422, body={"recipient": BAD_CHECKSUM}, field="recipient"),
+    "recipient is the bridge contract": Bad(
+        "invalid_request", 400, body={"recipient": "the bridge"}, field="recipient"
+    ),
     "zero address": Bad("invalid_request", 422, body={"recipient": "0x" + "0" * 40}, field="recipient"),
     "recipient as a number": Bad("invalid_request", 422, body={"recipient": 12345}, field="recipient"),
     "oversized recipient": Bad("invalid_request", 422, body={"recipient": "0x" + "a" * 100}, field="recipient"),
@@ -111,6 +114,8 @@ def _request(world: ApiWorld, bad: Bad) -> Any:
             body.pop(name, None)
         else:
             body[name] = _serial(world, value) if name == "serial" and isinstance(value, str) else value
+    if body.get("recipient") == "the bridge":
+        body["recipient"] = world.service.onchain.deployment.address
     headers: dict[str, str] = {"Idempotency-Key": "bad-input-never-stored-0001"}
     if bad.key == "bogus":
         headers["X-API-Key"] = "bak_not_a_key"

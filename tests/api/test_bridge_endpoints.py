@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from api_world import ApiWorld
+from sqlalchemy.exc import OperationalError
 
 from bridge.api import create_app
 
@@ -34,6 +36,15 @@ def test_network_names_the_chain_the_bridge_and_the_trust_account(world: ApiWorl
     assert body["trust_account"] == service.trust_account
     assert body["rpc_url"] is None  # an in-process chain has no JSON-RPC endpoint
     assert (body["confirmations"], body["threshold"]) == (service.settings.confirmations, 2)
+
+
+def test_an_unreachable_database_is_a_coded_503_not_a_500(world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(world.service.engine, "proof_of_reserve", unreachable)
+    response = world.api.get("/v1/reserves")
+    assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
 
 
 def test_get_tokenization_shows_the_completed_mint(world: ApiWorld) -> None:

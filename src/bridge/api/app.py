@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bridge.api.errors import ApiError, ApiErrorCode
@@ -591,6 +592,12 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable in %s %s: %s", request.method, request.url.path, exc)
+    error = ApiError("a database the bridge needs cannot be reached; retry", code=ApiErrorCode.DATABASE_UNAVAILABLE)
+    return JSONResponse(status_code=error.http_status, content=error.to_dict())
+
+
 def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
     error = ApiError(f"the bridge failed unexpectedly ({type(exc).__name__})", code=ApiErrorCode.INTERNAL_ERROR)
@@ -601,6 +608,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CodedError, _coded_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)  # a locked or unreachable database
     app.add_exception_handler(Exception, _internal_error)
 
 

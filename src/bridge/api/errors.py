@@ -12,6 +12,7 @@ class ApiErrorCode(ErrorCode):
     ROUTE_NOT_FOUND = ("route_not_found", 404, "No bridge API endpoint has that path.")
     METHOD_NOT_ALLOWED = ("method_not_allowed", 405, "The endpoint does not accept that HTTP method.")
     NOT_READY = ("not_ready", 503, "The bridge service is not ready.")
+    DATABASE_UNAVAILABLE = ("database_unavailable", 503, "The bridge's or the registry's database cannot be reached.")
     BRIDGE_UNAVAILABLE = ("bridge_unavailable", 503, "The bridge API cannot be reached (the SDK's connection failed).")
     BAD_RESPONSE = ("bad_response", 502, "The bridge API answered with something that is not the expected JSON.")
     INTERNAL_ERROR = ("internal_error", 500, "The bridge failed unexpectedly (a bug: it is logged).")

@@ -126,6 +126,13 @@ class TokenizeFlow:
         # No on-chain duplicate check needed here: a bridged block sits in trust, so the custodian cannot
         # hold it (checked above), and the contract refuses an active batch key anyway.
         token = self.chain.predict_token(credit_class)
+        if request.recipient.lower() in {str(self.chain.bridge.address).lower(), token.lower()}:
+            # neither contract can ever move tokens it holds: they would be lost, and the credits with them
+            raise BridgeError(
+                "the recipient is the bridge or the class token itself: tokens sent there are lost",
+                code=BridgeErrorCode.INVALID_REQUEST,
+                field="recipient",
+            )
         row = Tokenization(
             idempotency_key=request.idempotency_key,
             request_hash=digest,
