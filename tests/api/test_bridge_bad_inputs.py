@@ -44,7 +44,11 @@ BAD_TOKENIZATIONS: dict[str, Bad] = {
     "oversized idempotency key": Bad("invalid_request", 422, headers={"Idempotency-Key": "k" * 300}),
     "129-character idempotency key": Bad("invalid_request", 422, headers={"Idempotency-Key": "k" * 129}),
     "replayed idempotency key, different body": Bad(
-        "idempotency_conflict", 409, headers={"Idempotency-Key": SETUP_KEY}, body={"recipient": VALID_ADDRESS}
+        "idempotency_conflict",
+        409,
+        headers={"Idempotency-Key": SETUP_KEY},
+        body={"recipient": VALID_ADDRESS},
+        field="Idempotency-Key",
     ),
     "body is not JSON": Bad("invalid_request", 422, raw="{not json"),
     "body is a JSON array": Bad("invalid_request", 422, raw="[1, 2]"),

@@ -101,7 +101,13 @@ IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BigIdPath = Annotated[int, Path(ge=0, lt=2**256)]
 IdempotencyKeyHeader = Annotated[
     str,
-    Header(alias="Idempotency-Key", min_length=1, max_length=256, description="8-128 of [A-Za-z0-9._:@+=-]"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:@+=-]{8,128}$",
+        description="8-128 of [A-Za-z0-9._:@+=-]; a retry with the same key and body returns the first result",
+    ),
 ]
 RepeatableKeyHeader = Annotated[
     str | None,
@@ -213,7 +219,12 @@ def _tokenization_routes(router: APIRouter) -> None:
         except ValidationError as exc:
             raise _invalid(exc, rename={"idempotency_key": "Idempotency-Key"}) from exc
         with service.lock:
-            return service.engine.request_tokenization(request)
+            try:
+                return service.engine.request_tokenization(request)
+            except BridgeError as exc:
+                if exc.field == "idempotency_key":  # named as the client sent it: the header
+                    exc.field = "Idempotency-Key"
+                raise
 
     @router.get("/tokenizations/{tokenization_id}", tags=tags, summary="One tokenization", **_docs(_TOKENIZATION, 404))
     def get_tokenization(service: ServiceDep, tokenization_id: IdPath) -> TokenizationPublic:

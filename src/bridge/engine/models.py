@@ -80,6 +80,8 @@ class RedemptionPublic(BaseModel):
     registry_account: str
     released_serials: list[str] | None
     cancel_reason: str | None
+    error_code: str | None = Field(default=None, description="the registry's last refusal (a frozen block, say)")
+    error_message: str | None = None
     tx_hash: str | None
 
 
@@ -90,6 +92,8 @@ class SettlementPublic(BaseModel):
     step: str
     certificates: list[dict[str, Any]]
     registry_retirements: list[str] | None
+    error_code: str | None = Field(default=None, description="why the registry retirement waits, if it does")
+    error_message: str | None = None
     tx_hash: str | None
 
 

@@ -1,20 +1,24 @@
 """Redeem: a holder's on-chain request for whole tonnes becomes units released to their registry account.
 
 The request is acted on only once it is ``confirmations`` deep and still canonical. Units are taken
-from the class's batches oldest first; each registry release carries ``request_id =
-redeem-<id>-<n>`` so a retry never releases twice. If the registry refuses the account, the escrow
-is cancelled on-chain and the tokens go back; once the units are out, the escrow is burned on-chain
-(``finalizeRedemption`` names the batches and the serials that left the trust).
+from the class's batches oldest first, unfrozen trust blocks before frozen ones; each registry
+release carries ``request_id = redeem-<id>-<n>`` so a retry never releases twice. If the registry
+refuses the first release (the account, a frozen trust block), the escrow is cancelled on-chain and
+the tokens go back, the refusal's code kept on the redemption. If it refuses a later one, units have
+already left the trust and a cancel would leave tokens unbacked: the redemption records the refusal
+and waits, trying again every round (after an unfreeze, say). Once the units are out, the escrow is
+burned on-chain (``finalizeRedemption`` names the batches and the serials that left the trust).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
-from bridge.engine.allocation import completed, reserve_next, unreserve
+from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.chain import BridgeChain
 from bridge.engine.faults import Faults
 from bridge.engine.models import RedemptionPublic
@@ -22,7 +26,9 @@ from bridge.engine.ports import RegistryOperator
 from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
 from bridge.errors import CodedError
 from bridge.registry.enums import AccountKind, AccountStatus
+from bridge.registry.serials import SerialBlock
 
+log = logging.getLogger(__name__)
 ACTIVE = (RedeemStep.SEEN, RedeemStep.RELEASING, RedeemStep.RELEASED, RedeemStep.CANCELLING)
 
 
@@ -36,6 +42,8 @@ def redemption_public(row: Redemption) -> RedemptionPublic:
         registry_account=row.registry_account,
         released_serials=row.released_serials,
         cancel_reason=row.cancel_reason,
+        error_code=row.error_code,
+        error_message=row.error_message,
         tx_hash=row.tx_hash,
     )
 
@@ -142,23 +150,27 @@ class RedeemFlow:
         row = self._load(redemption_id)
         plan: list[dict[str, Any]] = [dict(item) for item in row.plan or []]
         for index, item in enumerate(plan):
-            if not item["done"] and not self._release_item(row, plan, index):
-                return 1
+            if not item["done"] and (refusal := self._release_item(row, plan, index)) is not None:
+                return self._refused(row, plan, index, refusal)
+        frozen: list[SerialBlock] | None = None
         while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
+            if frozen is None:
+                frozen = frozen_in_trust(self.registry, self.trust_account)
             with self.store.session() as session:
                 needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
-                plan.append(reserve_next(session, row.class_id, needed))
+                plan.append(reserve_next(session, row.class_id, needed, frozen))
                 session.get_one(Redemption, redemption_id).plan = plan
-            if not self._release_item(row, plan, len(plan) - 1):
-                return 1
+            if (refusal := self._release_item(row, plan, len(plan) - 1)) is not None:
+                return self._refused(row, plan, len(plan) - 1, refusal)
         with self.store.session() as session:
             stored = session.get_one(Redemption, redemption_id)
             stored.released_serials = [s for item in plan for s in item["result_serials"]]
             stored.step = RedeemStep.RELEASED
+            stored.error_code = stored.error_message = None
         return 1
 
-    def _release_item(self, row: Redemption, plan: list[dict[str, Any]], index: int) -> bool:
-        """Release one reserved item; False when the registry refused and the redemption is cancelled."""
+    def _release_item(self, row: Redemption, plan: list[dict[str, Any]], index: int) -> CodedError | None:
+        """Release one reserved item; the registry's refusal if it refused (transient errors raise)."""
         item = plan[index]
         self.faults.reached("redeem.release.before")
         try:
@@ -170,21 +182,36 @@ class RedeemFlow:
                 request_id=f"redeem-{row.id}-{index}",
             )
         except CodedError as exc:
-            if exc.http_status >= 500 or index > 0:
-                raise  # transient, or units already left: retry later, never half-cancel
-            with self.store.session() as session:
-                unreserve(session, item)
-                stored = session.get_one(Redemption, row.id)
-                stored.plan = []
-                stored.step = RedeemStep.CANCELLING
-                stored.cancel_reason = f"the registry refused the release: {exc.message}"
-            return False
+            if exc.http_status >= 500:
+                raise  # transient (the registry is unreachable): the next round retries the same item
+            return exc
         self.faults.reached("redeem.release.done")
         plan[index] = completed(item, result)
         with self.store.session() as session:
             session.get_one(Redemption, row.id).plan = [dict(p) for p in plan]
         self.faults.reached("redeem.release.saved")
-        return True
+        return None
+
+    def _refused(self, row: Redemption, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> int:
+        """Record the registry's refusal of item ``index``: cancel if nothing has left the trust yet,
+        otherwise wait (the item goes back to its batch and is chosen again next round)."""
+        with self.store.session() as session:
+            # a refused operation changed nothing in the registry, so its units can be handed back
+            returned = unreserve(session, plan[index])
+            stored = session.get_one(Redemption, row.id)
+            stored.error_code = str(refusal.code)
+            stored.error_message = refusal.message
+            if returned and index == 0:
+                stored.plan = []
+                stored.step = RedeemStep.CANCELLING
+                stored.cancel_reason = f"the registry refused the release: {refusal.message}"
+                return 1
+            if returned:
+                stored.plan = plan[:index]
+        # Units already left the trust (a cancel would give back tokens they no longer back), or the
+        # item could not be handed back: keep the escrow and try again next round.
+        log.warning("redemption %s waits: the registry refused a release: %s", row.id, refusal.message)
+        return 0
 
     def _finalize(self, redemption_id: int) -> int:
         row = self._load(redemption_id)

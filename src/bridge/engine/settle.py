@@ -4,11 +4,15 @@ Retirements are recorded once they are ``confirmations`` deep. Whenever a class'
 amount reaches whole tonnes, a settlement takes that many tonnes from the oldest retirements (a
 fraction of the last one stays for later), retires the units from trust in the registry, naming the
 certificates it settles (``request_id = settle-<id>-<n>``), and then records the settlement on-chain
-under an id derived from its own, which the contract accepts only once.
+under an id derived from its own, which the contract accepts only once. The tokens are already burned,
+so a settlement cannot be cancelled: when the registry refuses a retirement (a frozen trust block,
+say), the settlement records the refusal, hands the item's units back and waits, trying again every
+round; other flows go on meanwhile. Unfrozen trust blocks are chosen before frozen ones.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -16,13 +20,16 @@ from typing import Any
 from eth_utils import keccak
 from sqlalchemy import select
 
-from bridge.engine.allocation import completed, reserve_next
+from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.chain import BridgeChain
 from bridge.engine.faults import Faults
 from bridge.engine.models import SettlementPublic
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
+from bridge.errors import CodedError
+from bridge.registry.serials import SerialBlock
 
+log = logging.getLogger(__name__)
 TONNE = 10**18
 SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
 
@@ -40,6 +47,8 @@ def settlement_public(row: Settlement) -> SettlementPublic:
         step=str(row.step),
         certificates=list(row.allocations),
         registry_retirements=row.registry_retirements,
+        error_code=row.error_code,
+        error_message=row.error_message,
         tx_hash=row.tx_hash,
     )
 
@@ -169,13 +178,15 @@ class SettleFlow:
     def _advance(self, settlement: int) -> int:
         row = self._load(settlement)
         if row.step == SettleStep.PLANNED:
-            self._retire_in_registry(row)
+            if not self._retire_in_registry(row):
+                return 0  # the registry refused: recorded on the settlement, tried again next round
             row = self._load(settlement)
         if row.step == SettleStep.RETIRED:
             self._record_on_chain(row)
         return 1
 
-    def _retire_in_registry(self, row: Settlement) -> None:
+    def _retire_in_registry(self, row: Settlement) -> bool:
+        """Retire the settlement's units from trust; False when the registry refused one (recorded)."""
         plan: list[dict[str, Any]] = [dict(item) for item in row.plan]
         certificates = [
             f"{self.chain.chain_id}:{self.chain.bridge.address}:certificate:{a['certificate_id']}"
@@ -189,42 +200,70 @@ class SettleFlow:
         )[:4000]
         for index in range(len(plan)):
             if not plan[index]["done"]:
-                plan[index] = self._retire_item(row, plan[index], index, beneficiary, certificates, details)
-                self._save_plan(row.id, plan)
+                if not self._retire_item(row, plan, index, beneficiary, certificates, details):
+                    return False
+        frozen: list[SerialBlock] | None = None
         while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
+            if frozen is None:
+                frozen = frozen_in_trust(self.registry, self.trust_account)
             with self.store.session() as session:
                 needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
-                plan.append(reserve_next(session, row.class_id, needed))
+                plan.append(reserve_next(session, row.class_id, needed, frozen))
                 session.get_one(Settlement, row.id).plan = plan
-            plan[-1] = self._retire_item(row, plan[-1], len(plan) - 1, beneficiary, certificates, details)
-            self._save_plan(row.id, plan)
+            if not self._retire_item(row, plan, len(plan) - 1, beneficiary, certificates, details):
+                return False
         with self.store.session() as session:
             stored = session.get_one(Settlement, row.id)
             stored.registry_retirements = [s for item in plan for s in item["result_serials"]]
             stored.step = SettleStep.RETIRED
+            stored.error_code = stored.error_message = None
+        return True
 
     def _retire_item(
         self,
         row: Settlement,
-        item: dict[str, Any],
+        plan: list[dict[str, Any]],
         index: int,
         beneficiary: str,
         certificates: list[str],
         details: str,
-    ) -> dict[str, Any]:
+    ) -> bool:
+        """Retire reserved item ``index`` from trust and save it; False when the registry refused."""
+        item = plan[index]
         self.faults.reached("settle.retire.before")
-        result = self.registry.retire_from_trust(
-            beneficiary=beneficiary[:300],
-            reason=SETTLEMENT_REASON,
-            settles=certificates,
-            details=details,
-            serial=item["serial"],
-            quantity=item["tonnes"],
-            from_account=self.trust_account,
-            request_id=f"settle-{row.id}-{index}",
-        )
+        try:
+            result = self.registry.retire_from_trust(
+                beneficiary=beneficiary[:300],
+                reason=SETTLEMENT_REASON,
+                settles=certificates,
+                details=details,
+                serial=item["serial"],
+                quantity=item["tonnes"],
+                from_account=self.trust_account,
+                request_id=f"settle-{row.id}-{index}",
+            )
+        except CodedError as exc:
+            if exc.http_status >= 500:
+                raise  # transient (the registry is unreachable): the next round retries the same item
+            self._refused(row, plan, index, exc)
+            return False
         self.faults.reached("settle.retire.done")
-        return completed(item, result)
+        plan[index] = completed(item, result)
+        self._save_plan(row.id, plan)
+        return True
+
+    def _refused(self, row: Settlement, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> None:
+        """Record the registry's refusal of item ``index`` and hand its units back to their batch, so
+        the next round chooses again (an unfrozen block, or the same one once it is unfrozen)."""
+        with self.store.session() as session:
+            # a refused operation changed nothing in the registry; a later reservation of the same
+            # batch keeps the item reserved instead (it is then retried as it is)
+            if unreserve(session, plan[index]):
+                session.get_one(Settlement, row.id).plan = plan[:index]
+            stored = session.get_one(Settlement, row.id)
+            stored.error_code = str(refusal.code)
+            stored.error_message = refusal.message
+        log.warning("settlement %s waits: the registry refused a retirement: %s", row.id, refusal.message)
 
     def _save_plan(self, settlement: int, plan: list[dict[str, Any]]) -> None:
         with self.store.session() as session:

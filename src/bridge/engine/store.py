@@ -13,7 +13,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, ForeignKey, Integer, String, Text, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -56,7 +69,7 @@ class TokenizeStep(StrEnum):
 
 class RedeemStep(StrEnum):
     SEEN = "seen"  # the on-chain request is known (not yet confirmed deep enough)
-    RELEASING = "releasing"  # confirmed; units are being released from trust
+    RELEASING = "releasing"  # confirmed; units are being released from trust (error_code: why it waits)
     RELEASED = "released"  # the registry released every unit to the holder's account
     COMPLETED = "completed"  # finalized on-chain (escrow burned)
     CANCELLING = "cancelling"  # the registry refused; the on-chain cancel is being sent
@@ -65,7 +78,7 @@ class RedeemStep(StrEnum):
 
 
 class SettleStep(StrEnum):
-    PLANNED = "planned"  # retirements allocated to it and trust blocks chosen
+    PLANNED = "planned"  # retirements allocated to it and trust blocks chosen (error_code: why it waits)
     RETIRED = "retired"  # the units are retired in the registry
     COMPLETED = "completed"  # recorded on-chain
 
@@ -137,6 +150,8 @@ class Redemption(Base):
     plan: Mapped[list[Any] | None]  # [{batch_key, serial, tonnes}]
     released_serials: Mapped[list[Any] | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
+    error_message: Mapped[str | None] = mapped_column(Text)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -171,6 +186,8 @@ class Settlement(Base):
     plan: Mapped[list[Any]]  # [{batch_key, serial, tonnes}]
     registry_retirements: Mapped[list[Any] | None]  # serials retired in the registry
     step: Mapped[SettleStep] = mapped_column(String(16), index=True)
+    error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
+    error_message: Mapped[str | None] = mapped_column(Text)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -191,6 +208,7 @@ class EngineStore:
     def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
         self.engine = _make_engine(url)
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -201,6 +219,19 @@ class EngineStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
+    missing tables), so an existing bridge home keeps working after an upgrade."""
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable and column.server_default is None:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _make_engine(url: str) -> Engine:
