@@ -47,6 +47,12 @@ def test_an_unreachable_database_is_a_coded_503_not_a_500(world: ApiWorld, monke
     assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
 
 
+def test_times_read_back_from_the_database_keep_their_utc_zone(world: ApiWorld) -> None:
+    body = world.api.get(f"/v1/tokenizations/{world.tokenization['id']}").json()
+    for stamp in (body["created_at"], body["updated_at"]):
+        assert stamp.endswith(("Z", "+00:00")), stamp
+
+
 def test_get_tokenization_shows_the_completed_mint(world: ApiWorld) -> None:
     body = world.api.get(f"/v1/tokenizations/{world.tokenization['id']}").json()
     assert body["step"] == "completed"

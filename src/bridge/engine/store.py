@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     Engine,
     ForeignKey,
     Integer,
@@ -29,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from bridge.registry.models import UTCDateTime
 
 DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
 
@@ -115,8 +116,8 @@ class Tokenization(Base):
     send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint may have been sent (check the nonce)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     mined_block: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Batch(Base):
@@ -132,7 +133,7 @@ class Batch(Base):
     current_serial: Mapped[str | None] = mapped_column(String(256))  # the part still in trust
     remaining: Mapped[int]  # tonnes still backing tokens (on-chain: batch(batchKey).remaining)
     tokenization_id: Mapped[int] = mapped_column(ForeignKey("tokenizations.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Redemption(Base):
@@ -153,8 +154,8 @@ class Redemption(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
     error_message: Mapped[str | None] = mapped_column(Text)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Retirement(Base):
@@ -173,7 +174,7 @@ class Retirement(Base):
     event_block_hash: Mapped[str] = mapped_column(String(66))
     event_tx: Mapped[str] = mapped_column(String(66))
     dropped: Mapped[bool] = mapped_column(default=False)  # vanished in a reorganization
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Settlement(Base):
@@ -189,8 +190,8 @@ class Settlement(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
     error_message: Mapped[str | None] = mapped_column(Text)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Cursor(Base):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 from web3.utils.address import get_create_address
 
@@ -40,6 +40,7 @@ from bridge.pools.schemas import (
     PoolRulesPublic,
 )
 from bridge.pools.service import NO_CAP, PoolHandle, deploy_pool
+from bridge.registry.models import UTCDateTime
 
 if TYPE_CHECKING:
     from bridge.service import BridgeService
@@ -64,7 +65,7 @@ class PoolRecord(Base):
     deployer: Mapped[str] = mapped_column(String(42))
     deploy_nonce: Mapped[int]
     step: Mapped[str] = mapped_column(String(16), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)
