@@ -323,6 +323,8 @@ def _read_routes(router: APIRouter) -> None:
         "registry_account": "5",
         "released_serials": ["ACCU-14-6445-6454"],
         "cancel_reason": None,
+        "error_code": None,
+        "error_message": None,
         "tx_hash": _TOKENIZATION["tx_hash"],
     }
 
@@ -388,6 +390,8 @@ def _read_routes(router: APIRouter) -> None:
         "step": "completed",
         "certificates": [{"certificate_id": 1, "amount": "1000000000000000000"}],
         "registry_retirements": ["ACCU-14-6445-6445"],
+        "error_code": None,
+        "error_message": None,
         "tx_hash": _TOKENIZATION["tx_hash"],
     }
 

@@ -199,9 +199,8 @@ class SettleFlow:
             for a in row.allocations
         )[:4000]
         for index in range(len(plan)):
-            if not plan[index]["done"]:
-                if not self._retire_item(row, plan, index, beneficiary, certificates, details):
-                    return False
+            if not plan[index]["done"] and not self._retire_item(row, plan, index, beneficiary, certificates, details):
+                return False
         frozen: list[SerialBlock] | None = None
         while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
             if frozen is None:

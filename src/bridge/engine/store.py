@@ -226,13 +226,15 @@ def _add_missing_columns(engine: Engine) -> None:
     """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
     missing tables), so an existing bridge home keeps working after an upgrade."""
     existing = inspect(engine)
+    # several workers may start at once on PostgreSQL (SQLite has no IF NOT EXISTS here, nor the race)
+    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
             present = {column["name"] for column in existing.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present and column.nullable and column.server_default is None:
                     kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN {guard}"{column.name}" {kind}'))
 
 
 def _make_engine(url: str) -> Engine:
