@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,19 @@ class AnvilChain:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, timeout: float = 20.0) -> AnvilChain:
+    def start(self, *, timeout: float = 20.0, attempts: int = 3) -> AnvilChain:
+        """Start anvil and wait until it answers. An anvil that exits at once (its port not yet free after
+        a crash, say) is started again, up to ``attempts`` times; the error quotes what it printed."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once(timeout)
+            except ChainError:
+                if attempt == attempts:
+                    raise
+                time.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    def _args(self) -> list[str]:
         args = [
             str(self.binary),
             "--host",
@@ -87,20 +100,31 @@ class AnvilChain:
         ]
         if self.state_file is not None:
             args += ["--state", str(self.state_file), "--state-interval", "1"]
-        # its own session: a Ctrl-C meant for the bridge must not kill the chain before the bridge stops it
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ChainError(f"anvil exited with {self.process.returncode}", code=ChainErrorCode.CHAIN_UNAVAILABLE)
-            try:
-                if Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
-                    return self
-            except Exception:
-                pass
-            time.sleep(0.1)
+        return args
+
+    def _start_once(self, timeout: float) -> AnvilChain:
+        with tempfile.TemporaryFile() as errors:
+            # its own session: a Ctrl-C meant for the bridge must not kill the chain before the bridge stops it
+            self.process = subprocess.Popen(
+                self._args(), stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    code = self.process.returncode
+                    self.process = None
+                    errors.seek(0)
+                    said = errors.read().decode(errors="replace").strip()[-500:]
+                    raise ChainError(
+                        f"anvil exited with {code} on port {self.port}: {said or 'no output'}",
+                        code=ChainErrorCode.CHAIN_UNAVAILABLE,
+                    )
+                try:
+                    if Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
+                        return self
+                except Exception:
+                    pass
+                time.sleep(0.1)
         self.stop()
         raise ChainError(f"anvil did not answer on {self.url}", code=ChainErrorCode.CHAIN_UNAVAILABLE)
 
