@@ -227,7 +227,11 @@ def _unfinished(step: str, code: str | None = None, message: str | None = None) 
         reason = f": {code or ''} {message or ''}".rstrip() if (code or message) else ""
         err_console.print(f"[red]ended {step}[/]{reason}", highlight=False)
     else:
-        err_console.print(f"[yellow]still {step}[/] when --timeout ran out; it goes on without this command")
+        waiting = f" (waiting on the registry: {code} {message or ''})".rstrip() if code else ""
+        err_console.print(
+            f"[yellow]still {step}[/]{waiting} when --timeout ran out; it goes on without this command",
+            highlight=False,
+        )
     raise typer.Exit(1)
 
 
@@ -330,6 +334,7 @@ def redeem(
         result["step"] = redemption.step
         result["released_serials"] = redemption.released_serials
         result["cancel_reason"] = redemption.cancel_reason
+        result["error_code"] = redemption.error_code  # why it waits or was cancelled (e.g. block_frozen)
     if as_json:
         _print_json(result)
     elif redemption is not None:
@@ -339,7 +344,9 @@ def redeem(
     if wait:
         step = redemption.step if redemption is not None else "not yet seen by the bridge"
         if step != "completed":
-            _unfinished(step, None, redemption.cancel_reason if redemption else None)
+            code = redemption.error_code if redemption else None
+            reason = redemption.cancel_reason or redemption.error_message if redemption else None
+            _unfinished(step, code, reason)
 
 
 @app.command()
