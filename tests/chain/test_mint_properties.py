@@ -13,9 +13,10 @@ from bridge.chain.local import TONNE, LocalBridge
 from chain_factories import fresh_block, verra_class
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+short_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=32)  # codes
 classes = st.builds(
     CreditClass,
-    program=text,
+    program=short_text,
     project_id=text,
     vintage_start=st.integers(19000101, 99991231),
     vintage_end=st.integers(19000101, 99991231),
@@ -26,7 +27,7 @@ classes = st.builds(
 )
 attestations = st.builds(
     Attestation,
-    registry=text,
+    registry=short_text,
     serial=text,
     block_start=st.integers(0, 2**64 - 1),
     block_end=st.integers(0, 2**64 - 1),

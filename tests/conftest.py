@@ -1,0 +1,10 @@
+"""Suite-wide settings. ``BRIDGE_HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``) makes every property test
+derandomized: CI explores the same examples on every run, so a red run is reproducible and a green one
+is not luck; developers' runs keep exploring new examples."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("BRIDGE_HYPOTHESIS_PROFILE", "default"))
