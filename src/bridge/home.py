@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.service import ANVIL, DEMO_SEED, LOCAL_HOLDERS, BridgeService, local_settings, secret_value
 
 MANIFEST = "service.json"
@@ -58,10 +59,13 @@ class LocalHome:
         return self.path / CHAIN_STATE
 
     def is_initialized(self) -> bool:
-        return self.manifest_file.is_file() and self.chain_file.is_file()
+        return self.manifest_file.is_file()
 
     def read_manifest(self) -> Manifest:
-        return Manifest(**json.loads(self.manifest_file.read_text()))
+        try:
+            return Manifest(**json.loads(self.manifest_file.read_text()))
+        except (ValueError, TypeError) as exc:
+            raise _broken(f"{self.manifest_file} is not a manifest this version wrote ({exc})") from exc
 
     def _write_manifest(self, manifest: Manifest) -> None:
         partial = self.manifest_file.with_suffix(".partial")
@@ -87,6 +91,7 @@ class LocalHome:
             from bridge.pools.registry import ensure_preset_pools
 
             pools = [pool.address for pool in ensure_preset_pools(service)]
+            service.save_chain()  # the chain holds the contracts before the manifest says they exist
             demo = service.demo
             self._write_manifest(
                 Manifest(
@@ -101,7 +106,6 @@ class LocalHome:
                     created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 )
             )
-            service.save_chain()
         except BaseException:
             service.close()
             raise
@@ -109,6 +113,9 @@ class LocalHome:
 
     def _reopen(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
         manifest = self.read_manifest()
+        if not self.chain_file.is_file():
+            # never rebuilt silently: the registry holds locked credits that only this chain's tokens claim
+            raise _broken(f"the chain state {self.chain_file} is missing, so the chain would not match the registry")
         settings = local_settings(
             self.path,
             seed=manifest.seed,
@@ -122,3 +129,11 @@ class LocalHome:
             **overrides,
         )
         return BridgeService.from_settings(settings)
+
+
+def _broken(problem: str) -> BridgeError:
+    return BridgeError(
+        f"{problem}; restore it, or start afresh with `carbon-bridge serve --reset` (deletes this bridge's state)",
+        code=BridgeErrorCode.INVALID_REQUEST,
+        field="home",
+    )

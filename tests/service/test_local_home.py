@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bridge.chain.anvil import free_port
+from bridge.engine.errors import BridgeError
 from bridge.home import LocalHome
 from bridge.service import BridgeService
 from bridge.testing.helpers import LocalBridgeHelper, request_redemption
@@ -71,6 +73,26 @@ def test_an_interrupted_first_start_is_rebuilt_from_scratch(tmp_path: Path) -> N
         assert service.engine.proof_of_reserve().ok
     finally:
         service.close()
+
+
+def test_a_home_without_its_chain_or_with_a_broken_manifest_is_refused_not_rebuilt(tmp_path: Path) -> None:
+    home = LocalHome(tmp_path / "home")
+    port = free_port()
+    service, _ = home.open(chain_port=port)
+    service.close()
+    registry = (home.path / "registry.db").read_bytes()
+
+    home.chain_file.unlink()
+    with pytest.raises(BridgeError) as info:
+        home.open(chain_port=port)
+    assert (info.value.code, info.value.field) == ("invalid_request", "home")
+    assert "--reset" in info.value.message
+
+    home.manifest_file.write_text("{not json")
+    with pytest.raises(BridgeError) as info:
+        home.open(chain_port=port)
+    assert info.value.field == "home"
+    assert (home.path / "registry.db").read_bytes() == registry  # the registry's locked credits are untouched
 
 
 def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_path: Path) -> None:
