@@ -8,11 +8,11 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from bridge.chain.anvil import free_port
 from bridge.cli import app
 from bridge.runtime import ServedBridge
-from bridge.service import ANVIL, BridgeService, LocalTemplate
+from bridge.service import LocalTemplate
 from bridge.testing import bridge_template  # noqa: F401
+from bridge.testing.plugin import serving_local_bridge
 
 # The commands read these from the environment: a developer's own settings must not leak into tests.
 _CLEAN_ENV = {
@@ -34,14 +34,8 @@ def cli_bridge(
     bridge_template: LocalTemplate,  # noqa: F811
 ) -> Iterator[ServedBridge]:
     """What ``served_bridge`` gives, once per module: the CLI's commands share it (and its history)."""
-    service = BridgeService.local(
-        tmp_path_factory.mktemp("cli-bridge"), template=bridge_template, chain=ANVIL, confirmations=1
-    )
-    served = ServedBridge(service, port=free_port(), interval=0.1)
-    served.start()
-    yield served
-    served.stop()
-    service.close()
+    with serving_local_bridge(tmp_path_factory.mktemp("cli-bridge"), bridge_template) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

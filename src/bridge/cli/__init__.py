@@ -14,7 +14,7 @@ from bridge.cli import flows as flows  # registers tokenize, redeem, retire
 from bridge.cli import pools as pools  # registers the pools group
 from bridge.cli import registry as registry  # registers the registry group
 from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
-from bridge.cli._app import app, err_console
+from bridge.cli._app import app, describe, err_console
 from bridge.errors import CodedError
 
 __all__ = ["app", "main"]
@@ -24,6 +24,5 @@ def main() -> None:
     try:
         app()
     except CodedError as exc:  # raised outside a command's own handling: still a coded message, exit 2
-        where = f" {exc.field}:" if exc.field else ""
-        err_console.print(f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}", highlight=False)
+        err_console.print(describe(exc), highlight=False)
         sys.exit(2)

@@ -51,10 +51,15 @@ def fail(message: str, *, field: str | None = None, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def describe(exc: CodedError) -> str:
+    """A coded error as the CLI prints it: code, field, message."""
+    where = f" {exc.field}:" if exc.field else ""
+    return f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}"
+
+
 def report(exc: CodedError) -> NoReturn:
     """Stop with a coded error as the bridge (or registry, or chain) raised it."""
-    where = f" {exc.field}:" if exc.field else ""
-    err_console.print(f"[red]error[/] [bold]{exc.code.value}[/]{where} {exc.message}", highlight=False)
+    err_console.print(describe(exc), highlight=False)
     raise typer.Exit(2)
 
 

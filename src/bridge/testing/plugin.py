@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,14 +57,25 @@ def bridge(bridge_service: BridgeService) -> LocalBridgeHelper:
     return LocalBridgeHelper(bridge_service)
 
 
+@contextmanager
+def serving_local_bridge(directory: Path, template: LocalTemplate) -> Iterator[ServedBridge]:
+    """A local bridge on anvil in ``directory``, served on a free port with its engine worker running
+    (1 confirmation, a 0.1 s worker interval); stopped and closed on exit."""
+    service = BridgeService.local(directory, template=template, chain=ANVIL, confirmations=1)
+    try:
+        served = ServedBridge(service, port=free_port(), interval=0.1).start()
+        try:
+            yield served
+        finally:
+            served.stop()
+    finally:
+        service.close()
+
+
 @pytest.fixture
 def served_bridge(tmp_path: Path, bridge_template: LocalTemplate) -> Iterator[ServedBridge]:
     """A local bridge on anvil, served over HTTP on a free port with its engine worker running: what
     ``carbon-bridge serve`` runs, for tests of HTTP clients, wallets and the CLI (``served_bridge.url``;
     the chain's JSON-RPC is ``served_bridge.service.rpc_url``)."""
-    service = BridgeService.local(tmp_path / "served", template=bridge_template, chain=ANVIL, confirmations=1)
-    served = ServedBridge(service, port=free_port(), interval=0.1)
-    served.start()
-    yield served
-    served.stop()
-    service.close()
+    with serving_local_bridge(tmp_path / "served", bridge_template) as served:
+        yield served
