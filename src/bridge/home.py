@@ -29,6 +29,8 @@ MANIFEST = "service.json"
 CHAIN_STATE = "chain.json"
 DEFAULT_HOME = ".bridge"
 DEFAULT_CHAIN_PORT = 8545
+# what a home holds (SQLite files with their -wal/-shm, verifier memories): nothing else is ever deleted
+_HOME_FILES = ("registry", "bridge.db", CHAIN_STATE, MANIFEST, "verifier-")
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,19 @@ class LocalHome:
     def _chain_settings(self, chain_port: int) -> dict[str, Any]:
         return {"chain": ANVIL, "anvil_port": chain_port, "anvil_state_file": str(self.chain_file)}
 
+    def reset(self) -> None:
+        """Delete this bridge's state; refused when the folder holds anything a bridge home does not."""
+        if self.path.is_file():
+            raise _not_a_home(self.path, "it is a file")
+        if not self.path.exists():
+            return
+        strangers = sorted(p.name for p in self.path.iterdir() if not p.name.startswith(_HOME_FILES))
+        if strangers:
+            raise _not_a_home(self.path, f"it holds {', '.join(strangers[:3])}")
+        shutil.rmtree(self.path)
+
     def _create(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
-        if self.path.exists():  # an interrupted first start: nothing in it was ever served
-            shutil.rmtree(self.path)
+        self.reset()  # an interrupted first start: nothing in it was ever served
         self.path.mkdir(parents=True)
         service = BridgeService.local(self.path, seed=DEMO_SEED, **self._chain_settings(chain_port), **overrides)
         try:
@@ -134,6 +146,14 @@ class LocalHome:
 def _broken(problem: str) -> BridgeError:
     return BridgeError(
         f"{problem}; restore it, or start afresh with `carbon-bridge serve --reset` (deletes this bridge's state)",
+        code=BridgeErrorCode.INVALID_REQUEST,
+        field="home",
+    )
+
+
+def _not_a_home(path: Path, why: str) -> BridgeError:
+    return BridgeError(
+        f"{path} is not a bridge home ({why}); nothing was deleted: pick another --home",
         code=BridgeErrorCode.INVALID_REQUEST,
         field="home",
     )

@@ -95,6 +95,22 @@ def test_a_home_without_its_chain_or_with_a_broken_manifest_is_refused_not_rebui
     assert (home.path / "registry.db").read_bytes() == registry  # the registry's locked credits are untouched
 
 
+def test_a_folder_that_is_not_a_bridge_home_is_never_deleted(tmp_path: Path) -> None:
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    for attempt in (lambda: LocalHome(mine).open(chain_port=free_port()), LocalHome(mine).reset):
+        with pytest.raises(BridgeError) as info:
+            attempt()
+        assert info.value.field == "home" and "thesis.tex" in info.value.message
+    assert (mine / "thesis.tex").read_text() == "years of work"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep")
+    with pytest.raises(BridgeError):
+        LocalHome(a_file).reset()
+    assert a_file.read_text() == "keep"
+
+
 def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_path: Path) -> None:
     """A crash of the whole machine: anvil dies before writing its newest state (it writes every
     second). Simulated exactly: the state file from before the mint is put back after a SIGKILL. On

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import time
@@ -93,8 +92,8 @@ def serve(
             created = False
         else:
             local_home = LocalHome(home)
-            if reset and home.exists():
-                shutil.rmtree(home)
+            if reset:
+                local_home.reset()
             first = not local_home.is_initialized()
             doing = "first start: demo registry, anvil, contracts and pools" if first else "resuming"
             with console.status(f"{doing} ({home})"):
