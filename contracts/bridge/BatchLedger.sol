@@ -3,24 +3,22 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
-import {BatchStatus, BridgedBatch} from "../interfaces/CarbonTypes.sol";
-import {ICarbonBridge} from "../interfaces/ICarbonBridge.sol";
+import {IBatchLedger} from "../interfaces/IBatchLedger.sol";
 import {ICarbonCreditToken} from "../interfaces/ICarbonCreditToken.sol";
 import {ClassTokenFactory} from "./ClassTokenFactory.sol";
 
 /// @title BatchLedger
-/// @notice The record of every bridged serial block (batch) and the one way its tonnes leave the reserve:
-/// a batch shrinks only when its units left the bridge's trust account in the registry (released to a
-/// redeeming holder, or retired), and it is marked Released at zero, so that its serial can be bridged again.
+/// @notice The record of every bridged serial block (batch) and the one way its tonnes leave the reserve.
+/// See {IBatchLedger}.
 /// @dev One of the abstract pieces of {CarbonBridge}. Lowering a batch also lowers its class reserve; the
 /// caller decides whether tokens burn now (redemption) or burned already (retirement settlement).
-abstract contract BatchLedger is AccessControl, ClassTokenFactory, ICarbonBridge {
-    /// @inheritdoc ICarbonBridge
+abstract contract BatchLedger is AccessControl, ClassTokenFactory, IBatchLedger {
+    /// @inheritdoc IBatchLedger
     bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
 
     mapping(bytes32 batchKey => BridgedBatch) private _batches;
 
-    /// @inheritdoc ICarbonBridge
+    /// @inheritdoc IBatchLedger
     function batch(bytes32 batchKey) external view returns (BridgedBatch memory) {
         return _batches[batchKey];
     }

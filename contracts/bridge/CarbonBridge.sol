@@ -21,10 +21,9 @@ import {VerifierSet} from "./VerifierSet.sol";
 /// {ClassTokenFactory} (class tokens and reserves), {BatchLedger} (batches), {RedemptionEscrow} and
 /// {RetirementLedger}. Roles: DEFAULT_ADMIN_ROLE administers roles; VERIFIER_MANAGER_ROLE manages the
 /// verifier set; PAUSER_ROLE pauses and unpauses minting and redemption requests; SETTLER_ROLE (the bridge
-/// engine) finalizes and cancels redemptions and settles retirements. {ICarbonBridge} comes in through
-/// {BatchLedger}, the piece all the others build on (naming it here too would make the inheritance graph
-/// impossible to linearize).
-contract CarbonBridge is Pausable, AttestationVerifier, RedemptionEscrow, RetirementLedger {
+/// engine) finalizes and cancels redemptions and settles retirements. Each piece implements its own
+/// interface; the bridge alone implements the whole, {ICarbonBridge}.
+contract CarbonBridge is Pausable, AttestationVerifier, RedemptionEscrow, RetirementLedger, ICarbonBridge {
     /// @inheritdoc ICarbonBridge
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 

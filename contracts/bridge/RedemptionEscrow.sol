@@ -5,7 +5,6 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
-import {RedemptionStatus} from "../interfaces/CarbonTypes.sol";
 import {ICarbonCreditToken} from "../interfaces/ICarbonCreditToken.sol";
 import {IRedemptionEscrow} from "../interfaces/IRedemptionEscrow.sol";
 import {BatchLedger} from "./BatchLedger.sol";
@@ -16,7 +15,7 @@ import {BatchLedger} from "./BatchLedger.sol";
 /// @dev One of the abstract pieces of {CarbonBridge}. A request writes one new storage slot (the record:
 /// holder, tonnes and class index packed) besides the per-class escrow total; the record is kept after the
 /// redemption ends, and its end (finalized or cancelled) is one bit in one of two bitmaps (256 per slot).
-abstract contract RedemptionEscrow is Pausable, BatchLedger {
+abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     using BitMaps for BitMaps.BitMap;
 
     /// @dev One slot per redemption.

@@ -13,7 +13,7 @@ import {BatchLedger} from "./BatchLedger.sol";
 /// @dev One of the abstract pieces of {CarbonBridge}. A certificate is three storage slots (retiree,
 /// timestamp and class index packed; amount; details hash); the beneficiary and reason texts live only in
 /// the {Retired} event, committed to by the details hash.
-abstract contract RetirementLedger is BatchLedger {
+abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
     /// @dev Three slots per certificate.
     struct Certificate {
         /// @dev Who retired; zero for an unknown id.

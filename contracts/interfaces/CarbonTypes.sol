@@ -50,36 +50,3 @@ struct Attestation {
     /// @dev Unix seconds; the attestation is valid while `block.timestamp <= deadline`.
     uint256 deadline;
 }
-
-/// @notice Life cycle of a bridged serial block.
-enum BatchStatus {
-    /// @dev Never bridged.
-    None,
-    /// @dev Bridged; some of its tonnes are still backing class tokens.
-    Active,
-    /// @dev Every tonne was released (redeemed or retired); the same serial may be bridged again.
-    Released
-}
-
-/// @notice The on-chain record of one bridged serial block, keyed by its `batchKey`
-/// (`keccak256(abi.encode(keccak256(bytes(registry)), keccak256(bytes(serial))))`). Packed in one slot.
-struct BridgedBatch {
-    /// @dev The class token the block was minted into.
-    address token;
-    /// @dev Tonnes of the block still backing class tokens.
-    uint64 remaining;
-    /// @dev See {BatchStatus}.
-    BatchStatus status;
-}
-
-/// @notice Life cycle of a redemption (class tokens asked back as whole tonnes in a registry account).
-enum RedemptionStatus {
-    /// @dev No such redemption.
-    None,
-    /// @dev Requested: the tokens are escrowed by the bridge, waiting for the registry's answer.
-    Pending,
-    /// @dev The registry released the units to the holder's account; the escrowed tokens were burned.
-    Finalized,
-    /// @dev The registry refused; the escrowed tokens went back to the holder.
-    Cancelled
-}

@@ -2,11 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {Attestation, CreditClass} from "./CarbonTypes.sol";
+import {IVerifierSet} from "./IVerifierSet.sol";
 
 /// @title IAttestationVerifier
 /// @notice EIP-712 hashing of attestations and credit classes (domain name "CarbonBridge", version "1"),
 /// M-of-N signature checks and single-use nonces.
-interface IAttestationVerifier {
+interface IAttestationVerifier is IVerifierSet {
     /// @dev Fewer signatures than the threshold were provided.
     error BridgeInsufficientSignatures(uint256 provided, uint256 threshold);
     /// @dev A signature recovers to `signer`, who is not a verifier.

@@ -1,48 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Attestation, BridgedBatch} from "./CarbonTypes.sol";
+import {Attestation} from "./CarbonTypes.sol";
 import {IAttestationVerifier} from "./IAttestationVerifier.sol";
-import {IClassTokenFactory} from "./IClassTokenFactory.sol";
 import {IRedemptionEscrow} from "./IRedemptionEscrow.sol";
 import {IRetirementLedger} from "./IRetirementLedger.sol";
-import {IVerifierSet} from "./IVerifierSet.sol";
 
 /// @title ICarbonBridge
 /// @notice Mints class tokens for serial blocks of carbon credits immobilized in a registry, on the
 /// strength of M-of-N verifier attestations (EIP-712), never past a class's attested reserve; escrows and
 /// settles redemptions ({IRedemptionEscrow}); burns retirements and records their settlement
 /// ({IRetirementLedger}).
-/// @dev The shared structs and enums (`CreditClass`, `Attestation`, `BridgedBatch`, `BatchStatus`,
-/// `RedemptionStatus`) live in `CarbonTypes.sol`. Per class, at all times:
-/// `classReserve * 1e18 == totalSupply + retiredUnsettled` (escrowed tokens are part of the supply), and
-/// `classReserve` is the sum of the remaining tonnes of the class's active batches.
-interface ICarbonBridge is
-    IVerifierSet,
-    IAttestationVerifier,
-    IClassTokenFactory,
-    IRedemptionEscrow,
-    IRetirementLedger
-{
+/// @dev The whole bridge: the interfaces of its pieces ({IVerifierSet}, {IAttestationVerifier},
+/// {IClassTokenFactory}, {IBatchLedger}, {IRedemptionEscrow}, {IRetirementLedger}, each extending those of the
+/// pieces it builds on) and what only the composed bridge does: mint and pause. Structs shared beyond one
+/// piece (`CreditClass`, `Attestation`) live in `CarbonTypes.sol`.
+interface ICarbonBridge is IAttestationVerifier, IRedemptionEscrow, IRetirementLedger {
     /// @dev Quantity must equal `blockEnd - blockStart + 1` (and `blockEnd >= blockStart`).
     error BridgeQuantityMismatch(uint64 blockStart, uint64 blockEnd, uint64 quantity);
     /// @dev The same registry + serial is bridged and still active.
     error BridgeBatchAlreadyBridged(bytes32 batchKey);
     /// @dev The recipient is the zero address.
     error BridgeZeroRecipient();
-    /// @dev Two arrays that go in pairs differ in length: attestations and signature lists ({mintBatch}), or
-    /// batch keys and tonnes ({finalizeRedemption}, {settleRetirements}).
-    error BridgeArrayLengthMismatch();
     /// @dev The admin given to the constructor is the zero address.
     error BridgeZeroAdmin();
-    /// @dev The batch `batchKey` is not active (never bridged, or fully released).
-    error BridgeBatchNotActive(bytes32 batchKey);
-    /// @dev A burn of `tonnes` from batch `batchKey` is zero or exceeds its `remaining` tonnes.
-    error BridgeInvalidBurnAmount(bytes32 batchKey, uint64 remaining, uint64 tonnes);
-    /// @dev Batch `batchKey` is not of class `classId`, the class of the redemption or settlement.
-    error BridgeBatchClassMismatch(bytes32 batchKey, bytes32 classId);
-    /// @dev A redemption, retirement or settlement of nothing.
-    error BridgeZeroAmount();
 
     /// @dev The serial block `serial` of `registry` was bridged: `quantity * 1e18` tokens of class
     /// `classId` were minted to `recipient` under attestation `nonce`.
@@ -55,19 +36,9 @@ interface ICarbonBridge is
         address indexed recipient,
         uint256 nonce
     );
-    /// @dev `tonnes` of batch `batchKey` were burned from `from`; `remaining` tonnes still back tokens.
-    /// For a finalized redemption `from` is the redeeming holder (the tokens burn from the bridge's escrow);
-    /// for a retirement settlement it is the zero address (the tokens burned at retirement).
-    event BatchBurned(bytes32 indexed batchKey, address indexed from, uint64 tonnes, uint64 remaining);
-    /// @dev Every tonne of batch `batchKey` was burned; its serial may be bridged again.
-    event BatchReleased(bytes32 indexed batchKey);
 
     /// @notice Role allowed to pause and unpause minting and redemption requests.
     function PAUSER_ROLE() external view returns (bytes32);
-
-    /// @notice Role of the bridge engine's settlement operations: {finalizeRedemption}, {cancelRedemption},
-    /// {settleRetirements}.
-    function SETTLER_ROLE() external view returns (bytes32);
 
     /// @notice Bridges one serial block: mints `attestation.quantity * 1e18` class tokens to
     /// `attestation.recipient`, creating the class token on the class's first batch.
@@ -99,9 +70,6 @@ interface ICarbonBridge is
     function mintBatch(Attestation[] calldata attestations, bytes[][] calldata signatures)
         external
         returns (bytes32[] memory batchKeys);
-
-    /// @notice The record of the serial block `batchKey` (all zero if never bridged).
-    function batch(bytes32 batchKey) external view returns (BridgedBatch memory);
 
     /// @notice Pauses minting and new redemption requests. Finalizing and cancelling pending redemptions,
     /// retiring and settling retirements go on.

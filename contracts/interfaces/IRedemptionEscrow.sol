@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {RedemptionStatus} from "./CarbonTypes.sol";
+import {IBatchLedger} from "./IBatchLedger.sol";
 
 /// @title IRedemptionEscrow
 /// @notice Redemption: a holder asks for whole tonnes of a class back in a registry account. The bridge
@@ -10,7 +10,19 @@ import {RedemptionStatus} from "./CarbonTypes.sol";
 /// batches shrink) or cancels (the registry refused: the tokens go back to the holder). Each redemption
 /// ends exactly once.
 /// @dev Escrowed tokens are held by the bridge and stay in the token's total supply until finalized.
-interface IRedemptionEscrow {
+interface IRedemptionEscrow is IBatchLedger {
+    /// @notice Life cycle of a redemption.
+    enum RedemptionStatus {
+        /// @dev No such redemption.
+        None,
+        /// @dev Requested: the tokens are escrowed by the bridge, waiting for the registry's answer.
+        Pending,
+        /// @dev The registry released the units to the holder's account; the escrowed tokens were burned.
+        Finalized,
+        /// @dev The registry refused; the escrowed tokens went back to the holder.
+        Cancelled
+    }
+
     /// @dev A redemption must be a whole number of tonnes: `amount % 1e18 != 0`.
     error BridgeFractionalRedemption(uint256 amount);
     /// @dev The registry account to deliver to is the empty string.

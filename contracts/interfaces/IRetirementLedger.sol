@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IBatchLedger} from "./IBatchLedger.sol";
+
 /// @title IRetirementLedger
 /// @notice Retirement: a holder retires any amount of a class (fractions of a tonne included) for a
 /// beneficiary and a reason; the tokens burn at once and an on-chain certificate records it. The amount
 /// stays "retired but unsettled" until the bridge engine has retired whole units in the registry, which a
 /// settler then records against named batches ({settleRetirements}), once per settlement id.
 /// @dev Per class, at all times: `classReserve * 1e18 == totalSupply + retiredUnsettled`.
-interface IRetirementLedger {
+interface IRetirementLedger is IBatchLedger {
     /// @dev The beneficiary is empty or longer than {MAX_BENEFICIARY_LENGTH} bytes.
     error BridgeInvalidBeneficiary();
     /// @dev The reason is longer than {MAX_REASON_LENGTH} bytes.

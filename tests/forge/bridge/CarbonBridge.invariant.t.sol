@@ -5,13 +5,9 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
 
-import {
-    Attestation,
-    BatchStatus,
-    BridgedBatch,
-    CreditClass,
-    RedemptionStatus
-} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {Attestation, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {IBatchLedger} from "../../../contracts/interfaces/IBatchLedger.sol";
+import {IRedemptionEscrow} from "../../../contracts/interfaces/IRedemptionEscrow.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
 import {BatchSplits} from "../utils/BatchSplits.sol";
@@ -57,7 +53,7 @@ contract BridgeHandler is Test {
         address holder;
         uint256 classIndex;
         uint64 tonnes;
-        RedemptionStatus status;
+        IRedemptionEscrow.RedemptionStatus status;
         uint256 endings;
     }
 
@@ -128,8 +124,8 @@ contract BridgeHandler is Test {
     function burn(uint256 batchSeed, uint256 tonnesSeed) external {
         if (batchKeys.length == 0) return;
         bytes32 key = batchKeys[batchSeed % batchKeys.length];
-        BridgedBatch memory record = bridge.batch(key);
-        if (record.status != BatchStatus.Active) return;
+        IBatchLedger.BridgedBatch memory record = bridge.batch(key);
+        if (record.status != IBatchLedger.BatchStatus.Active) return;
         CarbonCreditToken token = CarbonCreditToken(record.token);
         address holder = actors[0];
         for (uint256 i = 1; i < actors.length; ++i) {
@@ -148,7 +144,7 @@ contract BridgeHandler is Test {
     function rebridge(uint256 batchSeed, uint256 actorSeed) external {
         if (batchKeys.length == 0) return;
         bytes32 key = batchKeys[batchSeed % batchKeys.length];
-        if (bridge.batch(key).status != BatchStatus.Released) return;
+        if (bridge.batch(key).status != IBatchLedger.BatchStatus.Released) return;
         Bridged storage b = bridged[key];
         Attestation memory a = _attestation(b.classIndex, b.serial, b.blockStart, b.quantity);
         a.recipient = actors[actorSeed % actors.length];
@@ -161,7 +157,7 @@ contract BridgeHandler is Test {
     function duplicate(uint256 batchSeed) external {
         if (batchKeys.length == 0) return;
         bytes32 key = batchKeys[batchSeed % batchKeys.length];
-        if (bridge.batch(key).status != BatchStatus.Active) return;
+        if (bridge.batch(key).status != IBatchLedger.BatchStatus.Active) return;
         Bridged storage b = bridged[key];
         Attestation memory a = _attestation(b.classIndex, b.serial, b.blockStart, b.quantity);
         try bridge.mint(a, _sign(a)) {
@@ -193,7 +189,8 @@ contract BridgeHandler is Test {
         vm.prank(holder);
         uint256 id = bridge.requestRedemption(classId, uint256(tonnes) * TONNE, "ACCT-1");
         redemptionIds.push(id);
-        ghostRedemptions[id] = GhostRedemption(holder, classIndex, tonnes, RedemptionStatus.Pending, 0);
+        ghostRedemptions[id] =
+            GhostRedemption(holder, classIndex, tonnes, IRedemptionEscrow.RedemptionStatus.Pending, 0);
         ghostEscrowed[classIndex] += uint256(tonnes) * TONNE;
         ++ghostRequested;
     }
@@ -205,7 +202,7 @@ contract BridgeHandler is Test {
         GhostRedemption storage r = ghostRedemptions[id];
         (bytes32[] memory keys, uint64[] memory tonnes) = _plan(r.classIndex, r.tonnes, splitSeed);
         bridge.finalizeRedemption(id, keys, tonnes, "released");
-        r.status = RedemptionStatus.Finalized;
+        r.status = IRedemptionEscrow.RedemptionStatus.Finalized;
         ++r.endings;
         ghostEscrowed[r.classIndex] -= uint256(r.tonnes) * TONNE;
         ++ghostFinalized;
@@ -217,7 +214,7 @@ contract BridgeHandler is Test {
         if (!found) return;
         GhostRedemption storage r = ghostRedemptions[id];
         bridge.cancelRedemption(id, "refused");
-        r.status = RedemptionStatus.Cancelled;
+        r.status = IRedemptionEscrow.RedemptionStatus.Cancelled;
         ++r.endings;
         ghostEscrowed[r.classIndex] -= uint256(r.tonnes) * TONNE;
         ++ghostCancelled;
@@ -383,8 +380,8 @@ contract BridgeHandler is Test {
         for (uint256 i; i < batchKeys.length; ++i) {
             bytes32 key = batchKeys[i];
             if (bridged[key].classIndex != classIndex) continue;
-            BridgedBatch memory record = bridge.batch(key);
-            if (record.status != BatchStatus.Active) continue;
+            IBatchLedger.BridgedBatch memory record = bridge.batch(key);
+            if (record.status != IBatchLedger.BatchStatus.Active) continue;
             active[count] = key;
             remaining[count] = record.remaining;
             ++count;
@@ -401,7 +398,9 @@ contract BridgeHandler is Test {
         uint256 n = redemptionIds.length;
         for (uint256 i; i < n; ++i) {
             id = redemptionIds[(seed + i) % n];
-            if ((ghostRedemptions[id].status == RedemptionStatus.Pending) == pending) return (true, id);
+            if ((ghostRedemptions[id].status == IRedemptionEscrow.RedemptionStatus.Pending) == pending) {
+                return (true, id);
+            }
         }
         return (false, 0);
     }
@@ -436,8 +435,8 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
             for (uint256 i; i < handler.batchCount(); ++i) {
                 bytes32 key = handler.batchKeys(i);
                 if (handler.classIndexOf(key) != c) continue;
-                BridgedBatch memory record = bridge.batch(key);
-                if (record.status == BatchStatus.Active) {
+                IBatchLedger.BridgedBatch memory record = bridge.batch(key);
+                if (record.status == IBatchLedger.BatchStatus.Active) {
                     assertEq(record.token, token, "batch points at its class token");
                     remaining += record.remaining;
                 }
@@ -490,7 +489,8 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
             uint256 id = handler.redemptionIds(i);
             BridgeHandler.GhostRedemption memory ghost = handler.ghostRedemption(id);
             assertLe(ghost.endings, 1, "ended at most once");
-            (address holder, bytes32 classId, uint64 tonnes, RedemptionStatus status) = bridge.redemption(id);
+            (address holder, bytes32 classId, uint64 tonnes, IRedemptionEscrow.RedemptionStatus status) =
+                bridge.redemption(id);
             assertEq(holder, ghost.holder);
             assertEq(classId, bridge.classIdOf(handler.classAt(ghost.classIndex)));
             assertEq(tonnes, ghost.tonnes);
@@ -503,10 +503,10 @@ contract CarbonBridgeInvariantTest is BridgeFixture {
     /// @dev Active batches back something; released ones back nothing.
     function invariant_batchStatusMatchesRemaining() public view {
         for (uint256 i; i < handler.batchCount(); ++i) {
-            BridgedBatch memory record = bridge.batch(handler.batchKeys(i));
-            if (record.status == BatchStatus.Active) assertGt(record.remaining, 0);
-            else assertEq(uint8(record.status), uint8(BatchStatus.Released));
-            if (record.status == BatchStatus.Released) assertEq(record.remaining, 0);
+            IBatchLedger.BridgedBatch memory record = bridge.batch(handler.batchKeys(i));
+            if (record.status == IBatchLedger.BatchStatus.Active) assertGt(record.remaining, 0);
+            else assertEq(uint8(record.status), uint8(IBatchLedger.BatchStatus.Released));
+            if (record.status == IBatchLedger.BatchStatus.Released) assertEq(record.remaining, 0);
         }
     }
 

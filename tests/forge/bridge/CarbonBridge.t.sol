@@ -6,8 +6,9 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {CarbonBridge} from "../../../contracts/bridge/CarbonBridge.sol";
-import {Attestation, BatchStatus, BridgedBatch, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {Attestation, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
 import {IAttestationVerifier} from "../../../contracts/interfaces/IAttestationVerifier.sol";
+import {IBatchLedger} from "../../../contracts/interfaces/IBatchLedger.sol";
 import {ICarbonBridge} from "../../../contracts/interfaces/ICarbonBridge.sol";
 import {IClassTokenFactory} from "../../../contracts/interfaces/IClassTokenFactory.sol";
 import {IVerifierSet} from "../../../contracts/interfaces/IVerifierSet.sol";
@@ -155,10 +156,10 @@ contract CarbonBridgeTest is BridgeFixture {
         assertEq(token.totalSupply(), 250 * TONNE);
         assertEq(token.classId(), classId);
         assertEq(token.classHash(), classHashOf(c));
-        BridgedBatch memory record = bridge.batch(batchKey);
+        IBatchLedger.BridgedBatch memory record = bridge.batch(batchKey);
         assertEq(record.token, predicted);
         assertEq(record.remaining, 250);
-        assertEq(uint8(record.status), uint8(BatchStatus.Active));
+        assertEq(uint8(record.status), uint8(IBatchLedger.BatchStatus.Active));
         assertTrue(bridge.isNonceUsed(a.nonce));
     }
 
@@ -232,7 +233,7 @@ contract CarbonBridgeTest is BridgeFixture {
         assertEq(keys.length, 3);
         for (uint256 i; i < 3; ++i) {
             assertEq(keys[i], batchKeyOf(atts[i].registry, atts[i].serial));
-            assertEq(uint8(bridge.batch(keys[i]).status), uint8(BatchStatus.Active));
+            assertEq(uint8(bridge.batch(keys[i]).status), uint8(IBatchLedger.BatchStatus.Active));
         }
         assertEq(bridge.classReserve(classIdOf(vcs1477())), 30);
         assertEq(bridge.classReserve(classIdOf(gs5000())), 5);
@@ -258,7 +259,7 @@ contract CarbonBridgeTest is BridgeFixture {
         atts[1] = attest(vcs1477(), 11, 20, bob);
         bytes[][] memory sigs = new bytes[][](1);
         sigs[0] = sign(atts[0], 2);
-        vm.expectRevert(ICarbonBridge.BridgeArrayLengthMismatch.selector);
+        vm.expectRevert(IBatchLedger.BridgeArrayLengthMismatch.selector);
         bridge.mintBatch(atts, sigs);
     }
 
@@ -528,7 +529,7 @@ contract CarbonBridgeTest is BridgeFixture {
         CarbonCreditToken token = CarbonCreditToken(bridge.classToken(classId));
 
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(key, alice, 4, 6);
+        emit IBatchLedger.BatchBurned(key, alice, 4, 6);
         bridge.exposed_burnFromBatch(key, alice, 4);
         assertEq(bridge.batch(key).remaining, 6);
         assertEq(bridge.classReserve(classId), 11);
@@ -536,13 +537,13 @@ contract CarbonBridgeTest is BridgeFixture {
         assertEq(token.balanceOf(alice), 6 * TONNE);
 
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(key, alice, 6, 0);
+        emit IBatchLedger.BatchBurned(key, alice, 6, 0);
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchReleased(key);
+        emit IBatchLedger.BatchReleased(key);
         bridge.exposed_burnFromBatch(key, alice, 6);
-        BridgedBatch memory record = bridge.batch(key);
+        IBatchLedger.BridgedBatch memory record = bridge.batch(key);
         assertEq(record.remaining, 0);
-        assertEq(uint8(record.status), uint8(BatchStatus.Released));
+        assertEq(uint8(record.status), uint8(IBatchLedger.BatchStatus.Released));
         assertEq(bridge.classReserve(classId), 5);
         assertEq(token.totalSupply(), 5 * TONNE);
     }
@@ -560,17 +561,17 @@ contract CarbonBridgeTest is BridgeFixture {
 
     function test_burnFromBatch_rejectsInactiveBatchAndBadAmounts() public {
         bytes32 unknown = batchKeyOf("VCS", "nope");
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, unknown));
         bridge.exposed_burnFromBatch(unknown, alice, 1);
 
         bytes32 key = mintSigned(attest(vcs1477(), 1, 10, alice));
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, key, 10, 0));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, key, 10, 0));
         bridge.exposed_burnFromBatch(key, alice, 0);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, key, 10, 11));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, key, 10, 11));
         bridge.exposed_burnFromBatch(key, alice, 11);
 
         bridge.exposed_burnFromBatch(key, alice, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, key));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, key));
         bridge.exposed_burnFromBatch(key, alice, 1);
     }
 
@@ -581,7 +582,7 @@ contract CarbonBridgeTest is BridgeFixture {
         bridge.exposed_burnFromBatch(key, alice, 10);
         Attestation memory again = attest(c, 1, 10, bob);
         assertEq(mintSigned(again), key);
-        assertEq(uint8(bridge.batch(key).status), uint8(BatchStatus.Active));
+        assertEq(uint8(bridge.batch(key).status), uint8(IBatchLedger.BatchStatus.Active));
         assertEq(bridge.batch(key).remaining, 10);
         assertEq(bridge.classReserve(classIdOf(c)), 10);
     }

@@ -3,8 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ERC20} from "solady/tokens/ERC20.sol";
 
-import {BatchStatus, CreditClass, RedemptionStatus} from "../../../contracts/interfaces/CarbonTypes.sol";
-import {ICarbonBridge} from "../../../contracts/interfaces/ICarbonBridge.sol";
+import {CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {IBatchLedger} from "../../../contracts/interfaces/IBatchLedger.sol";
 import {IRedemptionEscrow} from "../../../contracts/interfaces/IRedemptionEscrow.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {BatchSplits} from "../utils/BatchSplits.sol";
@@ -29,7 +29,7 @@ contract RedemptionEscrowFuzzTest is BridgeFixture {
         amount = fraction ? bound(amount, 0, 2000 * TONNE) : bound(amount, 0, 2000) * TONNE;
         vm.prank(alice);
         if (amount == 0) {
-            vm.expectRevert(ICarbonBridge.BridgeZeroAmount.selector);
+            vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
         } else if (amount % TONNE != 0) {
             vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amount));
         } else if (amount > 1000 * TONNE) {
@@ -40,10 +40,10 @@ contract RedemptionEscrowFuzzTest is BridgeFixture {
         assertEq(bridge.escrowed(classId), accepted ? amount : 0);
         assertEq(tokenOf(vcs).balanceOf(alice), 1000 * TONNE - (accepted ? amount : 0));
         if (accepted) {
-            (address holder,, uint64 tonnes, RedemptionStatus status) = bridge.redemption(id);
+            (address holder,, uint64 tonnes, IRedemptionEscrow.RedemptionStatus status) = bridge.redemption(id);
             assertEq(holder, alice);
             assertEq(tonnes, amount / TONNE);
-            assertEq(uint8(status), uint8(RedemptionStatus.Pending));
+            assertEq(uint8(status), uint8(IRedemptionEscrow.RedemptionStatus.Pending));
         }
         assertClassAccounting(vcs);
     }
@@ -71,14 +71,15 @@ contract RedemptionEscrowFuzzTest is BridgeFixture {
         }
         for (uint256 j; j < keys.length; ++j) {
             assertEq(bridge.batch(keys[j]).remaining, remaining[j]);
-            BatchStatus expected = remaining[j] == 0 ? BatchStatus.Released : BatchStatus.Active;
+            IBatchLedger.BatchStatus expected =
+                remaining[j] == 0 ? IBatchLedger.BatchStatus.Released : IBatchLedger.BatchStatus.Active;
             assertEq(uint8(bridge.batch(keys[j]).status), uint8(expected));
         }
         assertEq(bridge.classReserve(classId), total - tonnes);
         assertEq(tokenOf(vcs).totalSupply(), uint256(total - tonnes) * TONNE);
         assertEq(bridge.escrowed(classId), 0);
-        (,,, RedemptionStatus status) = bridge.redemption(id);
-        assertEq(uint8(status), uint8(RedemptionStatus.Finalized));
+        (,,, IRedemptionEscrow.RedemptionStatus status) = bridge.redemption(id);
+        assertEq(uint8(status), uint8(IRedemptionEscrow.RedemptionStatus.Finalized));
         assertClassAccounting(vcs);
     }
 

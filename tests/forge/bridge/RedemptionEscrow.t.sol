@@ -7,8 +7,8 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC20} from "solady/tokens/ERC20.sol";
 
-import {BatchStatus, CreditClass, RedemptionStatus} from "../../../contracts/interfaces/CarbonTypes.sol";
-import {ICarbonBridge} from "../../../contracts/interfaces/ICarbonBridge.sol";
+import {CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {IBatchLedger} from "../../../contracts/interfaces/IBatchLedger.sol";
 import {IClassTokenFactory} from "../../../contracts/interfaces/IClassTokenFactory.sol";
 import {IRedemptionEscrow} from "../../../contracts/interfaces/IRedemptionEscrow.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
@@ -52,7 +52,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         assertEq(bridge.escrowed(classId), 25 * TONNE);
         assertEq(token.totalSupply(), 150 * TONNE, "escrowed tokens stay in the supply");
         assertEq(bridge.classReserve(classId), 150, "the reserve moves only on finalize");
-        _assertRedemption(id, alice, classId, 25, RedemptionStatus.Pending);
+        _assertRedemption(id, alice, classId, 25, IRedemptionEscrow.RedemptionStatus.Pending);
         assertClassAccounting(vcs);
     }
 
@@ -66,8 +66,8 @@ contract RedemptionEscrowTest is BridgeFixture {
 
         assertEq(bridge.escrowed(classId), 3 * TONNE);
         assertEq(bridge.escrowed(classIdOf(gs5000())), 3 * TONNE);
-        _assertRedemption(2, bob, classId, 2, RedemptionStatus.Pending);
-        _assertRedemption(3, alice, classIdOf(gs5000()), 3, RedemptionStatus.Pending);
+        _assertRedemption(2, bob, classId, 2, IRedemptionEscrow.RedemptionStatus.Pending);
+        _assertRedemption(3, alice, classIdOf(gs5000()), 3, IRedemptionEscrow.RedemptionStatus.Pending);
     }
 
     function test_requestRedemption_wholeBalance() public {
@@ -78,7 +78,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     }
 
     function test_requestRedemption_rejectsZeroAmount() public {
-        vm.expectRevert(ICarbonBridge.BridgeZeroAmount.selector);
+        vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
         vm.prank(alice);
         bridge.requestRedemption(classId, 0, ACCOUNT);
     }
@@ -137,7 +137,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         vm.prank(alice);
         vm.expectRevert(ERC20.InsufficientBalance.selector);
         bridge.requestRedemption(classId, 500 * TONNE, ACCOUNT);
-        _assertRedemption(1, address(0), bytes32(0), 0, RedemptionStatus.None);
+        _assertRedemption(1, address(0), bytes32(0), 0, IRedemptionEscrow.RedemptionStatus.None);
         assertEq(bridge.escrowed(classId), 0);
         vm.prank(alice);
         assertEq(bridge.requestRedemption(classId, TONNE, ACCOUNT), 1, "the id was not consumed");
@@ -152,20 +152,20 @@ contract RedemptionEscrowTest is BridgeFixture {
         vm.expectEmit(address(bridge));
         emit IRedemptionEscrow.RedemptionFinalized(id, "VCS-1-25");
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(keyA, alice, 25, 75);
+        emit IBatchLedger.BatchBurned(keyA, alice, 25, 75);
         vm.expectEmit(address(token));
         emit IERC20.Transfer(address(bridge), address(0), 25 * TONNE);
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "VCS-1-25");
 
-        _assertRedemption(id, alice, classId, 25, RedemptionStatus.Finalized);
+        _assertRedemption(id, alice, classId, 25, IRedemptionEscrow.RedemptionStatus.Finalized);
         assertEq(bridge.escrowed(classId), 0);
         assertEq(token.balanceOf(address(bridge)), 0);
         assertEq(token.balanceOf(alice), 75 * TONNE);
         assertEq(token.totalSupply(), 125 * TONNE);
         assertEq(bridge.classReserve(classId), 125);
         assertEq(bridge.batch(keyA).remaining, 75);
-        assertEq(uint8(bridge.batch(keyA).status), uint8(BatchStatus.Active));
+        assertEq(uint8(bridge.batch(keyA).status), uint8(IBatchLedger.BatchStatus.Active));
         assertClassAccounting(vcs);
     }
 
@@ -176,15 +176,15 @@ contract RedemptionEscrowTest is BridgeFixture {
         vm.expectEmit(address(bridge));
         emit IRedemptionEscrow.RedemptionFinalized(id, "two blocks");
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(keyB, alice, 50, 0);
+        emit IBatchLedger.BatchBurned(keyB, alice, 50, 0);
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchReleased(keyB);
+        emit IBatchLedger.BatchReleased(keyB);
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(keyA, alice, 30, 70);
+        emit IBatchLedger.BatchBurned(keyA, alice, 30, 70);
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "two blocks");
 
-        assertEq(uint8(bridge.batch(keyB).status), uint8(BatchStatus.Released));
+        assertEq(uint8(bridge.batch(keyB).status), uint8(IBatchLedger.BatchStatus.Released));
         assertEq(bridge.batch(keyB).remaining, 0);
         assertEq(bridge.batch(keyA).remaining, 70);
         assertEq(bridge.classReserve(classId), 70);
@@ -213,7 +213,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         bridge.grantRole(role, bob);
         vm.prank(bob);
         bridge.finalizeRedemption(id, keys, tonnes, "");
-        _assertRedemption(id, alice, classId, 5, RedemptionStatus.Finalized);
+        _assertRedemption(id, alice, classId, 5, IRedemptionEscrow.RedemptionStatus.Finalized);
     }
 
     function test_finalizeRedemption_rejectsUnknownIds() public {
@@ -228,7 +228,7 @@ contract RedemptionEscrowTest is BridgeFixture {
 
     function test_finalizeRedemption_rejectsLengthMismatch() public {
         uint256 id = _request(alice, 5);
-        vm.expectRevert(ICarbonBridge.BridgeArrayLengthMismatch.selector);
+        vm.expectRevert(IBatchLedger.BridgeArrayLengthMismatch.selector);
         vm.prank(admin);
         bridge.finalizeRedemption(id, new bytes32[](2), new uint64[](1), "");
     }
@@ -255,7 +255,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         uint256 id = _request(alice, 10);
         bytes32 unknown = batchKeyOf("VCS", "never bridged");
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(unknown, 10);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, unknown));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
 
@@ -266,7 +266,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         vm.prank(admin);
         bridge.finalizeRedemption(other, keys, tonnes, "");
         (keys, tonnes) = split2(keyA, 5, keyB, 5);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, keyB));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, keyB));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
@@ -274,7 +274,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_finalizeRedemption_rejectsBatchesOfAnotherClass() public {
         uint256 id = _request(alice, 10);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 5, keyOther, 5);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchClassMismatch.selector, keyOther, classId));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
@@ -282,16 +282,16 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_finalizeRedemption_rejectsZeroOrExcessiveTonnesForABatch() public {
         uint256 id = _request(alice, 60);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 0, keyB, 60);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, keyA, 100, 0));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyA, 100, 0));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         (keys, tonnes) = split2(keyA, 5, keyB, 55);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, keyB, 50, 55));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 50, 55));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         // Naming a batch twice counts against what is left of it.
         (keys, tonnes) = split2(keyB, 30, keyB, 30);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, keyB, 20, 30));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 20, 30));
         vm.prank(admin);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
@@ -300,9 +300,9 @@ contract RedemptionEscrowTest is BridgeFixture {
         uint256 id = _request(alice, 10);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 5, keyOther, 5);
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchClassMismatch.selector, keyOther, classId));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         bridge.finalizeRedemption(id, keys, tonnes, "");
-        _assertRedemption(id, alice, classId, 10, RedemptionStatus.Pending);
+        _assertRedemption(id, alice, classId, 10, IRedemptionEscrow.RedemptionStatus.Pending);
         assertEq(bridge.batch(keyA).remaining, 100);
         assertEq(bridge.escrowed(classId), 10 * TONNE);
         assertEq(bridge.classReserve(classId), 150);
@@ -319,7 +319,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         vm.prank(admin);
         bridge.cancelRedemption(id, "account closed");
 
-        _assertRedemption(id, alice, classId, 25, RedemptionStatus.Cancelled);
+        _assertRedemption(id, alice, classId, 25, IRedemptionEscrow.RedemptionStatus.Cancelled);
         assertEq(token.balanceOf(alice), 100 * TONNE);
         assertEq(bridge.escrowed(classId), 0);
         assertEq(token.totalSupply(), 150 * TONNE);
@@ -375,8 +375,8 @@ contract RedemptionEscrowTest is BridgeFixture {
         bridge.cancelRedemption(cancelled, "");
         vm.stopPrank();
 
-        _assertRedemption(finalized, alice, classId, 5, RedemptionStatus.Finalized);
-        _assertRedemption(cancelled, alice, classId, 5, RedemptionStatus.Cancelled);
+        _assertRedemption(finalized, alice, classId, 5, IRedemptionEscrow.RedemptionStatus.Finalized);
+        _assertRedemption(cancelled, alice, classId, 5, IRedemptionEscrow.RedemptionStatus.Cancelled);
         assertEq(token.balanceOf(alice), 95 * TONNE);
         assertClassAccounting(vcs);
     }
@@ -390,13 +390,13 @@ contract RedemptionEscrowTest is BridgeFixture {
         bridge.finalizeRedemption(first, keys, tonnes, "");
         bridge.cancelRedemption(second, "");
         vm.stopPrank();
-        _assertRedemption(first, alice, classId, 5, RedemptionStatus.Finalized);
-        _assertRedemption(second, alice, classId, 5, RedemptionStatus.Cancelled);
+        _assertRedemption(first, alice, classId, 5, IRedemptionEscrow.RedemptionStatus.Finalized);
+        _assertRedemption(second, alice, classId, 5, IRedemptionEscrow.RedemptionStatus.Cancelled);
     }
 
     function test_redemption_ofUnknownIdIsEmpty() public view {
-        _assertRedemption(0, address(0), bytes32(0), 0, RedemptionStatus.None);
-        _assertRedemption(42, address(0), bytes32(0), 0, RedemptionStatus.None);
+        _assertRedemption(0, address(0), bytes32(0), 0, IRedemptionEscrow.RedemptionStatus.None);
+        _assertRedemption(42, address(0), bytes32(0), 0, IRedemptionEscrow.RedemptionStatus.None);
     }
 
     function test_redeemedSerial_canBeBridgedAgain() public {
@@ -421,9 +421,9 @@ contract RedemptionEscrowTest is BridgeFixture {
         address holder,
         bytes32 expectedClassId,
         uint64 tonnes,
-        RedemptionStatus status
+        IRedemptionEscrow.RedemptionStatus status
     ) internal view {
-        (address h, bytes32 c, uint64 t, RedemptionStatus s) = bridge.redemption(id);
+        (address h, bytes32 c, uint64 t, IRedemptionEscrow.RedemptionStatus s) = bridge.redemption(id);
         assertEq(h, holder, "holder");
         assertEq(c, expectedClassId, "classId");
         assertEq(t, tonnes, "tonnes");

@@ -5,8 +5,8 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20} from "solady/tokens/ERC20.sol";
 
-import {BatchStatus, CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
-import {ICarbonBridge} from "../../../contracts/interfaces/ICarbonBridge.sol";
+import {CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {IBatchLedger} from "../../../contracts/interfaces/IBatchLedger.sol";
 import {IClassTokenFactory} from "../../../contracts/interfaces/IClassTokenFactory.sol";
 import {IRetirementLedger} from "../../../contracts/interfaces/IRetirementLedger.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
@@ -14,7 +14,7 @@ import {BridgeFixture} from "../utils/BridgeFixture.sol";
 
 /// @notice A contract that holds class tokens and retires them itself, as a pool does.
 contract RetiringHolder {
-    function retire(ICarbonBridge bridge, bytes32 classId, uint256 amount) external returns (uint256) {
+    function retire(IRetirementLedger bridge, bytes32 classId, uint256 amount) external returns (uint256) {
         return bridge.retire(classId, amount, "Pool beneficiary", "");
     }
 }
@@ -100,7 +100,7 @@ contract RetirementLedgerTest is BridgeFixture {
     }
 
     function test_retire_rejectsZeroAmount() public {
-        vm.expectRevert(ICarbonBridge.BridgeZeroAmount.selector);
+        vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
         vm.prank(alice);
         bridge.retire(classId, 0, BENEFICIARY, REASON);
     }
@@ -179,7 +179,7 @@ contract RetirementLedgerTest is BridgeFixture {
         vm.expectEmit(address(bridge));
         emit IRetirementLedger.RetirementsSettled(settlementId, classId, 2, "VCS-RET-1");
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchBurned(keyA, address(0), 2, 8);
+        emit IBatchLedger.BatchBurned(keyA, address(0), 2, 8);
         vm.recordLogs();
         vm.prank(admin);
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "VCS-RET-1");
@@ -198,10 +198,10 @@ contract RetirementLedgerTest is BridgeFixture {
         _retire(bob, 3.5e18);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyB, 5, keyA, 2);
         vm.expectEmit(address(bridge));
-        emit ICarbonBridge.BatchReleased(keyB);
+        emit IBatchLedger.BatchReleased(keyB);
         vm.prank(admin);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "VCS-RET-2");
-        assertEq(uint8(bridge.batch(keyB).status), uint8(BatchStatus.Released));
+        assertEq(uint8(bridge.batch(keyB).status), uint8(IBatchLedger.BatchStatus.Released));
         assertEq(bridge.batch(keyA).remaining, 8);
         assertEq(bridge.retiredUnsettled(classId), 0.5e18);
         assertEq(bridge.classReserve(classId), 8);
@@ -256,9 +256,9 @@ contract RetirementLedgerTest is BridgeFixture {
     function test_settleRetirements_rejectsLengthMismatchAndNothing() public {
         _retire(alice, 3e18);
         vm.startPrank(admin);
-        vm.expectRevert(ICarbonBridge.BridgeArrayLengthMismatch.selector);
+        vm.expectRevert(IBatchLedger.BridgeArrayLengthMismatch.selector);
         bridge.settleRetirements(keccak256("s"), classId, new bytes32[](1), new uint64[](2), "");
-        vm.expectRevert(ICarbonBridge.BridgeZeroAmount.selector);
+        vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
         bridge.settleRetirements(keccak256("s"), classId, new bytes32[](0), new uint64[](0), "");
         vm.stopPrank();
     }
@@ -289,26 +289,26 @@ contract RetirementLedgerTest is BridgeFixture {
         vm.startPrank(admin);
 
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 1, unknown, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, unknown));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
 
         (keys, tonnes) = split1(keyOther, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchClassMismatch.selector, keyOther, classId));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
 
         (keys, tonnes) = split2(keyA, 1, keyB, 0);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, keyB, 5, 0));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 5, 0));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
 
         (keys, tonnes) = split2(keyB, 6, keyA, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeInvalidBurnAmount.selector, keyB, 5, 6));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 5, 6));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
 
         // Released batches are not active.
         (keys, tonnes) = split1(keyB, 5);
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
         (keys, tonnes) = split1(keyB, 1);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchNotActive.selector, keyB));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, keyB));
         bridge.settleRetirements(keccak256("s2"), classId, keys, tonnes, "");
         vm.stopPrank();
     }
@@ -318,7 +318,7 @@ contract RetirementLedgerTest is BridgeFixture {
         bytes32 settlementId = keccak256("s");
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 1, keyOther, 1);
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(ICarbonBridge.BridgeBatchClassMismatch.selector, keyOther, classId));
+        vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
         assertFalse(bridge.isSettlementRecorded(settlementId));
         assertEq(bridge.retiredUnsettled(classId), 3e18);
