@@ -3,8 +3,8 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/console.sol";
 
-import {IRetirementBridge} from "../../../contracts/interfaces/IRetirementBridge.sol";
 import {PoolRules} from "../../../contracts/interfaces/ICarbonPool.sol";
+import {IRetirementLedger} from "../../../contracts/interfaces/IRetirementLedger.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {PoolFixture} from "./PoolFixture.sol";
 
@@ -146,11 +146,11 @@ contract PoolGasTest is PoolFixture {
         _warmUp();
         bytes32 classId = classIdOf(vcs());
         vm.prank(alice);
-        IRetirementBridge(address(bridge)).retire(classId, 1 * TONNE, "Acme Corp", "2025 offsets");
+        IRetirementLedger(address(bridge)).retire(classId, 1 * TONNE, "Acme Corp", "2025 offsets");
         uint256 gasUsed = _receiptGasFrom(
             alice,
             address(bridge),
-            abi.encodeCall(IRetirementBridge.retire, (classId, 9.9e18, "Acme Corp", "2025 offsets"))
+            abi.encodeCall(IRetirementLedger.retire, (classId, 9.9e18, "Acme Corp", "2025 offsets"))
         );
         console.log("bridge retire called directly by a holder (same amount), for comparison:", gasUsed);
     }
