@@ -1,30 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Attestation, CreditClass} from "../interfaces/CarbonTypes.sol";
+import {CreditClass} from "../interfaces/CarbonTypes.sol";
 
 /// @title CreditClassCodec
-/// @notice Hashing of credit classes and attestations (EIP-712 struct hashes, class and batch keys), and
-/// the compact encoding of a class into a class token's clone immutable args.
+/// @notice Hashing of credit classes (EIP-712 struct hashes and class ids), and the compact encoding of a
+/// class into a class token's clone immutable args.
 /// @dev The args encoding is
-/// `vintageStart (4 bytes) | vintageEnd (4) | labels (1) | adjustment (1)` followed by
+/// `vintageStart (4 bytes) | vintageEnd (4) | labels (1) | adjustment (1) | unitDecimals (1)` followed by
 /// `program`, `projectId`, `methodology`, `hostCountry`, each as a 2-byte big-endian length and its bytes.
 /// It is injective: each string is length-prefixed, and a length that does not fit in 2 bytes is
 /// impossible because OpenZeppelin `Clones` refuses args longer than 24,531 bytes.
 library CreditClassCodec {
     /// @dev The EIP-712 type hash of `CreditClass`.
     bytes32 internal constant CREDIT_CLASS_TYPEHASH = keccak256(
-        "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,string hostCountry,uint8 labels,uint8 adjustment)"
-    );
-
-    /// @dev The EIP-712 type hash of `Attestation` (with the nested `CreditClass` type appended).
-    bytes32 internal constant ATTESTATION_TYPEHASH = keccak256(
-        "Attestation(string registry,string serial,uint64 blockStart,uint64 blockEnd,uint64 quantity,CreditClass creditClass,address recipient,uint256 nonce,uint256 deadline)"
-        "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,string hostCountry,uint8 labels,uint8 adjustment)"
+        "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)"
     );
 
     /// @dev Length of the fixed-size head of the args encoding.
-    uint256 private constant _HEAD_LENGTH = 10;
+    uint256 private constant _HEAD_LENGTH = 11;
 
     /// @dev `(classId, classHash)` of a class in calldata; the program and project hashes are shared.
     function keys(CreditClass calldata creditClass) internal pure returns (bytes32 classId, bytes32 classHash) {
@@ -41,7 +35,8 @@ library CreditClassCodec {
                 keccak256(bytes(creditClass.methodology)),
                 keccak256(bytes(creditClass.hostCountry)),
                 creditClass.labels,
-                creditClass.adjustment
+                creditClass.adjustment,
+                creditClass.unitDecimals
             )
         );
     }
@@ -68,32 +63,8 @@ library CreditClassCodec {
                 keccak256(bytes(creditClass.methodology)),
                 keccak256(bytes(creditClass.hostCountry)),
                 creditClass.labels,
-                creditClass.adjustment
-            )
-        );
-    }
-
-    /// @dev The EIP-712 struct hash of `attestation` given its class hash, and its batch key.
-    function attestationKeys(Attestation calldata attestation, bytes32 classHash)
-        internal
-        pure
-        returns (bytes32 structHash, bytes32 batchKey)
-    {
-        bytes32 registryHash = keccak256(bytes(attestation.registry));
-        bytes32 serialHash = keccak256(bytes(attestation.serial));
-        batchKey = keccak256(abi.encode(registryHash, serialHash));
-        structHash = keccak256(
-            abi.encode(
-                ATTESTATION_TYPEHASH,
-                registryHash,
-                serialHash,
-                attestation.blockStart,
-                attestation.blockEnd,
-                attestation.quantity,
-                classHash,
-                attestation.recipient,
-                attestation.nonce,
-                attestation.deadline
+                creditClass.adjustment,
+                creditClass.unitDecimals
             )
         );
     }
@@ -105,6 +76,7 @@ library CreditClassCodec {
             creditClass.vintageEnd,
             creditClass.labels,
             creditClass.adjustment,
+            creditClass.unitDecimals,
             _lengthPrefixed(creditClass.program),
             _lengthPrefixed(creditClass.projectId),
             _lengthPrefixed(creditClass.methodology),
@@ -118,6 +90,7 @@ library CreditClassCodec {
         creditClass.vintageEnd = uint32(_readUint(args, 4, 4));
         creditClass.labels = uint8(_readUint(args, 8, 1));
         creditClass.adjustment = uint8(_readUint(args, 9, 1));
+        creditClass.unitDecimals = uint8(_readUint(args, 10, 1));
         uint256 offset = _HEAD_LENGTH;
         (creditClass.program, offset) = _readString(args, offset);
         (creditClass.projectId, offset) = _readString(args, offset);
