@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 
+import {CarbonBridge} from "../../../contracts/bridge/CarbonBridge.sol";
 import {CreditClass, Lock, LockBatch, LockLeaf} from "../../../contracts/interfaces/CarbonTypes.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
@@ -181,6 +182,15 @@ abstract contract BridgeFixture is Test {
     function signLocksWith(Lock[] memory locks, uint256[] memory keys, uint256 deadline)
         internal
         view
+        returns (SignedLocks memory)
+    {
+        return signLocksFor(bridge, locks, keys, deadline);
+    }
+
+    /// @dev As {signLocksWith}, for the bridge `on` (the EIP-712 domain names the bridge).
+    function signLocksFor(CarbonBridge on, Lock[] memory locks, uint256[] memory keys, uint256 deadline)
+        internal
+        view
         returns (SignedLocks memory s)
     {
         uint256 n = locks.length;
@@ -213,12 +223,16 @@ abstract contract BridgeFixture is Test {
             mstore(classes, classCount) // shrink to the distinct classes
         }
         s.batch = LockBatch(s.tree[0], deadline);
-        s.signatures = signBatchWith(s.batch, keys);
+        s.signatures = signBatchFor(on, s.batch, keys);
     }
 
-    /// @dev Signatures of `batch` by `keys`, in the order given.
-    function signBatchWith(LockBatch memory batch, uint256[] memory keys) internal view returns (bytes[] memory sigs) {
-        bytes32 digest = bridge.hashLockBatch(batch);
+    /// @dev Signatures of `batch` for the bridge `on` by `keys`, in the order given.
+    function signBatchFor(CarbonBridge on, LockBatch memory batch, uint256[] memory keys)
+        internal
+        view
+        returns (bytes[] memory sigs)
+    {
+        bytes32 digest = on.hashLockBatch(batch);
         sigs = new bytes[](keys.length);
         for (uint256 i; i < keys.length; ++i) {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], digest);
@@ -259,8 +273,13 @@ abstract contract BridgeFixture is Test {
 
     /// @dev Mints the leaves at `positions` of `s`.
     function mintPart(SignedLocks memory s, uint256[] memory positions) internal {
+        mintPartOn(bridge, s, positions);
+    }
+
+    /// @dev Mints the leaves at `positions` of `s` on the bridge `on`.
+    function mintPartOn(CarbonBridge on, SignedLocks memory s, uint256[] memory positions) internal {
         (LockLeaf[] memory leaves, bytes32[] memory proof, bool[] memory flags) = part(s, positions);
-        bridge.mintLocks(s.classes, leaves, proof, flags, s.batch, s.signatures);
+        on.mintLocks(s.classes, leaves, proof, flags, s.batch, s.signatures);
     }
 
     /// @dev Mints every lock of `s`.
