@@ -173,3 +173,8 @@ class AnvilChain:
 
     def revert(self, snapshot_id: int) -> None:
         self._rpc("evm_revert", [hex(snapshot_id)])
+
+    def time_travel(self, seconds: int) -> None:
+        """Move the clock forward ``seconds`` and mine a block there (timelock delays, deadlines)."""
+        self._rpc("evm_increaseTime", [seconds])
+        self.mine()

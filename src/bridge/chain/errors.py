@@ -12,6 +12,11 @@ class ChainErrorCode(ErrorCode):
     CONTRACT_REVERTED = ("contract_reverted", 422, "The contract refused the call (its custom error is named).")
     CHAIN_UNAVAILABLE = ("chain_unavailable", 503, "The chain backend cannot be reached.")
     INVALID_CHAIN_CONFIG = ("invalid_chain_config", 400, "The chain backend setting is not understood.")
+    INVALID_LOCK_BATCH = (
+        "invalid_lock_batch",
+        400,
+        "A batch of locks or its Merkle proof is malformed: no locks, one lock twice, or a lock not in the batch.",
+    )
 
 
 class ChainError(CodedError):
