@@ -35,14 +35,13 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
 
     /// @inheritdoc IAttestationVerifier
     function hashLock(Lock calldata lock) external pure returns (bytes32) {
-        (, bytes32 classHash) = CreditClassCodec.keys(lock.creditClass);
         return LockCodec.leaf(
             lock.lockId,
             keccak256(bytes(lock.registry)),
             keccak256(bytes(lock.serial)),
             lock.blockStart,
             lock.blockEnd,
-            classHash,
+            CreditClassCodec.classHashMemory(lock.creditClass),
             lock.recipient
         );
     }
