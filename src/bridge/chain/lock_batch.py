@@ -21,19 +21,19 @@ from typing import Any, NamedTuple
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 
-from bridge.chain.attestation import CREDIT_CLASS_TYPE, CreditClass, Lock, LockBatch
+from bridge.chain.attestation import (
+    CREDIT_CLASS_TYPE,
+    LOCK_BATCH_TYPE,
+    LOCK_TYPE,
+    CreditClass,
+    Lock,
+    LockBatch,
+)
 from bridge.chain.merkle import MerkleError, MerkleTree
 
-# ABI of the contract's LockLeaf (not an EIP-712 type: the class comes by index into the call's classes).
-LOCK_LEAF_TYPE = [
-    {"name": "lockId", "type": "uint256"},
-    {"name": "registry", "type": "string"},
-    {"name": "serial", "type": "string"},
-    {"name": "blockStart", "type": "uint64"},
-    {"name": "blockEnd", "type": "uint64"},
-    {"name": "classIndex", "type": "uint16"},
-    {"name": "recipient", "type": "address"},
-]
+# The contract's LockLeaf: a Lock whose class comes by index into the call's classes (not an EIP-712 type).
+CLASS_INDEX = {"name": "classIndex", "type": "uint16"}
+LOCK_LEAF_TYPE = [CLASS_INDEX if field["name"] == "creditClass" else field for field in LOCK_TYPE]
 
 
 def _tuple_type(fields: list[dict[str, str]]) -> str:
@@ -45,7 +45,7 @@ MINT_LOCKS_TYPES = [
     _tuple_type(LOCK_LEAF_TYPE) + "[]",
     "bytes32[]",
     "bool[]",
-    "(bytes32,uint256)",
+    _tuple_type(LOCK_BATCH_TYPE),
     "bytes[]",
 ]
 MINT_LOCKS_SELECTOR = function_signature_to_4byte_selector(f"mintLocks({','.join(MINT_LOCKS_TYPES)})")
