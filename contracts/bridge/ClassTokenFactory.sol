@@ -91,7 +91,9 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         args = CreditClassCodec.encodeArgs(creditClass);
         address derived = Clones.predictDeterministicAddressWithImmutableArgs(_tokenImplementation, args, classId);
         if (token == address(0)) {
-            if (creditClass.unitDecimals > _MAX_UNIT_DECIMALS) revert BridgeInvalidUnitDecimals(creditClass.unitDecimals);
+            if (creditClass.unitDecimals > _MAX_UNIT_DECIMALS) {
+                revert BridgeInvalidUnitDecimals(creditClass.unitDecimals);
+            }
             token = derived;
         } else if (token != derived) {
             revert BridgeClassMismatch(classId, ICarbonCreditToken(token).classHash(), classHash);
@@ -114,7 +116,9 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         ClassInfo storage info = _classes[classId];
         address token = info.token;
         if (token != address(0)) {
-            if (token != resolved) revert BridgeClassMismatch(classId, ICarbonCreditToken(token).classHash(), classHash);
+            if (token != resolved) {
+                revert BridgeClassMismatch(classId, ICarbonCreditToken(token).classHash(), classHash);
+            }
             info.reserve += units;
             return;
         }

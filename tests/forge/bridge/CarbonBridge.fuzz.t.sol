@@ -62,9 +62,7 @@ contract CarbonBridgeFuzzTest is BridgeFixture {
         for (uint256 p; p < n; ++p) {
             bool minted = _contains(chosen, p);
             assertEq(bridge.isLockUsed(s.leaves[p].registry, s.leaves[p].lockId), minted);
-            assertEq(
-                uint8(bridge.batch(batchKeyOf(s.leaves[p].registry, s.leaves[p].serial)).status), minted ? 1 : 0
-            );
+            assertEq(uint8(bridge.batch(batchKeyOf(s.leaves[p].registry, s.leaves[p].serial)).status), minted ? 1 : 0);
         }
         if (rest.length > 0) mintPart(s, rest);
         _assertEveryLockMinted(s);
@@ -258,7 +256,8 @@ contract CarbonBridgeFuzzTest is BridgeFixture {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             // forge-lint: disable-next-line(unsafe-typecast)
             uint64 start = uint64(1 + 1_000_000 * i);
-            locks[i] = lockOf(classes[r % 3], start, uint64(bound(r >> 8, 1, 100_000)), (r >> 128) % 2 == 0 ? alice : bob);
+            locks[i] =
+                lockOf(classes[r % 3], start, uint64(bound(r >> 8, 1, 100_000)), (r >> 128) % 2 == 0 ? alice : bob);
         }
     }
 
@@ -288,7 +287,9 @@ contract CarbonBridgeFuzzTest is BridgeFixture {
         for (uint256 p; p < s.leaves.length; ++p) {
             LockLeaf memory leaf = s.leaves[p];
             assertTrue(bridge.isLockUsed(leaf.registry, leaf.lockId));
-            assertEq(bridge.batch(batchKeyOf(leaf.registry, leaf.serial)).remaining, leaf.blockEnd - leaf.blockStart + 1);
+            assertEq(
+                bridge.batch(batchKeyOf(leaf.registry, leaf.serial)).remaining, leaf.blockEnd - leaf.blockStart + 1
+            );
         }
         for (uint256 c; c < s.classes.length; ++c) {
             assertClassAccounting(s.classes[c]);

@@ -359,7 +359,10 @@ contract BridgeHandler is BridgeFixture {
             if (bridged[key].units == 0) batchKeys.push(key);
             uint256 classIndex = _classIndexOf(s.classes[s.leaves[p].classIndex]);
             bridged[key] = Bridged(
-                classIndex, s.leaves[p].serial, s.leaves[p].blockStart, s.leaves[p].blockEnd - s.leaves[p].blockStart + 1
+                classIndex,
+                s.leaves[p].serial,
+                s.leaves[p].blockStart,
+                s.leaves[p].blockEnd - s.leaves[p].blockStart + 1
             );
             usedLockIds.push(s.leaves[p].lockId);
             ++ghostMints;

@@ -473,8 +473,7 @@ contract CarbonBridgeTest is BridgeFixture {
         again[0] = lock;
         again[0].recipient = bob;
         again[1] = lockOf(vcs1477(), 11, 10, bob);
-        SignedLocks memory s =
-            signLocksWith(again, firstVerifierKeys(2), block.timestamp + 2 hours);
+        SignedLocks memory s = signLocksWith(again, firstVerifierKeys(2), block.timestamp + 2 hours);
         vm.expectRevert(abi.encodeWithSelector(IAttestationVerifier.BridgeLockUsed.selector, "VCS", lock.lockId));
         mintAll(s);
         assertEq(bridge.classReserve(classIdOf(vcs1477())), 0);

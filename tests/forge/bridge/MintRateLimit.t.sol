@@ -119,9 +119,8 @@ contract MintRateLimitTest is BridgeFixture {
             vm.warp(block.timestamp + bound(waits[i], 0, uint256(period) * 2));
             uint64 units = uint64(bound(amounts[i], 1, 2 * uint256(cap)));
             // A refused mint changes nothing, so a window opens only with a mint that passes.
-            (uint256 end_, uint256 available_) = block.timestamp >= windowEnd
-                ? (block.timestamp + period, uint256(cap) * TONNE)
-                : (windowEnd, available);
+            (uint256 end_, uint256 available_) =
+                block.timestamp >= windowEnd ? (block.timestamp + period, uint256(cap) * TONNE) : (windowEnd, available);
             SignedLocks memory s = signLocks(one(lockOf(vcs1477(), start, units, alice)));
             start += units;
             if (uint256(units) * TONNE > available_) {

@@ -31,7 +31,9 @@ contract RedemptionEscrowFuzzTest is BridgeFixture {
         if (amount == 0) {
             vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
         } else if (amount % TONNE != 0) {
-            vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amount, TONNE));
+            vm.expectRevert(
+                abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amount, TONNE)
+            );
         } else if (amount > 1000 * TONNE) {
             vm.expectRevert(ERC20.InsufficientBalance.selector);
         }

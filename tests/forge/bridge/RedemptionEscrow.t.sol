@@ -86,7 +86,9 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_requestRedemption_rejectsFractionalAmounts() public {
         uint256[3] memory amounts = [uint256(1), TONNE / 2, 10 * TONNE + 1];
         for (uint256 i; i < amounts.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amounts[i], TONNE));
+            vm.expectRevert(
+                abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amounts[i], TONNE)
+            );
             vm.prank(alice);
             bridge.requestRedemption(classId, amounts[i], ACCOUNT);
         }

@@ -75,9 +75,8 @@ contract EngineKeyAloneCannotMintUnbackedTest is BridgeFixture {
 
         uint256 accompliceKey = 0xACC0;
         uint256[] memory two = new uint256[](2);
-        (two[0], two[1]) = vm.addr(ENGINE_KEY) < vm.addr(accompliceKey)
-            ? (ENGINE_KEY, accompliceKey)
-            : (accompliceKey, ENGINE_KEY);
+        (two[0], two[1]) =
+            vm.addr(ENGINE_KEY) < vm.addr(accompliceKey) ? (ENGINE_KEY, accompliceKey) : (accompliceKey, ENGINE_KEY);
         s = signLocksFor(target, unbacked, two, block.timestamp + 1 hours);
         vm.expectRevert(abi.encodeWithSelector(IAttestationVerifier.BridgeUnknownSigner.selector, vm.addr(two[0])));
         vm.prank(engineKey);
