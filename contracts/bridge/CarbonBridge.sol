@@ -50,6 +50,8 @@ contract CarbonBridge is
         bytes args;
         /// @dev Registry units the call bridges into the class.
         uint256 units;
+        /// @dev The class's reserve in wei once the call's units are added: its token's supply stays within.
+        uint256 reserveWei;
     }
 
     /// @dev Per leaf of a {mintLocks} call: its Merkle leaf, and the hashes of its registry and serial.
@@ -146,7 +148,7 @@ contract CarbonBridge is
         mints = new ClassMint[](count);
         for (uint256 i; i < count; ++i) {
             (bytes32 classId, bytes32 classHash) = CreditClassCodec.keys(classes[i]);
-            mints[i] = ClassMint(classId, classHash, address(0), 0, "", 0);
+            mints[i] = ClassMint(classId, classHash, address(0), 0, "", 0, 0);
         }
     }
 
@@ -249,7 +251,7 @@ contract CarbonBridge is
             ClassMint memory classMint = mints[i];
             if (classMint.units == 0) continue;
             _countMint(classMint.classId, classMint.units * classMint.unitWei);
-            _addToReserve(
+            uint64 reserve = _addToReserve(
                 classes[i],
                 classMint.classId,
                 classMint.classHash,
@@ -257,20 +259,21 @@ contract CarbonBridge is
                 classMint.token,
                 classMint.args
             );
+            classMint.reserveWei = uint256(reserve) * classMint.unitWei;
         }
     }
 
-    /// @dev Mints each run's tokens, then checks each class's supply against its reserve.
+    /// @dev Mints each run's tokens. Reverts with {BridgeReserveExceeded} if a class token's supply passes the
+    /// class's reserve (it cannot, unless the reserve was broken elsewhere: a last line of defence).
     function _mintRuns(ClassMint[] memory mints, MintRun[] memory runs) private {
         uint256 runCount = runs.length;
         for (uint256 i; i < runCount; ++i) {
             MintRun memory run = runs[i];
             ClassMint memory classMint = mints[run.classIndex];
-            ICarbonCreditToken(classMint.token).mint(run.recipient, run.units * classMint.unitWei);
-        }
-        uint256 classCount = mints.length;
-        for (uint256 i; i < classCount; ++i) {
-            if (mints[i].units > 0) _checkReserve(mints[i].classId);
+            uint256 supply = ICarbonCreditToken(classMint.token).mint(run.recipient, run.units * classMint.unitWei);
+            if (supply > classMint.reserveWei) {
+                revert BridgeReserveExceeded(classMint.classId, supply, classMint.reserveWei);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -104,7 +103,7 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
     /// @dev Adds `units` to the reserve of class `classId`, creating its token on the class's first batch.
     /// `resolved` and `args` are what {_resolveClass} gave for `creditClass`; if the class was created since
     /// (by another entry of the same class id in one call), its token must still be `resolved`
-    /// ({BridgeClassMismatch}). Emits a {ClassCreated} event when the token is created.
+    /// ({BridgeClassMismatch}). Emits a {ClassCreated} event when the token is created. Returns the new reserve.
     function _addToReserve(
         CreditClass calldata creditClass,
         bytes32 classId,
@@ -112,15 +111,16 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         uint64 units,
         address resolved,
         bytes memory args
-    ) internal {
+    ) internal returns (uint64 reserve) {
         ClassInfo storage info = _classes[classId];
         address token = info.token;
         if (token != address(0)) {
             if (token != resolved) {
                 revert BridgeClassMismatch(classId, ICarbonCreditToken(token).classHash(), classHash);
             }
-            info.reserve += units;
-            return;
+            reserve = info.reserve + units;
+            info.reserve = reserve;
+            return reserve;
         }
         // The clone is our own code and its creation runs no code of anyone else: no reentrancy.
         token = Clones.cloneDeterministicWithImmutableArgs(_tokenImplementation, args, classId);
@@ -129,6 +129,7 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         _classIds[index] = classId;
         _classes[classId] = ClassInfo(token, units, SafeCast.toUint24(index), creditClass.unitDecimals);
         emit ClassCreated(classId, token, classHash);
+        return units;
     }
 
     /// @dev Lowers the reserve of class `classId` by `units` (the caller burns the matching tokens).
@@ -154,14 +155,6 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
     /// @dev The id of the class with index `index`; zero for index 0 (no class).
     function _classIdAt(uint32 index) internal view returns (bytes32) {
         return _classIds[index];
-    }
-
-    /// @dev Reverts with {BridgeReserveExceeded} if the supply of class `classId`'s token exceeds its reserve.
-    function _checkReserve(bytes32 classId) internal view {
-        ClassInfo memory info = _classes[classId];
-        uint256 supply = IERC20(info.token).totalSupply();
-        uint256 reserveWei = uint256(info.reserve) * _weiPerUnit(info.unitDecimals);
-        if (supply > reserveWei) revert BridgeReserveExceeded(classId, supply, reserveWei);
     }
 
     /// @dev Token wei per registry unit of a class with `unitDecimals`, which the caller checked is at most 18.
