@@ -244,14 +244,15 @@ contract CarbonBridge is
     }
 
     /// @dev Adds each class's units to its reserve (creating its token if new) and counts them in its mint
-    /// window. Emits {ClassCreated} per class created.
+    /// window, then notes each class's reserve in wei once every entry was added (a class listed twice has one
+    /// reserve). Emits {ClassCreated} per class created.
     function _addToReserves(CreditClass[] calldata classes, ClassMint[] memory mints) private {
         uint256 count = mints.length;
         for (uint256 i; i < count; ++i) {
             ClassMint memory classMint = mints[i];
             if (classMint.units == 0) continue;
             _countMint(classMint.classId, classMint.units * classMint.unitWei);
-            uint64 reserve = _addToReserve(
+            _addToReserve(
                 classes[i],
                 classMint.classId,
                 classMint.classHash,
@@ -259,7 +260,10 @@ contract CarbonBridge is
                 classMint.token,
                 classMint.args
             );
-            classMint.reserveWei = uint256(reserve) * classMint.unitWei;
+        }
+        for (uint256 i; i < count; ++i) {
+            ClassMint memory classMint = mints[i];
+            if (classMint.units > 0) classMint.reserveWei = _reserveOf(classMint.classId) * classMint.unitWei;
         }
     }
 

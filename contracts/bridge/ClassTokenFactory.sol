@@ -103,7 +103,7 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
     /// @dev Adds `units` to the reserve of class `classId`, creating its token on the class's first batch.
     /// `resolved` and `args` are what {_resolveClass} gave for `creditClass`; if the class was created since
     /// (by another entry of the same class id in one call), its token must still be `resolved`
-    /// ({BridgeClassMismatch}). Emits a {ClassCreated} event when the token is created. Returns the new reserve.
+    /// ({BridgeClassMismatch}). Emits a {ClassCreated} event when the token is created.
     function _addToReserve(
         CreditClass calldata creditClass,
         bytes32 classId,
@@ -111,16 +111,15 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         uint64 units,
         address resolved,
         bytes memory args
-    ) internal returns (uint64 reserve) {
+    ) internal {
         ClassInfo storage info = _classes[classId];
         address token = info.token;
         if (token != address(0)) {
             if (token != resolved) {
                 revert BridgeClassMismatch(classId, ICarbonCreditToken(token).classHash(), classHash);
             }
-            reserve = info.reserve + units;
-            info.reserve = reserve;
-            return reserve;
+            info.reserve += units;
+            return;
         }
         // The clone is our own code and its creation runs no code of anyone else: no reentrancy.
         token = Clones.cloneDeterministicWithImmutableArgs(_tokenImplementation, args, classId);
@@ -129,7 +128,11 @@ abstract contract ClassTokenFactory is IClassTokenFactory {
         _classIds[index] = classId;
         _classes[classId] = ClassInfo(token, units, SafeCast.toUint24(index), creditClass.unitDecimals);
         emit ClassCreated(classId, token, classHash);
-        return units;
+    }
+
+    /// @dev The reserve of class `classId` in registry units.
+    function _reserveOf(bytes32 classId) internal view returns (uint256) {
+        return _classes[classId].reserve;
     }
 
     /// @dev Lowers the reserve of class `classId` by `units` (the caller burns the matching tokens).

@@ -298,6 +298,22 @@ contract CarbonBridgeTest is BridgeFixture {
         assertClassAccounting(vcs1477());
     }
 
+    /// @dev A relayer may list one class twice: both entries add to the one class and its one reserve.
+    function test_mintLocks_oneClassListedTwice_mintsIntoTheOneClass() public {
+        Lock[] memory locks = new Lock[](2);
+        locks[0] = lockOf(vcs1477(), 1, 10, alice);
+        locks[1] = lockOf(vcs1477(), 11, 5, bob);
+        SignedLocks memory s = signLocks(locks);
+        CreditClass[] memory twice = new CreditClass[](2);
+        (twice[0], twice[1]) = (vcs1477(), vcs1477());
+        s.classes = twice;
+        s.leaves[0].classIndex = 1; // the leaf hashes do not change: both entries are the same class
+        mintAll(s);
+        assertEq(bridge.classReserve(classIdOf(vcs1477())), 15);
+        assertEq(tokenOf(vcs1477()).totalSupply(), 15 * TONNE);
+        assertClassAccounting(vcs1477());
+    }
+
     function test_mintLocks_acceptsMoreSignaturesThanThreshold() public {
         SignedLocks memory s =
             signLocksWith(one(lockOf(vcs1477(), 1, 10, alice)), firstVerifierKeys(3), block.timestamp + 1 hours);
