@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bridge.api import create_app
 from bridge.chain.anvil import dev_accounts
-from bridge.service import ApiKeySetting, BridgeSettings
+from bridge.settings import ApiKeySetting, BridgeSettings
 
 STRONG = "0x" + "7f" * 32
 

@@ -16,7 +16,7 @@ import pytest
 
 from bridge.chain.anvil import free_port
 from bridge.engine.errors import BridgeError
-from bridge.home import LocalHome
+from bridge.local import LocalHome
 from bridge.service import BridgeService
 from bridge.testing.helpers import LocalBridgeHelper, request_redemption
 

@@ -13,9 +13,10 @@ import typer
 
 from bridge.cli._app import app, console, fail, report
 from bridge.errors import CodedError
-from bridge.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
+from bridge.local.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
 from bridge.runtime import ServedBridge
-from bridge.service import BridgeService, BridgeSettings
+from bridge.service import BridgeService
+from bridge.settings import BridgeSettings
 
 
 def _port_is_free(host: str, port: int) -> bool:
