@@ -40,8 +40,8 @@ def next_steps(served: ServedBridge) -> str:
     wallet = service.onchain.users[1]  # anvil's well-known dev account: local use only
     lines = [
         f"[bold]API[/]      {url}   docs: {url}/docs   registry: {url}/registry",
-        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.onchain.chain.chain_id})",
-        f"[bold]bridge[/]   {service.onchain.deployment.address}   trust account: {service.trust_account}",
+        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.chain_id})",
+        f"[bold]bridge[/]   {service.bridge_address}   trust account: {service.trust_account}",
         "",
         "[bold]Try next[/] (in another terminal):",
         f"  curl -s {url}/health",

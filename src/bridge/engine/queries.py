@@ -29,6 +29,7 @@ from bridge.engine.verifier import Verifier
 from bridge.primitives import Page
 
 M = TypeVar("M")
+Row = TypeVar("Row")
 
 
 def _page(
@@ -40,14 +41,18 @@ def _page(
         return Page[M](items=[model(row) for row in rows], limit=limit, offset=offset, total=total)
 
 
-def tokenization(store: EngineStore, tokenization_id: int) -> TokenizationPublic:
+def _one(store: EngineStore, row_type: type[Row], key: int, model: Callable[[Row], M], missing: str, field: str) -> M:
+    """The row of ``row_type`` with primary key ``key`` as ``model``, or ``not_found`` naming ``field``."""
     with store.session() as session:
-        row = session.get(Tokenization, tokenization_id)
+        row = session.get(row_type, key)
         if row is None:
-            raise BridgeError(
-                f"no tokenization {tokenization_id}", code=BridgeErrorCode.NOT_FOUND, field="tokenization_id"
-            )
-        return TokenizationPublic.model_validate(row)
+            raise BridgeError(missing, code=BridgeErrorCode.NOT_FOUND, field=field)
+        return model(row)
+
+
+def tokenization(store: EngineStore, tokenization_id: int) -> TokenizationPublic:
+    missing = f"no tokenization {tokenization_id}"
+    return _one(store, Tokenization, tokenization_id, TokenizationPublic.model_validate, missing, "tokenization_id")
 
 
 def tokenizations(
@@ -68,15 +73,8 @@ def tokenizations(
 
 
 def redemption(store: EngineStore, redemption_id: int) -> RedemptionPublic:
-    with store.session() as session:
-        row = session.get(Redemption, redemption_id)
-        if row is None:
-            raise BridgeError(
-                f"redemption {redemption_id} is not known to the engine yet",
-                code=BridgeErrorCode.NOT_FOUND,
-                field="redemption_id",
-            )
-        return RedemptionPublic.model_validate(row)
+    missing = f"redemption {redemption_id} is not known to the engine yet"
+    return _one(store, Redemption, redemption_id, RedemptionPublic.model_validate, missing, "redemption_id")
 
 
 def settlements(store: EngineStore, *, limit: int, offset: int) -> Page[SettlementPublic]:
@@ -104,15 +102,8 @@ def retirements(
 
 
 def retirement(store: EngineStore, certificate_id: int) -> RetirementPublic:
-    with store.session() as session:
-        row = session.get(Retirement, certificate_id)
-        if row is None:
-            raise BridgeError(
-                f"no retirement certificate {certificate_id} (yet)",
-                code=BridgeErrorCode.NOT_FOUND,
-                field="certificate_id",
-            )
-        return RetirementPublic.model_validate(row)
+    missing = f"no retirement certificate {certificate_id} (yet)"
+    return _one(store, Retirement, certificate_id, RetirementPublic.model_validate, missing, "certificate_id")
 
 
 def classes(store: EngineStore, chain: BridgeChain, *, limit: int, offset: int) -> Page[ClassPublic]:
