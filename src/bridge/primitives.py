@@ -17,7 +17,8 @@ T = TypeVar("T")
 TONNE: Final = 10**18
 """Wei of a class token per tonne (18 decimals)."""
 
-IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@+=-]{8,128}$")]
+IDEMPOTENCY_KEY_PATTERN: Final = r"^[A-Za-z0-9._:@+=-]{8,128}$"
+IdempotencyKey = Annotated[str, StringConstraints(pattern=IDEMPOTENCY_KEY_PATTERN)]
 """A client's key for a request it may repeat: the repeat returns the first result."""
 
 WeiText = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]

@@ -15,7 +15,7 @@ from fastapi import Depends, Header, Path, Query, Request, Security
 
 from bridge.api.auth import ApiPrincipal, api_key_scheme, principal_of
 from bridge.api.errors import ApiError, ApiErrorCode
-from bridge.primitives import checked_address
+from bridge.primitives import IDEMPOTENCY_KEY_PATTERN, checked_address
 from bridge.service import BridgeService
 
 SERVICE_STATE: Final = "bridge_service"
@@ -73,7 +73,7 @@ IdempotencyKeyHeader = Annotated[
         alias="Idempotency-Key",
         min_length=8,
         max_length=128,
-        pattern=r"^[A-Za-z0-9._:@+=-]{8,128}$",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
         description="8-128 of [A-Za-z0-9._:@+=-]; a retry with the same key and body returns the first result",
     ),
 ]
