@@ -77,9 +77,9 @@ def replace_table(document: str, table: str) -> str:
 def local_app(directory: Path) -> tuple[FastAPI, Any]:
     """The app of a throwaway local bridge in ``directory`` (and its service, to close)."""
     from bridge.api import create_app
-    from bridge.service import BridgeService, LocalTemplate
+    from bridge.local import LocalTemplate, local_service
 
-    service = BridgeService.local(directory / "bridge", template=LocalTemplate.build(directory / "template"))
+    service = local_service(directory / "bridge", template=LocalTemplate.build(directory / "template"))
     return create_app(service), service
 
 

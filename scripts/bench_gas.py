@@ -15,7 +15,8 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import Adjustment, CreditClass, Label
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
+from bridge.primitives import TONNE
 
 OUT = Path("bench/gas.json")
 SERIAL = "7201-{}-{}-VCS-VCU-263-VER-ID-14-1477-01012019-31122019-1"

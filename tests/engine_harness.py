@@ -14,13 +14,14 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.logs import DISCARD
 
-from bridge.chain.local import TONNE, DevChain, LocalBridge
-from bridge.engine.chain import BridgeChain
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.local import DevChain, LocalBridge
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
 from bridge.engine.verifier import Verifier
+from bridge.primitives import TONNE
 from bridge.registry.auth import issue_api_key
 from bridge.registry.client import HttpRegistryClient, InProcessRegistryClient, RegistryClient
 from bridge.registry.ledger import Registry
@@ -141,7 +142,7 @@ def attach_world(tmp: Path, chain: DevChain, **kwargs: Any) -> BridgeWorld:
 
 def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:
     """Issue a block to the custodian, tokenize all of it to the holder, and drive the engine to rest."""
-    from bridge.engine.models import TokenizationRequest
+    from bridge.engine.schemas import TokenizationRequest
 
     issued = bw.world.issue(quantity, **issue_kwargs)
     tokenization = bw.engine.request_tokenization(

@@ -15,23 +15,24 @@ import httpx
 from pydantic import BaseModel
 
 from bridge.api.errors import ApiError, ApiErrorCode
-from bridge.api.schemas import (
-    BatchPublic,
-    ClassPublic,
-    EngineRun,
-    Health,
-    NetworkInfo,
-    Page,
-    RetirementPublic,
-    VerifierSetPublic,
-)
+from bridge.api.schemas import EngineRun, Health, NetworkInfo
 from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.models import RedemptionPublic, ReserveReport, SettlementPublic, TokenizationPublic
+from bridge.engine.schemas import (
+    BatchPublic,
+    ClassPublic,
+    RedemptionPublic,
+    ReserveReport,
+    RetirementPublic,
+    SettlementPublic,
+    TokenizationPublic,
+    VerifierSetPublic,
+)
 from bridge.errors import CodedError, ErrorCode
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
+from bridge.primitives import Page
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 
 M = TypeVar("M", bound=BaseModel)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, Final
 
 from hexbytes import HexBytes
@@ -37,21 +36,15 @@ from web3 import Web3
 from web3.contract import Contract
 
 from bridge.chain.deploy import attach_bridge
+from bridge.primitives import TONNE
 from bridge.registry.client import RegistryClient
 from bridge.registry.enums import AccountKind, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.schemas import UnitBlockPublic
 
-TONNE: Final = 10**18
 LOG_WINDOW: Final = 50_000
 """Blocks per ``eth_getLogs`` query (public nodes cap the range of one query)."""
 _ACTIVE: Final = 1
-
-
-def format_tonnes(wei: int) -> str:
-    """Wei of a class token as tonnes, exact (no float rounding), without trailing zeros."""
-    text = format(Decimal(wei) / TONNE, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class ClassCheck(BaseModel):

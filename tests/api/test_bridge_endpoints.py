@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from api_world import ApiWorld
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
 from bridge.api import create_app
@@ -190,3 +191,13 @@ def test_every_post_takes_an_idempotency_key(world: ApiWorld) -> None:
 
 def test_create_app_can_be_built_again_on_the_same_service(world: ApiWorld) -> None:
     assert create_app(world.service).title == "Carbon credit bridge"
+
+
+def test_a_real_bug_is_a_logged_500_internal_error(world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(world.service.engine, "proof_of_reserve", broken)
+    with TestClient(create_app(world.service), raise_server_exceptions=False) as api:
+        response = api.get("/v1/reserves")
+    assert (response.status_code, response.json()["code"]) == (500, "internal_error")

@@ -8,7 +8,8 @@ from eth_utils import to_checksum_address
 
 from bridge.chain.attestation import Attestation, sign_attestation
 from bridge.chain.errors import ContractRevert
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
+from bridge.primitives import TONNE
 from chain_factories import fresh_block, verra_class
 
 ZERO = "0x" + "00" * 20

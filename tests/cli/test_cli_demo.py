@@ -7,7 +7,7 @@ from collections.abc import Callable
 from click.testing import Result
 
 from bridge.cli.demo import _throwaway_bridge
-from bridge.demo_scenario import DemoActors, run_demo
+from bridge.local.scenario import DemoActors, run_demo
 from bridge.runtime import ServedBridge
 
 TONNE = 10**18

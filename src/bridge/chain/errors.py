@@ -12,6 +12,12 @@ class ChainErrorCode(ErrorCode):
     CONTRACT_REVERTED = ("contract_reverted", 422, "The contract refused the call (its custom error is named).")
     CHAIN_UNAVAILABLE = ("chain_unavailable", 503, "The chain backend cannot be reached.")
     INVALID_CHAIN_CONFIG = ("invalid_chain_config", 400, "The chain backend setting is not understood.")
+    NOT_A_DEV_CHAIN = (
+        "not_a_dev_chain",
+        400,
+        "Mining and snapshots need a development chain (in-process EVM, anvil); "
+        "a node reached by URL mines on its own.",
+    )
 
 
 class ChainError(CodedError):

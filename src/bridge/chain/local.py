@@ -20,8 +20,6 @@ from bridge.chain.compiler import Artifacts, load_artifacts
 from bridge.chain.deploy import BridgeDeployment, attach_bridge, deploy_bridge, make_decoder
 from bridge.chain.tx import TxSender
 
-TONNE = 10**18
-
 
 class DevChain(Protocol):
     """A development chain with funded, known keys: the in-process EVM or a local anvil."""

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from bridge.chain.anvil import free_port
 from bridge.cli._app import DEFAULT_URL, app, console, report
-from bridge.demo_scenario import DemoActors, DemoResult, run_demo, tonnes
 from bridge.errors import CodedError
+from bridge.local.scenario import DemoActors, DemoResult, rounded_tonnes, run_demo
 
 
 def _answers(url: str) -> bool:
@@ -29,7 +29,7 @@ def _answers(url: str) -> bool:
 @contextmanager
 def _throwaway_bridge() -> Iterator[str]:
     """A local bridge on anvil in a temporary folder, served on a free port, gone afterwards."""
-    from bridge.home import LocalHome
+    from bridge.local.home import LocalHome
     from bridge.runtime import ServedBridge
 
     with tempfile.TemporaryDirectory(prefix="carbon-bridge-demo-") as folder:
@@ -52,9 +52,9 @@ def summary(result: DemoResult) -> Table:
             row.class_id[:10] + "…",
             row.token[:10] + "…",
             f"{row.units_in_trust:,}",
-            tonnes(row.total_supply),
-            tonnes(row.escrowed),
-            tonnes(row.retired_unsettled),
+            rounded_tonnes(row.total_supply),
+            rounded_tonnes(row.escrowed),
+            rounded_tonnes(row.retired_unsettled),
             "[green]yes[/]" if row.ok else "[red]NO[/]",
         )
     return table
@@ -104,7 +104,7 @@ def _print_result(result: DemoResult) -> None:
         console.print(
             f"tokenized {tokenization.quantity} t of {tokenization.registry} -> token {tokenization.token_address}"
         )
-    console.print(f"transferred {tonnes(result.transferred_wei)} t to the trader")
+    console.print(f"transferred {rounded_tonnes(result.transferred_wei)} t to the trader")
     console.print(f"retirement certificates {result.certificates}; settled in the registry: {result.settled_tonnes} t")
     console.print(f"redemption {result.redemption_id}: 3 t back in the custodian's registry account")
     if result.swap:

@@ -37,12 +37,12 @@ from bridge.cli._app import (
 )
 from bridge.cli._chain import Wallet, open_wallet
 from bridge.engine.errors import BridgeErrorCode
-from bridge.engine.models import RedemptionPublic, TokenizationPublic, checked_address
+from bridge.engine.schemas import RedemptionPublic, TokenizationPublic
 from bridge.errors import CodedError
+from bridge.primitives import TONNE, checked_address, format_tonnes
 from bridge.registry.client import HttpRegistryClient
 from bridge.registry.enums import AccountKind, AccountStatus
 from bridge.registry.errors import RegistryErrorCode
-from bridge.reserves_check import TONNE, format_tonnes
 
 T = TypeVar("T")
 

@@ -41,13 +41,11 @@ from bridge.cli._app import (
 )
 from bridge.cli._chain import Wallet, open_wallet
 from bridge.client import BridgeClient
-from bridge.engine.models import checked_address
 from bridge.errors import CodedError
+from bridge.pools.contract import POOL_CONTRACT
 from bridge.pools.schemas import PoolPublic
-from bridge.pools.service import POOL_CONTRACT
-from bridge.pools.transactions import tonnes
+from bridge.primitives import checked_address, format_tonnes
 
-TONNE: Final = 10**18
 CLASS_ID: Final = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eligible classes behind one token.")
@@ -152,7 +150,7 @@ def _short(address: str) -> str:
 
 
 def _cap(value: str | None) -> str:
-    return "none" if value is None else f"{tonnes(int(value))} t"
+    return "none" if value is None else f"{format_tonnes(int(value))} t"
 
 
 def _print_json(data: Any) -> None:
@@ -169,7 +167,7 @@ def _pools_table(pools: list[PoolPublic]) -> Table:
             pool.name,
             pool.preset or "-",
             pool.address,
-            tonnes(int(pool.total_supply)),
+            format_tonnes(int(pool.total_supply)),
             f"{pool.fee_bps / 100:g}%",
             str(len(pool.composition)),
             _cap(pool.supply_cap),
@@ -181,7 +179,7 @@ def _show_pool(pool: PoolPublic) -> None:
     rules = pool.rules
     lines = [
         f"[bold]{pool.symbol}[/] {pool.name}  {pool.address}" + (f"  (preset {pool.preset})" if pool.preset else ""),
-        f"supply {tonnes(int(pool.total_supply))} t, fee {pool.fee_bps} bps to {pool.fee_recipient}"
+        f"supply {format_tonnes(int(pool.total_supply))} t, fee {pool.fee_bps} bps to {pool.fee_recipient}"
         + ("  [red]paused[/]" if pool.paused else ""),
         f"caps: supply {_cap(pool.supply_cap)}, per class {_cap(pool.default_class_cap)}",
         f"rules (version {pool.rules_version}):",
@@ -208,7 +206,7 @@ def _show_pool(pool: PoolPublic) -> None:
             f"{a.vintage_start}-{a.vintage_end}",
             a.methodology,
             a.host_country,
-            tonnes(int(item.amount)),
+            format_tonnes(int(item.amount)),
             f"{item.share_bps / 100:g}%",
         )
     console.print(table)
@@ -340,9 +338,9 @@ def _trade(
         "pool": found.address,
         "symbol": found.symbol,
         "trader": wallet.account.address,
-        "gave": {"token": preview.token_in, "tonnes": tonnes(int(preview.amount_in))},
-        "received": {"token": preview.token_out, "tonnes": tonnes(int(preview.amount_out))},
-        "fee_tonnes": tonnes(int(preview.fee)),
+        "gave": {"token": preview.token_in, "tonnes": format_tonnes(int(preview.amount_in))},
+        "received": {"token": preview.token_out, "tonnes": format_tonnes(int(preview.amount_out))},
+        "fee_tonnes": format_tonnes(int(preview.fee)),
         "retired": preview.retired,
         "certificate_id": certificate,
         "transactions": sent,
@@ -350,14 +348,14 @@ def _trade(
     if as_json:
         _print_json(result)
         return
-    gave = tonnes(int(preview.amount_in))
-    out = tonnes(int(preview.amount_out))
+    gave = format_tonnes(int(preview.amount_in))
+    out = format_tonnes(int(preview.amount_out))
     given_name = found.symbol if preview.token_in == found.address else f"class {_short(preview.token_in)}"
     taken_name = found.symbol if preview.token_out == found.address else f"class {_short(preview.token_out)}"
     verb = "retired" if preview.retired else "received"
     line = f"{action}: gave {gave} t {given_name}, {verb} {out} t {taken_name}"
     if int(preview.fee):
-        line += f" (fee {tonnes(int(preview.fee))} {found.symbol})"
+        line += f" (fee {format_tonnes(int(preview.fee))} {found.symbol})"
     if certificate is not None:
         line += f", certificate {certificate}"
     console.print(line, highlight=False)

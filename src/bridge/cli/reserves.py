@@ -19,10 +19,11 @@ from web3.exceptions import Web3Exception
 from bridge.chain.deploy import attach_bridge
 from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
 from bridge.cli.flows import named
-from bridge.engine.models import ClassReserve, checked_address
+from bridge.engine.schemas import ClassReserve
 from bridge.errors import CodedError
+from bridge.primitives import checked_address, format_tonnes
 from bridge.registry.client import HttpRegistryClient
-from bridge.reserves_check import ClassCheck, IndependentReport, check_reserves, check_until_settled, format_tonnes
+from bridge.reserves_check import ClassCheck, IndependentReport, check_reserves, check_until_settled
 
 
 def _reflow(text: str) -> str:

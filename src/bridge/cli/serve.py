@@ -13,9 +13,10 @@ import typer
 
 from bridge.cli._app import app, console, fail, report
 from bridge.errors import CodedError
-from bridge.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
+from bridge.local.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
 from bridge.runtime import ServedBridge
-from bridge.service import BridgeService, BridgeSettings
+from bridge.service import BridgeService
+from bridge.settings import BridgeSettings
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -39,8 +40,8 @@ def next_steps(served: ServedBridge) -> str:
     wallet = service.onchain.users[1]  # anvil's well-known dev account: local use only
     lines = [
         f"[bold]API[/]      {url}   docs: {url}/docs   registry: {url}/registry",
-        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.onchain.chain.chain_id})",
-        f"[bold]bridge[/]   {service.onchain.deployment.address}   trust account: {service.trust_account}",
+        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.chain_id})",
+        f"[bold]bridge[/]   {service.bridge_address}   trust account: {service.trust_account}",
         "",
         "[bold]Try next[/] (in another terminal):",
         f"  curl -s {url}/health",

@@ -8,21 +8,22 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
-from bridge.engine.chain import BridgeChain
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine import queries
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
-from bridge.engine.models import (
+from bridge.engine.policy import EligibilityPolicy
+from bridge.engine.ports import RegistryOperator
+from bridge.engine.redeem import RedeemFlow, rewind_cursor
+from bridge.engine.reserve import proof_of_reserve
+from bridge.engine.schemas import (
     RedemptionPublic,
     ReserveReport,
     SettlementPublic,
     TokenizationPublic,
     TokenizationRequest,
 )
-from bridge.engine.policy import EligibilityPolicy
-from bridge.engine.ports import RegistryOperator
-from bridge.engine.redeem import RedeemFlow, redemption_public, rewind_cursor
-from bridge.engine.reserve import proof_of_reserve
-from bridge.engine.settle import SettleFlow, settlement_public
+from bridge.engine.settle import SettleFlow
 from bridge.engine.store import (
     Batch,
     Cursor,
@@ -33,7 +34,7 @@ from bridge.engine.store import (
     Tokenization,
     TokenizeStep,
 )
-from bridge.engine.tokenize import TokenizeFlow, tokenization_public
+from bridge.engine.tokenize import TokenizeFlow
 from bridge.engine.verifier import Verifier
 
 log = logging.getLogger(__name__)
@@ -89,28 +90,17 @@ class BridgeEngine:
         return self.tokenize.submit(request)
 
     def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
-        with self.store.session() as session:
-            row = session.get(Tokenization, tokenization_id)
-            if row is None:
-                raise BridgeError(
-                    f"no tokenization {tokenization_id}", code=BridgeErrorCode.NOT_FOUND, field="tokenization_id"
-                )
-            return tokenization_public(row)
+        return queries.tokenization(self.store, tokenization_id)
 
     def get_redemption(self, redemption_id: int) -> RedemptionPublic:
-        with self.store.session() as session:
-            row = session.get(Redemption, redemption_id)
-            if row is None:
-                raise BridgeError(
-                    f"redemption {redemption_id} is not known to the engine yet",
-                    code=BridgeErrorCode.NOT_FOUND,
-                    field="redemption_id",
-                )
-            return redemption_public(row)
+        return queries.redemption(self.store, redemption_id)
 
     def list_settlements(self) -> list[SettlementPublic]:
+        """Every settlement, oldest first."""
         with self.store.session() as session:
-            return [settlement_public(s) for s in session.scalars(select(Settlement).order_by(Settlement.id))]
+            return [
+                SettlementPublic.model_validate(s) for s in session.scalars(select(Settlement).order_by(Settlement.id))
+            ]
 
     # --- the work loop -------------------------------------------------------------------------
 

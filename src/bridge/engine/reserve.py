@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bridge.engine.chain import BridgeChain
-from bridge.engine.models import ClassReserve, ReserveReport
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.ports import RegistryReader
+from bridge.engine.schemas import ClassReserve, ReserveReport
 from bridge.engine.settle import settlement_id
 from bridge.engine.store import Batch, EngineStore, RedeemStep, Redemption, Settlement, SettleStep
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
-
-TONNE = 10**18
 
 
 def _pending_registry_units(store: EngineStore, chain: BridgeChain) -> tuple[dict[str, int], dict[str, int]]:

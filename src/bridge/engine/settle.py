@@ -20,37 +20,22 @@ from typing import Any
 from eth_utils import keccak
 from sqlalchemy import select
 
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
-from bridge.engine.chain import BridgeChain
 from bridge.engine.faults import Faults
-from bridge.engine.models import SettlementPublic
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
+from bridge.primitives import TONNE
 from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
-TONNE = 10**18
 SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
 
 
 def settlement_id(chain: BridgeChain, settlement: int) -> bytes:
     """The on-chain id of a settlement: unique per chain, bridge and engine settlement number."""
     return keccak(text=f"{chain.chain_id}:{chain.bridge.address}:settlement:{settlement}")
-
-
-def settlement_public(row: Settlement) -> SettlementPublic:
-    return SettlementPublic(
-        id=row.id,
-        class_id=row.class_id,
-        tonnes=row.tonnes,
-        step=str(row.step),
-        certificates=list(row.allocations),
-        registry_retirements=row.registry_retirements,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        tx_hash=row.tx_hash,
-    )
 
 
 class SettleFlow:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
@@ -208,9 +209,14 @@ class EngineStore:
 
     def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
         self.engine = _make_engine(url)
-        Base.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
+        self.create_tables(Base.metadata)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_tables(self, metadata: MetaData) -> None:
+        """Create the tables of ``metadata`` that are missing (the engine's own, or another part's that
+        keeps its rows here, such as the pools), and the nullable columns an older version lacks."""
+        metadata.create_all(self.engine)
+        _add_missing_columns(self.engine, metadata)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -222,14 +228,14 @@ class EngineStore:
         self.engine.dispose()
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(engine: Engine, metadata: MetaData) -> None:
     """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
     missing tables), so an existing bridge home keeps working after an upgrade."""
     existing = inspect(engine)
     # several workers may start at once on PostgreSQL (SQLite has no IF NOT EXISTS here, nor the race)
     guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
     with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             present = {column["name"] for column in existing.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present and column.nullable and column.server_default is None:

@@ -1,7 +1,8 @@
-"""The engine's view of the bridge contract: typed calls, transactions, and events at a depth.
+"""The bridge contract as the engine sees it: typed calls, transactions, and events at a depth.
 
 Events are read only up to ``head - confirmations``; every event carries the hash of the block it
-was seen in, so a later step can check that the chain still shows it before acting on it.
+was seen in, so a later step can check that the chain still shows it before acting on it. The newest
+head read is kept (``last_head``) for whoever must answer without calling the chain (``/health``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class BridgeChain:
         self.w3 = deployment.w3
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
+        self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
 
     @property
     def chain_id(self) -> int:
@@ -55,7 +57,8 @@ class BridgeChain:
     # --- reads ---------------------------------------------------------------------------------
 
     def head(self) -> int:
-        return int(self.w3.eth.block_number)
+        self.last_head = int(self.w3.eth.block_number)
+        return self.last_head
 
     def safe_head(self) -> int:
         """The newest block deep enough to act on."""
@@ -115,6 +118,9 @@ class BridgeChain:
 
     def class_reserve(self, class_id: str) -> int:
         return int(self.bridge.functions.classReserve(HexBytes(class_id)).call())
+
+    def is_verifier(self, address: str) -> bool:
+        return bool(self.bridge.functions.isVerifier(address).call())
 
     def paused(self) -> bool:
         return bool(self.bridge.functions.paused().call())

@@ -24,18 +24,20 @@ from bridge.chain.deploy import BridgeDeployment, attach_bridge
 from bridge.chain.tx import TxSender
 from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.models import ReserveReport, TokenizationPublic
+from bridge.engine.schemas import ReserveReport, TokenizationPublic
+from bridge.local.settings import local_api_key
+from bridge.local.template import DEMO_SEED
+from bridge.primitives import TONNE
 from bridge.registry.client import HttpRegistryClient
 from bridge.registry.demo import ACCOUNTS, demo_key
 from bridge.registry.schemas import UnitBlockPublic
-from bridge.service import DEMO_SEED, local_api_key
 
-TONNE = 10**18
 DONE = {"completed"}
 FAILED = {"failed", "cancelled"}
 
 
-def tonnes(wei: int) -> str:
+def rounded_tonnes(wei: int) -> str:
+    """Wei as tonnes to two decimals, with thousands separators (for the demo's summary)."""
     return f"{Decimal(wei) / TONNE:,.2f}"
 
 
@@ -150,8 +152,8 @@ def _trade_through_a_pool(
     swapped = int(run(trader, action="swap", token_in=give, token_out=take, amount=TONNE))
     return {
         "pool": f"{symbol} {pool.address}",
-        "amount_in": tonnes(3 * TONNE),
-        "amount_out": tonnes(redeemed + swapped),
+        "amount_in": rounded_tonnes(3 * TONNE),
+        "amount_out": rounded_tonnes(redeemed + swapped),
     }
 
 

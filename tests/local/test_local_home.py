@@ -16,7 +16,7 @@ import pytest
 
 from bridge.chain.anvil import free_port
 from bridge.engine.errors import BridgeError
-from bridge.home import LocalHome
+from bridge.local import LocalHome
 from bridge.service import BridgeService
 from bridge.testing.helpers import LocalBridgeHelper, request_redemption
 
@@ -119,14 +119,13 @@ def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_pa
     port = free_port()
     service, _ = home.open(chain_port=port)
     try:
-        service.save_chain()
-        saved = home.chain_file.read_bytes()
+        anvil = service._anvil
+        assert anvil is not None
+        saved = anvil.wait_saved()  # whole: anvil rewrites the file in place every second
         helper = LocalBridgeHelper(service)
         tokenization = helper.tokenize(quantity=7)
         assert tokenization.step == "completed"
         head = service.engine.chain.head()
-        anvil = service._anvil
-        assert anvil is not None
         anvil.kill()
         home.chain_file.write_bytes(saved)
     finally:

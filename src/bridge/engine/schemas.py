@@ -1,26 +1,26 @@
-"""Pydantic models at the engine's edge: what callers send and what they get back."""
+"""Pydantic models at the engine's edge: what callers send and what they get back.
+
+The public models read the engine's rows directly (``TokenizationPublic.model_validate(row)``): a field
+named differently in the database says so with a validation alias, so one declaration serves the row,
+the API's JSON and the SDK reading it back.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from eth_utils import is_address, is_checksum_address, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@+=-]{8,128}$")]
+from bridge.primitives import IdempotencyKey, WeiText, checked_address
+
+_FROM_ROWS = ConfigDict(from_attributes=True)
 
 
-def checked_address(value: str) -> str:
-    """An EVM address: any-case hex is accepted, but a mixed-case one must carry a valid checksum."""
-    if not isinstance(value, str) or not is_address(value):
-        raise ValueError("not a 20-byte hex address")
-    has_mixed_case = value[2:] != value[2:].lower() and value[2:] != value[2:].upper()
-    if has_mixed_case and not is_checksum_address(value):
-        raise ValueError("address checksum is wrong")
-    if int(value, 16) == 0:
-        raise ValueError("the zero address cannot hold tokens")
-    return to_checksum_address(value)
+def _alias(name: str, column: str) -> AliasChoices:
+    """Read ``column`` from an engine row, ``name`` from JSON. (The column first: a row has attributes of
+    its own with a field's name, such as ``registry``, SQLAlchemy's.)"""
+    return AliasChoices(column, name)
 
 
 class TokenizationRequest(BaseModel):
@@ -52,13 +52,15 @@ class TokenizationRequest(BaseModel):
 
 
 class TokenizationPublic(BaseModel):
+    model_config = _FROM_ROWS
+
     id: int
     step: str
     custodian_account: int
     recipient: str
     serial: str | None
     quantity: int | None
-    registry: str | None
+    registry: str | None = Field(validation_alias=_alias("registry", "registry_code"))
     class_id: str | None
     token_address: str | None
     batch_key: str | None
@@ -72,6 +74,8 @@ class TokenizationPublic(BaseModel):
 
 
 class RedemptionPublic(BaseModel):
+    model_config = _FROM_ROWS
+
     id: int
     step: str
     class_id: str
@@ -86,15 +90,68 @@ class RedemptionPublic(BaseModel):
 
 
 class SettlementPublic(BaseModel):
+    model_config = _FROM_ROWS
+
     id: int
     class_id: str
     tonnes: int
     step: str
-    certificates: list[dict[str, Any]]
+    certificates: list[dict[str, Any]] = Field(validation_alias=_alias("certificates", "allocations"))
     registry_retirements: list[str] | None
     error_code: str | None = Field(default=None, description="why the registry retirement waits, if it does")
     error_message: str | None = None
     tx_hash: str | None
+
+
+class BatchPublic(BaseModel):
+    model_config = _FROM_ROWS
+
+    batch_key: str
+    class_id: str
+    token_address: str
+    registry: str = Field(validation_alias=_alias("registry", "registry_code"))
+    original_serial: str
+    current_serial: str | None
+    remaining: int = Field(description="tonnes still backing tokens")
+    tokenization_id: int
+    created_at: datetime
+
+
+class ClassPublic(BaseModel):
+    class_id: str
+    token_address: str | None
+    registry: str | None
+    attributes: dict[str, Any] = Field(description="program, project, vintage, methodology, country, labels")
+    batches: int
+    total_supply: str = Field(description="token supply in wei (a decimal string)")
+
+
+class RetirementPublic(BaseModel):
+    model_config = _FROM_ROWS
+
+    certificate_id: int
+    class_id: str
+    retiree: str
+    amount: WeiText = Field(description="wei, a decimal string")
+    settled: WeiText = Field(description="wei settled in the registry so far")
+    beneficiary: str
+    reason: str
+    tx_hash: str = Field(validation_alias=_alias("tx_hash", "event_tx"))
+    block_number: int = Field(validation_alias=_alias("block_number", "event_block"))
+    dropped: bool
+    created_at: datetime
+
+
+class VerifierPublic(BaseModel):
+    name: str
+    address: str
+    active_on_chain: bool
+    attested_batches: int = Field(description="tokenizations whose mint carries this verifier's signature")
+
+
+class VerifierSetPublic(BaseModel):
+    threshold: int
+    verifiers: list[VerifierPublic]
 
 
 class ClassReserve(BaseModel):

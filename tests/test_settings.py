@@ -1,15 +1,12 @@
-"""Settings and the service's own guarantees: default secrets refused outside local use, bugs are 500s."""
+"""The bridge's settings: default, demo and development secrets are refused outside local use."""
 
 from __future__ import annotations
 
 import pytest
-from api_world import ApiWorld
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from bridge.api import create_app
 from bridge.chain.anvil import dev_accounts
-from bridge.service import ApiKeySetting, BridgeSettings
+from bridge.settings import ApiKeySetting, BridgeSettings
 
 STRONG = "0x" + "7f" * 32
 
@@ -59,11 +56,14 @@ def test_a_custodian_key_must_name_its_account() -> None:
         ApiKeySetting(key="bak_live_x", role="custodian")
 
 
-def test_a_real_bug_is_a_logged_500_internal_error(world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken() -> None:
-        raise RuntimeError("a bug")
-
-    monkeypatch.setattr(world.service.engine, "proof_of_reserve", broken)
-    with TestClient(create_app(world.service), raise_server_exceptions=False) as api:
-        response = api.get("/v1/reserves")
-    assert (response.status_code, response.json()["code"]) == (500, "internal_error")
+def test_a_key_is_found_by_its_name_or_else_its_role() -> None:
+    settings = BridgeSettings(
+        api_keys=[
+            {"key": "bak_local_operator_1", "role": "operator"},
+            {"key": "bak_local_custodian_1", "role": "custodian", "account": 4, "name": "acme"},
+        ]
+    )
+    assert settings.api_key("operator") == "bak_local_operator_1"
+    assert settings.api_key("acme") == "bak_local_custodian_1"
+    with pytest.raises(KeyError):
+        settings.api_key("custodian")

@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.service import ANVIL, DEMO_SEED, LOCAL_HOLDERS, BridgeService, local_settings, secret_value
+from bridge.local.service import local_service
+from bridge.local.settings import LOCAL_HOLDERS, local_settings
+from bridge.local.template import DEMO_SEED
+from bridge.service import BridgeService
+from bridge.settings import ANVIL, secret_value
 
 MANIFEST = "service.json"
 CHAIN_STATE = "chain.json"
@@ -98,13 +102,12 @@ class LocalHome:
     def _create(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
         self.reset()  # an interrupted first start: nothing in it was ever served
         self.path.mkdir(parents=True)
-        service = BridgeService.local(self.path, seed=DEMO_SEED, **self._chain_settings(chain_port), **overrides)
+        service = local_service(self.path, seed=DEMO_SEED, **self._chain_settings(chain_port), **overrides)
         try:
-            from bridge.pools.registry import ensure_preset_pools
-
-            pools = [pool.address for pool in ensure_preset_pools(service)]
+            pools = [pool.address for pool in service.ensure_preset_pools()]
             service.save_chain()  # the chain holds the contracts before the manifest says they exist
             demo = service.demo
+            assert demo is not None  # a local service always has its demo registry
             self._write_manifest(
                 Manifest(
                     seed=DEMO_SEED,
