@@ -8,14 +8,17 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from bridge.registry.auth import issue_api_key
+from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.db import session_factory
-from bridge.registry.errors import JournalCorruptError, RegistryErrorCode, ReplayError
+from bridge.registry.errors import JournalCorruptError, RegistryError, RegistryErrorCode, ReplayError
 from bridge.registry.journal import canonical_json, entry_hash, read_jsonl, verify_entries, write_jsonl
 from bridge.registry.ledger import Registry
 from bridge.registry.replay import replay
@@ -124,7 +127,9 @@ def test_every_operation_appends_one_entry_chained_to_the_previous(busy: World) 
     }
     transfer = next(e for e in entries if e.operation == "transfer")
     assert transfer.request_id == "t-1"
-    assert set(transfer.payload) == {"request", "result"}
+    assert set(transfer.payload) == {"actor_account", "request", "result"}
+    assert transfer.payload["actor_account"] == busy.custodian, "who acted is recorded beside the request"
+    assert "actor_account" not in transfer.payload["request"], "the request is the request model, as sent"
     assert transfer.payload["result"]["seq"] == transfer.seq
 
 
@@ -371,3 +376,60 @@ def test_replay_across_backends_gives_the_same_state(sqlite_databases: Any, post
         assert back.snapshot() == source.snapshot()
     finally:
         postgres_databases.release(engine)
+
+
+# --- journals written before the acting account left the request ----------------------------------
+
+# Written by the ledger of commit f58ae9c (build_world, an issuance, then transfer "t-1", retire "r-1",
+# immobilize "lock-1", a release, a cancel on a holder's behalf and a freeze): its holder requests carry
+# "actor_account" inside "request", and its payloads have no "actor_account" of their own.
+JOURNAL_V1 = Path(__file__).parent / "data" / "journal_v1.jsonl"
+JOURNAL_V1_HEAD = JournalCheckpoint(seq=17, hash="14c7ecbb9c156037ca2bf5a7d8fc60379830388878c3c28d56770520028a0dbe")
+JOURNAL_V1_STATE = "41906fed87293a226b4190474303375e84389b7c19ac56d2379e0bf7b7aa2ef8"  # its snapshot_digest()
+
+
+def journal_v1() -> list[JournalEntryPublic]:
+    with JOURNAL_V1.open(encoding="utf-8") as source:
+        return list(read_jsonl(source))
+
+
+def test_a_journal_of_the_old_form_verifies_and_replays_to_the_same_state_and_hashes(
+    new_registry: Callable[..., Registry],
+) -> None:
+    entries = journal_v1()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    assert transfer.payload["request"]["actor_account"] == 4 and "actor_account" not in transfer.payload
+    assert verify_entries(entries).ok
+    target = replay(entries, into=new_registry(initialize=False))
+    assert target.journal_head() == JOURNAL_V1_HEAD, "every replayed entry keeps its hash"
+    assert target.verify_journal().ok and target.check_integrity().ok
+    assert target.snapshot_digest() == JOURNAL_V1_STATE
+    assert target.journal_entries() == entries
+
+
+def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
+    new_registry: Callable[..., Registry],
+) -> None:
+    entries = journal_v1()
+    registry = replay(entries, into=new_registry(initialize=False))
+    head = registry.journal_head()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    fields = {"to_account": 5, "issuance_id": 1, "quantity": 100, "request_id": "t-1"}
+    again = registry.transfer(actor_account=4, **fields)
+    assert again.model_dump(mode="json") == transfer.payload["result"]
+    with pytest.raises(RegistryError) as caught:
+        registry.transfer(actor_account=5, **fields)
+    assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
+    # the access rules read the recorded actor too: the block has moved into trust since "lock-1"
+    lock = next(e for e in entries if e.request_id == "lock-1")
+    custodian = InProcessRegistryClient(registry, issue_api_key(registry, accounts=[4]))
+    retried = custodian.immobilize(
+        trust_account=6,
+        marketplace="carbon-bridge",
+        marketplace_identifier=TOKEN,
+        issuance_id=1,
+        quantity=300,
+        request_id="lock-1",
+    )
+    assert retried.model_dump(mode="json") == lock.payload["result"]
+    assert registry.journal_head() == head, "the retries did nothing"
