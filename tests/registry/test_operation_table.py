@@ -19,7 +19,14 @@ from bridge.registry.api import create_registry_app
 from bridge.registry.client import RegistryClient
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
-from bridge.registry.ledger.operations import OPERATIONS, REQUESTED, Access, Operation, OperationMethod
+from bridge.registry.ledger.operations import (
+    OPERATIONS,
+    REQUESTED,
+    Access,
+    Operation,
+    OperationMethod,
+    OperationMethods,
+)
 from bridge.registry.requests import BlockSelection
 from registry_factories import TOKEN, World, build_world
 
@@ -154,9 +161,10 @@ def test_every_requested_operation_has_a_sample_here(registry: Registry) -> None
 
 @pytest.mark.parametrize("op", REQUESTED, ids=lambda op: op.name)
 def test_every_operation_is_a_method_of_the_ledger_and_of_the_client(op: Operation[Any, Any]) -> None:
+    method = OperationMethods.__dict__[op.name]
+    assert isinstance(method, OperationMethod) and method.operation is op
     for owner in (Registry, RegistryClient):
-        method = owner.__dict__[op.name]
-        assert isinstance(method, OperationMethod) and method.operation is op, (owner, op.name)
+        assert issubclass(owner, OperationMethods) and getattr(owner, op.name) is method, owner
 
 
 @pytest.mark.parametrize("path", PATHS)

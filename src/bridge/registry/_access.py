@@ -11,33 +11,16 @@ Reading is public and has no rule to apply: readers call the ledger's reads (``R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, OperationalError
 
 from bridge.registry import auth
+from bridge.registry.db import database_errors
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Access, operation_for
 from bridge.registry.requests import BlockSelection
-
-
-@contextmanager
-def database_errors() -> Iterator[None]:
-    """Turn the database's own failures into coded registry errors."""
-    try:
-        yield
-    except DataError as exc:
-        raise RegistryError(
-            f"the database refused a value: {exc.orig}", code=RegistryErrorCode.INVALID_REQUEST
-        ) from exc
-    except OperationalError as exc:
-        raise RegistryError(
-            f"the registry database is unavailable: {exc.orig}", code=RegistryErrorCode.REGISTRY_UNAVAILABLE
-        ) from exc
 
 
 class RegistryAccess:

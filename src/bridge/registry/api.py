@@ -7,6 +7,9 @@
   what): transfer, retire, cancel, move to buffer, immobilize, release, retire from trust; operator
   only: create programs, projects and accounts, close accounts, issue, freeze and unfreeze, API keys.
   An ``Idempotency-Key`` header makes a retry return the first result (the ledger's ``request_id``).
+  These endpoints are made from the operation table (``bridge.registry.ledger.operations``): each
+  operation's path, summary and status, and its request model as the body; the searches' from the
+  search table (``bridge.registry.views``), their query models as the query parameters.
 * Errors: every refusal is JSON ``{"code", "message", "field"?, "details"?}`` with the code's status;
   a malformed request is 422 ``invalid_request`` with ``field`` naming the input (``body.quantity``,
   ``query.limit``); a refused request changes nothing.

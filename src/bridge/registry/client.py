@@ -23,7 +23,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -42,8 +42,7 @@ from bridge.registry.errors import (
     SerialFormatError,
 )
 from bridge.registry.ledger import Registry
-from bridge.registry.ledger import operations as ops
-from bridge.registry.ledger.operations import Operation, OperationMethod
+from bridge.registry.ledger.operations import Operation, OperationMethods
 from bridge.registry.schemas import (
     AccountBalance,
     AccountPublic,
@@ -76,10 +75,8 @@ class Endpoint:
     request_id: str | None = None
 
 
-class RegistryClient(ABC):
+class RegistryClient(OperationMethods, v.SearchLists, ABC):
     """The registry as one API key sees it (anonymous without a key: reads only)."""
-
-    OPERATION_OPTIONS: ClassVar[tuple[str, ...]] = ("request_id",)
 
     @abstractmethod
     def _call(self, endpoint: Endpoint, local: Local[T], answer: Answer[T]) -> T:
@@ -97,21 +94,6 @@ class RegistryClient(ABC):
         endpoint = Endpoint("POST", path, body=values or None, keyed=True, request_id=request_id)
         return self._call(endpoint, lambda access: access.execute(built, request_id=request_id), op.result)
 
-    transfer = OperationMethod(ops.TRANSFER)
-    retire = OperationMethod(ops.RETIRE)
-    cancel = OperationMethod(ops.CANCEL)
-    move_to_buffer = OperationMethod(ops.MOVE_TO_BUFFER)
-    immobilize = OperationMethod(ops.IMMOBILIZE)
-    release = OperationMethod(ops.RELEASE)
-    retire_from_trust = OperationMethod(ops.RETIRE_FROM_TRUST)
-    create_program = OperationMethod(ops.CREATE_PROGRAM)
-    create_project = OperationMethod(ops.CREATE_PROJECT)
-    create_account = OperationMethod(ops.CREATE_ACCOUNT)
-    close_account = OperationMethod(ops.CLOSE_ACCOUNT)
-    issue = OperationMethod(ops.ISSUE)
-    freeze = OperationMethod(ops.FREEZE)
-    unfreeze = OperationMethod(ops.UNFREEZE)
-
     # --- public searches (the search table) ------------------------------------------------------
 
     def search(self, query: v.PageQuery, /) -> v.Page[Any]:
@@ -119,14 +101,6 @@ class RegistryClient(ABC):
         found = v.search_for(query)
         endpoint = Endpoint("GET", found.path, params=query.model_dump(mode="json", exclude_none=True))
         return self._call(endpoint, lambda access: access.registry.search(query), v.Page[found.item])
-
-    list_programs = v.Listing(v.PROGRAMS)
-    list_projects = v.Listing(v.PROJECTS)
-    list_issuances = v.Listing(v.ISSUANCES)
-    list_blocks = v.Listing(v.BLOCKS)
-    list_retirements = v.Listing(v.RETIREMENTS)
-    list_accounts = v.Listing(v.ACCOUNTS)
-    journal_entries = v.Listing(v.JOURNAL)
 
     # --- public reads ----------------------------------------------------------------------------
 

@@ -41,11 +41,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bridge.registry import journal
 from bridge.registry._blocks import Tx, refuse
 from bridge.registry._convert import account_public, validate
-from bridge.registry.db import DEFAULT_URL, SQLITE_BEGIN, create_registry_db, session_factory
+from bridge.registry.db import DEFAULT_URL, SQLITE_BEGIN, create_registry_db, database_errors, session_factory
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.integrity import check_integrity, snapshot
 from bridge.registry.ledger import operations as ops
-from bridge.registry.ledger.operations import Access, Operation, OperationMethod
+from bridge.registry.ledger.operations import Access, Operation, OperationMethods
 from bridge.registry.models import Account, JournalEntry, LedgerHead
 from bridge.registry.requests import InitRequest, RequestId
 from bridge.registry.schemas import (
@@ -86,7 +86,7 @@ class _CallOptions(BaseModel):
     request_id: RequestId | None = None
 
 
-class Registry:
+class Registry(OperationMethods, searches.SearchLists):
     """The simulated registry's ledger over a SQLAlchemy session factory.
 
     Build one with ``Registry.open(url)`` (creates or migrates the database and writes the genesis
@@ -143,19 +143,10 @@ class Registry:
     def read_session(self) -> Iterator[Session]:
         """A read-only session (database failures become coded errors: ``registry_unavailable``, or
         ``invalid_request`` for a value the database refuses)."""
-        try:
-            with self._sessions() as session:
-                session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
-                yield session
-                session.rollback()
-        except DataError as exc:
-            raise RegistryError(
-                f"the database refused a value: {exc.orig}", code=RegistryErrorCode.INVALID_REQUEST
-            ) from exc
-        except OperationalError as exc:
-            raise RegistryError(
-                f"the registry database is unavailable: {exc.orig}", code=RegistryErrorCode.REGISTRY_UNAVAILABLE
-            ) from exc
+        with database_errors(), self._sessions() as session:
+            session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+            yield session
+            session.rollback()
 
     def _write(self, body: Callable[[Session], R]) -> R:
         """Run ``body`` in one write transaction, retrying PostgreSQL serialization failures."""
@@ -273,21 +264,6 @@ class Registry:
 
         return self._write(body)
 
-    transfer = OperationMethod(ops.TRANSFER)
-    retire = OperationMethod(ops.RETIRE)
-    cancel = OperationMethod(ops.CANCEL)
-    move_to_buffer = OperationMethod(ops.MOVE_TO_BUFFER)
-    immobilize = OperationMethod(ops.IMMOBILIZE)
-    release = OperationMethod(ops.RELEASE)
-    retire_from_trust = OperationMethod(ops.RETIRE_FROM_TRUST)
-    create_program = OperationMethod(ops.CREATE_PROGRAM)
-    create_project = OperationMethod(ops.CREATE_PROJECT)
-    create_account = OperationMethod(ops.CREATE_ACCOUNT)
-    close_account = OperationMethod(ops.CLOSE_ACCOUNT)
-    issue = OperationMethod(ops.ISSUE)
-    freeze = OperationMethod(ops.FREEZE)
-    unfreeze = OperationMethod(ops.UNFREEZE)
-
     # --- reads (bridge.registry.views) -----------------------------------------------------------
 
     def _view(self, read: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -297,14 +273,6 @@ class Registry:
     def search(self, query: PageQuery, /) -> Page[Any]:
         """One page of the search ``query`` belongs to (``BlockQuery``: blocks, ...)."""
         return self._view(searches.run, query)
-
-    list_programs = searches.Listing(searches.PROGRAMS)
-    list_projects = searches.Listing(searches.PROJECTS)
-    list_issuances = searches.Listing(searches.ISSUANCES)
-    list_blocks = searches.Listing(searches.BLOCKS)
-    list_retirements = searches.Listing(searches.RETIREMENTS)
-    list_accounts = searches.Listing(searches.ACCOUNTS)
-    journal_entries = searches.Listing(searches.JOURNAL)
 
     def get_program(self, code: str) -> ProgramPublic:
         return self._view(lookup.get_program, code)

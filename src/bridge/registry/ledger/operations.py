@@ -6,8 +6,8 @@ the registry API serves it. Everything else is derived from this table: the ``Re
 ``Registry.execute``, both clients' methods, the API's write endpoints and their OpenAPI bodies, the
 access rules' choice between holder and operator, and replay.
 
-``OperationMethod`` turns an operation into a method of its owner (``Registry``, ``RegistryClient``):
-``owner.transfer(request=None, /, *, request_id=None, **fields)`` builds the request model from
+``OperationMethods`` (inherited by ``Registry`` and ``RegistryClient``) has each requested operation as a
+method: ``owner.transfer(request=None, /, *, request_id=None, **fields)`` builds the request model from
 ``fields`` (a bad field is ``invalid_request`` naming it) or takes a ready one, and hands it to the
 owner's ``_run_operation``.
 """
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any, Final, Generic, Protocol, TypeVar, overload
+from typing import Any, ClassVar, Final, Generic, Protocol, TypeVar, overload
 
 from pydantic import BaseModel
 
@@ -334,6 +334,31 @@ class OperationMethod(Generic[Req, Res]):
         call.__doc__ = operation.handler.__doc__
         call.__signature__ = _signature(operation, tuple(obj.OPERATION_OPTIONS))  # type: ignore[attr-defined]
         return call
+
+
+class OperationMethods:
+    """Every operation callers ask for, as a method. The owner runs them (``_run_operation``); a test
+    checks that this list and ``REQUESTED`` agree."""
+
+    OPERATION_OPTIONS: ClassVar[tuple[str, ...]] = ("request_id",)
+
+    def _run_operation(self, operation: Operation[Any, Any], request: Any, /, **options: Any) -> Any:
+        raise NotImplementedError
+
+    transfer = OperationMethod(TRANSFER)
+    retire = OperationMethod(RETIRE)
+    cancel = OperationMethod(CANCEL)
+    move_to_buffer = OperationMethod(MOVE_TO_BUFFER)
+    immobilize = OperationMethod(IMMOBILIZE)
+    release = OperationMethod(RELEASE)
+    retire_from_trust = OperationMethod(RETIRE_FROM_TRUST)
+    create_program = OperationMethod(CREATE_PROGRAM)
+    create_project = OperationMethod(CREATE_PROJECT)
+    create_account = OperationMethod(CREATE_ACCOUNT)
+    close_account = OperationMethod(CLOSE_ACCOUNT)
+    issue = OperationMethod(ISSUE)
+    freeze = OperationMethod(FREEZE)
+    unfreeze = OperationMethod(UNFREEZE)
 
 
 @cache

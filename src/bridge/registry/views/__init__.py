@@ -3,7 +3,8 @@
 * ``queries``: the public searches' filters (query models, also the API's query parameters), ``Page``
   and the published ``RetirementRecord``;
 * ``search``: each search declared once (``Search``: filters, item, API path) and run over a read
-  session; ``Listing`` lists every match of one, a page at a time (the ``list_*`` methods);
+  session; ``Listing`` lists every match of one, a page at a time (``SearchLists``: the ``list_*``
+  methods of the ledger and the clients);
 * ``lookup``: point reads (a program, project, account, issuance, block, credit, totals).
 
 Functions here take a read session and never write. ``Registry`` opens the session (its ``get_*``,
@@ -37,6 +38,7 @@ from bridge.registry.views.search import (
     SEARCHES,
     Listing,
     Search,
+    SearchLists,
     search_for,
 )
 
@@ -64,5 +66,6 @@ __all__ = [
     "RetirementQuery",
     "RetirementRecord",
     "Search",
+    "SearchLists",
     "search_for",
 ]

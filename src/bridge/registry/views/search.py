@@ -368,3 +368,19 @@ class Listing(Generic[Q, T]):
             if len(page.items) < size or offset + len(items) >= page.total:
                 break
         return items
+
+
+class SearchLists:
+    """Every search as a ``list_*`` method (``Registry`` and ``RegistryClient`` both have them); the owner
+    answers one page (``search``)."""
+
+    def search(self, query: Any, /) -> Page[Any]:
+        raise NotImplementedError
+
+    list_programs = Listing(PROGRAMS)
+    list_projects = Listing(PROJECTS)
+    list_issuances = Listing(ISSUANCES)
+    list_blocks = Listing(BLOCKS)
+    list_retirements = Listing(RETIREMENTS)
+    list_accounts = Listing(ACCOUNTS)
+    journal_entries = Listing(JOURNAL)
