@@ -33,26 +33,13 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bridge.errors import CodedError
-from bridge.registry import auth, views
+from bridge.registry import auth, schemas, views
 from bridge.registry._access import RegistryAccess
 from bridge.registry._convert import validate
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import REQUESTED, Access, Operation
-from bridge.registry.schemas import (
-    AccountBalance,
-    AccountPublic,
-    CreditPublic,
-    IntegrityReport,
-    IssuancePublic,
-    IssuanceTotals,
-    JournalCheckpoint,
-    JournalReport,
-    ProgramPublic,
-    ProjectPublic,
-    UnitBlockPublic,
-)
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
 IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
@@ -214,31 +201,31 @@ def _public_routes(router: APIRouter) -> None:
     _search_route(router, views.PROGRAMS)
 
     @router.get("/programs/{code}", tags=tags, summary="One crediting program", responses=_READ_ERRORS)
-    def get_program(registry: RegistryDep, code: str) -> ProgramPublic:
+    def get_program(registry: RegistryDep, code: str) -> schemas.ProgramPublic:
         return registry.get_program(code)
 
     _search_route(router, views.PROJECTS)
 
     @router.get("/projects/{program}/{project_id:path}", tags=tags, summary="One project", responses=_READ_ERRORS)
-    def get_project(registry: RegistryDep, program: str, project_id: str) -> ProjectPublic:
+    def get_project(registry: RegistryDep, program: str, project_id: str) -> schemas.ProjectPublic:
         return registry.get_project(program=program, project_id=project_id)
 
     _search_route(router, views.ISSUANCES)
 
     @router.get("/issuances/{issuance_id}", tags=tags, summary="One issuance", responses=_READ_ERRORS)
-    def get_issuance(registry: RegistryDep, issuance_id: IdPath) -> IssuancePublic:
+    def get_issuance(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuancePublic:
         return registry.get_issuance(issuance_id)
 
     @router.get(
         "/issuances/{issuance_id}/totals", tags=tags, summary="An issuance's units by status", responses=_READ_ERRORS
     )
-    def issuance_totals(registry: RegistryDep, issuance_id: IdPath) -> IssuanceTotals:
+    def issuance_totals(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuanceTotals:
         return registry.issuance_totals(issuance_id)
 
     _search_route(router, views.BLOCKS)
 
     @router.get("/blocks/{block_id}", tags=tags, summary="One unit block", responses=_READ_ERRORS)
-    def get_block(registry: RegistryDep, block_id: IdPath) -> UnitBlockPublic:
+    def get_block(registry: RegistryDep, block_id: IdPath) -> schemas.UnitBlockPublic:
         return registry.get_block(block_id)
 
     _search_route(router, views.RETIREMENTS)
@@ -252,7 +239,7 @@ def _public_routes(router: APIRouter) -> None:
     def get_credit(
         registry: RegistryDep,
         serial: Annotated[str, Query(min_length=1, max_length=300, examples=[ACR_SERIAL])],
-    ) -> CreditPublic:
+    ) -> schemas.CreditPublic:
         return registry.get_credit(serial)
 
     @router.get(
@@ -261,25 +248,25 @@ def _public_routes(router: APIRouter) -> None:
         summary="One credit block by serial (in the path, URL-encoded)",
         responses=_READ_ERRORS,
     )
-    def get_credit_by_path(registry: RegistryDep, serial: str) -> CreditPublic:
+    def get_credit_by_path(registry: RegistryDep, serial: str) -> schemas.CreditPublic:
         return registry.get_credit(serial)
 
     _search_route(router, views.ACCOUNTS)
 
     @router.get("/accounts/{account_id}", tags=tags, summary="One account", responses=_READ_ERRORS)
-    def get_account(registry: RegistryDep, account_id: IdPath) -> AccountPublic:
+    def get_account(registry: RegistryDep, account_id: IdPath) -> schemas.AccountPublic:
         return registry.get_account(account_id)
 
     @router.get(
         "/accounts/{account_id}/balance", tags=tags, summary="An account's units by status", responses=_READ_ERRORS
     )
-    def account_balance(registry: RegistryDep, account_id: IdPath) -> AccountBalance:
+    def account_balance(registry: RegistryDep, account_id: IdPath) -> schemas.AccountBalance:
         return registry.account_balance(account_id)
 
     _search_route(router, views.JOURNAL)
 
     @router.get("/journal/head", tags=tags, summary="The journal's newest entry: a checkpoint to publish")
-    def journal_head(registry: RegistryDep) -> JournalCheckpoint:
+    def journal_head(registry: RegistryDep) -> schemas.JournalCheckpoint:
         return registry.journal_head()
 
     @router.get("/journal/verify", tags=tags, summary="Re-check the journal's hash chain", responses=_READ_ERRORS)
@@ -290,7 +277,7 @@ def _public_routes(router: APIRouter) -> None:
             str | None,
             Query(alias="hash", pattern="^[0-9a-f]{64}$", description="a checkpoint kept elsewhere: its hash"),
         ] = None,
-    ) -> JournalReport:
+    ) -> schemas.JournalReport:
         if (seq is None) != (checkpoint_hash is None):
             raise RegistryError(
                 "give both seq and hash of the checkpoint, or neither",
@@ -299,11 +286,11 @@ def _public_routes(router: APIRouter) -> None:
             )
         checkpoint = None
         if seq is not None and checkpoint_hash is not None:
-            checkpoint = JournalCheckpoint(seq=seq, hash=checkpoint_hash)
+            checkpoint = schemas.JournalCheckpoint(seq=seq, hash=checkpoint_hash)
         return registry.verify_journal(checkpoint=checkpoint)
 
     @router.get("/integrity", tags=tags, summary="Check uniqueness and conservation of every unit")
-    def check_integrity(registry: RegistryDep) -> IntegrityReport:
+    def check_integrity(registry: RegistryDep) -> schemas.IntegrityReport:
         return registry.check_integrity()
 
 

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from bridge.registry import auth
+from bridge.registry import auth, schemas
 from bridge.registry import views as v
 from bridge.registry._access import RegistryAccess
 from bridge.registry._convert import validate
@@ -43,19 +43,6 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
-from bridge.registry.schemas import (
-    AccountBalance,
-    AccountPublic,
-    CreditPublic,
-    IntegrityReport,
-    IssuancePublic,
-    IssuanceTotals,
-    JournalCheckpoint,
-    JournalReport,
-    ProgramPublic,
-    ProjectPublic,
-    UnitBlockPublic,
-)
 from bridge.registry.views.lookup import check_id
 
 T = TypeVar("T")
@@ -104,53 +91,55 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
 
     # --- public reads ----------------------------------------------------------------------------
 
-    def get_program(self, code: str) -> ProgramPublic:
-        return self._call(_get(f"/programs/{_segment(code)}"), lambda a: a.registry.get_program(code), ProgramPublic)
-
-    def get_project(self, *, program: str, project_id: str) -> ProjectPublic:
-        endpoint = _get(f"/projects/{_segment(program)}/{_segment(project_id)}")
+    def get_program(self, code: str) -> schemas.ProgramPublic:
         return self._call(
-            endpoint, lambda a: a.registry.get_project(program=program, project_id=project_id), ProjectPublic
+            _get(f"/programs/{_segment(code)}"), lambda a: a.registry.get_program(code), schemas.ProgramPublic
         )
 
-    def get_issuance(self, issuance_id: int) -> IssuancePublic:
+    def get_project(self, *, program: str, project_id: str) -> schemas.ProjectPublic:
+        endpoint = _get(f"/projects/{_segment(program)}/{_segment(project_id)}")
+        return self._call(
+            endpoint, lambda a: a.registry.get_project(program=program, project_id=project_id), schemas.ProjectPublic
+        )
+
+    def get_issuance(self, issuance_id: int) -> schemas.IssuancePublic:
         endpoint = _get(f"/issuances/{_path_id(issuance_id, 'issuance_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_issuance(issuance_id), IssuancePublic)
+        return self._call(endpoint, lambda a: a.registry.get_issuance(issuance_id), schemas.IssuancePublic)
 
-    def issuance_totals(self, issuance_id: int) -> IssuanceTotals:
+    def issuance_totals(self, issuance_id: int) -> schemas.IssuanceTotals:
         endpoint = _get(f"/issuances/{_path_id(issuance_id, 'issuance_id')}/totals")
-        return self._call(endpoint, lambda a: a.registry.issuance_totals(issuance_id), IssuanceTotals)
+        return self._call(endpoint, lambda a: a.registry.issuance_totals(issuance_id), schemas.IssuanceTotals)
 
-    def get_block(self, block_id: int) -> UnitBlockPublic:
+    def get_block(self, block_id: int) -> schemas.UnitBlockPublic:
         endpoint = _get(f"/blocks/{_path_id(block_id, 'block_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_block(block_id), UnitBlockPublic)
+        return self._call(endpoint, lambda a: a.registry.get_block(block_id), schemas.UnitBlockPublic)
 
-    def get_credit(self, serial: str) -> CreditPublic:
+    def get_credit(self, serial: str) -> schemas.CreditPublic:
         endpoint = Endpoint("GET", "/credits", params={"serial": serial})
-        return self._call(endpoint, lambda a: a.registry.get_credit(serial), CreditPublic)
+        return self._call(endpoint, lambda a: a.registry.get_credit(serial), schemas.CreditPublic)
 
-    def find_block(self, serial: str) -> UnitBlockPublic:
+    def find_block(self, serial: str) -> schemas.UnitBlockPublic:
         """The block with exactly this serial (``block_not_found`` otherwise)."""
         return self.get_credit(serial).block
 
-    def get_account(self, account_id: int) -> AccountPublic:
+    def get_account(self, account_id: int) -> schemas.AccountPublic:
         endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_account(account_id), AccountPublic)
+        return self._call(endpoint, lambda a: a.registry.get_account(account_id), schemas.AccountPublic)
 
-    def account_balance(self, account_id: int) -> AccountBalance:
+    def account_balance(self, account_id: int) -> schemas.AccountBalance:
         endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}/balance")
-        return self._call(endpoint, lambda a: a.registry.account_balance(account_id), AccountBalance)
+        return self._call(endpoint, lambda a: a.registry.account_balance(account_id), schemas.AccountBalance)
 
-    def journal_head(self) -> JournalCheckpoint:
-        return self._call(_get("/journal/head"), lambda a: a.registry.journal_head(), JournalCheckpoint)
+    def journal_head(self) -> schemas.JournalCheckpoint:
+        return self._call(_get("/journal/head"), lambda a: a.registry.journal_head(), schemas.JournalCheckpoint)
 
-    def verify_journal(self, *, checkpoint: JournalCheckpoint | None = None) -> JournalReport:
+    def verify_journal(self, *, checkpoint: schemas.JournalCheckpoint | None = None) -> schemas.JournalReport:
         params = None if checkpoint is None else {"seq": checkpoint.seq, "hash": checkpoint.hash}
         endpoint = Endpoint("GET", "/journal/verify", params=params)
-        return self._call(endpoint, lambda a: a.registry.verify_journal(checkpoint=checkpoint), JournalReport)
+        return self._call(endpoint, lambda a: a.registry.verify_journal(checkpoint=checkpoint), schemas.JournalReport)
 
-    def check_integrity(self) -> IntegrityReport:
-        return self._call(_get("/integrity"), lambda a: a.registry.check_integrity(), IntegrityReport)
+    def check_integrity(self) -> schemas.IntegrityReport:
+        return self._call(_get("/integrity"), lambda a: a.registry.check_integrity(), schemas.IntegrityReport)
 
     # --- API keys --------------------------------------------------------------------------------
 

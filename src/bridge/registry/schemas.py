@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from bridge.registry.enums import (
     AccountKind,
@@ -49,8 +49,10 @@ class ProgramPublic(_Model):
 
 
 class ProjectPublic(_Model):
+    """A registered project and the labels its credits carry."""
+
     id: int
-    program: str
+    program: str = Field(validation_alias=AliasChoices("program", "program_code"))  # the row's program_code
     project_id: str
     name: str
     methodology_id: str

@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Concatenate, Final, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.registry import journal
@@ -150,25 +150,22 @@ class Registry(OperationMethods, searches.SearchLists):
 
     def _write(self, body: Callable[[Session], R]) -> R:
         """Run ``body`` in one write transaction, retrying PostgreSQL serialization failures."""
-        for attempt in range(self._max_retries):
-            try:
-                with self._sessions() as session, session.begin():
-                    return body(session)
-            except IntegrityError as exc:
-                raise RegistryError(
-                    f"the database refused the change: {exc.orig}", code=RegistryErrorCode.CONSTRAINT_VIOLATION
-                ) from exc
-            except DataError as exc:
-                raise RegistryError(
-                    f"the database refused a value: {exc.orig}", code=RegistryErrorCode.INVALID_REQUEST
-                ) from exc
-            except (OperationalError, DBAPIError) as exc:
-                sqlstate = getattr(exc.orig, "sqlstate", None)
-                locked = "database is locked" in str(exc.orig)
-                if (sqlstate in _RETRYABLE_SQLSTATES or locked) and attempt + 1 < self._max_retries:
-                    time.sleep(0.005 * (2**attempt))
-                    continue
-                raise
+        with database_errors():  # what is not retried below: a refused value, an unreachable database
+            for attempt in range(self._max_retries):
+                try:
+                    with self._sessions() as session, session.begin():
+                        return body(session)
+                except IntegrityError as exc:
+                    raise RegistryError(
+                        f"the database refused the change: {exc.orig}", code=RegistryErrorCode.CONSTRAINT_VIOLATION
+                    ) from exc
+                except (OperationalError, DBAPIError) as exc:
+                    sqlstate = getattr(exc.orig, "sqlstate", None)
+                    locked = "database is locked" in str(exc.orig)
+                    if (sqlstate in _RETRYABLE_SQLSTATES or locked) and attempt + 1 < self._max_retries:
+                        time.sleep(0.005 * (2**attempt))
+                        continue
+                    raise
         raise AssertionError("unreachable")
 
     def _apply(
