@@ -19,7 +19,7 @@ from bridge.registry.auth import issue_api_key
 from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.db import session_factory
 from bridge.registry.errors import JournalCorruptError, RegistryError, RegistryErrorCode, ReplayError
-from bridge.registry.journal import canonical_json, entry_hash, read_jsonl, verify_entries, write_jsonl
+from bridge.registry.journal import agrees, canonical_json, entry_hash, read_jsonl, verify_entries, write_jsonl
 from bridge.registry.ledger import Registry
 from bridge.registry.replay import replay
 from bridge.registry.schemas import JournalCheckpoint, JournalEntryPublic
@@ -433,3 +433,63 @@ def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
     )
     assert retried.model_dump(mode="json") == lock.payload["result"]
     assert registry.journal_head() == head, "the retries did nothing"
+
+
+def _rechained(entries: list[JournalEntryPublic]) -> list[JournalEntryPublic]:
+    """The entries with their hash chain computed again (after an edit), as a journal written so."""
+    chained, prev = [], "0" * 64
+    for entry in entries:
+        digest = entry_hash(
+            prev_hash=prev,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            operation=entry.operation,
+            request_id=entry.request_id,
+            payload=canonical_json(entry.payload),
+        )
+        chained.append(entry.model_copy(update={"prev_hash": prev, "hash": digest}))
+        prev = digest
+    return chained
+
+
+def test_entries_written_before_a_model_gained_a_field_replay_and_answer_retries(
+    new_registry: Callable[..., Registry],
+) -> None:
+    """As if ``from_account`` (a request field, default None) and ``freeze_reason`` (a result field) had
+    been added after this journal was written: its records lack them. (A result field gained later needs a
+    default too, for retries to load old results; this one is dropped from an entry nobody retries.)"""
+    entries = journal_v1()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    request = {k: v for k, v in transfer.payload["request"].items() if k != "from_account"}
+    release = next(e for e in entries if e.operation == "release")
+    result = release.payload["result"]
+    blocks = [{k: v for k, v in block.items() if k != "freeze_reason"} for block in result["blocks"]]
+    edits = {
+        transfer.seq: {**transfer.payload, "request": request},
+        release.seq: {**release.payload, "result": {**result, "blocks": blocks}},
+    }
+    journal = _rechained([e.model_copy(update={"payload": edits[e.seq]}) if e.seq in edits else e for e in entries])
+    registry = replay(journal, into=new_registry(initialize=False))
+    original = replay(entries, into=new_registry(initialize=False))
+    assert registry.list_blocks() == original.list_blocks() and registry.check_integrity().ok
+    again = registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, request_id="t-1")
+    assert again.model_dump(mode="json") == transfer.payload["result"]
+    with pytest.raises(RegistryError) as caught:  # the gained field set otherwise: another request
+        registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, from_account=4, request_id="t-1")
+    assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
+
+
+@pytest.mark.parametrize(
+    ("recorded", "replayed", "same"),
+    [
+        ({"a": 1}, {"a": 1, "b": None}, True),  # a field gained since: not in the record
+        ({"a": 1, "b": None}, {"a": 1}, False),  # a recorded field gone
+        ({"a": [{"x": 1}]}, {"a": [{"x": 1, "y": 2}]}, True),
+        ({"a": [{"x": 1}]}, {"a": [{"x": 2}]}, False),
+        ({"a": [1, 2]}, {"a": [1]}, False),
+        ({"a": 1}, {"a": True}, False),
+        ({"a": "1"}, {"a": 1}, False),
+    ],
+)
+def test_a_replayed_result_agrees_when_it_holds_every_recorded_value(recorded: Any, replayed: Any, same: bool) -> None:
+    assert agrees(recorded, replayed) is same

@@ -84,6 +84,25 @@ class Recorded:
         )
 
 
+def agrees(recorded: Any, replayed: Any) -> bool:
+    """Whether ``replayed`` holds every value ``recorded`` holds, at the same place and of the same type.
+
+    A model may gain fields after an entry was written (with a default, so old records still load): the
+    entry's record does not have them, so they are not compared. Everything it does have must match.
+    """
+    if isinstance(recorded, dict):
+        return isinstance(replayed, dict) and all(
+            key in replayed and agrees(value, replayed[key]) for key, value in recorded.items()
+        )
+    if isinstance(recorded, list):
+        return (
+            isinstance(replayed, list)
+            and len(recorded) == len(replayed)
+            and all(agrees(a, b) for a, b in zip(recorded, replayed, strict=True))
+        )
+    return type(recorded) is type(replayed) and recorded == replayed
+
+
 def lock_head(session: Session) -> LedgerHead:
     """Lock the journal head for this transaction (``FOR UPDATE``; SQLite holds its write lock)."""
     return session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar_one()

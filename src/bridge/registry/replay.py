@@ -88,7 +88,7 @@ def _apply(target: Registry, session: Session, entries: list[JournalEntryPublic 
             raise ReplayError(
                 f"entry {entry.seq} ({entry.operation}) failed on replay: {exc}", details={"seq": entry.seq}
             ) from exc
-        if result.model_dump(mode="json") != recorded.result:
+        if not journal.agrees(recorded.result, result.model_dump(mode="json")):
             raise ReplayError(
                 f"entry {entry.seq} ({entry.operation}) gave a different result on replay",
                 details={"seq": entry.seq},

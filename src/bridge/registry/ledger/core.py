@@ -335,10 +335,19 @@ class Registry(OperationMethods, searches.SearchLists):
 def _earlier_result(
     earlier: JournalEntry, op: Operation[Any, Any], request: BaseModel, actor_account: int | None
 ) -> Any:
-    """The first result of a retried request, if the retry is the same request by the same actor."""
+    """The first result of a retried request, if the retry is the same request by the same actor.
+
+    The recorded request is read with today's request model, so a field the model gained since (at its
+    default) does not make an old request a different one.
+    """
     recorded = journal.Recorded.of(json.loads(earlier.payload))
-    same = (recorded.request, recorded.actor_account) == (request.model_dump(mode="json"), actor_account)
-    if earlier.operation != op.name or not same:
+    same = earlier.operation == op.name and recorded.actor_account == actor_account
+    if same:
+        try:
+            same = validate(op.request, recorded.request) == request
+        except RegistryError:
+            same = False
+    if not same:
         raise refuse(
             RegistryErrorCode.IDEMPOTENCY_CONFLICT,
             f"request id {earlier.request_id} was used for a different {earlier.operation} request (entry "
