@@ -137,7 +137,6 @@ class Project(Base):
     corresponding_adjustment_declaration: Mapped[CorrespondingAdjustmentDeclaration] = mapped_column(
         _enum(CorrespondingAdjustmentDeclaration, "ca_declaration")
     )
-    project_developer: Mapped[str | None] = mapped_column(String(200))
     corresponding_adjustment_status: Mapped[CorrespondingAdjustmentStatus] = mapped_column(
         _enum(CorrespondingAdjustmentStatus, "ca_status")
     )

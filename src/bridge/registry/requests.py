@@ -102,7 +102,6 @@ class ProjectCreate(_Request):
     corresponding_adjustment_status: CorrespondingAdjustmentStatus = CorrespondingAdjustmentStatus.NOT_APPLICABLE
     sdg_goals: list[Annotated[int, Field(strict=True, ge=1, le=17)]] = Field(default_factory=list)
     additional_certifications: list[Code] = Field(default_factory=list)
-    project_developer: Name | None = Field(None, description="the organisation that develops the project")
 
     @field_validator("program")
     @classmethod

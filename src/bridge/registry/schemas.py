@@ -70,7 +70,6 @@ class ProjectPublic(_Model):
     corresponding_adjustment_status: CorrespondingAdjustmentStatus
     sdg_goals: list[int]
     additional_certifications: list[str]
-    project_developer: str | None = None  # a default: results recorded before the field still load
     created_at: datetime
 
 

@@ -103,7 +103,6 @@ def create_project(tx: Tx, request: ProjectCreate) -> ProjectPublic:
         corresponding_adjustment_status=request.corresponding_adjustment_status,
         sdg_goals=list(request.sdg_goals),
         additional_certifications=list(request.additional_certifications),
-        project_developer=request.project_developer,
         created_at=tx.now,
     )
     session.add(project)
