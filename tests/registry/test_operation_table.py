@@ -27,7 +27,7 @@ from bridge.registry.ledger.operations import (
     OperationMethod,
     OperationMethods,
 )
-from bridge.registry.requests import BlockSelection
+from bridge.registry.requests import BlockSelection, InitRequest
 from registry_factories import TOKEN, World, build_world
 
 C = RegistryErrorCode
@@ -223,10 +223,15 @@ def test_a_ready_request_model_of_another_operation_is_refused(world: World) -> 
     assert isinstance(release, BlockSelection)
 
 
-def test_an_operator_operation_takes_no_acting_account(world: World) -> None:
+def test_an_operator_operation_takes_no_acting_account_and_nobody_asks_for_the_genesis(world: World) -> None:
+    head = world.registry.journal_head()
     with pytest.raises(RegistryError) as caught:
         world.registry.create_account(actor_account=world.custodian, kind="holding", owner="x")
     assert (caught.value.code, caught.value.field) == (C.INVALID_REQUEST, "actor_account")
+    with pytest.raises(RegistryError) as caught:
+        world.registry.execute(InitRequest(registry_name="Another registry"))
+    assert caught.value.code is C.INVALID_REQUEST
+    assert world.registry.journal_head() == head
 
 
 @pytest.mark.parametrize("op", REQUESTED, ids=lambda op: op.name)
