@@ -16,25 +16,9 @@ from bridge.api.errors import HTTP_ERRORS as BRIDGE
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.http_errors import HttpErrorCatalogue, install_error_handlers
 from bridge.registry import auth
+from bridge.registry.api import HTTP_ERRORS as REGISTRY
 from bridge.registry.api import create_registry_app, registry_router
-from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
-
-# The registry API's catalogue, as its own handlers (registry/api.py) answer today.
-REGISTRY = HttpErrorCatalogue(
-    error=RegistryError,
-    invalid_request=RegistryErrorCode.INVALID_REQUEST,
-    unauthorized=RegistryErrorCode.UNAUTHORIZED,
-    forbidden=RegistryErrorCode.FORBIDDEN,
-    route_not_found=RegistryErrorCode.ROUTE_NOT_FOUND,
-    method_not_allowed=RegistryErrorCode.METHOD_NOT_ALLOWED,
-    unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
-    internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
-    subject="the registry",
-    endpoint="registry endpoint",
-    unavailable_message="the registry database is unavailable",
-    plain_fields=False,
-)
 
 
 class Order(BaseModel):
@@ -162,20 +146,47 @@ def registry(tmp_path: Path) -> tuple[Registry, str]:
 
 
 REGISTRY_REQUESTS = [
-    ("GET", "/nowhere", {}),
-    ("DELETE", "/programs", {}),
-    ("GET", "/blocks", {"params": {"limit": 0}}),
-    ("GET", "/programs/NOPE", {}),
-    ("POST", "/transfers", {"json": {"serial": "x", "quantity": 1, "to_account": 5}}),
-    ("POST", "/transfers", {"json": {"serial": "x", "quantity": "ten", "to_account": 5}, "key": True}),
-    ("POST", "/transfers", {"json": {"serial": "x", "to_account": 5, "colour": "green"}, "key": True}),
-    ("POST", "/transfers", {"content": b"{oops", "key": True, "headers": {"content-type": "application/json"}}),
+    ("GET", "/nowhere", {}, 404, "route_not_found", None),
+    ("DELETE", "/programs", {}, 405, "method_not_allowed", None),
+    ("GET", "/blocks", {"params": {"limit": 0}}, 422, "invalid_request", "query.limit"),
+    ("GET", "/programs/NOPE", {}, 422, "unknown_program", "code"),
+    ("POST", "/transfers", {"json": {"serial": "x", "quantity": 1, "to_account": 5}}, 401, "unauthorized", None),
+    (
+        "POST",
+        "/transfers",
+        {"json": {"serial": "x", "quantity": "ten", "to_account": 5}, "key": True},
+        422,
+        "invalid_request",
+        "body.quantity",
+    ),
+    (
+        "POST",
+        "/transfers",
+        {"json": {"serial": "x", "to_account": 5, "colour": "green"}, "key": True},
+        422,
+        "invalid_request",
+        "body.colour",
+    ),
+    (
+        "POST",
+        "/transfers",
+        {"content": b"{oops", "key": True, "headers": {"content-type": "application/json"}},
+        422,
+        "invalid_request",
+        "body",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "request_kwargs"), REGISTRY_REQUESTS)
-def test_the_shared_stack_with_the_registry_catalogue_answers_as_the_registry_api_does(
-    registry: tuple[Registry, str], method: str, path: str, request_kwargs: dict[str, Any]
+@pytest.mark.parametrize(("method", "path", "request_kwargs", "status", "code", "field"), REGISTRY_REQUESTS)
+def test_the_registry_api_answers_every_error_through_the_shared_stack_with_its_catalogue(
+    registry: tuple[Registry, str],
+    method: str,
+    path: str,
+    request_kwargs: dict[str, Any],
+    status: int,
+    code: str,
+    field: str | None,
 ) -> None:
     ledger, key = registry
     shared = FastAPI()
@@ -185,5 +196,5 @@ def test_the_shared_stack_with_the_registry_catalogue_answers_as_the_registry_ap
     headers = dict(kwargs.pop("headers", {})) | ({"X-API-Key": key} if kwargs.pop("key", False) else {})
     own = TestClient(create_registry_app(ledger)).request(method, path, headers=headers, **kwargs)
     ours = TestClient(shared).request(method, path, headers=headers, **kwargs)
-    assert own.status_code >= 400
+    assert (own.status_code, own.json()["code"], own.json().get("field")) == (status, code, field)
     assert (ours.status_code, ours.json()) == (own.status_code, own.json())

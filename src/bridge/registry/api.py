@@ -25,14 +25,11 @@ import inspect
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bridge.errors import CodedError
+from bridge.http_errors import HttpErrorCatalogue
+from bridge.http_errors import install_error_handlers as install_http_error_handlers
 from bridge.registry import auth, schemas, views
 from bridge.registry._access import RegistryAccess
 from bridge.registry._convert import validate
@@ -324,82 +321,26 @@ def _api_key_routes(router: APIRouter) -> None:
 
 # --- errors ----------------------------------------------------------------------------------------
 
-
-def _json(status_code: int, body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content=body)
-
-
-def _coded_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, CodedError)
-    return _json(exc.http_status, exc.to_dict())
-
-
-def _field(location: Any) -> str | None:
-    parts = [str(part) for part in location]
-    return ".".join(parts) or None
-
-
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        location = list(error.get("loc", ()))
-        if error.get("type") == "json_invalid":
-            location = location[:1]
-        message = str(error.get("msg", "is not valid"))
-        if error.get("type") == "extra_forbidden":
-            message = "is not a field of this request"
-        problems.append({"field": _field(location), "message": message, "type": str(error.get("type", ""))})
-    first = problems[0] if problems else {"field": None, "message": "the request is not valid"}
-    text = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
-    body: dict[str, Any] = {"code": str(RegistryErrorCode.INVALID_REQUEST), "message": text}
-    if first["field"]:
-        body["field"] = first["field"]
-    body["details"] = {"errors": problems}
-    return _json(422, body)
-
-
-_HTTP_CODES: Final = {
-    401: RegistryErrorCode.UNAUTHORIZED,
-    403: RegistryErrorCode.FORBIDDEN,
-    404: RegistryErrorCode.ROUTE_NOT_FOUND,
-    405: RegistryErrorCode.METHOD_NOT_ALLOWED,
-}
-
-
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, RegistryErrorCode.INVALID_REQUEST)
-    if exc.status_code == 404:
-        message = f"no registry endpoint {request.method} {request.url.path}"
-    elif exc.status_code == 405:
-        message = f"{request.url.path} does not accept {request.method}"
-    else:
-        message = str(exc.detail)
-    return JSONResponse(
-        status_code=exc.status_code, content={"code": str(code), "message": message}, headers=exc.headers
-    )
-
-
-def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-    error = RegistryError("the registry database is unavailable", code=RegistryErrorCode.REGISTRY_UNAVAILABLE)
-    return _json(error.http_status, error.to_dict())
-
-
-def _internal_error(_: Request, exc: Exception) -> JSONResponse:
-    error = RegistryError(
-        f"the registry failed unexpectedly ({type(exc).__name__})", code=RegistryErrorCode.REGISTRY_INTERNAL_ERROR
-    )
-    return _json(error.http_status, error.to_dict())
+HTTP_ERRORS: Final = HttpErrorCatalogue(
+    error=RegistryError,
+    invalid_request=RegistryErrorCode.INVALID_REQUEST,
+    unauthorized=RegistryErrorCode.UNAUTHORIZED,
+    forbidden=RegistryErrorCode.FORBIDDEN,
+    route_not_found=RegistryErrorCode.ROUTE_NOT_FOUND,
+    method_not_allowed=RegistryErrorCode.METHOD_NOT_ALLOWED,
+    unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
+    internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
+    subject="the registry",
+    endpoint="registry endpoint",
+    unavailable_message="the registry database is unavailable",
+    plain_fields=False,  # a 422 names the input where it was: body.quantity, query.limit
+)
+"""The registry API's error codes and words; the handlers are the project's one stack (``bridge.http_errors``)."""
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to the registry's JSON error body (any ``CodedError`` keeps its own code)."""
-    app.add_exception_handler(CodedError, _coded_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(Exception, _internal_error)
+    install_http_error_handlers(app, HTTP_ERRORS)
 
 
 def install_registry_api(app: FastAPI, registry: Registry, *, prefix: str = "/registry") -> None:
