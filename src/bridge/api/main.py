@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from bridge.api.deps import SERVICE_STATE
+from bridge.api.deps import SERVICE_STATE, reject_unknown_query
 from bridge.api.errors import HTTP_ERRORS
 from bridge.api.routes import (
     classes,
+    events,
     health,
     network,
     operator,
@@ -30,7 +31,7 @@ from bridge.service import BridgeService
 log = logging.getLogger(__name__)
 
 # in this order in the OpenAPI document (and the endpoint table of docs/api.md)
-ROUTERS = (health, tokenizations, classes, redemptions, retirements, reserves, network, operator, pools)
+ROUTERS = (health, tokenizations, classes, redemptions, retirements, events, reserves, network, operator, pools)
 
 
 def create_app(service: BridgeService) -> FastAPI:
@@ -40,6 +41,7 @@ def create_app(service: BridgeService) -> FastAPI:
         version="1.0",
         summary="Tokenize registry carbon credits, follow redemptions and retirements, check the reserve.",
         description=__doc__,
+        dependencies=[Depends(reject_unknown_query)],
     )
     setattr(app.state, SERVICE_STATE, service)
     for module in ROUTERS:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -119,6 +120,7 @@ class Tokenization(Base):
     mined_block: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class Batch(Base):
@@ -157,6 +159,7 @@ class Redemption(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class Retirement(Base):
@@ -169,13 +172,16 @@ class Retirement(Base):
     retiree: Mapped[str] = mapped_column(String(42))
     amount: Mapped[int] = mapped_column(BigUint)
     settled: Mapped[int] = mapped_column(BigUint, default=0)
-    beneficiary: Mapped[str] = mapped_column(Text)
+    beneficiary: Mapped[str] = mapped_column(Text)  # the name on-chain, or the disclosed one ("" until then)
     reason: Mapped[str] = mapped_column(Text)
     event_block: Mapped[int]
     event_block_hash: Mapped[str] = mapped_column(String(66))
     event_tx: Mapped[str] = mapped_column(String(66))
     dropped: Mapped[bool] = mapped_column(default=False)  # vanished in a reorganization
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    details: Mapped[dict[str, Any] | None]  # the event's RetirementDetails (RecordedDetails), as recorded
+    personal_data_hash: Mapped[str | None] = mapped_column(String(66))
+    disclosed: Mapped[dict[str, Any] | None]  # the checked preimage: beneficiary_name, retiring_entity, at
 
 
 class Settlement(Base):
@@ -193,6 +199,27 @@ class Settlement(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
+
+
+class EventRecord(Base):
+    """A confirmed chain event of the bridge or of one of its class tokens (transfers made anywhere, not
+    only through the bridge): the feed of ``GET /v1/events``, read in ``id`` order."""
+
+    __tablename__ = "events"
+    # ids only grow (SQLite: AUTOINCREMENT), so a feed cursor never skips rows written after a reorganization
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="one_row_per_log"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_number: Mapped[int] = mapped_column(index=True)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    log_index: Mapped[int]
+    contract: Mapped[str] = mapped_column(String(42))
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    class_id: Mapped[str | None] = mapped_column(String(66), index=True)
+    args: Mapped[dict[str, Any]]  # integers as decimal strings, addresses checksummed, bytes as 0x-hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Cursor(Base):
@@ -202,6 +229,17 @@ class Cursor(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     block: Mapped[int]
+
+
+def _record_step(target: Any, value: Any, old: Any, _initiator: Any) -> None:
+    """Append each new step of a flow to its ``history``, with the time: the timeline a page shows."""
+    if value != old:
+        entry = {"step": str(value), "at": utcnow().isoformat(timespec="seconds")}
+        target.history = [*(target.history or []), entry]
+
+
+for _flow in (Tokenization, Redemption, Settlement):
+    event.listen(_flow.step, "set", _record_step)
 
 
 class EngineStore:

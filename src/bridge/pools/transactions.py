@@ -16,7 +16,7 @@ from web3.exceptions import Web3Exception
 
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import GAS_HEADROOM
-from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, PoolHandle
+from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, PoolHandle, pool_retirement
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.schemas import PoolTransactionRequest, PoolTransactions, TradePreview, UnsignedTransaction
 from bridge.pools.views import explain
@@ -88,7 +88,7 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
                 (
                     "redeem_and_retire",
                     f"give {format_tonnes(amount)} {symbol} and retire {format_tonnes(received)} t for {beneficiary}",
-                    pool.contract.functions.redeemAndRetire(token, amount, beneficiary, reason),
+                    pool.contract.functions.redeemAndRetire(token, amount, pool_retirement(beneficiary, reason)),
                 )
             )
         else:
