@@ -25,6 +25,7 @@ from bridge.api.routes import (
     retirements,
     tokenizations,
 )
+from bridge.explorer import install_explorer
 from bridge.http_errors import install_error_handlers
 from bridge.service import BridgeService
 
@@ -42,6 +43,8 @@ def create_app(service: BridgeService) -> FastAPI:
         summary="Tokenize registry carbon credits, follow redemptions and retirements, check the reserve.",
         description=__doc__,
         dependencies=[Depends(reject_unknown_query)],
+        docs_url=None,  # served from the package's own files by the explorer (no CDN)
+        redoc_url=None,
     )
     setattr(app.state, SERVICE_STATE, service)
     for module in ROUTERS:
@@ -52,5 +55,6 @@ def create_app(service: BridgeService) -> FastAPI:
         log.warning("registry API not available: /registry is not served")
     else:
         app.include_router(registry_router(service.registry), prefix=network.REGISTRY_API)
+    install_explorer(app, service)
     install_error_handlers(app, HTTP_ERRORS)
     return app

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from bridge.chain.retirement import Purpose, RecordedDetails
+from bridge.chain.retirement import Purpose, RecordedDetails, country_name, jurisdiction_name
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.schemas import RetirementPublic, RetirementSettlementPublic
 from bridge.engine.store import Retirement, Settlement
@@ -113,6 +113,8 @@ def certificate_public(
         consumption_start=details.consumption_start,
         consumption_end=details.consumption_end,
         claim_jurisdiction=details.claim_jurisdiction,
+        consumption_country_name=country_name(details.consumption_country) if details.consumption_country else None,
+        claim_jurisdiction_name=jurisdiction_name(details.claim_jurisdiction) if details.claim_jurisdiction else None,
         reason=row.reason,
         personal_data_hash=row.personal_data_hash,
         disclosed=not awaiting_disclosure(row),

@@ -197,6 +197,8 @@ class RetirementPublic(BaseModel):
     consumption_start: date | None = None
     consumption_end: date | None = None
     claim_jurisdiction: str | None = Field(default=None, description="ISO 3166-2 or ISO 3166-1 alpha-2")
+    consumption_country_name: str | None = Field(default=None, description="the country's name (ISO 3166)")
+    claim_jurisdiction_name: str | None = Field(default=None, description="the subdivision's or country's name")
     reason: str
     personal_data_hash: str | None = Field(default=None, description="on-chain hash of the names, if hidden")
     disclosed: bool = Field(default=True, description="whether the names are known (on-chain or disclosed)")
