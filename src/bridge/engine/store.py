@@ -6,6 +6,7 @@ Token amounts (wei) can exceed 64 bits, so they are stored as fixed-width decima
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from bridge.registry.models import UTCDateTime
 
 DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
+flow_log = logging.getLogger("bridge.engine.flows")
 
 
 def utcnow() -> datetime:
@@ -232,10 +234,14 @@ class Cursor(Base):
 
 
 def _record_step(target: Any, value: Any, old: Any, _initiator: Any) -> None:
-    """Append each new step of a flow to its ``history``, with the time: the timeline a page shows."""
+    """Append each new step of a flow to its ``history``, with the time (the timeline a page shows), and
+    log it: the one place every flow step of every flow is told (at info)."""
     if value != old:
         entry = {"step": str(value), "at": utcnow().isoformat(timespec="seconds")}
         target.history = [*(target.history or []), entry]
+        number = target.id if target.id is not None else "(new)"
+        extra = f" ({target.error_code})" if getattr(target, "error_code", None) else ""
+        flow_log.info("%s %s: %s%s", type(target).__name__.lower(), number, value, extra)
 
 
 for _flow in (Tokenization, Redemption, Settlement):

@@ -88,7 +88,11 @@ def certificate_pdf(certificate: RetirementPublic, *, chain_id: int, bridge: str
             new_y=YPos.NEXT,
         )
     for settlement in certificate.settlements:
-        _row(pdf, f"Settlement {settlement.settlement_id}", f"{settlement.step}, recorded on-chain in {settlement.tx_hash or '-'}")
+        _row(
+            pdf,
+            f"Settlement {settlement.settlement_id}",
+            f"{settlement.step}, recorded on-chain in {settlement.tx_hash or '-'}",
+        )
         _row(pdf, "Registry serials", ", ".join(settlement.registry_serials) or "-")
     pdf.ln(6)
     pdf.set_font(FONT, "", 8)
