@@ -65,7 +65,7 @@ class Watched:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
-        print(f"screenshot: {path}")  # noqa: T201  (pytest -s shows where to look)
+        print(f"screenshot: {path}")
         return path
 
 

@@ -170,8 +170,9 @@ class BridgeChain:
         ]
         if tokens:
             token = self.deployment.token_at(tokens[0])
-            transfer = event_abi_to_log_topic(token.events.Transfer().abi)
-            logs = self.w3.eth.get_logs({"address": tokens, "topics": [HexBytes(transfer)], **span})  # type: ignore[typeddict-item]
+            # a 0x-hex topic: eth-tester matches no log on a HexBytes one
+            transfer = "0x" + event_abi_to_log_topic(token.events.Transfer().abi).hex()
+            logs = self.w3.eth.get_logs({"address": tokens, "topics": [transfer], **span})  # type: ignore[typeddict-item]
             found += self._decoded(token, logs)
         return sorted(found, key=lambda e: (e.block_number, e.log_index))
 
