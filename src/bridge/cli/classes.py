@@ -74,17 +74,10 @@ def list_classes(
         typer.echo(json.dumps([item.model_dump(mode="json") for item in items], indent=2))
         return
     table = Table(title=f"credit classes ({len(items)})")
-    for column in ("class", "vintage", "labels", "supply t", "retired t", "token"):
+    for column in ("class", "labels", "supply t", "retired t"):
         table.add_column(column, justify="right" if column.endswith(" t") else "left", overflow="fold")
-    for item in items:
-        table.add_row(
-            item.name,
-            item.vintage,
-            ", ".join(item.labels) or "-",
-            _supply(item),
-            format_tonnes(item.retired),
-            item.token_address or "-",
-        )
+    for item in items:  # the token's address and the class id: `classes show`, or --json
+        table.add_row(item.name, ", ".join(item.labels) or "-", _supply(item), format_tonnes(item.retired))
     console.print(table if items else "no class matches")
 
 
