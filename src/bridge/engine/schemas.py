@@ -8,10 +8,10 @@ the API's JSON and the SDK reading it back.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from eth_utils import to_checksum_address
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from bridge.primitives import IdempotencyKey, Wei, WeiText, checked_address
 
@@ -59,6 +59,10 @@ class StepAt(BaseModel):
     at: datetime
 
 
+History = Annotated[list[StepAt], BeforeValidator(lambda value: value or [])]
+"""A flow's steps and when each was reached (an older row without one: empty)."""
+
+
 class TokenizationPublic(BaseModel):
     model_config = _FROM_ROWS
 
@@ -79,12 +83,7 @@ class TokenizationPublic(BaseModel):
     error_message: str | None
     created_at: datetime
     updated_at: datetime
-    history: list[StepAt] = Field(default_factory=list, description="every step reached, when")
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _history(cls, value: Any) -> Any:
-        return value or []
+    history: History = Field(default_factory=list, description="every step reached, when")
 
 
 class RedemptionPublic(BaseModel):
@@ -105,12 +104,7 @@ class RedemptionPublic(BaseModel):
     request_block: int | None = Field(default=None, validation_alias=_alias("request_block", "event_block"))
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    history: list[StepAt] = Field(default_factory=list, description="every step reached, when")
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _history(cls, value: Any) -> Any:
-        return value or []
+    history: History = Field(default_factory=list, description="every step reached, when")
 
 
 class SettlementPublic(BaseModel):
@@ -126,12 +120,7 @@ class SettlementPublic(BaseModel):
     error_message: str | None = None
     tx_hash: str | None
     created_at: datetime | None = None
-    history: list[StepAt] = Field(default_factory=list, description="every step reached, when")
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _history(cls, value: Any) -> Any:
-        return value or []
+    history: History = Field(default_factory=list, description="every step reached, when")
 
 
 class BatchPublic(BaseModel):
