@@ -84,3 +84,13 @@ def test_a_transient_difference_is_rechecked() -> None:
     answers = iter([report(False), report(True)])
     assert check_until_settled(lambda: next(answers), retries=2, delay=0, sleep=lambda _: None).ok
     assert not check_until_settled(lambda: report(False), retries=2, delay=0, sleep=lambda _: None).ok
+
+
+def test_a_registry_url_without_registry_names_the_url_to_try(cli: Cli, cli_bridge: ServedBridge) -> None:
+    service, url = cli_bridge.service, cli_bridge.url
+    result = cli(
+        "verify-reserves", "--rpc-url", service.rpc_url, "--registry-url", url, "--bridge", service.bridge_address
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "registry_url:" in message and f"try --registry-url {url}/registry" in message
