@@ -344,3 +344,30 @@ def test_an_unknown_query_parameter_is_refused_on_every_endpoint(world: ApiWorld
     for page in ("/", "/classes", "/retirements", "/reserves", "/docs"):  # the explorer's pages follow it too
         assert world.api.get(page, params={"bogus": "1"}).status_code == 422
     assert checked >= 30
+
+
+def test_the_registry_landing_is_html_for_a_browser_and_json_otherwise(world: ApiWorld) -> None:
+    index = world.api.get("/registry")
+    assert index.headers["content-type"].startswith("application/json")
+    body = index.json()
+    assert "VCS" in body["programs"] and body["journal_head"]["seq"] > 0
+    served = {(e["method"], e["path"]) for e in body["endpoints"]}
+    assert {
+        ("GET", "/registry/blocks"),
+        ("GET", "/registry/credits/{serial}"),
+        ("POST", "/registry/transfers"),
+    } <= served
+    page = world.api.get("/registry", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "simulated registry" in page.text and "/registry/blocks" in page.text
+
+
+def test_the_api_docs_load_only_this_server_s_files(world: ApiWorld) -> None:
+    for path, asset in (
+        ("/docs", "/assets/vendor/swagger-ui/swagger-ui-bundle.js"),
+        ("/redoc", "/assets/vendor/redoc/redoc.standalone.js"),
+    ):
+        page = world.api.get(path)
+        assert page.status_code == 200 and asset in page.text
+        assert "https://" not in page.text and "default-src 'self'" in page.headers["content-security-policy"]
+        assert world.api.get(asset).status_code == 200

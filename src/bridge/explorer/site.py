@@ -94,15 +94,13 @@ def registry_landing(service: BridgeService) -> APIRouter:
         registry = service.registry
         programs = registry.list_programs()
         accounts = registry.list_accounts()
-        endpoints = sorted(
-            (
-                RegistryEndpoint(method=method, path=route.path, summary=getattr(route, "summary", None) or "")
-                for route in request.app.routes
-                if getattr(route, "path", "").startswith(REGISTRY + "/") and getattr(route, "include_in_schema", False)
-                for method in sorted(getattr(route, "methods", ()) or ())
-            ),
-            key=lambda e: (e.path, e.method),
-        )
+        endpoints = [  # from the app's own OpenAPI document: every registry operation it serves
+            RegistryEndpoint(method=method.upper(), path=path, summary=str(operation.get("summary", "")))
+            for path, item in request.app.openapi()["paths"].items()
+            if path.startswith(REGISTRY + "/")
+            for method, operation in item.items()
+            if method in ("get", "post", "put", "patch", "delete")
+        ]
         head = registry.journal_head()
         name = programs[0].registry_name if programs else "simulated registry"
         if "text/html" in (accept or ""):
