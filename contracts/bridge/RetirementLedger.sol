@@ -73,7 +73,7 @@ abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
 
         // Effects.
         firstCertificateId = _nextCertificateId;
-        uint256 total;
+        uint256 total = 0; // summed below (explicit: a reader, and slither, need not know the default)
         for (uint256 i; i < count; ++i) {
             uint256 amount = amounts[i];
             if (amount == 0) revert BridgeZeroAmount();
