@@ -9,64 +9,16 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from browsing import CHROMIUM, CHROMIUM_ARGS, Demoed, Watched
+from playwright.sync_api import Browser, Request, sync_playwright
 
 from bridge.local import LocalTemplate
-from bridge.local.scenario import DemoActors, DemoResult, run_demo
-from bridge.runtime import ServedBridge
+from bridge.local.scenario import DemoActors, run_demo
 from bridge.testing import bridge_template  # noqa: F401
 from bridge.testing.plugin import serving_local_bridge
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-@dataclass
-class Demoed:
-    served: ServedBridge
-    result: DemoResult
-
-    @property
-    def url(self) -> str:
-        return self.served.url
-
-
-@dataclass
-class Watched:
-    """A browser page that records the URL of every request it makes."""
-
-    page: Page
-    requests: list[str] = field(default_factory=list)
-
-    def foreign(self) -> list[str]:
-        """Requests to any host but this machine's loopback (data: and blob: URLs stay in the page)."""
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob", "about") and urlsplit(url).hostname not in LOOPBACK
-        ]
-
-    def shot(self, name: str, *, full_page: bool = True) -> Path:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
-        print(f"screenshot: {path}")
-        return path
 
 
 @pytest.fixture(scope="module")

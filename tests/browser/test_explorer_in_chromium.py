@@ -4,9 +4,8 @@ a served bridge after the demo. Every test also asserts that no request left the
 from __future__ import annotations
 
 import httpx
+from browsing import Demoed, Watched
 from playwright.sync_api import expect
-
-from conftest import Demoed, Watched
 
 
 def test_the_overview_shows_each_class_by_name_with_its_reserve_chart(demoed: Demoed, watched: Watched) -> None:
