@@ -16,6 +16,7 @@ from web3.logs import DISCARD
 
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.local import DevChain, LocalBridge
+from bridge.chain.retirement import RetirementDetails
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.policy import EligibilityPolicy
@@ -174,6 +175,9 @@ def retire(bw: BridgeWorld, class_id: str, amount: int, beneficiary: str = "Acme
 
     holder = holder or bw.holder
     bridge = bw.local.bridge
-    call = bridge.functions.retire(HexBytes(class_id), amount, beneficiary, "2025 scope 1 offsetting")
+    details = RetirementDetails(
+        beneficiary_name=beneficiary, reason="2025 scope 1 offsetting", purpose="voluntary_offsetting"
+    )
+    call = bridge.functions.retire(HexBytes(class_id), amount, details.as_tuple())
     receipt = bw.local.sender(holder).transact(call)
     return int(bridge.events.Retired().process_receipt(receipt, errors=DISCARD)[0]["args"]["certificateId"])

@@ -7,10 +7,14 @@ precision above 2**53 in most languages).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from collections.abc import Sequence
 from typing import Annotated, Final, Generic, TypeVar
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
-from pydantic import BaseModel, BeforeValidator, StringConstraints
+from pydantic import BaseModel, BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -23,6 +27,21 @@ IdempotencyKey = Annotated[str, StringConstraints(pattern=IDEMPOTENCY_KEY_PATTER
 
 WeiText = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int) else value)]
 """Wei as a decimal string (an integer is accepted and written out)."""
+
+
+def _integer(value: object) -> object:
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+Wei = Annotated[
+    int,
+    BeforeValidator(_integer),
+    PlainSerializer(str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+$", "description": "wei, a decimal string"}),
+]
+"""Wei in Python (an int) and in JSON (a decimal string: exact in every language)."""
 
 
 def tonnes_to_wei(tonnes: int) -> int:
@@ -51,10 +70,32 @@ def checked_address(value: str) -> str:
     return to_checksum_address(value)
 
 
-# One page of a list: its items, how it was cut and how many there are. (No docstring: it would
-# become the description of every page schema in the OpenAPI document.)
+def encode_cursor(kind: str, key: Sequence[str | int]) -> str:
+    """An opaque cursor: where a page of list ``kind`` ended (the sort key of its last item)."""
+    raw = json.dumps([kind, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> list[str | int]:
+    """The sort key ``encode_cursor(kind, ...)`` put in ``cursor``; ``ValueError`` for anything else (another
+    list's cursor, a cursor edited by hand)."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise ValueError("not a cursor this list gave out") from None
+    if not isinstance(decoded, list) or len(decoded) < 2 or decoded[0] != kind:
+        raise ValueError("not a cursor this list gave out")
+    key = decoded[1:]
+    if not all(isinstance(part, str | int) and not isinstance(part, bool) for part in key):
+        raise ValueError("not a cursor this list gave out")
+    return key
+
+
+# One page of a list: its items, how it was cut, how many there are, and the cursor of the next page.
+# (No docstring: it would become the description of every page schema in the OpenAPI document.)
 class Page(BaseModel, Generic[T]):
     items: list[T]
     limit: int
     offset: int
     total: int
+    next_cursor: str | None = None

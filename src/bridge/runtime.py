@@ -66,6 +66,7 @@ class ServedBridge:
     port: int = 8000
     interval: float = 0.5
     log_level: str = "warning"
+    own_logging: bool = False  # True: the caller configured logging (uvicorn's loggers propagate to it)
     worker: EngineWorker | None = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -78,7 +79,12 @@ class ServedBridge:
         self.worker = EngineWorker(self.service, interval=self.interval)
         self.worker.start()
         config = uvicorn.Config(
-            create_app(self.service), host=self.host, port=self.port, log_level=self.log_level, lifespan="off"
+            create_app(self.service),
+            host=self.host,
+            port=self.port,
+            log_level=self.log_level,
+            lifespan="off",
+            **({"log_config": None} if self.own_logging else {}),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="bridge-api", daemon=True)

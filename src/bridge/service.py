@@ -27,13 +27,17 @@ from bridge.chain.backend import InProcessChain
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
 from bridge.chain.local import DevChain, LocalBridge
+from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
 from bridge.engine import queries
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.schemas import (
+    BalancePublic,
     BatchPublic,
     ClassPublic,
+    EventPublic,
+    HolderBalances,
     RedemptionPublic,
     ReserveReport,
     RetirementPublic,
@@ -42,17 +46,19 @@ from bridge.engine.schemas import (
     TokenizationRequest,
     VerifierSetPublic,
 )
-from bridge.engine.store import EngineStore, TokenizeStep
+from bridge.engine.store import EngineStore, RedeemStep, TokenizeStep
 from bridge.engine.verifier import SignedMemory, Verifier
 from bridge.pools.contract import PoolHandle
 from bridge.pools.repository import PoolRepository, PoolSpec
 from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
 from bridge.pools.transactions import build_transactions
 from bridge.pools.views import pool_eligibility, pool_public
-from bridge.primitives import Page
+from bridge.primitives import Page, decode_cursor, encode_cursor, format_tonnes
 from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.demo import DemoRegistry
+from bridge.registry.errors import RegistryError
 from bridge.registry.ledger import Registry
+from bridge.reserves_check import IndependentReport, check_reserves
 from bridge.settings import ANVIL, IN_PROCESS, BridgeSettings, secret_value
 
 log = logging.getLogger(__name__)
@@ -77,6 +83,7 @@ class BridgeService:
     ready: bool = True
     lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on the chain
     _mined_to: int = -1  # the newest block the worker has mined confirmations after
+    _project_names: dict[tuple[str, str], str | None] = field(default_factory=dict)  # registry names, cached
 
     # --- building -------------------------------------------------------------------------------
 
@@ -214,30 +221,161 @@ class BridgeService:
         return queries.tokenization(self.store, tokenization_id)
 
     def tokenizations(
-        self, *, limit: int, offset: int, step: TokenizeStep | None = None, custodian_account: int | None = None
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        step: TokenizeStep | None = None,
+        custodian_account: int | None = None,
     ) -> Page[TokenizationPublic]:
         return queries.tokenizations(
-            self.store, limit=limit, offset=offset, step=step, custodian_account=custodian_account
+            self.store, limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
         )
 
     def redemption(self, redemption_id: int) -> RedemptionPublic:
         return queries.redemption(self.store, redemption_id)
 
-    def retirements(self, *, limit: int, offset: int, beneficiary: str | None = None) -> Page[RetirementPublic]:
-        return queries.retirements(self.store, limit=limit, offset=offset, beneficiary=beneficiary)
+    def redemptions(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        holder: str | None = None,
+        class_id: str | None = None,
+        step: RedeemStep | None = None,
+    ) -> Page[RedemptionPublic]:
+        return queries.redemptions(
+            self.store, limit=limit, offset=offset, cursor=cursor, holder=holder, class_id=class_id, step=step
+        )
+
+    def retirements(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        beneficiary: str | None = None,
+        class_id: str | None = None,
+        retiree: str | None = None,
+    ) -> Page[RetirementPublic]:
+        return queries.retirements(
+            self.store,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            beneficiary=beneficiary,
+            class_id=class_id,
+            retiree=retiree,
+            names=self.class_names(),
+        )
 
     def retirement(self, certificate_id: int) -> RetirementPublic:
-        return queries.retirement(self.store, certificate_id)
+        return queries.retirement(self.store, certificate_id, self.class_names())
 
-    def settlements(self, *, limit: int, offset: int) -> Page[SettlementPublic]:
-        return queries.settlements(self.store, limit=limit, offset=offset)
-
-    def batches(self, *, limit: int, offset: int, class_id: str | None = None) -> Page[BatchPublic]:
-        return queries.batches(self.store, limit=limit, offset=offset, class_id=class_id)
-
-    def classes(self, *, limit: int, offset: int) -> Page[ClassPublic]:
+    def disclose(self, certificate_id: int, data: PersonalData) -> RetirementPublic:
+        """Give the bridge the names a retirement keeps off-chain (checked against its hash)."""
         with self.lock:
-            return queries.classes(self.store, self.engine.chain, limit=limit, offset=offset)
+            self.engine.disclose(certificate_id, data)
+        return self.retirement(certificate_id)
+
+    def settlements(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[SettlementPublic]:
+        return queries.settlements(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+
+    def batches(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[BatchPublic]:
+        return queries.batches(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+
+    def project_name(self, program: str, project_id: str) -> str | None:
+        """The registry's name of a project (cached: a project's name does not change)."""
+        key = (program, project_id)
+        if key not in self._project_names:
+            try:
+                self._project_names[key] = self.registry.get_project(program=program, project_id=project_id).name
+            except RegistryError:
+                return None
+        return self._project_names[key]
+
+    def class_names(self) -> dict[str, str]:
+        """Every class's name by class id (no chain call)."""
+        return queries.class_names(self.store, self.project_name)
+
+    def classes(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, **filters: object
+    ) -> Page[ClassPublic]:
+        """Filters: program, vintage (a year), label, name (part of it), token."""
+        with self.lock:
+            return queries.classes(
+                self.store, self.engine.chain, self.project_name, limit=limit, offset=offset, cursor=cursor, **filters
+            )
+
+    def credit_class(self, reference: str) -> ClassPublic:
+        """A class by id, token address or name (``not_found``; ``ambiguous_class`` lists the candidates)."""
+        with self.lock:
+            return queries.one_class(self.store, self.engine.chain, self.project_name, reference)
+
+    def events(
+        self, *, limit: int, cursor: str | None = None, name: str | None = None, class_id: str | None = None
+    ) -> Page[EventPublic]:
+        return queries.events(self.store, limit=limit, cursor=cursor, name=name, class_id=class_id)
+
+    def balances(self, address: str) -> HolderBalances:
+        """What ``address`` holds of every class token and pool token the bridge knows, at one block."""
+        with self.lock:
+            chain = self.engine.chain
+            block = chain.head()
+            found: list[BalancePublic] = []
+            for item in queries.classes(self.store, chain, self.project_name, limit=10**6).items:
+                if item.token_address is None:
+                    continue
+                balance = int(
+                    self.onchain.deployment.token_at(item.token_address)
+                    .functions.balanceOf(address)
+                    .call(block_identifier=block)
+                )
+                if balance:
+                    found.append(
+                        BalancePublic(
+                            kind="class",
+                            token=item.token_address,
+                            class_id=item.class_id,
+                            name=item.name,
+                            balance=balance,
+                            tonnes=format_tonnes(balance),
+                        )
+                    )
+            rows, _ = self.pools.page(10**6, 0)
+            for row in rows:
+                handle = self.pools.handle(row.address)
+                balance = int(handle.contract.functions.balanceOf(address).call(block_identifier=block))
+                if balance:
+                    found.append(
+                        BalancePublic(
+                            kind="pool",
+                            token=row.address,
+                            class_id=None,
+                            name=f"{row.name} ({row.symbol})",
+                            balance=balance,
+                            tonnes=format_tonnes(balance),
+                        )
+                    )
+            return HolderBalances(address=address, block_number=block, balances=found)
+
+    def independent_reserves(self) -> IndependentReport:
+        """The reserve recomputed as ``verify-reserves`` does: from the chain and the registry's public reads
+        alone, never the engine's database."""
+        with self.lock:
+            return check_reserves(
+                self.onchain.chain.w3,
+                self.bridge_address,
+                InProcessRegistryClient(self.registry),
+                trust_account=self.trust_account,
+                from_block=self.start_block,
+            )
 
     def verifier_set(self) -> VerifierSetPublic:
         with self.lock:
@@ -245,7 +383,11 @@ class BridgeService:
 
     def reserves(self) -> ReserveReport:
         with self.lock:
-            return self.engine.proof_of_reserve()
+            report = self.engine.proof_of_reserve()
+        names = self.class_names()
+        for row in report.classes:
+            row.name = names.get(row.class_id)
+        return report
 
     def enforce_reserves(self) -> ReserveReport:
         """Check the reserve; on a mismatch pause minting (``reserve_mismatch``)."""
@@ -285,11 +427,22 @@ class BridgeService:
 
     # --- pools --------------------------------------------------------------------------------------
 
-    def pools_page(self, *, limit: int, offset: int) -> Page[PoolPublic]:
+    def pools_page(self, *, limit: int, offset: int = 0, cursor: str | None = None) -> Page[PoolPublic]:
+        """Oldest first; the cursor carries the position (pools are only ever added)."""
+        start = offset
+        if cursor is not None:
+            try:
+                start = int(decode_cursor("pools", cursor)[0])
+            except (ValueError, IndexError):
+                raise BridgeError("not a cursor this list gave out", field="cursor") from None
+            if offset:
+                raise BridgeError("give a cursor or an offset, not both", field="cursor")
         with self.lock:
-            rows, total = self.pools.page(limit, offset)
+            rows, total = self.pools.page(limit, start)
             items = [pool_public(row, self.pools.handle(row.address)) for row in rows]
-        return Page[PoolPublic](items=items, limit=limit, offset=offset, total=total)
+        more = start + len(items) < total
+        next_cursor = encode_cursor("pools", [start + len(items)]) if more and items else None
+        return Page[PoolPublic](items=items, limit=limit, offset=offset, total=total, next_cursor=next_cursor)
 
     def pool(self, address: str) -> PoolPublic:
         with self.lock:

@@ -67,7 +67,7 @@ def test_list_tokenizations_pages_newest_first_and_filters(world: ApiWorld) -> N
     completed = world.api.get("/v1/tokenizations", params={"step": "completed"}).json()
     assert [t["id"] for t in completed["items"]] == [world.tokenization["id"]]
     other = world.api.get("/v1/tokenizations", params={"custodian_account": world.account("broker")}).json()
-    assert other == {"items": [], "limit": 50, "offset": 0, "total": 0}
+    assert other == {"items": [], "limit": 50, "offset": 0, "total": 0, "next_cursor": None}
     beyond = world.api.get("/v1/tokenizations", params={"offset": 1000}).json()
     assert beyond["items"] == [] and beyond["total"] == page["total"]
 
@@ -115,7 +115,10 @@ def test_reserves_balance_per_class(world: ApiWorld) -> None:
     report = world.api.get("/v1/reserves").json()
     assert report["ok"] is True
     (cls,) = report["classes"]
-    assert cls["difference_wei"] == 0
+    assert cls["difference_wei"] == "0"
+    assert int(cls["total_supply"]) + int(cls["retired_unsettled"]) == cls["units_in_trust"] * TONNE
+    (named,) = world.api.get("/v1/classes").json()["items"]
+    assert cls["name"] == named["name"] and cls["token"] == named["token_address"]  # by name, checksummed
 
 
 def test_verifiers_are_listed_with_their_status(world: ApiWorld) -> None:

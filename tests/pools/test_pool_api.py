@@ -627,3 +627,20 @@ def test_the_openapi_document_shows_examples_for_every_pool_endpoint(world: Pool
     create = paths["/v1/pools"]["post"]
     assert {"401", "403", "409"} <= set(create["responses"])
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in create["parameters"])
+
+
+def test_a_pool_without_a_cap_says_so_when_an_amount_passes_what_it_can_count(world: PoolWorld) -> None:
+    uncapped = world.api.post(
+        "/v1/pools",
+        json={"name": "Uncapped", "symbol": "UNC", "rules": {}},
+        headers=world.key("operator", "uncapped-pool-0001"),
+    ).json()
+    assert uncapped["supply_cap"] is None and uncapped["default_class_cap"] is None
+    huge = {"action": "deposit", "trader": world.alice.address, "token": world.vcs, "amount": str(2**128)}
+    before = world.state()
+    response = world.api.post(f"/v1/pools/{uncapped['address']}/transactions", json=huge)
+    body = response.json()
+    assert (response.status_code, body["code"]) == (409, "pool_cap_exceeded"), body
+    assert "its cap is none" in body["message"] and "cap of 340282366920938463463" not in body["message"]
+    assert body["details"]["cap"] is None
+    assert world.state() == before

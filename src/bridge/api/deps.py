@@ -9,9 +9,10 @@ the scopes of its X-API-Key requirement in the OpenAPI document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Header, Path, Query, Request, Security
+from pydantic import BaseModel
 
 from bridge.api.auth import ApiPrincipal, api_key_scheme, principal_of
 from bridge.api.errors import ApiError, ApiErrorCode
@@ -63,7 +64,17 @@ OperatorDep = Annotated[ApiPrincipal, Depends(require("operator"))]
 TokenizerDep = Annotated[ApiPrincipal, Depends(require("custodian", "operator"))]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip (or follow next_cursor instead)")]
+PageCursor = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="the next_cursor of the previous page (opaque)",
+    ),
+]
+ClassIdQuery = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="a class id")]
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BigIdPath = Annotated[int, Path(ge=0, lt=2**256)]
 
@@ -87,6 +98,42 @@ RepeatableKeyHeader = Annotated[
 ]
 
 
+def _query_names(route: Any) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' included (a query model counts by its fields)."""
+    names: set[str] = set()
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        for param in dependant.query_params:
+            model = getattr(param.field_info, "annotation", None)
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names |= {field.alias or name for name, field in model.model_fields.items()}
+            else:
+                names.add(param.alias)
+        stack.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Every endpoint's rule: a query parameter it does not take is a coded 422 naming it, never ignored
+    (``/v1/classes?programme=VCS`` must not quietly answer every class)."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant") or not request.query_params:
+        return
+    known: frozenset[str] | None = getattr(route, "_declared_query", None)
+    if known is None:
+        known = _query_names(route)
+        route._declared_query = known  # the route's declaration does not change: worked out once
+    for name in request.query_params:
+        if name not in known:
+            takes = ", ".join(sorted(known)) or "none"
+            raise ApiError(
+                f"{name}: this endpoint takes no query parameter {name!r} (it takes: {takes})",
+                code=ApiErrorCode.INVALID_REQUEST,
+                field=name,
+            )
+
+
 def _address(value: str, field: str) -> str:
     try:
         return checked_address(value)
@@ -102,5 +149,17 @@ def token_address(token: Annotated[str, Path(min_length=1, max_length=64, descri
     return _address(token, "token")
 
 
+def holder_address(address: Annotated[str, Path(min_length=1, max_length=64, description="an EVM address")]) -> str:
+    return _address(address, "address")
+
+
+def holder_query(
+    holder: Annotated[str | None, Query(min_length=1, max_length=64, description="an EVM address")] = None,
+) -> str | None:
+    return None if holder is None else _address(holder, "holder")
+
+
 PoolAddress = Annotated[str, Depends(pool_address)]
 TokenAddress = Annotated[str, Depends(token_address)]
+HolderAddress = Annotated[str, Depends(holder_address)]
+HolderQuery = Annotated[str | None, Depends(holder_query)]

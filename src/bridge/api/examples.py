@@ -41,7 +41,7 @@ def with_errors(example: Any, errors: dict[int, dict[str, Any]], *, status: int 
 
 
 def page(example: dict[str, Any]) -> dict[str, Any]:
-    return {"items": [example], "limit": 50, "offset": 0, "total": 1}
+    return {"items": [example], "limit": 50, "offset": 0, "total": 1, "next_cursor": None}
 
 
 HEALTH: Final = {"status": "ok", "chain_id": 31337, "bridge": TOKEN, "head": 12}
@@ -64,6 +64,7 @@ TOKENIZATION: Final = {
     "error_message": None,
     "created_at": TIME,
     "updated_at": TIME,
+    "history": [{"step": "received", "at": TIME}, {"step": "completed", "at": TIME}],
 }
 
 BATCH: Final = {
@@ -80,11 +81,39 @@ BATCH: Final = {
 
 CREDIT_CLASS: Final = {
     "class_id": CLASS,
+    "name": "ACCU 6445 Tasmanian Blue Gum Regeneration 2014",
+    "project_name": "Tasmanian Blue Gum Regeneration",
+    "vintage": "2014",
+    "labels": ["removal"],
     "token_address": TOKEN,
     "registry": "ACCU",
-    "attributes": {"program": "ACCU", "project_id": "6445", "vintage_start": 20140101, "vintage_end": 20141231},
+    "attributes": {
+        "program": "ACCU",
+        "project_id": "6445",
+        "vintage_start": 20140101,
+        "vintage_end": 20141231,
+        "methodology": "ACCU-VEG-2014",
+        "host_country": "AU",
+        "labels": 4,
+        "adjustment": 0,
+    },
     "batches": 1,
     "total_supply": "11256000000000000000000",
+    "retirements": 1,
+    "retired": "1500000000000000000",
+}
+
+CLASS_ERRORS: Final[dict[int, dict[str, Any]]] = {
+    404: {
+        "code": "not_found",
+        "message": "no class 'VCS 9999' (give its id, token address or name)",
+        "field": "class_id",
+    },
+    409: {
+        "code": "ambiguous_class",
+        "message": "2 classes fit 'VCS 1477': VCS 1477 Katingan Peatland 2019; VCS 1477 Katingan Peatland 2020",
+        "field": "class_id",
+    },
 }
 
 REDEMPTION: Final = {
@@ -99,20 +128,93 @@ REDEMPTION: Final = {
     "error_code": None,
     "error_message": None,
     "tx_hash": TX_HASH,
+    "request_tx": TX_HASH,
+    "request_block": 14,
+    "created_at": TIME,
+    "updated_at": TIME,
+    "history": [
+        {"step": "seen", "at": TIME},
+        {"step": "releasing", "at": TIME},
+        {"step": "released", "at": TIME},
+        {"step": "completed", "at": TIME},
+    ],
 }
 
 RETIREMENT: Final = {
     "certificate_id": 1,
     "class_id": CLASS,
+    "class_name": CREDIT_CLASS["name"],
     "retiree": ADDRESS,
     "amount": "1500000000000000000",
+    "tonnes": "1.5",
     "settled": "1000000000000000000",
+    "status": "partly_settled",
     "beneficiary": "Acme Airlines",
+    "beneficiary_address": OTHER_TOKEN,
+    "retiring_entity": "Acme Group Treasury",
+    "purpose": "voluntary_offsetting",
+    "purpose_text": "voluntary offsetting of the beneficiary's own emissions",
+    "consumption_country": "DE",
+    "consumption_start": "2025-01-01",
+    "consumption_end": "2025-12-31",
+    "claim_jurisdiction": "DE-BY",
     "reason": "2025 scope 1 offsetting",
+    "personal_data_hash": None,
+    "disclosed": True,
+    "unknown_codes": [],
     "tx_hash": TX_HASH,
     "block_number": 12,
     "dropped": False,
     "created_at": TIME,
+    "settlements": [
+        {
+            "settlement_id": 1,
+            "amount": "1000000000000000000",
+            "step": "completed",
+            "registry_serials": ["ACCU-14-6445-6445"],
+            "tx_hash": TX_HASH,
+        }
+    ],
+}
+
+DISCLOSURE_ERRORS: Final[dict[int, dict[str, Any]]] = {
+    404: {"code": "not_found", "message": "no retirement certificate 42 (yet)", "field": "certificate_id"},
+    409: {
+        "code": "personal_data_not_hashed",
+        "message": "certificate 1 names its beneficiary on-chain; there is nothing to disclose",
+        "field": "certificate_id",
+    },
+    422: {
+        "code": "personal_data_mismatch",
+        "message": "these names and salt hash to 0x5c1d..., not to the certificate's 0x9e0f...",
+        "field": "salt",
+    },
+}
+
+EVENT: Final = {
+    "id": 7,
+    "name": "Transfer",
+    "contract": TOKEN,
+    "class_id": CLASS,
+    "block_number": 15,
+    "tx_hash": TX_HASH,
+    "log_index": 0,
+    "args": {"from": ADDRESS, "to": OTHER_TOKEN, "amount": "2500000000000000000"},
+}
+
+BALANCES: Final = {
+    "address": ADDRESS,
+    "block_number": 15,
+    "balances": [
+        {
+            "kind": "class",
+            "token": TOKEN,
+            "class_id": CLASS,
+            "name": CREDIT_CLASS["name"],
+            "balance": "8500000000000000000",
+            "tonnes": "8.5",
+        }
+    ],
 }
 
 SETTLEMENT: Final = {
@@ -125,6 +227,8 @@ SETTLEMENT: Final = {
     "error_code": None,
     "error_message": None,
     "tx_hash": TX_HASH,
+    "created_at": TIME,
+    "history": [{"step": "planned", "at": TIME}, {"step": "retired", "at": TIME}, {"step": "completed", "at": TIME}],
 }
 
 RESERVE: Final = {
@@ -132,20 +236,22 @@ RESERVE: Final = {
     "classes": [
         {
             "class_id": CLASS,
+            "name": CREDIT_CLASS["name"],
             "token": TOKEN,
             "units_in_trust": 11256,
-            "total_supply": 11256 * 10**18,
-            "escrowed": 0,
-            "retired_unsettled": 0,
+            "total_supply": str(11256 * 10**18),
+            "escrowed": "0",
+            "retired_unsettled": "0",
             "pending_mint_units": 0,
             "pending_release_units": 0,
             "pending_settlement_units": 0,
             "attested_reserve": 11256,
             "ok": True,
-            "difference_wei": 0,
+            "difference_wei": "0",
         }
     ],
     "checked_at": TIME,
+    "block_number": 15,
 }
 
 NETWORK: Final = {

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from bridge.api.deps import SERVICE_STATE
+from bridge.api.deps import SERVICE_STATE, reject_unknown_query
 from bridge.api.errors import HTTP_ERRORS
 from bridge.api.routes import (
     classes,
+    events,
     health,
     network,
     operator,
@@ -24,13 +25,14 @@ from bridge.api.routes import (
     retirements,
     tokenizations,
 )
+from bridge.explorer import install_explorer
 from bridge.http_errors import install_error_handlers
 from bridge.service import BridgeService
 
 log = logging.getLogger(__name__)
 
 # in this order in the OpenAPI document (and the endpoint table of docs/api.md)
-ROUTERS = (health, tokenizations, classes, redemptions, retirements, reserves, network, operator, pools)
+ROUTERS = (health, tokenizations, classes, redemptions, retirements, events, reserves, network, operator, pools)
 
 
 def create_app(service: BridgeService) -> FastAPI:
@@ -40,6 +42,9 @@ def create_app(service: BridgeService) -> FastAPI:
         version="1.0",
         summary="Tokenize registry carbon credits, follow redemptions and retirements, check the reserve.",
         description=__doc__,
+        dependencies=[Depends(reject_unknown_query)],
+        docs_url=None,  # served from the package's own files by the explorer (no CDN)
+        redoc_url=None,
     )
     setattr(app.state, SERVICE_STATE, service)
     for module in ROUTERS:
@@ -50,5 +55,6 @@ def create_app(service: BridgeService) -> FastAPI:
         log.warning("registry API not available: /registry is not served")
     else:
         app.include_router(registry_router(service.registry), prefix=network.REGISTRY_API)
+    install_explorer(app, service)
     install_error_handlers(app, HTTP_ERRORS)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_utils import to_checksum_address
+from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
 from web3.types import TxReceipt
 
@@ -32,6 +32,7 @@ class ChainEvent:
     block_hash: str
     tx_hash: str
     log_index: int
+    address: str = ""
 
 
 def _hex(value: bytes | HexBytes | str) -> str:
@@ -157,6 +158,47 @@ class BridgeChain:
         return self.sender.transact(self.bridge.functions.pause())
 
     # --- events --------------------------------------------------------------------------------
+
+    def all_logs(self, from_block: int, to_block: int, tokens: list[str]) -> list[ChainEvent]:
+        """Every event of the bridge contract, and the ``Transfer`` events of ``tokens`` (class tokens), in
+        the blocks ``from_block..to_block``, in chain order. Arguments as web3 decodes them."""
+        if to_block < from_block:
+            return []
+        span = {"fromBlock": from_block, "toBlock": to_block}
+        found = [
+            *self._decoded(self.bridge, self.w3.eth.get_logs({"address": self.bridge.address, **span})),
+        ]
+        if tokens:
+            token = self.deployment.token_at(tokens[0])
+            # a 0x-hex topic: eth-tester matches no log on a HexBytes one
+            transfer = "0x" + event_abi_to_log_topic(token.events.Transfer().abi).hex()
+            logs = self.w3.eth.get_logs({"address": tokens, "topics": [transfer], **span})  # type: ignore[typeddict-item]
+            found += self._decoded(token, logs)
+        return sorted(found, key=lambda e: (e.block_number, e.log_index))
+
+    @staticmethod
+    def _decoded(contract: Any, logs: Any) -> list[ChainEvent]:
+        by_topic = {
+            bytes(event_abi_to_log_topic(abi)): abi["name"] for abi in contract.abi if abi.get("type") == "event"
+        }
+        decoded = []
+        for log in logs:
+            name = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
+            if name is None:
+                continue  # not an event of this ABI
+            data = getattr(contract.events, name)().process_log(log)
+            decoded.append(
+                ChainEvent(
+                    name=name,
+                    args=dict(data["args"]),
+                    block_number=int(log["blockNumber"]),
+                    block_hash=_hex(log["blockHash"]),
+                    tx_hash=_hex(log["transactionHash"]),
+                    log_index=int(log["logIndex"]),
+                    address=to_checksum_address(log["address"]),
+                )
+            )
+        return decoded
 
     def events(self, name: str, from_block: int, to_block: int) -> list[ChainEvent]:
         if to_block < from_block:

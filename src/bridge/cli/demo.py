@@ -44,13 +44,12 @@ def _throwaway_bridge() -> Iterator[str]:
 
 def summary(result: DemoResult) -> Table:
     table = Table(title="Reserve after the demo (per class)")
-    for column in ("class", "token", "units in trust", "supply t", "escrowed t", "retired unsettled t", "ok"):
-        table.add_column(column, justify="left" if column in {"class", "token"} else "right")
+    for column in ("class", "units in trust", "supply t", "escrowed t", "retired unsettled t", "ok"):
+        table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
     assert result.reserves is not None
     for row in result.reserves.classes:
         table.add_row(
-            row.class_id[:10] + "…",
-            row.token[:10] + "…",
+            row.name or row.class_id,
             f"{row.units_in_trust:,}",
             rounded_tonnes(row.total_supply),
             rounded_tonnes(row.escrowed),
@@ -106,6 +105,7 @@ def _print_result(result: DemoResult) -> None:
         )
     console.print(f"transferred {rounded_tonnes(result.transferred_wei)} t to the trader")
     console.print(f"retirement certificates {result.certificates}; settled in the registry: {result.settled_tonnes} t")
+    console.print("see them in the explorer: /retirements (each one printable, with a PDF)")
     console.print(f"redemption {result.redemption_id}: 3 t back in the custodian's registry account")
     if result.swap:
         console.print(

@@ -5,7 +5,7 @@
 send them in order with ``--key`` on the bridge's chain. The key never leaves this process.
 
 A pool is named by its address, its preset (``nature``, ``corsia``, ``ccp``, ``removals``) or its symbol;
-a class by its token address or its class id (0x + 64 hex). Amounts are tonnes (``2.5``; 1 t = 10^18 wei).
+a class by its token address, its class id (0x + 64 hex) or its name. Amounts are tonnes (``2.5``; 1 t = 10^18 wei).
 Exit codes: 0 done, 1 a transaction failed on-chain, 2 bad input or a refusal.
 """
 
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Final, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from eth_utils import is_address
@@ -40,13 +39,12 @@ from bridge.cli._app import (
     report,
 )
 from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli.classes import resolve_class
 from bridge.client import BridgeClient
 from bridge.errors import CodedError
 from bridge.pools.contract import POOL_CONTRACT
 from bridge.pools.schemas import PoolPublic
 from bridge.primitives import checked_address, format_tonnes
-
-CLASS_ID: Final = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eligible classes behind one token.")
 app.add_typer(pools_app, name="pools")
@@ -100,24 +98,17 @@ def resolve_pool(api: BridgeClient, ref: str) -> PoolPublic:
 
 
 def resolve_token(api: BridgeClient, ref: str, *, field: str) -> str:
-    """A class token address, from an address or a class id (looked up in the bridge's classes). Call within
-    ``reported()``."""
-    if CLASS_ID.match(ref):
-        offset = 0
-        while True:
-            page = api.list_classes(limit=100, offset=offset)
-            for item in page.items:
-                if item.class_id.lower() == ref.lower() and item.token_address:
-                    return str(item.token_address)
-            offset += len(page.items)
-            if not page.items or offset >= page.total:
-                fail(f"the bridge has no token for class {ref}", field=field)
-    if not is_address(ref):
-        fail(f"{ref!r} is neither a token address nor a class id (0x + 64 hex)", field=field)
-    try:
-        return checked_address(ref)
-    except ValueError as exc:
-        fail(f"{ref!r}: {exc}", field=field)
+    """A class token address, from an address, or a class's id or name (as the bridge resolves them). Call
+    within ``reported()``."""
+    if is_address(ref):  # any token: a pool may be asked about one the bridge did not make
+        try:
+            return checked_address(ref)
+        except ValueError as exc:
+            fail(f"{ref!r}: {exc}", field=field)
+    found = resolve_class(api, ref, field=field)
+    if not found.token_address:
+        fail(f"the bridge has no token for class {found.name}", field=field)
+    return str(found.token_address)
 
 
 def _text(value: str | None, *, field: str, limit: int) -> str | None:

@@ -48,6 +48,7 @@ def _is_batch_key(value: str) -> bool:
 def proof_of_reserve(
     *, store: EngineStore, chain: BridgeChain, registry: RegistryReader, trust_account: int
 ) -> ReserveReport:
+    block_number = chain.head()
     trust_units: dict[str, int] = defaultdict(int)
     unminted: dict[str, int] = defaultdict(int)
     batch_status: dict[str, str] = {}
@@ -93,4 +94,6 @@ def proof_of_reserve(
                 difference_wei=backing - claims,
             )
         )
-    return ReserveReport(ok=all(c.ok for c in classes), classes=classes, checked_at=datetime.now(UTC))
+    return ReserveReport(
+        ok=all(c.ok for c in classes), classes=classes, checked_at=datetime.now(UTC), block_number=block_number
+    )

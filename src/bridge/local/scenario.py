@@ -8,10 +8,12 @@ class for another through a pool, and check the reserve.
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from eth_account.signers.local import LocalAccount
@@ -21,6 +23,7 @@ from web3.logs import DISCARD
 
 from bridge.chain.anvil import dev_accounts
 from bridge.chain.deploy import BridgeDeployment, attach_bridge
+from bridge.chain.retirement import PersonalData, Purpose, RetirementDetails
 from bridge.chain.tx import TxSender
 from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeError, BridgeErrorCode
@@ -175,6 +178,50 @@ def _event_arg(contract_event: object, receipt: object, name: str) -> int:
     return int(contract_event().process_receipt(receipt, errors=DISCARD)[0]["args"][name])  # type: ignore[operator]
 
 
+def _retire_for_three(actors: DemoActors, trader: TxSender, class_id: str) -> list[int]:
+    """0.25 t for an airline, stating everything; then 1.25 t and 0.5 t in one call for two beneficiaries,
+    the second keeping its name off-chain (only its hash), disclosed to the bridge once it has the event."""
+    bridge = actors.deployment.bridge
+    airline = RetirementDetails(
+        beneficiary_name="Demo Airways",
+        beneficiary_address=actors.trader_wallet.address,
+        retiring_entity="Demo Travel Desk GmbH",
+        purpose=Purpose.VOLUNTARY_OFFSETTING,
+        consumption_country="DE",
+        consumption_start=date(2026, 1, 1),
+        consumption_end=date(2026, 12, 31),
+        claim_jurisdiction="DE-BE",
+        reason="demo: 2026 business travel",
+    )
+    receipt = trader.transact(bridge.functions.retire(HexBytes(class_id), TONNE // 4, airline.as_tuple()))
+    certificates = [_event_arg(bridge.events.Retired, receipt, "certificateId")]
+    private = PersonalData(salt="0x" + secrets.token_hex(32), beneficiary_name="Jane Doe")
+    others = [
+        RetirementDetails(
+            beneficiary_name="Northwind Logistics",
+            purpose=Purpose.PRODUCT_CLAIM,
+            consumption_country="NL",
+            claim_jurisdiction="NL",
+            reason="demo: carbon-neutral parcel delivery",
+        ),
+        RetirementDetails(personal_data_hash=private.digest(), purpose=Purpose.EVENT_CLAIM, reason="demo: a wedding"),
+    ]
+    call = bridge.functions.retireMany(
+        HexBytes(class_id), [TONNE + TONNE // 4, TONNE // 2], [d.as_tuple() for d in others]
+    )
+    first_id = _event_arg(bridge.events.Retired, trader.transact(call), "certificateId")
+    certificates += [first_id, first_id + 1]
+    deadline = time.monotonic() + 120
+    while True:  # the bridge takes the names once it has recorded the (confirmed) retirement
+        try:
+            actors.bridge.disclose_personal_data(first_id + 1, private)
+            return certificates
+        except BridgeError as exc:
+            if exc.code is not BridgeErrorCode.NOT_FOUND or time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
 def run_demo(actors: DemoActors, *, step: Callable[[str], None] = lambda _: None) -> DemoResult:
     """Play the scenario; ``step(description)`` is called as each step starts (for progress)."""
     result = DemoResult()
@@ -207,12 +254,8 @@ def run_demo(actors: DemoActors, *, step: Callable[[str], None] = lambda _: None
     custodian.transact(token.functions.transfer(actors.trader_wallet.address, result.transferred_wei))
 
     settled_before = _settled_tonnes(bridge, first.class_id)
-    step("trader retires 0.25 t (a fraction), then 1.75 t: 2 whole tonnes to settle in the registry")
-    for amount in (TONNE // 4, TONNE + 3 * TONNE // 4):
-        call = deployment.bridge.functions.retire(
-            HexBytes(first.class_id), amount, "Demo Airways", "demo: 2026 business travel"
-        )
-        result.certificates.append(_event_arg(deployment.bridge.events.Retired, trader.transact(call), "certificateId"))
+    step("trader retires 0.25 t (a fraction), then 1.75 t for two beneficiaries: 2 whole tonnes to settle")
+    result.certificates += _retire_for_three(actors, trader, first.class_id)
 
     step("custodian redeems 3 whole tonnes back to its registry account")
     call = deployment.bridge.functions.requestRedemption(

@@ -23,6 +23,8 @@ from web3.types import TxReceipt
 
 from bridge.chain.attestation import Adjustment, CreditClass
 from bridge.chain.compiler import Artifacts
+from bridge.chain.retirement import MAX_NAME_BYTES as MAX_BENEFICIARY_BYTES
+from bridge.chain.retirement import MAX_REASON_BYTES, Purpose, RetirementDetails
 from bridge.chain.tx import TxSender
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.presets import PoolPreset, preset
@@ -32,8 +34,6 @@ POOL_CONTRACT = "CarbonPool"
 TOKEN_CONTRACT = "CarbonCreditToken"
 MAX_FEE_BPS = 1_000
 NO_CAP = 2**128 - 1
-MAX_BENEFICIARY_BYTES = 200
-MAX_REASON_BYTES = 500
 UINT256_MAX = 2**256 - 1
 
 TokenRef = str | Contract
@@ -243,7 +243,8 @@ class PoolHandle:
                 code=PoolErrorCode.INVALID_RETIREMENT_DETAILS,
                 field="reason",
             )
-        receipt = self._send(trader, self.contract.functions.redeemAndRetire(address, amount, beneficiary, reason))
+        call = self.contract.functions.redeemAndRetire(address, amount, pool_retirement(beneficiary, reason))
+        receipt = self._send(trader, call)
         return int(self._event(receipt, "RedeemedAndRetired")["certificateId"])
 
     # ------------------------------------------------------------------ management
@@ -378,3 +379,20 @@ def deploy_presets(
         )
         for p in chosen
     }
+
+
+def pool_retirement(beneficiary: str, reason: str) -> tuple[Any, ...]:
+    """The bridge's ``RetirementDetails`` of a pool retirement: a beneficiary and a reason (the pool's trade
+    takes no more; a holder who states a purpose, a period or a jurisdiction retires through the bridge)."""
+    return RetirementDetails.model_construct(
+        beneficiary_name=beneficiary,
+        beneficiary_address=None,
+        retiring_entity="",
+        purpose=Purpose.UNSPECIFIED,
+        consumption_country=None,
+        consumption_start=None,
+        consumption_end=None,
+        claim_jurisdiction=None,
+        reason=reason,
+        personal_data_hash=None,
+    ).as_tuple()

@@ -16,7 +16,7 @@ from web3.exceptions import Web3Exception
 
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import GAS_HEADROOM
-from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, PoolHandle
+from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, NO_CAP, PoolHandle, pool_retirement
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.schemas import PoolTransactionRequest, PoolTransactions, TradePreview, UnsignedTransaction
 from bridge.pools.views import explain
@@ -88,7 +88,7 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
                 (
                     "redeem_and_retire",
                     f"give {format_tonnes(amount)} {symbol} and retire {format_tonnes(received)} t for {beneficiary}",
-                    pool.contract.functions.redeemAndRetire(token, amount, beneficiary, reason),
+                    pool.contract.functions.redeemAndRetire(token, amount, pool_retirement(beneficiary, reason)),
                 )
             )
         else:
@@ -139,20 +139,26 @@ def _check_depositable(pool: PoolHandle, token: str, amount: int, *, field: str,
     holding, cap = pool.class_balance(token) + amount, pool.class_cap(token)
     if holding > cap:
         raise PoolError(
-            f"the pool would hold {format_tonnes(holding)} t of this class, above its cap of {format_tonnes(cap)} t",
+            f"the pool would hold {format_tonnes(holding)} t of this class, above {_cap_text(cap, 't')}",
             code=PoolErrorCode.POOL_CAP_EXCEEDED,
             field="amount",
-            details={"cap": str(cap), "holding": str(holding)},
+            details={"cap": None if cap >= NO_CAP else str(cap), "holding": str(holding)},
         )
     supply, supply_cap = pool.total_supply() + supply_growth, pool.supply_cap()
     if supply > supply_cap:
         raise PoolError(
-            f"the pool token's supply would reach {format_tonnes(supply)}, "
-            f"above its cap of {format_tonnes(supply_cap)}",
+            f"the pool token's supply would reach {format_tonnes(supply)}, above {_cap_text(supply_cap, '')}".rstrip(),
             code=PoolErrorCode.POOL_CAP_EXCEEDED,
             field="amount",
-            details={"cap": str(supply_cap), "supply": str(supply)},
+            details={"cap": None if supply_cap >= NO_CAP else str(supply_cap), "supply": str(supply)},
         )
+
+
+def _cap_text(cap: int, unit: str) -> str:
+    """A cap as a refusal names it: the pool's own, or (a pool with cap "none") the most its uint128 can count."""
+    if cap >= NO_CAP:
+        return "the most a pool can count (2^128 - 1 wei); its cap is none"
+    return f"its cap of {format_tonnes(cap)} {unit}".rstrip()
 
 
 def _check_holding(balance: int, amount: int, what: str) -> None:

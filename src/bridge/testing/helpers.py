@@ -9,6 +9,7 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3.logs import DISCARD
 
+from bridge.chain.retirement import Purpose, RetirementDetails
 from bridge.engine.schemas import RedemptionPublic, TokenizationPublic, TokenizationRequest
 from bridge.primitives import TONNE
 from bridge.registry.demo import DemoRegistry
@@ -39,10 +40,15 @@ def retire(
     amount: int,
     beneficiary: str = "Acme Airlines",
     reason: str = "2025 scope 1 offsetting",
+    details: RetirementDetails | None = None,
 ) -> int:
-    """``holder`` retires ``amount`` wei of the class on-chain (fractions allowed); the certificate id."""
+    """``holder`` retires ``amount`` wei of the class on-chain (fractions allowed) for ``beneficiary``
+    (voluntary offsetting), or as ``details`` state; the certificate id."""
     bridge = service.onchain.bridge
-    call = bridge.functions.retire(HexBytes(class_id), amount, beneficiary, reason)
+    stated = details or RetirementDetails(
+        beneficiary_name=beneficiary, reason=reason, purpose=Purpose.VOLUNTARY_OFFSETTING
+    )
+    call = bridge.functions.retire(HexBytes(class_id), amount, stated.as_tuple())
     receipt = service.onchain.sender(holder).transact(call)
     return int(bridge.events.Retired().process_receipt(receipt, errors=DISCARD)[0]["args"]["certificateId"])
 
@@ -125,9 +131,22 @@ class LocalBridgeHelper:
         return self.service.redemption(redemption_id)
 
     def retire(
-        self, *, class_id: str, amount: int, beneficiary: str = "Acme Airlines", holder: LocalAccount | None = None
+        self,
+        *,
+        class_id: str,
+        amount: int,
+        beneficiary: str = "Acme Airlines",
+        holder: LocalAccount | None = None,
+        details: RetirementDetails | None = None,
     ) -> int:
-        return retire(self.service, holder or self.holder, class_id=class_id, amount=amount, beneficiary=beneficiary)
+        return retire(
+            self.service,
+            holder or self.holder,
+            class_id=class_id,
+            amount=amount,
+            beneficiary=beneficiary,
+            details=details,
+        )
 
     def drive(self, rounds: int = 6) -> int:
         return drive(self.service, rounds)

@@ -17,6 +17,7 @@ from bridge.api.deps import (
     Limit,
     Offset,
     OperatorDep,
+    PageCursor,
     PoolAddress,
     RepeatableKeyHeader,
     ServiceDep,
@@ -40,8 +41,10 @@ _NOT_FOUND = {404: examples.POOL_ERRORS[404]}
     summary="Pools, with their rules, composition, supply, fee and caps",
     **examples.with_errors(examples.page(examples.POOL), {}),
 )
-def list_pools(service: ServiceDep, limit: Limit = 50, offset: Offset = 0) -> Page[PoolPublic]:
-    return service.pools_page(limit=limit, offset=offset)
+def list_pools(
+    service: ServiceDep, limit: Limit = 50, offset: Offset = 0, cursor: PageCursor = None
+) -> Page[PoolPublic]:
+    return service.pools_page(limit=limit, offset=offset, cursor=cursor)
 
 
 @router.get("/pools/{address}", summary="One pool", **examples.with_errors(examples.POOL, _NOT_FOUND))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from bridge.api import examples
-from bridge.api.deps import IdempotencyKeyHeader, IdPath, Limit, Offset, ServiceDep, TokenizerDep
+from bridge.api.deps import IdempotencyKeyHeader, IdPath, Limit, Offset, PageCursor, ServiceDep, TokenizerDep
 from bridge.api.errors import HTTP_ERRORS, ApiError, ApiErrorCode
 from bridge.api.schemas import TokenizationCreate
 from bridge.engine.errors import BridgeError
@@ -65,7 +65,10 @@ def list_tokenizations(
     service: ServiceDep,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: PageCursor = None,
     step: Annotated[TokenizeStep | None, Query(description="only this step")] = None,
     custodian_account: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Page[TokenizationPublic]:
-    return service.tokenizations(limit=limit, offset=offset, step=step, custodian_account=custodian_account)
+    return service.tokenizations(
+        limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
+    )
