@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bridge.engine.models import TokenizationRequest
-from bridge.service import ANVIL, BridgeService
+from bridge.engine.schemas import TokenizationRequest
+from bridge.local import local_service
+from bridge.settings import ANVIL
 
 OUT = Path("bench/bridge.json")
 BATCHES = 40
@@ -24,7 +25,7 @@ BATCHES = 40
 def run(max_batch: int, **chain: Any) -> float:
     """Tokenize BATCHES fresh blocks on a local bridge (the demo registry; ``chain``: settings overrides)."""
     with tempfile.TemporaryDirectory() as tmp:
-        service = BridgeService.local(tmp, max_batch=max_batch, **chain)
+        service = local_service(tmp, max_batch=max_batch, **chain)
         try:
             demo, registry = service.demo, service.registry
             custodian = demo.accounts["custodian"]

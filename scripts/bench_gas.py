@@ -7,6 +7,7 @@ with the DESIGN.md targets beside the numbers.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,25 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import Adjustment, CreditClass, Label
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
+from bridge.chain.retirement import Purpose, RetirementDetails
+from bridge.pools.contract import pool_retirement
+from bridge.primitives import TONNE
 
 OUT = Path("bench/gas.json")
 SERIAL = "7201-{}-{}-VCS-VCU-263-VER-ID-14-1477-01012019-31122019-1"
+# a retirement as a company states it: every field set (the worst case for gas short of longer texts)
+RETIREMENT = RetirementDetails(
+    beneficiary_name="Acme Airlines Ltd",
+    beneficiary_address="0x000000000000000000000000000000000000bEEF",
+    retiring_entity="Acme Group Treasury",
+    purpose=Purpose.VOLUNTARY_OFFSETTING,
+    consumption_country="DE",
+    consumption_start=date(2025, 1, 1),
+    consumption_end=date(2025, 12, 31),
+    claim_jurisdiction="DE-BY",
+    reason="2025 scope 1 emissions",
+)
 TARGETS = {
     "tokenize_new_class": 300_000,
     "tokenize_existing_class": 150_000,
@@ -112,10 +128,12 @@ def measure_redeem_and_retire(
     ).batch_key
     finalize = bridge.functions.finalizeRedemption(redemption_id, [batch_key], [3], "released 40000001-40000003")
     gas["redeem_finalize"] = local.sender().transact(finalize)["gasUsed"]
-    retire = bridge.functions.retire(class_id, 2 * TONNE, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    retire = bridge.functions.retire(class_id, 2 * TONNE, RETIREMENT.as_tuple())
     gas["retire_with_certificate"] = as_holder.transact(retire)["gasUsed"]
-    fraction = bridge.functions.retire(class_id, TONNE // 4, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    fraction = bridge.functions.retire(class_id, TONNE // 4, RETIREMENT.as_tuple())
     gas["retire_fraction"] = as_holder.transact(fraction)["gasUsed"]
+    many = bridge.functions.retireMany(class_id, [TONNE // 2] * 3, [RETIREMENT.as_tuple()] * 3)
+    gas["retire_many_three_beneficiaries"] = as_holder.transact(many)["gasUsed"]
     settle = bridge.functions.settleRetirements(b"\x01" * 32, class_id, [batch_key], [2], "retired 40000004-40000005")
     gas["retire_settle"] = local.sender().transact(settle)["gasUsed"]
     return gas
@@ -157,7 +175,7 @@ def measure_pool(
     as_trader.transact(pool.functions.redeem(token_a.address, TONNE))  # fee recipient becomes a holder
     gas["pool_redeem"] = as_trader.transact(pool.functions.redeem(token_a.address, TONNE))["gasUsed"]
     gas["pool_swap"] = as_trader.transact(pool.functions.swap(token_a.address, token_b.address, TONNE))["gasUsed"]
-    retire = pool.functions.redeemAndRetire(token_a.address, TONNE, "Acme Airlines Ltd", "2025 scope 1 emissions")
+    retire = pool.functions.redeemAndRetire(token_a.address, TONNE, pool_retirement("Acme Airlines Ltd", "2025 claim"))
     gas["pool_redeem_and_retire"] = as_trader.transact(retire)["gasUsed"]
     return gas
 

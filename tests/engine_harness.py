@@ -14,13 +14,15 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.logs import DISCARD
 
-from bridge.chain.local import TONNE, DevChain, LocalBridge
-from bridge.engine.chain import BridgeChain
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.local import DevChain, LocalBridge
+from bridge.chain.retirement import RetirementDetails
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
 from bridge.engine.verifier import Verifier
+from bridge.primitives import TONNE
 from bridge.registry.auth import issue_api_key
 from bridge.registry.client import HttpRegistryClient, InProcessRegistryClient, RegistryClient
 from bridge.registry.ledger import Registry
@@ -141,7 +143,7 @@ def attach_world(tmp: Path, chain: DevChain, **kwargs: Any) -> BridgeWorld:
 
 def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:
     """Issue a block to the custodian, tokenize all of it to the holder, and drive the engine to rest."""
-    from bridge.engine.models import TokenizationRequest
+    from bridge.engine.schemas import TokenizationRequest
 
     issued = bw.world.issue(quantity, **issue_kwargs)
     tokenization = bw.engine.request_tokenization(
@@ -173,6 +175,9 @@ def retire(bw: BridgeWorld, class_id: str, amount: int, beneficiary: str = "Acme
 
     holder = holder or bw.holder
     bridge = bw.local.bridge
-    call = bridge.functions.retire(HexBytes(class_id), amount, beneficiary, "2025 scope 1 offsetting")
+    details = RetirementDetails(
+        beneficiary_name=beneficiary, reason="2025 scope 1 offsetting", purpose="voluntary_offsetting"
+    )
+    call = bridge.functions.retire(HexBytes(class_id), amount, details.as_tuple())
     receipt = bw.local.sender(holder).transact(call)
     return int(bridge.events.Retired().process_receipt(receipt, errors=DISCARD)[0]["args"]["certificateId"])

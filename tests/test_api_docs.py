@@ -49,6 +49,11 @@ def test_the_endpoint_table_is_the_one_generated_from_the_app(app: FastAPI) -> N
     assert api_docs.replace_table(text, api_docs.render(app)) == text
 
 
+def test_the_retirement_purposes_are_the_ones_declared_in_the_code() -> None:
+    text = DOC.read_text()
+    assert api_docs.render_purposes() in text, REGENERATE
+
+
 def test_the_table_names_the_key_each_operation_needs(app: FastAPI) -> None:
     rows = {(method, path): role for method, path, role, _ in api_docs.endpoints(app)}
     assert rows[("GET", "/health")] == "public"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {RetirementDetails} from "./IRetirementLedger.sol";
+
 /// @notice The eligibility rules of a pool, over the attributes of a class token's `CreditClass`.
 /// Every rule must pass for a class to be deposited; an empty set means "any".
 /// @dev Set members are compared by `keccak256(bytes(value))`, so comparison is exact (case-sensitive).
@@ -181,15 +183,15 @@ interface ICarbonPool {
     /// @return received `amount - fee`, the `classOut` tokens sent to the caller.
     function swap(address classIn, address classOut, uint256 amount) external returns (uint256 received);
 
-    /// @notice As {redeem}, but retires the `amount - fee` class tokens through the bridge, with
-    /// `beneficiary` and `reason`, instead of sending them to the caller.
+    /// @notice As {redeem}, but retires the `amount - fee` class tokens through the bridge, as `details`
+    /// state (beneficiary, purpose, ...: see {RetirementDetails}), instead of sending them to the caller.
     /// @dev The bridge's certificate names the pool as retiree (it burns the pool's tokens); the
     /// {RedeemedAndRetired} event links the certificate to the caller. Works while paused.
     /// Requirements: as {redeem}; the bridge's own requirements for a retirement.
     /// Emits what {redeem} emits except the class token's transfer to the caller, the bridge's retirement
     /// events, and {RedeemedAndRetired}.
     /// @return certificateId The bridge's certificate id.
-    function redeemAndRetire(address classToken, uint256 amount, string calldata beneficiary, string calldata reason)
+    function redeemAndRetire(address classToken, uint256 amount, RetirementDetails calldata details)
         external
         returns (uint256 certificateId);
 

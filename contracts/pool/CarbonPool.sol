@@ -10,7 +10,7 @@ import {ERC20} from "solady/tokens/ERC20.sol";
 import {SafeTransferLib} from "solady/utils/SafeTransferLib.sol";
 
 import {EligibilityReason, ICarbonPool, PoolRules} from "../interfaces/ICarbonPool.sol";
-import {IRetirementLedger} from "../interfaces/IRetirementLedger.sol";
+import {IRetirementLedger, RetirementDetails} from "../interfaces/IRetirementLedger.sol";
 import {PoolEligibility} from "./PoolEligibility.sol";
 
 /// @title CarbonPool
@@ -154,14 +154,14 @@ contract CarbonPool is ERC20, AccessControl, ReentrancyGuardTransient, PoolEligi
     }
 
     /// @inheritdoc ICarbonPool
-    function redeemAndRetire(address classToken, uint256 amount, string calldata beneficiary, string calldata reason)
+    function redeemAndRetire(address classToken, uint256 amount, RetirementDetails calldata details)
         external
         nonReentrant
         returns (uint256 certificateId)
     {
         (uint256 retired, uint256 fee) = _redeemPoolTokens(classToken, amount);
         // A held class was admitted, so its class id is known. The bridge burns `retired` from the pool.
-        certificateId = IRetirementLedger(_bridge).retire(_classIdOf(classToken), retired, beneficiary, reason);
+        certificateId = IRetirementLedger(_bridge).retire(_classIdOf(classToken), retired, details);
         // After the call because it reports the certificate id; the guard stops any reentrancy.
         emit RedeemedAndRetired(msg.sender, classToken, certificateId, amount, fee);
     }

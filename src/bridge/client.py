@@ -15,23 +15,27 @@ import httpx
 from pydantic import BaseModel
 
 from bridge.api.errors import ApiError, ApiErrorCode
-from bridge.api.schemas import (
+from bridge.api.schemas import EngineRun, Health, NetworkInfo
+from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.chain.retirement import PersonalData
+from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.schemas import (
     BatchPublic,
     ClassPublic,
-    EngineRun,
-    Health,
-    NetworkInfo,
-    Page,
+    EventPublic,
+    HolderBalances,
+    RedemptionPublic,
+    ReserveReport,
     RetirementPublic,
+    SettlementPublic,
+    TokenizationPublic,
     VerifierSetPublic,
 )
-from bridge.chain.errors import ChainError, ChainErrorCode
-from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.models import RedemptionPublic, ReserveReport, SettlementPublic, TokenizationPublic
 from bridge.errors import CodedError, ErrorCode
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
+from bridge.primitives import Page
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 
 M = TypeVar("M", bound=BaseModel)
@@ -178,22 +182,101 @@ class BridgeClient:
     def list_batches(self, *, limit: int = 50, offset: int = 0, class_id: str | None = None) -> Page[BatchPublic]:
         return self._get("/v1/batches", Page[BatchPublic], limit=limit, offset=offset, class_id=class_id)
 
-    def list_classes(self, *, limit: int = 50, offset: int = 0) -> Page[ClassPublic]:
-        return self._get("/v1/classes", Page[ClassPublic], limit=limit, offset=offset)
+    def list_classes(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        cursor: str | None = None,
+        program: str | None = None,
+        vintage: int | None = None,
+        label: str | None = None,
+        name: str | None = None,
+    ) -> Page[ClassPublic]:
+        return self._get(
+            "/v1/classes",
+            Page[ClassPublic],
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            program=program,
+            vintage=vintage,
+            label=label,
+            name=name,
+        )
+
+    def get_class(self, reference: str) -> ClassPublic:
+        """A class by its id, its token's address or its name (``ambiguous_class`` lists the candidates)."""
+        return self._get(f"/v1/classes/{quote(reference, safe='')}", ClassPublic)
 
     def get_redemption(self, redemption_id: int) -> RedemptionPublic:
         return self._get(f"/v1/redemptions/{int(redemption_id)}", RedemptionPublic)
 
+    def list_redemptions(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        cursor: str | None = None,
+        holder: str | None = None,
+        class_id: str | None = None,
+        status: str | None = None,
+    ) -> Page[RedemptionPublic]:
+        return self._get(
+            "/v1/redemptions",
+            Page[RedemptionPublic],
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            holder=holder,
+            class_id=class_id,
+            status=status,
+        )
+
     def list_retirements(
-        self, *, limit: int = 50, offset: int = 0, beneficiary: str | None = None
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        cursor: str | None = None,
+        beneficiary: str | None = None,
+        class_id: str | None = None,
+        retiree: str | None = None,
     ) -> Page[RetirementPublic]:
-        return self._get("/v1/retirements", Page[RetirementPublic], limit=limit, offset=offset, beneficiary=beneficiary)
+        return self._get(
+            "/v1/retirements",
+            Page[RetirementPublic],
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            beneficiary=beneficiary,
+            class_id=class_id,
+            retiree=retiree,
+        )
 
     def get_retirement(self, certificate_id: int) -> RetirementPublic:
         return self._get(f"/v1/retirements/{int(certificate_id)}", RetirementPublic)
 
-    def list_settlements(self, *, limit: int = 50, offset: int = 0) -> Page[SettlementPublic]:
-        return self._get("/v1/settlements", Page[SettlementPublic], limit=limit, offset=offset)
+    def disclose_personal_data(self, certificate_id: int, data: PersonalData) -> RetirementPublic:
+        """Give the bridge the names a retirement keeps off-chain (it checks them against the on-chain hash)."""
+        body = self._send("POST", f"/v1/retirements/{int(certificate_id)}/personal-data", json=data.model_dump())
+        return RetirementPublic.model_validate(body)
+
+    def list_settlements(
+        self, *, limit: int = 50, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[SettlementPublic]:
+        return self._get(
+            "/v1/settlements", Page[SettlementPublic], limit=limit, offset=offset, cursor=cursor, class_id=class_id
+        )
+
+    def events(
+        self, *, limit: int = 50, cursor: str | None = None, name: str | None = None, class_id: str | None = None
+    ) -> Page[EventPublic]:
+        """The chain-event feed; pass the last page's ``next_cursor`` to get what came after."""
+        return self._get("/v1/events", Page[EventPublic], limit=limit, cursor=cursor, name=name, class_id=class_id)
+
+    def balances(self, address: str) -> HolderBalances:
+        return self._get(f"/v1/holders/{quote(address, safe='')}/balances", HolderBalances)
 
     def reserves(self) -> ReserveReport:
         return self._get("/v1/reserves", ReserveReport)

@@ -25,13 +25,26 @@ def catalogues() -> list[tuple[str, type[ErrorCode]]]:
     ]
 
 
+def cli_example() -> str:
+    """A coded error exactly as the CLI prints it (``bridge.cli._app.describe``, markup removed)."""
+    from rich.text import Text
+
+    from bridge.cli._app import describe
+    from bridge.engine.errors import BridgeError, BridgeErrorCode
+
+    sample = BridgeError("the serial block is already bridged", code=BridgeErrorCode.ALREADY_BRIDGED, field="serial")
+    return Text.from_markup(describe(sample)).plain
+
+
 def render() -> str:
     lines = [
         "# Error codes",
         "",
         "Every error the API, the CLI and the Python library report carries one of these codes.",
         'HTTP responses are `{"code": ..., "message": ..., "field": ...}` with the status shown;',
-        "the CLI prints `[code] field: message`. Generated from the code by `python -m bridge.error_catalog`.",
+        f"the CLI prints `error <code> <field>: <message>` on stderr and exits 2, e.g. `{cli_example()}`",
+        "(input it refuses before asking anyone: `error <option>: <message>`).",
+        "Generated from the code by `python -m bridge.error_catalog`.",
         "`invalid_request` is 422 when the request's shape is wrong (schema validation, before anything runs)",
         "and 400 when a value is refused by the registry or the engine.",
         "",

@@ -28,30 +28,24 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, Final
 
+from eth_utils import to_checksum_address
 from hexbytes import HexBytes
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from web3 import Web3
 from web3.contract import Contract
 
 from bridge.chain.deploy import attach_bridge
+from bridge.primitives import TONNE, Wei
 from bridge.registry.client import RegistryClient
 from bridge.registry.enums import AccountKind, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.schemas import UnitBlockPublic
 
-TONNE: Final = 10**18
 LOG_WINDOW: Final = 50_000
 """Blocks per ``eth_getLogs`` query (public nodes cap the range of one query)."""
 _ACTIVE: Final = 1
-
-
-def format_tonnes(wei: int) -> str:
-    """Wei of a class token as tonnes, exact (no float rounding), without trailing zeros."""
-    text = format(Decimal(wei) / TONNE, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class ClassCheck(BaseModel):
@@ -61,14 +55,19 @@ class ClassCheck(BaseModel):
     token: str
     units_in_trust: int = Field(description="units in trust naming this class token (tonnes)")
     pending_mint_units: int = Field(description="of those, units whose batch is not active on-chain")
-    total_supply: int = Field(description="wei, escrowed redemptions included")
-    escrowed: int = Field(description="wei held by the bridge for pending redemptions")
-    retired_unsettled: int = Field(description="wei retired on-chain, not yet retired in the registry")
+    total_supply: Wei = Field(description="wei, escrowed redemptions included")
+    escrowed: Wei = Field(description="wei held by the bridge for pending redemptions")
+    retired_unsettled: Wei = Field(description="wei retired on-chain, not yet retired in the registry")
     attested_reserve: int = Field(description="the contract's classReserve (tonnes)")
-    backing_wei: int
-    claims_wei: int
-    difference_wei: int = Field(description="backing minus claims; 0 when ok")
+    backing_wei: Wei
+    claims_wei: Wei
+    difference_wei: Wei = Field(description="backing minus claims; 0 when ok")
     ok: bool
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        return to_checksum_address(value)
 
 
 class IndependentReport(BaseModel):

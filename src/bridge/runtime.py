@@ -21,12 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class EngineWorker(threading.Thread):
-    """Drives the engine every ``interval`` seconds until stopped.
-
-    On a development chain that mines only on transactions (anvil, the in-process EVM), it also mines
-    ``confirmations`` empty blocks after any new block, so that requests reach their confirmation depth
-    without anyone sending more transactions; a real chain mines on its own.
-    """
+    """Drives the engine every ``interval`` seconds until stopped (``BridgeService.work_round``: on a
+    development chain it also mines the confirmations requests wait for; a real chain mines on its own)."""
 
     def __init__(self, service: BridgeService, *, interval: float = 0.5) -> None:
         super().__init__(name="bridge-engine", daemon=True)
@@ -36,7 +32,6 @@ class EngineWorker(threading.Thread):
         self.failures = 0
         self._stop_event = threading.Event()
         self._idle = threading.Event()
-        self._mined_to = -1
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop_event.set()
@@ -51,7 +46,7 @@ class EngineWorker(threading.Thread):
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
-                moved = self._round()
+                moved = self.service.work_round()
             except Exception:  # a flow error is recorded by the engine; this is the transport failing
                 self.failures += 1
                 log.exception("engine round failed; retrying")
@@ -60,18 +55,6 @@ class EngineWorker(threading.Thread):
             if moved == 0:
                 self._idle.set()
                 self._stop_event.wait(self.interval)
-
-    def _round(self) -> int:
-        service = self.service
-        with service.lock:
-            moved = service.engine.run_until_idle()
-            if service.can_mine:
-                head = service.engine.chain.head()
-                if head > self._mined_to:
-                    service.onchain.chain.mine(max(service.settings.confirmations, 1))
-                    self._mined_to = service.engine.chain.head()
-                    moved += 1  # blocks moved: look again before calling it idle
-        return moved
 
 
 @dataclass
@@ -83,6 +66,7 @@ class ServedBridge:
     port: int = 8000
     interval: float = 0.5
     log_level: str = "warning"
+    own_logging: bool = False  # True: the caller configured logging (uvicorn's loggers propagate to it)
     worker: EngineWorker | None = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -95,7 +79,12 @@ class ServedBridge:
         self.worker = EngineWorker(self.service, interval=self.interval)
         self.worker.start()
         config = uvicorn.Config(
-            create_app(self.service), host=self.host, port=self.port, log_level=self.log_level, lifespan="off"
+            create_app(self.service),
+            host=self.host,
+            port=self.port,
+            log_level=self.log_level,
+            lifespan="off",
+            **({"log_config": None} if self.own_logging else {}),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="bridge-api", daemon=True)

@@ -1,161 +1,67 @@
-"""The bridge as a service: one settings object, one call that builds and owns a whole bridge.
+"""The bridge as a service: the composition root that builds and owns a whole bridge from its settings,
+and the one door every caller (the API, the engine worker, the CLI's local bridge) goes through.
 
 ``BridgeService.from_settings(settings)`` opens the registry, makes a registry client for the bridge's
 trust account and one per custodian, connects the chain (the in-process EVM, a local anvil, or any
-JSON-RPC URL), deploys the bridge contracts unless an address is configured, and wires the verifiers
-and the ``BridgeEngine``. ``BridgeService.local(tmp_dir)`` does it all on embedded defaults with the
-demo registry, for tests and demos.
+JSON-RPC URL), deploys the bridge contracts unless an address is configured, and wires the verifiers,
+the ``BridgeEngine`` and the pools. (``bridge.local.local_service`` does it on embedded defaults with the
+demo registry, for tests and demos.)
+
+Concurrency is the service's own business: the in-process EVM and the operator's transaction nonce are
+not thread-safe, so every method that touches the chain holds ``lock`` (one caller at a time on the chain,
+engine and pools included); reads of the engine's database alone do not wait for it, and ``/health``
+answers from what the service already knows.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import logging
-import sqlite3
 import threading
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
 from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-from web3 import HTTPProvider, Web3
 
-from bridge.chain.anvil import AnvilChain, dev_accounts, find_anvil
+from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
 from bridge.chain.local import DevChain, LocalBridge
-from bridge.engine.chain import BridgeChain
+from bridge.chain.retirement import PersonalData
+from bridge.chain.rpc import RpcChain
+from bridge.engine import queries
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.policy import EligibilityPolicy
-from bridge.engine.store import EngineStore
+from bridge.engine.schemas import (
+    BalancePublic,
+    BatchPublic,
+    ClassPublic,
+    EventPublic,
+    HolderBalances,
+    RedemptionPublic,
+    ReserveReport,
+    RetirementPublic,
+    SettlementPublic,
+    TokenizationPublic,
+    TokenizationRequest,
+    VerifierSetPublic,
+)
+from bridge.engine.store import EngineStore, RedeemStep, TokenizeStep
 from bridge.engine.verifier import SignedMemory, Verifier
-from bridge.pools.registry import PoolRecord  # noqa: F401  (its table must exist before EngineStore's create_all)
-from bridge.registry import auth
+from bridge.pools.contract import PoolHandle
+from bridge.pools.repository import PoolRepository, PoolSpec
+from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
+from bridge.pools.transactions import build_transactions
+from bridge.pools.views import pool_eligibility, pool_public
+from bridge.primitives import Page, decode_cursor, encode_cursor, format_tonnes
 from bridge.registry.client import InProcessRegistryClient
+from bridge.registry.demo import DemoRegistry
+from bridge.registry.errors import RegistryError
 from bridge.registry.ledger import Registry
+from bridge.reserves_check import IndependentReport, check_reserves
+from bridge.settings import ANVIL, IN_PROCESS, BridgeSettings, secret_value
 
 log = logging.getLogger(__name__)
-
-Role = Literal["custodian", "verifier", "operator"]
-IN_PROCESS = "in-process"
-ANVIL = "anvil"
-DEMO_SEED = 7
-_DEFAULT_SECRETS = frozenset({"", "changethis", "changeme", "secret", "password"})
-
-
-class ApiKeySetting(BaseModel):
-    """One key of the bridge API: its role and, for a custodian, the registry account it acts for."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: SecretStr
-    role: Role
-    account: int | None = Field(default=None, ge=1, description="custodian keys: the registry account")
-    name: str | None = None
-
-    @model_validator(mode="after")
-    def _custodian_has_account(self) -> ApiKeySetting:
-        if self.role == "custodian" and self.account is None:
-            raise ValueError("a custodian key needs the registry account it acts for")
-        return self
-
-
-class BridgeSettings(BaseSettings):
-    """Everything a bridge needs, from the environment (``BRIDGE_*``) or given directly."""
-
-    model_config = SettingsConfigDict(env_prefix="BRIDGE_", env_nested_delimiter="__", extra="forbid")
-
-    environment: Literal["local", "staging", "production"] = "local"
-    registry_url: str = "sqlite:///.bridge/registry.db"
-    engine_db_url: str = "sqlite:///.bridge/bridge.db"
-    chain: str = Field(default=IN_PROCESS, description='"in-process", "anvil", or a JSON-RPC URL')
-    anvil_port: int | None = Field(default=None, ge=1, le=65535, description='chain "anvil": its port; None: any free')
-    anvil_state_file: str | None = Field(
-        default=None, description='chain "anvil": load the chain from this file at start, save it while running'
-    )
-    bridge_address: str | None = Field(default=None, description="deployed bridge; None: deploy one")
-    start_block: int | None = Field(
-        default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
-    )
-    confirmations: int = Field(default=2, ge=0, le=1000)
-    operator_key: SecretStr | None = Field(default=None, description="chain key sending the bridge's transactions")
-    verifier_keys: list[SecretStr] = Field(default_factory=list)
-    threshold: int = Field(default=2, ge=1)
-    verifier_memory_dir: str | None = Field(
-        default=None, description="folder of each verifier's durable memory of what it signed; None: in memory"
-    )
-    trust_account: int | None = Field(default=None, ge=1)
-    trust_registry_key: SecretStr | None = Field(default=None, description="registry API key of the trust account")
-    custodian_registry_keys: dict[int, SecretStr] = Field(default_factory=dict)
-    api_keys: list[ApiKeySetting] = Field(default_factory=list)
-    policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
-    max_batch: int = Field(default=50, ge=1, le=500)
-
-    @model_validator(mode="after")
-    def _no_default_secrets_outside_local(self) -> BridgeSettings:
-        if self.environment == "local":
-            return self
-        dev = {a.key.hex().removeprefix("0x").lower() for a in dev_accounts(10)}
-        secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
-        secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
-        secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
-        secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
-        secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
-        for name, value in secrets:
-            if value.lower() in _DEFAULT_SECRETS or value.lower().removeprefix("0x") in dev or "demo" in value:
-                raise ValueError(f"{name}: a default, demo or development secret is refused in {self.environment}")
-        if len(self.verifier_keys) < self.threshold:
-            raise ValueError("fewer verifier keys than the threshold")
-        if self.trust_account is None:
-            raise ValueError("trust_account is required outside local use")
-        return self
-
-
-def secret_value(value: SecretStr | None) -> str:
-    return "" if value is None else value.get_secret_value()
-
-
-@dataclass(frozen=True)
-class ApiPrincipal:
-    """Who a bridge API key acts as."""
-
-    name: str
-    role: Role
-    account: int | None = None
-
-
-@dataclass
-class _RpcChain:
-    """Any JSON-RPC node, acting with the configured keys (no mining, no snapshots)."""
-
-    url: str
-    accounts: list[LocalAccount]
-    _w3: Web3 | None = None
-
-    @property
-    def w3(self) -> Web3:
-        if self._w3 is None:
-            self._w3 = Web3(HTTPProvider(self.url))
-        return self._w3
-
-    @property
-    def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
-
-    def mine(self, blocks: int = 1) -> None:
-        raise BridgeError("this chain mines on its own", code=BridgeErrorCode.CHAIN_FAILURE)
-
-    def snapshot(self) -> int:
-        raise BridgeError("this chain has no snapshots", code=BridgeErrorCode.CHAIN_FAILURE)
-
-    def revert(self, snapshot_id: int) -> None:
-        raise BridgeError("this chain has no snapshots", code=BridgeErrorCode.CHAIN_FAILURE)
 
 
 @dataclass
@@ -168,18 +74,21 @@ class BridgeService:
     store: EngineStore
     engine: BridgeEngine
     verifiers: list[Verifier]
+    pools: PoolRepository
     trust_account: int
     start_block: int
-    demo: Any = None  # the DemoRegistry of a local bridge
-    principals: dict[str, ApiPrincipal] = field(default_factory=dict)  # bridge API key -> principal
+    chain_id: int
+    demo: DemoRegistry | None = None  # the demo registry of a local bridge
     _anvil: AnvilChain | None = None
     ready: bool = True
-    lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on chain and store
+    lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on the chain
+    _mined_to: int = -1  # the newest block the worker has mined confirmations after
+    _project_names: dict[tuple[str, str], str | None] = field(default_factory=dict)  # registry names, cached
 
     # --- building -------------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: BridgeSettings, *, demo: Any = None) -> BridgeService:
+    def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
         registry = Registry.open(settings.registry_url)
         trust = settings.trust_account
         if trust is None:
@@ -204,8 +113,8 @@ class BridgeService:
                 raise BridgeError("a JSON-RPC chain needs operator_key", field="operator_key")
             if len(verifier_accounts) < settings.threshold:
                 raise BridgeError("a JSON-RPC chain needs the verifiers' keys", field="verifier_keys")
-            chain = _RpcChain(settings.chain, [operator, *verifier_accounts])
-        if not isinstance(chain, _RpcChain) and (operator is not None or verifier_accounts):
+            chain = RpcChain(settings.chain, [operator, *verifier_accounts])
+        if not isinstance(chain, RpcChain) and (operator is not None or verifier_accounts):
             # configured keys in place of the development chain's own (they must hold ether there)
             funded = list(chain.accounts)
             chain.accounts = [operator or funded[0], *(verifier_accounts or funded[1:4]), *funded[4:]]
@@ -220,6 +129,7 @@ class BridgeService:
             start_block = settings.start_block
         else:  # a fresh deployment has no events before it; an attached one is read from genesis
             start_block = 0 if settings.bridge_address else int(chain.w3.eth.block_number)
+        chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)
         verifiers = [
@@ -228,7 +138,7 @@ class BridgeService:
                 account=key,
                 registry=InProcessRegistryClient(registry),
                 policy=settings.policy,
-                chain_id=chain.chain_id,
+                chain_id=chain_id,
                 bridge_address=local.deployment.address,
                 trust_account=trust,
                 predict_token=bridge_chain.predict_token,
@@ -256,9 +166,9 @@ class BridgeService:
             max_batch=settings.max_batch,
         )
         engine.resume()
-        principals = {
-            k.key.get_secret_value(): ApiPrincipal(k.name or k.role, k.role, k.account) for k in settings.api_keys
-        }
+        pools = PoolRepository(
+            store, local.sender(), bridge_address=local.deployment.address, artifacts=local.deployment.artifacts
+        )
         return cls(
             settings=settings,
             registry=registry,
@@ -266,43 +176,15 @@ class BridgeService:
             store=store,
             engine=engine,
             verifiers=verifiers,
+            pools=pools,
             trust_account=trust,
             start_block=start_block,
+            chain_id=chain_id,
             demo=demo,
-            principals=principals,
             _anvil=anvil,
         )
 
-    @classmethod
-    def local(
-        cls, tmp_dir: str | Path, *, seed: int = DEMO_SEED, template: LocalTemplate | None = None, **overrides: Any
-    ) -> BridgeService:
-        """A fully wired local bridge in ``tmp_dir``: the demo registry, an in-process chain, a fresh
-        deployment, 2-of-3 verifiers and the engine, and demo API keys for every role (``api_key(name)``).
-
-        ``template`` (from ``LocalTemplate.build``) copies a demo registry built once instead of building
-        it again (seconds saved per bridge in a test suite).
-        """
-        tmp = Path(tmp_dir)
-        tmp.mkdir(parents=True, exist_ok=True)
-        registry_file = tmp / "registry.db"
-        if template is None:
-            template = LocalTemplate.build(tmp, seed=seed, registry_file=registry_file)
-        else:
-            template.copy_to(registry_file)
-        demo = dataclasses.replace(template.demo, registry=Registry.open(f"sqlite:///{registry_file}"))
-        settings = local_settings(
-            tmp,
-            seed=template.seed,
-            trust_account=template.trust_account,
-            trust_key=template.trust_key,
-            accounts=demo.accounts,
-            registry_keys=demo.keys,
-            **overrides,
-        )
-        return cls.from_settings(settings, demo=demo)
-
-    # --- using ------------------------------------------------------------------------------------
+    # --- what it is -------------------------------------------------------------------------------
 
     @property
     def rpc_url(self) -> str | None:
@@ -310,29 +192,288 @@ class BridgeService:
         url = getattr(self.onchain.chain, "url", None)
         return url if isinstance(url, str) else None
 
-    def principal(self, key: str | None) -> ApiPrincipal | None:
-        return None if not key else self.principals.get(key)
+    @property
+    def bridge_address(self) -> str:
+        return self.onchain.deployment.address
 
-    def api_key(self, name: str) -> str:
-        """The bridge API key named ``name`` (local bridges: operator, verifier, custodian, trader...)."""
-        for key, principal in self.principals.items():
-            if principal.name == name:
-                return key
-        raise KeyError(name)
+    @property
+    def last_head(self) -> int:
+        """The newest block the engine has read (no chain call: it answers while the engine is busy)."""
+        return self.engine.chain.last_head
 
     @property
     def can_mine(self) -> bool:
         """A development chain (in-process, anvil) mines on request; a node reached by URL does not."""
-        return not isinstance(self.onchain.chain, _RpcChain)
+        return not isinstance(self.onchain.chain, RpcChain)
+
+    def api_key(self, name: str) -> str:
+        """The bridge API key named ``name`` (local bridges: operator, verifier, custodian, trader...)."""
+        return self.settings.api_key(name)
+
+    # --- flows ------------------------------------------------------------------------------------
+
+    def tokenize(self, request: TokenizationRequest) -> TokenizationPublic:
+        """Accept a tokenization (the engine drives it from there); a repeated key returns the first."""
+        with self.lock:
+            return self.engine.request_tokenization(request)
+
+    def tokenization(self, tokenization_id: int) -> TokenizationPublic:
+        return queries.tokenization(self.store, tokenization_id)
+
+    def tokenizations(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        step: TokenizeStep | None = None,
+        custodian_account: int | None = None,
+    ) -> Page[TokenizationPublic]:
+        return queries.tokenizations(
+            self.store, limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
+        )
+
+    def redemption(self, redemption_id: int) -> RedemptionPublic:
+        return queries.redemption(self.store, redemption_id)
+
+    def redemptions(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        holder: str | None = None,
+        class_id: str | None = None,
+        step: RedeemStep | None = None,
+    ) -> Page[RedemptionPublic]:
+        return queries.redemptions(
+            self.store, limit=limit, offset=offset, cursor=cursor, holder=holder, class_id=class_id, step=step
+        )
+
+    def retirements(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        beneficiary: str | None = None,
+        class_id: str | None = None,
+        retiree: str | None = None,
+    ) -> Page[RetirementPublic]:
+        return queries.retirements(
+            self.store,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+            beneficiary=beneficiary,
+            class_id=class_id,
+            retiree=retiree,
+            names=self.class_names(),
+        )
+
+    def retirement(self, certificate_id: int) -> RetirementPublic:
+        return queries.retirement(self.store, certificate_id, self.class_names())
+
+    def disclose(self, certificate_id: int, data: PersonalData) -> RetirementPublic:
+        """Give the bridge the names a retirement keeps off-chain (checked against its hash)."""
+        with self.lock:
+            self.engine.disclose(certificate_id, data)
+        return self.retirement(certificate_id)
+
+    def settlements(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[SettlementPublic]:
+        return queries.settlements(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+
+    def batches(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[BatchPublic]:
+        return queries.batches(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+
+    def project_name(self, program: str, project_id: str) -> str | None:
+        """The registry's name of a project (cached: a project's name does not change)."""
+        key = (program, project_id)
+        if key not in self._project_names:
+            try:
+                self._project_names[key] = self.registry.get_project(program=program, project_id=project_id).name
+            except RegistryError:
+                return None
+        return self._project_names[key]
+
+    def class_names(self) -> dict[str, str]:
+        """Every class's name by class id (no chain call)."""
+        return queries.class_names(self.store, self.project_name)
+
+    def classes(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, **filters: object
+    ) -> Page[ClassPublic]:
+        """Filters: program, vintage (a year), label, name (part of it), token."""
+        with self.lock:
+            return queries.classes(
+                self.store, self.engine.chain, self.project_name, limit=limit, offset=offset, cursor=cursor, **filters
+            )
+
+    def credit_class(self, reference: str) -> ClassPublic:
+        """A class by id, token address or name (``not_found``; ``ambiguous_class`` lists the candidates)."""
+        with self.lock:
+            return queries.one_class(self.store, self.engine.chain, self.project_name, reference)
+
+    def events(
+        self, *, limit: int, cursor: str | None = None, name: str | None = None, class_id: str | None = None
+    ) -> Page[EventPublic]:
+        return queries.events(self.store, limit=limit, cursor=cursor, name=name, class_id=class_id)
+
+    def balances(self, address: str) -> HolderBalances:
+        """What ``address`` holds of every class token and pool token the bridge knows, at one block."""
+        with self.lock:
+            chain = self.engine.chain
+            block = chain.head()
+            found: list[BalancePublic] = []
+            for item in queries.classes(self.store, chain, self.project_name, limit=10**6).items:
+                if item.token_address is None:
+                    continue
+                balance = int(
+                    self.onchain.deployment.token_at(item.token_address)
+                    .functions.balanceOf(address)
+                    .call(block_identifier=block)
+                )
+                if balance:
+                    found.append(
+                        BalancePublic(
+                            kind="class",
+                            token=item.token_address,
+                            class_id=item.class_id,
+                            name=item.name,
+                            balance=balance,
+                            tonnes=format_tonnes(balance),
+                        )
+                    )
+            rows, _ = self.pools.page(10**6, 0)
+            for row in rows:
+                handle = self.pools.handle(row.address)
+                balance = int(handle.contract.functions.balanceOf(address).call(block_identifier=block))
+                if balance:
+                    found.append(
+                        BalancePublic(
+                            kind="pool",
+                            token=row.address,
+                            class_id=None,
+                            name=f"{row.name} ({row.symbol})",
+                            balance=balance,
+                            tonnes=format_tonnes(balance),
+                        )
+                    )
+            return HolderBalances(address=address, block_number=block, balances=found)
+
+    def independent_reserves(self) -> IndependentReport:
+        """The reserve recomputed as ``verify-reserves`` does: from the chain and the registry's public reads
+        alone, never the engine's database."""
+        with self.lock:
+            return check_reserves(
+                self.onchain.chain.w3,
+                self.bridge_address,
+                InProcessRegistryClient(self.registry),
+                trust_account=self.trust_account,
+                from_block=self.start_block,
+            )
+
+    def verifier_set(self) -> VerifierSetPublic:
+        with self.lock:
+            return queries.verifier_set(self.store, self.engine.chain, self.verifiers, self.settings.threshold)
+
+    def reserves(self) -> ReserveReport:
+        with self.lock:
+            report = self.engine.proof_of_reserve()
+        names = self.class_names()
+        for row in report.classes:
+            row.name = names.get(row.class_id)
+        return report
+
+    def enforce_reserves(self) -> ReserveReport:
+        """Check the reserve; on a mismatch pause minting (``reserve_mismatch``)."""
+        with self.lock:
+            return self.engine.enforce_reserve()
+
+    # --- driving the engine -------------------------------------------------------------------------
+
+    def run_engine(self) -> int:
+        """Drive every flow until idle; how many steps moved."""
+        with self.lock:
+            return self.engine.run_until_idle()
+
+    def work_round(self) -> int:
+        """One round of the engine worker: drive every flow until idle, and on a development chain that
+        mines only on transactions, mine ``confirmations`` blocks after any new block so that requests
+        reach their depth without anyone sending more. Steps moved (mining counts as one)."""
+        with self.lock:
+            moved = self.engine.run_until_idle()
+            if self.can_mine:
+                head = self.engine.chain.head()
+                if head > self._mined_to:
+                    self.onchain.chain.mine(max(self.settings.confirmations, 1))
+                    self._mined_to = self.engine.chain.head()
+                    moved += 1  # blocks moved: look again before calling it idle
+            return moved
 
     def drive(self, rounds: int = 6) -> int:
         """Drive the engine to rest; on a development chain, mine blocks so confirmations are reached."""
-        moved = 0
-        for _ in range(rounds):
-            moved += self.engine.run_until_idle()
-            if self.can_mine:
-                self.onchain.chain.mine(max(self.settings.confirmations, 1))
-        return moved + self.engine.run_until_idle()
+        with self.lock:
+            moved = 0
+            for _ in range(rounds):
+                moved += self.engine.run_until_idle()
+                if self.can_mine:
+                    self.onchain.chain.mine(max(self.settings.confirmations, 1))
+            return moved + self.engine.run_until_idle()
+
+    # --- pools --------------------------------------------------------------------------------------
+
+    def pools_page(self, *, limit: int, offset: int = 0, cursor: str | None = None) -> Page[PoolPublic]:
+        """Oldest first; the cursor carries the position (pools are only ever added)."""
+        start = offset
+        if cursor is not None:
+            try:
+                start = int(decode_cursor("pools", cursor)[0])
+            except (ValueError, IndexError):
+                raise BridgeError("not a cursor this list gave out", field="cursor") from None
+            if offset:
+                raise BridgeError("give a cursor or an offset, not both", field="cursor")
+        with self.lock:
+            rows, total = self.pools.page(limit, start)
+            items = [pool_public(row, self.pools.handle(row.address)) for row in rows]
+        more = start + len(items) < total
+        next_cursor = encode_cursor("pools", [start + len(items)]) if more and items else None
+        return Page[PoolPublic](items=items, limit=limit, offset=offset, total=total, next_cursor=next_cursor)
+
+    def pool(self, address: str) -> PoolPublic:
+        with self.lock:
+            row = self.pools.get(address)
+            return pool_public(row, self.pools.handle(row.address))
+
+    def pool_eligibility(self, address: str, token: str) -> PoolEligibilityPublic:
+        with self.lock:
+            row = self.pools.get(address)
+            return pool_eligibility(row, self.pools.handle(row.address), token)
+
+    def create_pool(self, request_key: str, body: PoolCreate) -> PoolPublic:
+        """Deploy the pool ``body`` asks for, once per ``request_key`` (an unknown preset is refused first)."""
+        with self.lock:
+            spec = PoolSpec.of_request(body, self.pools.operator)
+            row = self.pools.deploy(request_key, spec)
+            return pool_public(row, self.pools.handle(row.address))
+
+    def pool_transactions(self, address: str, request: PoolTransactionRequest) -> PoolTransactions:
+        """A trader's unsigned transactions for ``request``, checked against the pool now."""
+        with self.lock:
+            row = self.pools.get(address)
+            handle = self.pools.handle(row.address)
+            return build_transactions(handle, request, decoder=self.onchain.deployment.decoder)
+
+    def ensure_preset_pools(self) -> list[PoolHandle]:
+        """Every preset pool, deployed once (fees to the operator); the recorded ones after a restart."""
+        with self.lock:
+            return self.pools.ensure_presets()
+
+    # --- closing ------------------------------------------------------------------------------------
 
     def save_chain(self, timeout: float = 10.0) -> None:
         """Wait until a persistent local chain's state file holds the current head (anvil writes it every
@@ -347,74 +488,3 @@ class BridgeService:
             verifier.memory.close()
         if self._anvil is not None:
             self._anvil.stop()
-
-
-@dataclass(frozen=True)
-class LocalTemplate:
-    """A demo registry (with a fresh trust account for the bridge) built once, to copy per local bridge."""
-
-    registry_file: Path
-    seed: int
-    demo: Any  # DemoRegistry
-    trust_account: int
-    trust_key: str
-
-    @classmethod
-    def build(cls, directory: str | Path, *, seed: int = DEMO_SEED, registry_file: Path | None = None) -> LocalTemplate:
-        from bridge.registry.demo import populate
-
-        path = registry_file or Path(directory) / "registry-template.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        demo = populate(Registry.open(f"sqlite:///{path}"), seed=seed)
-        # a trust account of its own: the demo's "bridge" account holds blocks of a simulated token
-        trust = demo.registry.create_account(kind="trust", owner="Carbon Bridge (local)", name="bridge trust").id
-        trust_key = auth.issue_api_key(demo.registry, accounts=[trust], label="local bridge trust account")
-        return cls(registry_file=path, seed=seed, demo=demo, trust_account=trust, trust_key=trust_key)
-
-    def copy_to(self, target: Path) -> None:
-        """A consistent copy of the template registry (SQLite's backup API: WAL contents included)."""
-        with closing(sqlite3.connect(self.registry_file)) as source, closing(sqlite3.connect(target)) as copy:
-            source.backup(copy)
-
-
-LOCAL_HOLDERS = ("custodian", "trader", "broker", "exchange")
-
-
-def local_settings(
-    directory: Path,
-    *,
-    seed: int,
-    trust_account: int,
-    trust_key: str,
-    accounts: dict[str, int],
-    registry_keys: dict[str, str],
-    **overrides: Any,
-) -> BridgeSettings:
-    """Settings of a local bridge in ``directory`` over a demo registry: SQLite files there, the
-    in-process chain, and demo API keys for every role (derived from the seed: not secrets)."""
-    api_keys = [
-        ApiKeySetting(key=SecretStr(local_api_key(seed, "operator")), role="operator", name="operator"),
-        ApiKeySetting(key=SecretStr(local_api_key(seed, "verifier")), role="verifier", name="verifier"),
-    ]
-    api_keys += [
-        ApiKeySetting(key=SecretStr(local_api_key(seed, n)), role="custodian", account=accounts[n], name=n)
-        for n in LOCAL_HOLDERS
-    ]
-    values: dict[str, Any] = {
-        "environment": "local",
-        "registry_url": f"sqlite:///{directory / 'registry.db'}",
-        "engine_db_url": f"sqlite:///{directory / 'bridge.db'}",
-        "chain": IN_PROCESS,
-        "verifier_memory_dir": str(directory),
-        "trust_account": trust_account,
-        "trust_registry_key": trust_key,
-        "custodian_registry_keys": {accounts[n]: registry_keys[n] for n in LOCAL_HOLDERS},
-        "api_keys": api_keys,
-    }
-    values.update(overrides)
-    return BridgeSettings(**values)
-
-
-def local_api_key(seed: int, name: str) -> str:
-    """The bridge API key of ``name`` in a local bridge: derived from the seed, never secret."""
-    return f"bak_demo{seed}_{name}_{hashlib.sha256(f'bridge api key:{seed}:{name}'.encode()).hexdigest()[:24]}"

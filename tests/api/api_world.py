@@ -41,6 +41,28 @@ class ApiWorld:
     def account(self, name: str) -> int:
         return self.helper.account(name)
 
+    def path_values(self, **extra: Any) -> dict[str, Any]:
+        """A real value for every path parameter of the app's endpoints (pools must be deployed)."""
+        block = self.api.get("/registry/blocks", params={"limit": 1}).json()["items"][0]
+        issuance = self.api.get("/registry/issuances", params={"limit": 1}).json()["items"][0]
+        pool = self.api.get("/v1/pools").json()["items"][0]
+        return {
+            "tokenization_id": self.tokenization["id"],
+            "redemption_id": self.redemption_id,
+            "certificate_id": self.certificate_id,
+            "class_ref": self.tokenization["class_id"],
+            "address": pool["address"],
+            "token": self.tokenization["token_address"],
+            "code": issuance["program"],
+            "program": issuance["program"],
+            "project_id": issuance["project_id"],
+            "issuance_id": issuance["id"],
+            "block_id": block["id"],
+            "serial": block["serial"],
+            "account_id": block["account_id"],
+            "key_id": 1,
+        } | extra
+
     def state(self) -> tuple[str, str, int]:
         """Registry digest, engine database digest and chain head: equal before and after means nothing changed."""
         rows = []

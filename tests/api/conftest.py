@@ -11,14 +11,14 @@ from api_world import SETUP_KEY, TONNE, ApiWorld
 from fastapi.testclient import TestClient
 
 from bridge.api import create_app
-from bridge.service import BridgeService, LocalTemplate
+from bridge.local import LocalTemplate, local_service
 from bridge.testing import LocalBridgeHelper, bridge_template  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, bridge_template: LocalTemplate) -> Iterator[ApiWorld]:  # noqa: F811
     tmp: Path = tmp_path_factory.mktemp("api-bridge")
-    service = BridgeService.local(tmp, template=bridge_template)
+    service = local_service(tmp, template=bridge_template)
     helper = LocalBridgeHelper(service)
     with TestClient(create_app(service)) as api:
         blocks = helper.held_blocks("custodian")

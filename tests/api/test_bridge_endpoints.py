@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from api_world import ApiWorld
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
 from bridge.api import create_app
@@ -66,7 +67,7 @@ def test_list_tokenizations_pages_newest_first_and_filters(world: ApiWorld) -> N
     completed = world.api.get("/v1/tokenizations", params={"step": "completed"}).json()
     assert [t["id"] for t in completed["items"]] == [world.tokenization["id"]]
     other = world.api.get("/v1/tokenizations", params={"custodian_account": world.account("broker")}).json()
-    assert other == {"items": [], "limit": 50, "offset": 0, "total": 0}
+    assert other == {"items": [], "limit": 50, "offset": 0, "total": 0, "next_cursor": None}
     beyond = world.api.get("/v1/tokenizations", params={"offset": 1000}).json()
     assert beyond["items"] == [] and beyond["total"] == page["total"]
 
@@ -114,7 +115,10 @@ def test_reserves_balance_per_class(world: ApiWorld) -> None:
     report = world.api.get("/v1/reserves").json()
     assert report["ok"] is True
     (cls,) = report["classes"]
-    assert cls["difference_wei"] == 0
+    assert cls["difference_wei"] == "0"
+    assert int(cls["total_supply"]) + int(cls["retired_unsettled"]) == cls["units_in_trust"] * TONNE
+    (named,) = world.api.get("/v1/classes").json()["items"]
+    assert cls["name"] == named["name"] and cls["token"] == named["token_address"]  # by name, checksummed
 
 
 def test_verifiers_are_listed_with_their_status(world: ApiWorld) -> None:
@@ -190,3 +194,13 @@ def test_every_post_takes_an_idempotency_key(world: ApiWorld) -> None:
 
 def test_create_app_can_be_built_again_on_the_same_service(world: ApiWorld) -> None:
     assert create_app(world.service).title == "Carbon credit bridge"
+
+
+def test_a_real_bug_is_a_logged_500_internal_error(world: ApiWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(world.service.engine, "proof_of_reserve", broken)
+    with TestClient(create_app(world.service), raise_server_exceptions=False) as api:
+        response = api.get("/v1/reserves")
+    assert (response.status_code, response.json()["code"]) == (500, "internal_error")

@@ -36,7 +36,8 @@ from schemathesis.schemas import APIOperation, BaseSchema
 
 from bridge.api import create_app
 from bridge.error_catalog import catalogues
-from bridge.service import BridgeService, LocalTemplate
+from bridge.local import LocalTemplate, local_service
+from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
 
 TONNE: Final = 10**18
@@ -118,7 +119,7 @@ class Fuzzer:
 @pytest.fixture(scope="module")
 def fuzzer(tmp_path_factory: pytest.TempPathFactory, bridge_template: LocalTemplate) -> Iterator[Fuzzer]:
     tmp: Path = tmp_path_factory.mktemp("fuzz-bridge")
-    service = BridgeService.local(tmp, template=bridge_template)
+    service = local_service(tmp, template=bridge_template)
     helper = LocalBridgeHelper(service)
     minted = helper.tokenize()
     helper.request_redemption(class_id=minted.class_id, tonnes=2, account="trader")

@@ -9,7 +9,8 @@ from eth_account.messages import encode_typed_data
 from web3.contract import Contract
 
 from bridge.chain.errors import ContractRevert
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
+from bridge.primitives import TONNE
 from chain_factories import fresh_block, verra_class
 
 ROLES = ("DEFAULT_ADMIN_ROLE", "VERIFIER_MANAGER_ROLE", "PAUSER_ROLE", "SETTLER_ROLE")

@@ -9,8 +9,8 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from bridge.cli import app
+from bridge.local import LocalTemplate
 from bridge.runtime import ServedBridge
-from bridge.service import LocalTemplate
 from bridge.testing import bridge_template  # noqa: F401
 from bridge.testing.plugin import serving_local_bridge
 

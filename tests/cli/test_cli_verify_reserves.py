@@ -64,8 +64,8 @@ def test_verify_reserves_detects_units_moved_out_of_trust(cli: Cli, cli_bridge: 
     ours = {c["class_id"]: c for c in json.loads(after.stdout)}[class_id]
     assert ours["ok"] is False
     assert ours["units_in_trust"] == 6
-    assert ours["total_supply"] == 8 * TONNE
-    assert ours["difference_wei"] == -2 * TONNE
+    assert ours["total_supply"] == str(8 * TONNE)
+    assert ours["difference_wei"] == str(-2 * TONNE)
 
     table = cli(*verify[:-1])
     assert table.exit_code == 1 and "MISMATCH" in table.stdout
@@ -84,3 +84,13 @@ def test_a_transient_difference_is_rechecked() -> None:
     answers = iter([report(False), report(True)])
     assert check_until_settled(lambda: next(answers), retries=2, delay=0, sleep=lambda _: None).ok
     assert not check_until_settled(lambda: report(False), retries=2, delay=0, sleep=lambda _: None).ok
+
+
+def test_a_registry_url_without_registry_names_the_url_to_try(cli: Cli, cli_bridge: ServedBridge) -> None:
+    service, url = cli_bridge.service, cli_bridge.url
+    result = cli(
+        "verify-reserves", "--rpc-url", service.rpc_url, "--registry-url", url, "--bridge", service.bridge_address
+    )
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "registry_url:" in message and f"try --registry-url {url}/registry" in message

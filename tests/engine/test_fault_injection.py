@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bridge.chain.local import TONNE
 from bridge.engine.faults import CRASH_POINTS, CrashOnce, Faults, InjectedCrash
-from bridge.engine.models import TokenizationRequest
+from bridge.engine.schemas import TokenizationRequest
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, make_world, request_redemption, retire
 

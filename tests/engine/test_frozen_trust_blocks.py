@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from bridge.chain.local import TONNE
 from bridge.engine.faults import CrashOnce, InjectedCrash
-from bridge.engine.models import TokenizationRequest
+from bridge.engine.schemas import TokenizationRequest
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, request_redemption, retire, tokenize, tonnes
 

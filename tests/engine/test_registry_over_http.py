@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from bridge.chain.local import TONNE
+from bridge.primitives import TONNE
 from bridge.registry.api import create_registry_app
 from bridge.registry.enums import BlockStatus
 from engine_harness import make_world, request_redemption, retire, tokenize

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from bridge.chain.local import TONNE
-from bridge.engine.models import TokenizationRequest
+from bridge.engine.schemas import TokenizationRequest
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, make_world, request_redemption, retire
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridge.chain.local import TONNE
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, retire, tokenize
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.engine.errors import BridgeError
-from bridge.engine.models import TokenizationRequest
+from bridge.engine.schemas import TokenizationRequest
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, tonnes
 

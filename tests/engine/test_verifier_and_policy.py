@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bridge.chain.local import TONNE
 from bridge.engine.errors import BridgeError
-from bridge.engine.models import TokenizationRequest
 from bridge.engine.policy import EligibilityPolicy
+from bridge.engine.schemas import TokenizationRequest
 from bridge.engine.tokenize import batch_key_of
 from bridge.engine.verifier import SignedMemory
+from bridge.primitives import TONNE
 from engine_harness import BridgeWorld, tokenize
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from itertools import count
 
 from bridge.chain.attestation import CreditClass, Lock
-from bridge.chain.local import TONNE, LocalBridge
-from bridge.pools.service import PoolHandle, deploy_pool
+from bridge.chain.local import LocalBridge
+from bridge.pools.contract import PoolHandle, deploy_pool
+from bridge.primitives import TONNE
 
 POOL_GAS = 6_000_000  # deployment gas: skips estimation (one dry run instead)
 TX_GAS = 1_000_000  # gas of every pool transaction in tests, for the same reason

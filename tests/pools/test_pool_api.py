@@ -21,10 +21,11 @@ from bridge.api import create_app
 from bridge.chain.tx import GAS_HEADROOM
 from bridge.client import BridgeClient
 from bridge.engine.store import Base, EngineStore
+from bridge.local import LocalTemplate, local_service
 from bridge.pools import PRESETS, PoolError, PoolErrorCode
-from bridge.pools.registry import PoolRecord, PoolRegistry, PoolSpec, ensure_preset_pools
+from bridge.pools.repository import PoolBase, PoolRecord, PoolSpec
 from bridge.pools.rules import PoolRules
-from bridge.service import BridgeService, LocalTemplate
+from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
 
 TONNE = 10**18
@@ -51,7 +52,7 @@ class PoolWorld:
         """Registry digest, engine database digest (pools included) and chain head."""
         rows = []
         with self.service.store.session() as session:
-            for table in Base.metadata.sorted_tables:
+            for table in [*Base.metadata.sorted_tables, *PoolBase.metadata.sorted_tables]:
                 rows.append([table.name, *(str(tuple(r)) for r in session.execute(select(table)).all())])
         engine = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
         return self.service.registry.snapshot_digest(), engine, self.service.engine.chain.head()
@@ -66,7 +67,7 @@ class PoolWorld:
         return int(self.service.onchain.deployment.token_at(token).functions.balanceOf(address).call())
 
     def pool_balance(self, pool: str, holder: LocalAccount | str) -> int:
-        return PoolRegistry(self.service).handle(pool).balance_of(holder if isinstance(holder, str) else holder.address)
+        return self.service.pools.handle(pool).balance_of(holder if isinstance(holder, str) else holder.address)
 
 
 def sign_and_send(service: BridgeService, trader: LocalAccount, plan: dict[str, Any]) -> list[TxReceipt]:
@@ -95,9 +96,9 @@ def sign_and_send(service: BridgeService, trader: LocalAccount, plan: dict[str, 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, bridge_template: LocalTemplate) -> Iterator[PoolWorld]:
     tmp: Path = tmp_path_factory.mktemp("pool-api")
-    service = BridgeService.local(tmp, template=bridge_template)
+    service = local_service(tmp, template=bridge_template)
     helper = LocalBridgeHelper(service)
-    pools = {key: pool.address for key, pool in zip(PRESETS, ensure_preset_pools(service), strict=True)}
+    pools = {key: pool.address for key, pool in zip(PRESETS, service.ensure_preset_pools(), strict=True)}
     serials = {block.serial.split("-")[0]: block.serial for block in helper.held_blocks()}
     alice, bob, carol = service.onchain.users[:3]
     vcs = helper.tokenize(serial=serials["22"], quantity=30, to=alice).token_address
@@ -130,7 +131,7 @@ def test_the_preset_pools_are_listed_with_rules_caps_and_fees(world: PoolWorld) 
 
 def test_ensure_preset_pools_deploys_once_and_the_record_outlives_the_service(world: PoolWorld) -> None:
     head = world.service.engine.chain.head()
-    again = ensure_preset_pools(world.service)
+    again = world.service.ensure_preset_pools()
     assert [p.address for p in again] == list(world.pools.values())
     assert world.service.engine.chain.head() == head  # nothing deployed twice
     # a new store on the same database (a restart) finds them
@@ -324,9 +325,9 @@ def test_bad_pool_requests_are_refused_and_change_nothing(
 def test_a_deployment_cut_short_is_finished_by_the_retry_not_repeated(
     world: PoolWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = PoolRegistry(world.service)
+    registry = world.service.pools
     spec = PoolSpec.of_preset("corsia", registry.operator)
-    import bridge.pools.registry as module
+    import bridge.pools.repository as module
 
     real_deploy = module.deploy_pool
 
@@ -361,7 +362,7 @@ def test_a_deployment_cut_short_is_finished_by_the_retry_not_repeated(
 
 
 def test_a_deployment_refused_before_sending_leaves_no_record(world: PoolWorld) -> None:
-    registry = PoolRegistry(world.service)
+    registry = world.service.pools
     spec = PoolSpec(
         name="Too Dear",
         symbol="DEAR",
@@ -434,7 +435,7 @@ def test_a_trader_goes_from_one_class_to_the_pool_token_to_another_class(world: 
     )
     assert plan["preview"]["retired"] is True
     (receipt,) = sign_and_send(service, world.alice, plan)
-    handle = PoolRegistry(service).handle(ccp)
+    handle = service.pools.handle(ccp)
     (event,) = handle.contract.events.RedeemedAndRetired().process_receipt(receipt, errors=DISCARD)
     assert event["args"]["account"] == world.alice.address and event["args"]["certificateId"] >= 1
 
@@ -598,7 +599,7 @@ def test_caps_and_pauses_are_refused_before_any_gas_is_spent(world: PoolWorld) -
 
     # within the caps it is fine; then paused, deposits wait and redemptions go on
     sign_and_send(world.service, world.alice, world.plan(small["address"], **deposit | {"amount": str(TONNE)}))
-    handle = PoolRegistry(world.service).handle(small["address"])
+    handle = world.service.pools.handle(small["address"])
     world.service.onchain.sender().transact(handle.contract.functions.pause())
     before = world.state()
     paused = world.api.post(f"/v1/pools/{small['address']}/transactions", json=deposit | {"amount": "1"})
@@ -626,3 +627,20 @@ def test_the_openapi_document_shows_examples_for_every_pool_endpoint(world: Pool
     create = paths["/v1/pools"]["post"]
     assert {"401", "403", "409"} <= set(create["responses"])
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in create["parameters"])
+
+
+def test_a_pool_without_a_cap_says_so_when_an_amount_passes_what_it_can_count(world: PoolWorld) -> None:
+    uncapped = world.api.post(
+        "/v1/pools",
+        json={"name": "Uncapped", "symbol": "UNC", "rules": {}},
+        headers=world.key("operator", "uncapped-pool-0001"),
+    ).json()
+    assert uncapped["supply_cap"] is None and uncapped["default_class_cap"] is None
+    huge = {"action": "deposit", "trader": world.alice.address, "token": world.vcs, "amount": str(2**128)}
+    before = world.state()
+    response = world.api.post(f"/v1/pools/{uncapped['address']}/transactions", json=huge)
+    body = response.json()
+    assert (response.status_code, body["code"]) == (409, "pool_cap_exceeded"), body
+    assert "its cap is none" in body["message"] and "cap of 340282366920938463463" not in body["message"]
+    assert body["details"]["cap"] is None
+    assert world.state() == before

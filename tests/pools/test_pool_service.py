@@ -7,7 +7,7 @@ from pool_helpers import POOL_GAS, TX_GAS, mint_classes, pool_for
 
 from bridge.chain.attestation import Adjustment, Label
 from bridge.chain.errors import ContractRevert
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
 from bridge.pools import (
     PRESETS,
     ClassHolding,
@@ -18,6 +18,7 @@ from bridge.pools import (
     PoolRules,
     deploy_presets,
 )
+from bridge.primitives import TONNE
 from chain_factories import verra_class
 
 NATURE_A = verra_class(project_id="1477", year=2019, methodology="VM0007")

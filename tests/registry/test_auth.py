@@ -11,6 +11,7 @@ from bridge.registry import auth
 from bridge.registry._auth_models import ApiKey, ApiKeyAccount
 from bridge.registry.db import session_factory
 from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.ledger.operations import OPERATIONS
 from registry_factories import World
 
 C = RegistryErrorCode
@@ -105,7 +106,7 @@ def test_holder_operations_take_units_only_from_the_keys_accounts(world: World) 
 
     def acting(principal: auth.Principal | None, operation: str, **selection: object) -> int | None:
         fields = {"serial": None, "from_account": None, "request_id": None, **selection}
-        return auth.acting_account(registry, principal, operation, **fields)  # type: ignore[arg-type]
+        return auth.acting_account(registry, principal, OPERATIONS[operation], **fields)  # type: ignore[arg-type]
 
     assert acting(custodian, "transfer", serial=serial) == world.custodian
     assert acting(custodian, "retire") == world.custodian

@@ -8,15 +8,18 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from bridge.registry.auth import issue_api_key
+from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.db import session_factory
-from bridge.registry.errors import JournalCorruptError, RegistryErrorCode, ReplayError
-from bridge.registry.journal import canonical_json, entry_hash, read_jsonl, verify_entries, write_jsonl
+from bridge.registry.errors import JournalCorruptError, RegistryError, RegistryErrorCode, ReplayError
+from bridge.registry.journal import agrees, canonical_json, entry_hash, read_jsonl, verify_entries, write_jsonl
 from bridge.registry.ledger import Registry
 from bridge.registry.replay import replay
 from bridge.registry.schemas import JournalCheckpoint, JournalEntryPublic
@@ -124,7 +127,9 @@ def test_every_operation_appends_one_entry_chained_to_the_previous(busy: World) 
     }
     transfer = next(e for e in entries if e.operation == "transfer")
     assert transfer.request_id == "t-1"
-    assert set(transfer.payload) == {"request", "result"}
+    assert set(transfer.payload) == {"actor_account", "request", "result"}
+    assert transfer.payload["actor_account"] == busy.custodian, "who acted is recorded beside the request"
+    assert "actor_account" not in transfer.payload["request"], "the request is the request model, as sent"
     assert transfer.payload["result"]["seq"] == transfer.seq
 
 
@@ -371,3 +376,146 @@ def test_replay_across_backends_gives_the_same_state(sqlite_databases: Any, post
         assert back.snapshot() == source.snapshot()
     finally:
         postgres_databases.release(engine)
+
+
+# --- journals written before the acting account left the request ----------------------------------
+
+# Written by the ledger of commit f58ae9c (build_world, an issuance, then transfer "t-1", retire "r-1",
+# immobilize "lock-1", a release, a cancel on a holder's behalf and a freeze): its holder requests carry
+# "actor_account" inside "request", and its payloads have no "actor_account" of their own.
+JOURNAL_V1 = Path(__file__).parent / "data" / "journal_v1.jsonl"
+JOURNAL_V1_HEAD = JournalCheckpoint(seq=17, hash="14c7ecbb9c156037ca2bf5a7d8fc60379830388878c3c28d56770520028a0dbe")
+
+
+def journal_v1_calls(registry: Registry) -> None:
+    """What the code of commit f58ae9c did to write ``journal_v1.jsonl`` (same clock, same calls)."""
+    world = build_world(registry)
+    world.issue(1_000)
+    registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, request_id="t-1")
+    registry.retire(actor_account=5, issuance_id=1, quantity=10, beneficiary="Acme", reason="claim", request_id="r-1")
+    registry.immobilize(
+        actor_account=4,
+        trust_account=6,
+        marketplace="carbon-bridge",
+        marketplace_identifier=TOKEN,
+        issuance_id=1,
+        quantity=300,
+        request_id="lock-1",
+    )
+    registry.release(actor_account=6, to_account=5, issuance_id=1, quantity=30)
+    registry.cancel(actor_account=None, issuance_id=1, quantity=5, from_account=4, reason="court order")
+    registry.freeze(issuance_id=1, quantity=15, from_account=4, reason="issued in error")
+
+
+def ledger_state(registry: Registry) -> dict[str, Any]:
+    """The ledger's tables (the journal aside: its payloads are written in today's form)."""
+    return {k: v for k, v in registry.snapshot().items() if k not in ("registry_journal", "registry_ledger_head")}
+
+
+def journal_v1() -> list[JournalEntryPublic]:
+    with JOURNAL_V1.open(encoding="utf-8") as source:
+        return list(read_jsonl(source))
+
+
+def test_a_journal_of_the_old_form_verifies_and_replays_to_the_same_state_and_hashes(
+    new_registry: Callable[..., Registry],
+) -> None:
+    entries = journal_v1()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    assert transfer.payload["request"]["actor_account"] == 4 and "actor_account" not in transfer.payload
+    assert verify_entries(entries).ok
+    target = replay(entries, into=new_registry(initialize=False))
+    assert target.journal_head() == JOURNAL_V1_HEAD, "every replayed entry keeps its hash"
+    assert target.verify_journal().ok and target.check_integrity().ok
+    assert target.journal_entries() == entries
+    today = new_registry()  # the same calls made with today's code: the same ledger
+    journal_v1_calls(today)
+    assert ledger_state(target) == ledger_state(today)
+
+
+def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
+    new_registry: Callable[..., Registry],
+) -> None:
+    entries = journal_v1()
+    registry = replay(entries, into=new_registry(initialize=False))
+    head = registry.journal_head()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    fields = {"to_account": 5, "issuance_id": 1, "quantity": 100, "request_id": "t-1"}
+    again = registry.transfer(actor_account=4, **fields)
+    assert again.model_dump(mode="json") == transfer.payload["result"]
+    with pytest.raises(RegistryError) as caught:
+        registry.transfer(actor_account=5, **fields)
+    assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
+    # the access rules read the recorded actor too: the block has moved into trust since "lock-1"
+    lock = next(e for e in entries if e.request_id == "lock-1")
+    custodian = InProcessRegistryClient(registry, issue_api_key(registry, accounts=[4]))
+    retried = custodian.immobilize(
+        trust_account=6,
+        marketplace="carbon-bridge",
+        marketplace_identifier=TOKEN,
+        issuance_id=1,
+        quantity=300,
+        request_id="lock-1",
+    )
+    assert retried.model_dump(mode="json") == lock.payload["result"]
+    assert registry.journal_head() == head, "the retries did nothing"
+
+
+def _rechained(entries: list[JournalEntryPublic]) -> list[JournalEntryPublic]:
+    """The entries with their hash chain computed again (after an edit), as a journal written so."""
+    chained, prev = [], "0" * 64
+    for entry in entries:
+        digest = entry_hash(
+            prev_hash=prev,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            operation=entry.operation,
+            request_id=entry.request_id,
+            payload=canonical_json(entry.payload),
+        )
+        chained.append(entry.model_copy(update={"prev_hash": prev, "hash": digest}))
+        prev = digest
+    return chained
+
+
+def test_entries_written_before_a_model_gained_a_field_replay_and_answer_retries(
+    new_registry: Callable[..., Registry],
+) -> None:
+    """As if ``from_account`` (a request field, default None) and ``freeze_reason`` (a result field) had
+    been added after this journal was written: its records lack them. (A result field gained later needs a
+    default too, for retries to load old results; this one is dropped from an entry nobody retries.)"""
+    entries = journal_v1()
+    transfer = next(e for e in entries if e.request_id == "t-1")
+    request = {k: v for k, v in transfer.payload["request"].items() if k != "from_account"}
+    release = next(e for e in entries if e.operation == "release")
+    result = release.payload["result"]
+    blocks = [{k: v for k, v in block.items() if k != "freeze_reason"} for block in result["blocks"]]
+    edits = {
+        transfer.seq: {**transfer.payload, "request": request},
+        release.seq: {**release.payload, "result": {**result, "blocks": blocks}},
+    }
+    journal = _rechained([e.model_copy(update={"payload": edits[e.seq]}) if e.seq in edits else e for e in entries])
+    registry = replay(journal, into=new_registry(initialize=False))
+    original = replay(entries, into=new_registry(initialize=False))
+    assert registry.list_blocks() == original.list_blocks() and registry.check_integrity().ok
+    again = registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, request_id="t-1")
+    assert again.model_dump(mode="json") == transfer.payload["result"]
+    with pytest.raises(RegistryError) as caught:  # the gained field set otherwise: another request
+        registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, from_account=4, request_id="t-1")
+    assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
+
+
+@pytest.mark.parametrize(
+    ("recorded", "replayed", "same"),
+    [
+        ({"a": 1}, {"a": 1, "b": None}, True),  # a field gained since: not in the record
+        ({"a": 1, "b": None}, {"a": 1}, False),  # a recorded field gone
+        ({"a": [{"x": 1}]}, {"a": [{"x": 1, "y": 2}]}, True),
+        ({"a": [{"x": 1}]}, {"a": [{"x": 2}]}, False),
+        ({"a": [1, 2]}, {"a": [1]}, False),
+        ({"a": 1}, {"a": True}, False),
+        ({"a": "1"}, {"a": 1}, False),
+    ],
+)
+def test_a_replayed_result_agrees_when_it_holds_every_recorded_value(recorded: Any, replayed: Any, same: bool) -> None:
+    assert agrees(recorded, replayed) is same

@@ -10,9 +10,10 @@ from pydantic import SecretStr
 
 from bridge.chain.anvil import AnvilChain, dev_accounts, find_anvil
 from bridge.chain.compiler import find_project_root
-from bridge.engine.errors import BridgeError
+from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.local import LocalTemplate, local_settings
 from bridge.registry.ledger import Registry
-from bridge.service import BridgeService, LocalTemplate, local_settings
+from bridge.service import BridgeService
 from bridge.testing.helpers import LocalBridgeHelper
 
 TONNE = 10**18
@@ -58,8 +59,8 @@ def test_a_bridge_on_a_json_rpc_url_deploys_mints_and_attaches_again(
             try:
                 service.onchain.chain.mine(1)
                 raise AssertionError("a JSON-RPC chain must not be mined by the bridge")
-            except BridgeError as exc:
-                assert exc.code == "chain_failure"
+            except ChainError as exc:
+                assert exc.code is ChainErrorCode.NOT_A_DEV_CHAIN
         finally:
             service.close()
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from bridge.errors import CodedError, ErrorCode
+from bridge.http_errors import HttpErrorCatalogue
 
 
 class ApiErrorCode(ErrorCode):
@@ -22,3 +25,20 @@ class ApiError(CodedError):
     """Root of the errors raised at the bridge API's edge."""
 
     default_code = ApiErrorCode.INVALID_REQUEST
+
+
+HTTP_ERRORS: Final = HttpErrorCatalogue(
+    error=ApiError,
+    invalid_request=ApiErrorCode.INVALID_REQUEST,
+    unauthorized=ApiErrorCode.UNAUTHORIZED,
+    forbidden=ApiErrorCode.FORBIDDEN,
+    route_not_found=ApiErrorCode.ROUTE_NOT_FOUND,
+    method_not_allowed=ApiErrorCode.METHOD_NOT_ALLOWED,
+    unavailable=ApiErrorCode.DATABASE_UNAVAILABLE,
+    internal=ApiErrorCode.INTERNAL_ERROR,
+    subject="the bridge",
+    endpoint="endpoint",
+    unavailable_message="a database the bridge needs cannot be reached; retry",
+    plain_fields=True,
+)
+"""How the bridge API's error responses read (``bridge.http_errors``)."""

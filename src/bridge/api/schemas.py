@@ -1,22 +1,8 @@
-"""What the bridge API receives and returns (beyond the engine's own edge models)."""
+"""What only the bridge API receives and returns; the engine's and the pools' own models are theirs."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, TypeVar
-
 from pydantic import BaseModel, ConfigDict, Field
-
-T = TypeVar("T")
-MAX_PAGE = 100
-MAX_OFFSET = 10**9
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    limit: int
-    offset: int
-    total: int
 
 
 class TokenizationCreate(BaseModel):
@@ -42,53 +28,6 @@ class TokenizationCreate(BaseModel):
     issuance_id: int | None = Field(default=None, ge=1, le=2**62)
     quantity: int | None = Field(default=None, ge=1, le=10**12, description="whole tonnes")
     recipient: str = Field(min_length=1, max_length=64, description="EVM address receiving the tokens")
-
-
-class BatchPublic(BaseModel):
-    batch_key: str
-    class_id: str
-    token_address: str
-    registry: str
-    original_serial: str
-    current_serial: str | None
-    remaining: int = Field(description="tonnes still backing tokens")
-    tokenization_id: int
-    created_at: datetime
-
-
-class ClassPublic(BaseModel):
-    class_id: str
-    token_address: str | None
-    registry: str | None
-    attributes: dict[str, Any] = Field(description="program, project, vintage, methodology, country, labels")
-    batches: int
-    total_supply: str = Field(description="token supply in wei (a decimal string)")
-
-
-class RetirementPublic(BaseModel):
-    certificate_id: int
-    class_id: str
-    retiree: str
-    amount: str = Field(description="wei, a decimal string")
-    settled: str = Field(description="wei settled in the registry so far")
-    beneficiary: str
-    reason: str
-    tx_hash: str
-    block_number: int
-    dropped: bool
-    created_at: datetime
-
-
-class VerifierPublic(BaseModel):
-    name: str
-    address: str
-    active_on_chain: bool
-    attested_batches: int = Field(description="tokenizations whose mint carries this verifier's signature")
-
-
-class VerifierSetPublic(BaseModel):
-    threshold: int
-    verifiers: list[VerifierPublic]
 
 
 class EngineRun(BaseModel):

@@ -7,6 +7,7 @@ at exit; a hard crash can still lose the newest blocks, which the engine treats 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -139,15 +140,23 @@ class AnvilChain:
                 self.process.wait()
         self.process = None
 
-    def wait_saved(self, timeout: float = 10.0) -> None:
-        """Block until the state file was written after this call (anvil writes it every second)."""
+    def wait_saved(self, timeout: float = 10.0) -> bytes:
+        """Block until the state file was written after this call (anvil writes it every second), and
+        written whole: anvil rewrites the file in place, so a read can catch it half-written. Returns the
+        state as written (empty without a state file)."""
         if self.state_file is None:
-            return
+            return b""
         since = time.time()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.state_file.is_file() and self.state_file.stat().st_mtime > since:
-                return
+                state = self.state_file.read_bytes()
+                try:
+                    json.loads(state)
+                except ValueError:  # caught mid-write: the next look finds it whole
+                    pass
+                else:
+                    return state
             time.sleep(0.1)
         raise ChainError(f"anvil did not write {self.state_file} in {timeout}s", code=ChainErrorCode.CHAIN_UNAVAILABLE)
 

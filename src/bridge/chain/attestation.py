@@ -21,12 +21,12 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bridge.primitives import TONNE
+
 DOMAIN_NAME = "CarbonBridge"
 DOMAIN_VERSION = "2"
 
 UINT64_MAX = 2**64 - 1
-TONNE = 10**18
-"""Token wei per tonne, whatever the registry's unit."""
 MAX_UNIT_DECIMALS = 18
 
 EIP712_DOMAIN_TYPE = [

@@ -17,6 +17,12 @@ class ChainErrorCode(ErrorCode):
         400,
         "A batch of locks or its Merkle proof is malformed: no locks, one lock twice, or a lock not in the batch.",
     )
+    NOT_A_DEV_CHAIN = (
+        "not_a_dev_chain",
+        400,
+        "Mining and snapshots need a development chain (in-process EVM, anvil); "
+        "a node reached by URL mines on its own.",
+    )
 
 
 class ChainError(CodedError):

@@ -19,7 +19,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from bridge.chain.attestation import TONNE, CreditClass, Lock, LockBatch, order_signatures, sign_lock_batch
+from bridge.chain.attestation import CreditClass, Lock, LockBatch, order_signatures, sign_lock_batch
 from bridge.chain.backend import DEFAULT_FORK, InProcessChain
 from bridge.chain.compiler import Artifacts, load_artifacts
 from bridge.chain.deploy import (
@@ -34,8 +34,7 @@ from bridge.chain.deploy import (
 from bridge.chain.lock_batch import LockTree, SignedLockBatch
 from bridge.chain.timelock import TimelockAdmin
 from bridge.chain.tx import TxSender
-
-__all__ = ["TONNE", "DevChain", "LocalBridge"]
+from bridge.primitives import TONNE
 
 ROLE_KEYS = 3  # deployer, admin, engine: the accounts before the verifiers
 

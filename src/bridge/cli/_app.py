@@ -12,13 +12,13 @@ from rich.console import Console
 
 from bridge.client import BridgeClient
 from bridge.errors import CodedError
+from bridge.primitives import TONNE
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Carbon-credit tokenization bridge.")
 console = Console()
 err_console = Console(stderr=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-TONNE = 10**18
 
 # shared options: every command that talks to a running bridge takes these
 UrlOption = Annotated[

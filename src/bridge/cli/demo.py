@@ -15,8 +15,8 @@ from rich.table import Table
 
 from bridge.chain.anvil import free_port
 from bridge.cli._app import DEFAULT_URL, app, console, report
-from bridge.demo_scenario import DemoActors, DemoResult, run_demo, tonnes
 from bridge.errors import CodedError
+from bridge.local.scenario import DemoActors, DemoResult, rounded_tonnes, run_demo
 
 
 def _answers(url: str) -> bool:
@@ -29,7 +29,7 @@ def _answers(url: str) -> bool:
 @contextmanager
 def _throwaway_bridge() -> Iterator[str]:
     """A local bridge on anvil in a temporary folder, served on a free port, gone afterwards."""
-    from bridge.home import LocalHome
+    from bridge.local.home import LocalHome
     from bridge.runtime import ServedBridge
 
     with tempfile.TemporaryDirectory(prefix="carbon-bridge-demo-") as folder:
@@ -44,17 +44,16 @@ def _throwaway_bridge() -> Iterator[str]:
 
 def summary(result: DemoResult) -> Table:
     table = Table(title="Reserve after the demo (per class)")
-    for column in ("class", "token", "units in trust", "supply t", "escrowed t", "retired unsettled t", "ok"):
-        table.add_column(column, justify="left" if column in {"class", "token"} else "right")
+    for column in ("class", "units in trust", "supply t", "escrowed t", "retired unsettled t", "ok"):
+        table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
     assert result.reserves is not None
     for row in result.reserves.classes:
         table.add_row(
-            row.class_id[:10] + "…",
-            row.token[:10] + "…",
+            row.name or row.class_id,
             f"{row.units_in_trust:,}",
-            tonnes(row.total_supply),
-            tonnes(row.escrowed),
-            tonnes(row.retired_unsettled),
+            rounded_tonnes(row.total_supply),
+            rounded_tonnes(row.escrowed),
+            rounded_tonnes(row.retired_unsettled),
             "[green]yes[/]" if row.ok else "[red]NO[/]",
         )
     return table
@@ -104,8 +103,9 @@ def _print_result(result: DemoResult) -> None:
         console.print(
             f"tokenized {tokenization.quantity} t of {tokenization.registry} -> token {tokenization.token_address}"
         )
-    console.print(f"transferred {tonnes(result.transferred_wei)} t to the trader")
+    console.print(f"transferred {rounded_tonnes(result.transferred_wei)} t to the trader")
     console.print(f"retirement certificates {result.certificates}; settled in the registry: {result.settled_tonnes} t")
+    console.print("see them in the explorer: /retirements (each one printable, with a PDF)")
     console.print(f"redemption {result.redemption_id}: 3 t back in the custodian's registry account")
     if result.swap:
         console.print(

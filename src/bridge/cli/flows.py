@@ -1,5 +1,6 @@
-"""The bridge flows from the command line: ``tokenize`` (through the bridge API, as a custodian),
-``redeem`` and ``retire`` (signed on-chain with the holder's own key; the bridge never sees it).
+"""The bridge flows from the command line: ``tokenize`` (through the bridge API, as a custodian) and
+``redeem`` (signed on-chain with the holder's own key; the bridge never sees it). ``retire`` is in
+``bridge.cli.retirements``, beside the certificates it makes.
 
 Inputs are checked before anything is sent (a fractional redemption, an unknown class, a balance too
 small, a registry account that cannot receive units): a refusal costs no gas and names the option.
@@ -36,18 +37,17 @@ from bridge.cli._app import (
     report,
 )
 from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli.classes import resolve_class
 from bridge.engine.errors import BridgeErrorCode
-from bridge.engine.models import RedemptionPublic, TokenizationPublic, checked_address
+from bridge.engine.schemas import RedemptionPublic, TokenizationPublic
 from bridge.errors import CodedError
+from bridge.primitives import TONNE, checked_address, format_tonnes
 from bridge.registry.client import HttpRegistryClient
 from bridge.registry.enums import AccountKind, AccountStatus
 from bridge.registry.errors import RegistryErrorCode
-from bridge.reserves_check import TONNE, format_tonnes
 
 T = TypeVar("T")
 
-MAX_BENEFICIARY_BYTES: Final = 200
-MAX_REASON_BYTES: Final = 500
 TOKENIZE_DONE: Final = frozenset({"completed", "rejected"})
 REDEEM_DONE: Final = frozenset({"completed", "cancelled", "dropped"})
 
@@ -55,7 +55,9 @@ RpcUrlOption = Annotated[
     str | None,
     typer.Option("--rpc-url", envvar="BRIDGE_RPC_URL", help="Chain JSON-RPC (default: the bridge's own)."),
 ]
-ClassOption = Annotated[str, typer.Option("--class", help="Class id: 0x + 64 hex digits (see `reserves`).")]
+ClassOption = Annotated[
+    str, typer.Option("--class", help="The class: its id, its token's address or its name (see `classes list`).")
+]
 WaitOption = Annotated[bool, typer.Option("--wait", help="Follow the flow until it ends.")]
 TimeoutOption = Annotated[float, typer.Option("--timeout", min=1, help="Seconds --wait follows the flow.")]
 
@@ -75,40 +77,39 @@ def named(exc: CodedError, *, key: str, url: str = "url") -> CodedError:
     return exc
 
 
-def parse_class_id(value: str) -> str:
-    text = value.strip().lower()
-    if not text.startswith("0x"):
-        text = "0x" + text
-    if len(text) != 66 or any(c not in "0123456789abcdef" for c in text[2:]):
-        fail(f"{value!r} is not a class id (0x and 64 hex digits)", field="class")
-    return text
-
-
-def check_text(value: str, *, field: str, limit: int, required: bool) -> str:
-    size = len(value.encode())
-    if required and not value.strip():
-        fail("must not be empty", field=field)
-    if size > limit:
-        fail(f"is {size} bytes; the bridge accepts at most {limit}", field=field)
-    return value
+def class_id_of(url: str, reference: str) -> str:
+    """The id of the class ``reference`` names (id, token address or name), as the bridge resolves it."""
+    with client(url) as bridge_api:
+        return resolve_class(bridge_api, reference).class_id
 
 
 def wait_for(
-    fetch: Callable[[], T | None], done: Callable[[T], bool], *, timeout: float, interval: float = 0.25
+    fetch: Callable[[], T | None],
+    done: Callable[[T], bool],
+    *,
+    timeout: float,
+    interval: float = 0.25,
+    what: str = "the flow",
+    step: Callable[[T], str] = lambda value: str(getattr(value, "step", "")),
 ) -> T | None:
-    """Poll ``fetch`` until ``done`` (or ``timeout`` seconds): the last value seen, None if none yet.
-    ``fetch`` returns None while the bridge does not know the flow yet (it is seen once confirmed)."""
+    """Poll ``fetch`` until ``done`` (or ``timeout`` seconds), with a spinner saying where ``what`` stands:
+    the last value seen, None if none yet. ``fetch`` returns None while the bridge does not know the flow
+    yet (it is seen once confirmed)."""
     deadline = time.monotonic() + timeout
     last: T | None = None
-    while True:
-        seen = fetch()
-        last = seen if seen is not None else last
-        if (last is not None and done(last)) or time.monotonic() >= deadline:
-            return last
-        time.sleep(interval)
+    with err_console.status(f"waiting for {what}") as status:
+        while True:
+            seen = fetch()
+            last = seen if seen is not None else last
+            if (last is not None and done(last)) or time.monotonic() >= deadline:
+                return last
+            where = step(last) if last is not None else "not seen by the bridge yet (waiting for confirmations)"
+            left = max(deadline - time.monotonic(), 0)
+            status.update(f"waiting for {what}: {where} ({left:.0f}s left)")
+            time.sleep(interval)
 
 
-def _not_yet(get: Callable[[], T]) -> Callable[[], T | None]:
+def not_yet(get: Callable[[], T]) -> Callable[[], T | None]:
     """``get``, with "not found" (the watcher has not recorded it yet) as None."""
 
     def fetch() -> T | None:
@@ -122,7 +123,7 @@ def _not_yet(get: Callable[[], T]) -> Callable[[], T | None]:
     return fetch
 
 
-def _print_json(data: object) -> None:
+def print_json(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
 
@@ -189,17 +190,18 @@ def tokenize(
                         lambda: bridge_api.get_tokenization(tokenization.id),
                         lambda t: t.step in TOKENIZE_DONE,
                         timeout=timeout,
+                        what=f"tokenization {tokenization.id}",
                     )
                     or tokenization
                 )
     except CodedError as exc:
         report(named(exc, key="api_key"))
     if as_json:
-        _print_json(tokenization.model_dump(mode="json"))
+        print_json(tokenization.model_dump(mode="json"))
     else:
         _show_tokenization(tokenization)
     if wait and tokenization.step != "completed":
-        _unfinished(tokenization.step, tokenization.error_code, tokenization.error_message)
+        unfinished(tokenization.step, tokenization.error_code, tokenization.error_message)
 
 
 def _show_tokenization(t: TokenizationPublic) -> None:
@@ -222,7 +224,7 @@ def _show_tokenization(t: TokenizationPublic) -> None:
     console.print(table)
 
 
-def _unfinished(step: str, code: str | None = None, message: str | None = None) -> NoReturn:
+def unfinished(step: str, code: str | None = None, message: str | None = None) -> NoReturn:
     if step in ("rejected", "cancelled", "dropped"):
         reason = f": {code or ''} {message or ''}".rstrip() if (code or message) else ""
         err_console.print(f"[red]ended {step}[/]{reason}", highlight=False)
@@ -238,7 +240,7 @@ def _unfinished(step: str, code: str | None = None, message: str | None = None) 
 # --- on-chain: redeem and retire ----------------------------------------------------------------------
 
 
-def _holder_checks(wallet: Wallet, class_id: str, amount_wei: int, *, field: str) -> None:
+def holder_checks(wallet: Wallet, class_id: str, amount_wei: int, *, field: str) -> None:
     """Refuse before signing what the contract would refuse: an unknown class, a balance too small."""
     token = str(wallet.deployment.bridge.functions.classToken(HexBytes(class_id)).call())
     if int(token, 16) == 0:
@@ -275,12 +277,12 @@ def _check_account(url: str, wallet: Wallet, account: int) -> None:
         )
 
 
-def _event_id(wallet: Wallet, receipt: TxReceipt, event: str, arg: str) -> int:
+def event_id(wallet: Wallet, receipt: TxReceipt, event: str, arg: str) -> int:
     logs = getattr(wallet.deployment.bridge.events, event)().process_receipt(receipt, errors=DISCARD)
     return int(logs[0]["args"][arg])
 
 
-def _chain_failure(exc: Exception, rpc: str | None) -> NoReturn:
+def chain_failure(exc: Exception, rpc: str | None) -> NoReturn:
     fail(f"the chain failed: {type(exc).__name__}: {exc}", field="rpc_url" if rpc else "url")
 
 
@@ -297,15 +299,15 @@ def redeem(
     as_json: JsonOption = False,
 ) -> None:
     """Redeem whole tonnes back to a registry account: escrow them on-chain, signed with your --key."""
-    class_hex = parse_class_id(class_id)
     amount = parse_tonnes(tonnes, field="tonnes", whole=True)
     try:
+        class_hex = class_id_of(url, class_id)
         wallet = open_wallet(url, key, rpc_url=rpc_url)
-        _holder_checks(wallet, class_hex, amount, field="tonnes")
+        holder_checks(wallet, class_hex, amount, field="tonnes")
         _check_account(url, wallet, account)
         bridge = wallet.deployment.bridge
         receipt = wallet.sender.transact(bridge.functions.requestRedemption(HexBytes(class_hex), amount, str(account)))
-        redemption_id = _event_id(wallet, receipt, "RedemptionRequested", "redemptionId")
+        redemption_id = event_id(wallet, receipt, "RedemptionRequested", "redemptionId")
         result: dict[str, object] = {
             "redemption_id": redemption_id,
             "class_id": class_hex,
@@ -322,21 +324,22 @@ def redeem(
         if wait:
             with client(url) as bridge_api:
                 redemption = wait_for(
-                    _not_yet(lambda: bridge_api.get_redemption(redemption_id)),
+                    not_yet(lambda: bridge_api.get_redemption(redemption_id)),
                     lambda r: r.step in REDEEM_DONE,
                     timeout=timeout,
+                    what=f"redemption {redemption_id}",
                 )
     except CodedError as exc:
         report(named(exc, key="key"))
     except (Web3Exception, requests.RequestException, OSError) as exc:
-        _chain_failure(exc, rpc_url)
+        chain_failure(exc, rpc_url)
     if redemption is not None:
         result["step"] = redemption.step
         result["released_serials"] = redemption.released_serials
         result["cancel_reason"] = redemption.cancel_reason
         result["error_code"] = redemption.error_code  # why it waits or was cancelled (e.g. block_frozen)
     if as_json:
-        _print_json(result)
+        print_json(result)
     elif redemption is not None:
         console.print(f"redemption {redemption_id}: {redemption.step}")
         for serial in redemption.released_serials or []:
@@ -346,63 +349,4 @@ def redeem(
         if step != "completed":
             code = redemption.error_code if redemption else None
             reason = redemption.cancel_reason or redemption.error_message if redemption else None
-            _unfinished(step, code, reason)
-
-
-@app.command()
-def retire(
-    class_id: ClassOption,
-    amount: Annotated[str, typer.Option("--amount", help="Tonnes to retire; fractions allowed (0.25).")],
-    beneficiary: Annotated[str, typer.Option("--beneficiary", help="On whose behalf (1-200 bytes).")],
-    reason: Annotated[str, typer.Option("--reason", help="The claim the retirement supports (<= 500 bytes).")],
-    wait: Annotated[bool, typer.Option("--wait", help="Wait until the bridge has recorded the certificate.")] = False,
-    timeout: TimeoutOption = 120.0,
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Retire any amount (fractions too) on-chain with your --key: the tokens burn, a certificate records it."""
-    class_hex = parse_class_id(class_id)
-    wei = parse_tonnes(amount, field="amount", whole=False)
-    check_text(beneficiary, field="beneficiary", limit=MAX_BENEFICIARY_BYTES, required=True)
-    check_text(reason, field="reason", limit=MAX_REASON_BYTES, required=False)
-    try:
-        wallet = open_wallet(url, key, rpc_url=rpc_url)
-        _holder_checks(wallet, class_hex, wei, field="amount")
-        bridge = wallet.deployment.bridge
-        receipt = wallet.sender.transact(bridge.functions.retire(HexBytes(class_hex), wei, beneficiary, reason))
-        certificate_id = _event_id(wallet, receipt, "Retired", "certificateId")
-        result: dict[str, object] = {
-            "certificate_id": certificate_id,
-            "class_id": class_hex,
-            "amount_wei": str(wei),
-            "tonnes": format_tonnes(wei),
-            "beneficiary": beneficiary,
-            "reason": reason,
-            "retiree": wallet.account.address,
-            "tx_hash": "0x" + bytes(receipt["transactionHash"]).hex(),
-        }
-        if wait:
-            with client(url) as bridge_api:
-                recorded = wait_for(
-                    _not_yet(lambda: bridge_api.get_retirement(certificate_id)), lambda _: True, timeout=timeout
-                )
-            result["recorded"] = recorded is not None
-            result["settled_wei"] = recorded.settled if recorded is not None else None
-    except CodedError as exc:
-        report(named(exc, key="key"))
-    except (Web3Exception, requests.RequestException, OSError) as exc:
-        _chain_failure(exc, rpc_url)
-    if as_json:
-        _print_json(result)
-    else:
-        console.print(
-            f"certificate {certificate_id}: {result['tonnes']} t retired for {beneficiary}, tx {result['tx_hash']}",
-            soft_wrap=True,
-        )
-        if wait and result["recorded"]:
-            settled = format_tonnes(int(str(result["settled_wei"])))
-            console.print(f"  recorded by the bridge; {settled} t of it settled in the registry so far")
-    if wait and not result["recorded"]:
-        _unfinished("not yet recorded by the bridge")
+            unfinished(step, code, reason)

@@ -5,7 +5,7 @@
 send them in order with ``--key`` on the bridge's chain. The key never leaves this process.
 
 A pool is named by its address, its preset (``nature``, ``corsia``, ``ccp``, ``removals``) or its symbol;
-a class by its token address or its class id (0x + 64 hex). Amounts are tonnes (``2.5``; 1 t = 10^18 wei).
+a class by its token address, its class id (0x + 64 hex) or its name. Amounts are tonnes (``2.5``; 1 t = 10^18 wei).
 Exit codes: 0 done, 1 a transaction failed on-chain, 2 bad input or a refusal.
 """
 
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Final, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from eth_utils import is_address
@@ -40,15 +39,12 @@ from bridge.cli._app import (
     report,
 )
 from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli.classes import resolve_class
 from bridge.client import BridgeClient
-from bridge.engine.models import checked_address
 from bridge.errors import CodedError
+from bridge.pools.contract import POOL_CONTRACT
 from bridge.pools.schemas import PoolPublic
-from bridge.pools.service import POOL_CONTRACT
-from bridge.pools.transactions import tonnes
-
-TONNE: Final = 10**18
-CLASS_ID: Final = re.compile(r"^0x[0-9a-fA-F]{64}$")
+from bridge.primitives import checked_address, format_tonnes
 
 pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eligible classes behind one token.")
 app.add_typer(pools_app, name="pools")
@@ -102,24 +98,17 @@ def resolve_pool(api: BridgeClient, ref: str) -> PoolPublic:
 
 
 def resolve_token(api: BridgeClient, ref: str, *, field: str) -> str:
-    """A class token address, from an address or a class id (looked up in the bridge's classes). Call within
-    ``reported()``."""
-    if CLASS_ID.match(ref):
-        offset = 0
-        while True:
-            page = api.list_classes(limit=100, offset=offset)
-            for item in page.items:
-                if item.class_id.lower() == ref.lower() and item.token_address:
-                    return str(item.token_address)
-            offset += len(page.items)
-            if not page.items or offset >= page.total:
-                fail(f"the bridge has no token for class {ref}", field=field)
-    if not is_address(ref):
-        fail(f"{ref!r} is neither a token address nor a class id (0x + 64 hex)", field=field)
-    try:
-        return checked_address(ref)
-    except ValueError as exc:
-        fail(f"{ref!r}: {exc}", field=field)
+    """A class token address, from an address, or a class's id or name (as the bridge resolves them). Call
+    within ``reported()``."""
+    if is_address(ref):  # any token: a pool may be asked about one the bridge did not make
+        try:
+            return checked_address(ref)
+        except ValueError as exc:
+            fail(f"{ref!r}: {exc}", field=field)
+    found = resolve_class(api, ref, field=field)
+    if not found.token_address:
+        fail(f"the bridge has no token for class {found.name}", field=field)
+    return str(found.token_address)
 
 
 def _text(value: str | None, *, field: str, limit: int) -> str | None:
@@ -152,7 +141,7 @@ def _short(address: str) -> str:
 
 
 def _cap(value: str | None) -> str:
-    return "none" if value is None else f"{tonnes(int(value))} t"
+    return "none" if value is None else f"{format_tonnes(int(value))} t"
 
 
 def _print_json(data: Any) -> None:
@@ -169,7 +158,7 @@ def _pools_table(pools: list[PoolPublic]) -> Table:
             pool.name,
             pool.preset or "-",
             pool.address,
-            tonnes(int(pool.total_supply)),
+            format_tonnes(int(pool.total_supply)),
             f"{pool.fee_bps / 100:g}%",
             str(len(pool.composition)),
             _cap(pool.supply_cap),
@@ -181,7 +170,7 @@ def _show_pool(pool: PoolPublic) -> None:
     rules = pool.rules
     lines = [
         f"[bold]{pool.symbol}[/] {pool.name}  {pool.address}" + (f"  (preset {pool.preset})" if pool.preset else ""),
-        f"supply {tonnes(int(pool.total_supply))} t, fee {pool.fee_bps} bps to {pool.fee_recipient}"
+        f"supply {format_tonnes(int(pool.total_supply))} t, fee {pool.fee_bps} bps to {pool.fee_recipient}"
         + ("  [red]paused[/]" if pool.paused else ""),
         f"caps: supply {_cap(pool.supply_cap)}, per class {_cap(pool.default_class_cap)}",
         f"rules (version {pool.rules_version}):",
@@ -208,7 +197,7 @@ def _show_pool(pool: PoolPublic) -> None:
             f"{a.vintage_start}-{a.vintage_end}",
             a.methodology,
             a.host_country,
-            tonnes(int(item.amount)),
+            format_tonnes(int(item.amount)),
             f"{item.share_bps / 100:g}%",
         )
     console.print(table)
@@ -340,9 +329,9 @@ def _trade(
         "pool": found.address,
         "symbol": found.symbol,
         "trader": wallet.account.address,
-        "gave": {"token": preview.token_in, "tonnes": tonnes(int(preview.amount_in))},
-        "received": {"token": preview.token_out, "tonnes": tonnes(int(preview.amount_out))},
-        "fee_tonnes": tonnes(int(preview.fee)),
+        "gave": {"token": preview.token_in, "tonnes": format_tonnes(int(preview.amount_in))},
+        "received": {"token": preview.token_out, "tonnes": format_tonnes(int(preview.amount_out))},
+        "fee_tonnes": format_tonnes(int(preview.fee)),
         "retired": preview.retired,
         "certificate_id": certificate,
         "transactions": sent,
@@ -350,14 +339,14 @@ def _trade(
     if as_json:
         _print_json(result)
         return
-    gave = tonnes(int(preview.amount_in))
-    out = tonnes(int(preview.amount_out))
+    gave = format_tonnes(int(preview.amount_in))
+    out = format_tonnes(int(preview.amount_out))
     given_name = found.symbol if preview.token_in == found.address else f"class {_short(preview.token_in)}"
     taken_name = found.symbol if preview.token_out == found.address else f"class {_short(preview.token_out)}"
     verb = "retired" if preview.retired else "received"
     line = f"{action}: gave {gave} t {given_name}, {verb} {out} t {taken_name}"
     if int(preview.fee):
-        line += f" (fee {tonnes(int(preview.fee))} {found.symbol})"
+        line += f" (fee {format_tonnes(int(preview.fee))} {found.symbol})"
     if certificate is not None:
         line += f", certificate {certificate}"
     console.print(line, highlight=False)

@@ -19,10 +19,12 @@ from web3.exceptions import Web3Exception
 from bridge.chain.deploy import attach_bridge
 from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
 from bridge.cli.flows import named
-from bridge.engine.models import ClassReserve, checked_address
+from bridge.engine.classes import class_name
+from bridge.engine.schemas import ClassReserve
 from bridge.errors import CodedError
+from bridge.primitives import checked_address, format_tonnes
 from bridge.registry.client import HttpRegistryClient
-from bridge.reserves_check import ClassCheck, IndependentReport, check_reserves, check_until_settled, format_tonnes
+from bridge.reserves_check import ClassCheck, IndependentReport, check_reserves, check_until_settled
 
 
 def _reflow(text: str) -> str:
@@ -34,9 +36,10 @@ REPORT_HELP = _reflow(
     """
     The bridge's proof of reserve per class (from its API); exit 1 if any class is not backed.
 
-    --json prints a list with one object per class (full ids): class_id, token, units_in_trust (tonnes),
-    total_supply, escrowed, retired_unsettled (wei), the pending units of flows half-way, attested_reserve,
-    difference_wei, ok. The table shortens ids; "pending" sums the units of flows half-way.
+    --json prints a list with one object per class (full ids): class_id, name, token, units_in_trust
+    (tonnes), total_supply, escrowed, retired_unsettled (wei, decimal strings), the pending units of flows
+    half-way, attested_reserve, difference_wei, ok. The table names each class (program, project, vintage);
+    "pending" sums the units of flows half-way.
     """
 )
 VERIFY_HELP = _reflow(
@@ -85,14 +88,13 @@ def reserves(url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = Fal
         typer.echo(json.dumps([_class_json(c) for c in result.classes], indent=2))
     else:
         table = Table(title=f"proof of reserve (bridge at {url}, {result.checked_at:%Y-%m-%d %H:%M:%S} UTC)")
-        for column in ("class", "token", "trust t", "supply t", "escrow t", "unsettled t", "pending t"):
-            table.add_column(column, justify="left" if column in ("class", "token") else "right")
+        for column in ("class", "trust t", "supply t", "escrow t", "unsettled t", "pending t"):
+            table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
         table.add_column("")
         for c in result.classes:
             pending = c.pending_mint_units + c.pending_release_units + c.pending_settlement_units
             table.add_row(
-                _short(c.class_id),
-                _short(c.token),
+                c.name or _short(c.class_id),
                 f"{c.units_in_trust:,}",
                 format_tonnes(c.total_supply),
                 format_tonnes(c.escrowed),
@@ -152,7 +154,7 @@ def verify_reserves(
         fail(f"the contract at {address} is not a CarbonBridge ({type(exc).__name__})", field="bridge")
     try:
         with HttpRegistryClient(registry_url) as registry:
-            registry.journal_head()  # the registry answers at all (a clear error before any chain reads)
+            _check_registry(registry, registry_url)  # the registry answers at all (before any chain reads)
             result = check_until_settled(
                 lambda: check_reserves(w3, address, registry, trust_account=trust_account, from_block=from_block),
                 retries=retries,
@@ -165,24 +167,55 @@ def verify_reserves(
     if as_json:
         typer.echo(json.dumps([_class_json(c) for c in result.classes], indent=2))
     else:
-        _show_independent(result)
+        _show_independent(result, _names(w3, result, registry_url))
     if not result.ok:
         raise typer.Exit(1)
 
 
-def _show_independent(result: IndependentReport) -> None:
+def _check_registry(registry: HttpRegistryClient, registry_url: str) -> None:
+    """The registry API answers at ``registry_url``; a server without it there (the bridge's own root, say,
+    where the registry is under ``/registry``) is refused naming the URL to try."""
+    try:
+        registry.journal_head()
+    except CodedError as exc:
+        if exc.code.value != "route_not_found":
+            raise
+        hint = registry_url.rstrip("/") + "/registry"
+        fail(
+            f"no registry API at {registry_url} (it has no /journal/head); "
+            f"a bridge serves its registry under /registry: try --registry-url {hint}",
+            field="registry_url",
+        )
+
+
+def _names(w3: Web3, result: IndependentReport, registry_url: str) -> dict[str, str]:
+    """Each class by name, from the chain alone (its token's credit class) and the registry's project name."""
+    names: dict[str, str] = {}
+    deployment = attach_bridge(w3, result.bridge)
+    with HttpRegistryClient(registry_url) as registry:
+        for c in result.classes:
+            program, project_id, start, end, *_ = deployment.token_at(c.token).functions.creditClass().call()
+            attrs = {"program": program, "project_id": project_id, "vintage_start": start, "vintage_end": end}
+            try:
+                project = registry.get_project(program=program, project_id=project_id).name
+            except CodedError:
+                project = None
+            names[c.class_id] = class_name(attrs, project)
+    return names
+
+
+def _show_independent(result: IndependentReport, names: dict[str, str]) -> None:
     accounts = ", ".join(str(a) for a in result.trust_accounts) or "none yet"
     table = Table(
         title=f"independent reserve check: bridge {_short(result.bridge)} on chain {result.chain_id} "
         f"at block {result.block_number}, trust account {accounts}"
     )
-    for column in ("class", "token", "trust t", "unminted t", "supply t", "escrow t", "unsettled t"):
-        table.add_column(column, justify="left" if column in ("class", "token") else "right")
+    for column in ("class", "trust t", "unminted t", "supply t", "escrow t", "unsettled t"):
+        table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
     table.add_column("")
     for c in result.classes:
         table.add_row(
-            _short(c.class_id),
-            _short(c.token),
+            names.get(c.class_id) or _short(c.class_id),
             f"{c.units_in_trust:,}",
             f"{c.pending_mint_units:,}",
             format_tonnes(c.total_supply),

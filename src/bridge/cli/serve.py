@@ -12,10 +12,12 @@ from typing import Annotated
 import typer
 
 from bridge.cli._app import app, console, fail, report
+from bridge.cli._logging import LEVELS, configure_logging
 from bridge.errors import CodedError
-from bridge.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
+from bridge.local.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
 from bridge.runtime import ServedBridge
-from bridge.service import BridgeService, BridgeSettings
+from bridge.service import BridgeService
+from bridge.settings import BridgeSettings
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -32,21 +34,24 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
 
-def next_steps(served: ServedBridge) -> str:
+def next_steps(served: ServedBridge, home: Path | None = None) -> str:
     """What to try against a freshly served local bridge (every line works as printed)."""
     service, url = served.service, served.url
     custodian_key = service.api_key("custodian")
     wallet = service.onchain.users[1]  # anvil's well-known dev account: local use only
     lines = [
-        f"[bold]API[/]      {url}   docs: {url}/docs   registry: {url}/registry",
-        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.onchain.chain.chain_id})",
-        f"[bold]bridge[/]   {service.onchain.deployment.address}   trust account: {service.trust_account}",
+        f"[bold]explorer[/] {url}/   (reserve, classes, certificates, redemptions, pools)",
+        f"[bold]API[/]      {url}/v1   docs: {url}/docs   registry: {url}/registry",
+        f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.chain_id})",
+        f"[bold]bridge[/]   {service.bridge_address}   trust account: {service.trust_account}",
         "",
         "[bold]Try next[/] (in another terminal):",
         f"  curl -s {url}/health",
         f"  curl -s {url}/v1/reserves",
         f"  .venv/bin/carbon-bridge demo --url {url}         [dim]# tokenize, trade, retire, redeem, swap[/]",
         f"  .venv/bin/carbon-bridge reserves --url {url}",
+        f"  .venv/bin/carbon-bridge classes list --url {url}",
+        f"  .venv/bin/carbon-bridge retirements list --url {url}",
         f"  .venv/bin/carbon-bridge pools list --url {url}",
         f"  .venv/bin/carbon-bridge verify-reserves --rpc-url {service.rpc_url} "
         f"--registry-url {url}/registry --bridge {service.onchain.deployment.address}",
@@ -55,6 +60,11 @@ def next_steps(served: ServedBridge) -> str:
         f"  a funded dev wallet: {wallet.address} key 0x{wallet.key.hex().removeprefix('0x')}",
         "Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.",
     ]
+    if home is not None:
+        lines.insert(
+            -1,
+            f"  every demo account's registry key, API key and wallet: .venv/bin/carbon-bridge dev keys --home {home}",
+        )
     return "\n".join(lines)
 
 
@@ -70,12 +80,22 @@ def serve(
         bool, typer.Option("--from-env", help="Take every setting from BRIDGE_* variables (no local defaults).")
     ] = False,
     reset: Annotated[bool, typer.Option("--reset", help="Delete the local bridge's state and start afresh.")] = False,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level", envvar="BRIDGE_LOG_LEVEL", help=f"{', '.join(LEVELS)}: info tells every flow step."
+        ),
+    ] = "info",
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")] = False,
 ) -> None:
     """Serve the bridge: API and docs, engine and verifiers, on a local chain that survives restarts.
 
     On embedded defaults (no --from-env) the first start builds the demo registry, starts anvil and
     deploys the contracts and preset pools into HOME; later starts resume from there.
     """
+    if log_level.lower() not in LEVELS:
+        fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
+    configure_logging(log_level, json_lines=log_json)
     if not _port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
     if not from_env and not _port_is_free("127.0.0.1", chain_port):
@@ -98,10 +118,12 @@ def serve(
             doing = "first start: demo registry, anvil, contracts and pools" if first else "resuming"
             with console.status(f"{doing} ({home})"):
                 service, created = local_home.open(chain_port=chain_port)
-        served = ServedBridge(service, host=host, port=port).start()
+        served = ServedBridge(service, host=host, port=port, log_level=log_level.lower(), own_logging=True).start()
         state = "created" if created else "resumed"
         console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
-        console.print(next_steps(served), soft_wrap=True)  # no wrapping: every command line stays copyable
+        console.print(
+            next_steps(served, None if from_env else home), soft_wrap=True
+        )  # no wrapping: every command line stays copyable
         console.rule()
         served.wait()
     except KeyboardInterrupt:

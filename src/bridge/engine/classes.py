@@ -51,3 +51,23 @@ def credit_class_of(credit: CreditPublic) -> CreditClass:
         labels=int(labels),
         adjustment=adjustment,
     )
+
+
+def labels_of(mask: int) -> list[str]:
+    """The label names of a class's bitmask: ``ccp_approved``, ``corsia_eligible``, ``removal``, ..."""
+    return [label.name.lower() for label in Label if label.name and mask & label]
+
+
+def vintage_of(attributes: dict[str, int | str]) -> str:
+    """The vintage as people write it: ``2019``, or ``2019-2020`` for a period over two years."""
+    start, end = int(attributes.get("vintage_start", 0)) // 10_000, int(attributes.get("vintage_end", 0)) // 10_000
+    return str(start) if start == end else f"{start}-{end}"
+
+
+def class_name(attributes: dict[str, int | str], project_name: str | None) -> str:
+    """A class by name: program, project id and name, vintage (``VCS 1477 Katingan Peatland 2019``)."""
+    parts = [str(attributes.get("program", "")), str(attributes.get("project_id", ""))]
+    if project_name:
+        parts.append(project_name)
+    parts.append(vintage_of(attributes))
+    return " ".join(part for part in parts if part)

@@ -8,32 +8,37 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 
-from bridge.engine.chain import BridgeChain
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.retirement import PersonalData
+from bridge.engine import queries
+from bridge.engine.certificates import check_disclosure, disclosed_now
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
-from bridge.engine.models import (
+from bridge.engine.feed import EventFeed
+from bridge.engine.policy import EligibilityPolicy
+from bridge.engine.ports import RegistryOperator
+from bridge.engine.redeem import RedeemFlow, rewind_cursor
+from bridge.engine.reserve import proof_of_reserve
+from bridge.engine.schemas import (
     RedemptionPublic,
     ReserveReport,
     SettlementPublic,
     TokenizationPublic,
     TokenizationRequest,
 )
-from bridge.engine.policy import EligibilityPolicy
-from bridge.engine.ports import RegistryOperator
-from bridge.engine.redeem import RedeemFlow, redemption_public, rewind_cursor
-from bridge.engine.reserve import proof_of_reserve
-from bridge.engine.settle import SettleFlow, settlement_public
+from bridge.engine.settle import SettleFlow
 from bridge.engine.store import (
     Batch,
     Cursor,
     EngineStore,
     RedeemStep,
     Redemption,
+    Retirement,
     Settlement,
     Tokenization,
     TokenizeStep,
 )
-from bridge.engine.tokenize import TokenizeFlow, tokenization_public
+from bridge.engine.tokenize import TokenizeFlow
 from bridge.engine.verifier import Verifier
 
 log = logging.getLogger(__name__)
@@ -80,8 +85,15 @@ class BridgeEngine:
             store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
         )
         self.settle = SettleFlow(
-            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
+            store=store,
+            chain=chain,
+            registry=registry,
+            trust_account=trust_account,
+            faults=faults,
+            rewind=self._rewind,
+            clock=clock,
         )
+        self.feed = EventFeed(store, chain)
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -89,28 +101,30 @@ class BridgeEngine:
         return self.tokenize.submit(request)
 
     def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
-        with self.store.session() as session:
-            row = session.get(Tokenization, tokenization_id)
-            if row is None:
-                raise BridgeError(
-                    f"no tokenization {tokenization_id}", code=BridgeErrorCode.NOT_FOUND, field="tokenization_id"
-                )
-            return tokenization_public(row)
+        return queries.tokenization(self.store, tokenization_id)
 
     def get_redemption(self, redemption_id: int) -> RedemptionPublic:
-        with self.store.session() as session:
-            row = session.get(Redemption, redemption_id)
-            if row is None:
-                raise BridgeError(
-                    f"redemption {redemption_id} is not known to the engine yet",
-                    code=BridgeErrorCode.NOT_FOUND,
-                    field="redemption_id",
-                )
-            return redemption_public(row)
+        return queries.redemption(self.store, redemption_id)
 
     def list_settlements(self) -> list[SettlementPublic]:
+        """Every settlement, oldest first."""
         with self.store.session() as session:
-            return [settlement_public(s) for s in session.scalars(select(Settlement).order_by(Settlement.id))]
+            return [
+                SettlementPublic.model_validate(s) for s in session.scalars(select(Settlement).order_by(Settlement.id))
+            ]
+
+    def disclose(self, certificate_id: int, data: PersonalData) -> None:
+        """Take the names a retirement keeps off-chain, once their hash is the on-chain one: the settlement
+        then names the beneficiary (and the certificate shows it). Repeating it changes nothing."""
+        names = [data.beneficiary_name, data.retiring_entity]
+        with self.store.session() as session:
+            row = session.get(Retirement, certificate_id)
+            check_disclosure(row, certificate_id, data.digest(), names)
+            assert row is not None
+            if row.disclosed is None:
+                row.disclosed = disclosed_now(*names)
+                row.beneficiary = data.beneficiary_name
+                log.info("certificate %s: personal data disclosed and checked against its hash", certificate_id)
 
     # --- the work loop -------------------------------------------------------------------------
 
@@ -121,9 +135,14 @@ class BridgeEngine:
 
     def _rewind(self, block: int) -> None:
         rewind_cursor(self.store, EVENT_CURSOR, block)
+        self.feed.forget_after(block)
 
     def watch(self) -> int:
         """Record redemption requests and retirements that are now deep enough to act on."""
+        forked = self.feed.forked_at()
+        if forked is not None:  # the feed's newest blocks left the chain: read them again
+            log.warning("chain reorganization: events from block %s on are read again", forked)
+            self._rewind(forked - 1)
         start = self._cursor() + 1
         end = self.chain.safe_head()
         if end < start:
@@ -133,6 +152,7 @@ class BridgeEngine:
             recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
         for event in self.chain.events("Retired", start, end):
             recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+        self.feed.record(start, end)
         with self.store.session() as session:
             cursor = session.get(Cursor, EVENT_CURSOR)
             if cursor is None:
@@ -143,7 +163,10 @@ class BridgeEngine:
 
     def tick(self) -> int:
         """One round over every flow; returns how many steps moved."""
-        return self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+        moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+        if moved:
+            log.debug("engine round: %s steps moved", moved)
+        return moved
 
     def run_until_idle(self, max_rounds: int = 50) -> int:
         total = 0
@@ -162,6 +185,7 @@ class BridgeEngine:
             cursor = session.get(Cursor, EVENT_CURSOR)
             if cursor is not None and cursor.block > head - self.chain.confirmations:
                 cursor.block = max(self.start_block - 1, head - self.chain.confirmations)
+            rewound_to = cursor.block if cursor is not None else None
             for row in session.scalars(
                 select(Tokenization).where(Tokenization.step.in_((TokenizeStep.SUBMITTED, TokenizeStep.COMPLETED)))
             ):
@@ -175,6 +199,8 @@ class BridgeEngine:
             for redemption in session.scalars(select(Redemption).where(Redemption.step == RedeemStep.COMPLETED)):
                 if self.chain.redemption_status(redemption.id) == "pending":
                     redemption.step = RedeemStep.RELEASED
+        if rewound_to is not None:
+            self.feed.forget_after(rewound_to)  # events the chain may no longer show are read again
 
     # --- reserve -------------------------------------------------------------------------------
 

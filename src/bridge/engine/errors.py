@@ -28,6 +28,17 @@ class BridgeErrorCode(ErrorCode):
     )
     RESERVE_MISMATCH = ("reserve_mismatch", 409, "Registry and chain disagree on a class's reserve; minting paused.")
     CHAIN_FAILURE = ("chain_failure", 503, "A chain transaction failed; the flow will be retried.")
+    AMBIGUOUS_CLASS = ("ambiguous_class", 409, "A class name matches several classes; the candidates are listed.")
+    PERSONAL_DATA_MISMATCH = (
+        "personal_data_mismatch",
+        422,
+        "The personal data given does not hash to the retirement's on-chain personal data hash.",
+    )
+    PERSONAL_DATA_NOT_HASHED = (
+        "personal_data_not_hashed",
+        409,
+        "The retirement names its beneficiary on-chain: there is no personal data hash to disclose against.",
+    )
 
 
 class BridgeError(CodedError):

@@ -1,14 +1,20 @@
-"""What the engine needs from the registry: the client interface (in-process or over HTTP).
+"""What the engine needs from the registry: the client interface (in-process or over HTTP), narrowed.
 
 The engine never touches the registry's database. A client acts as one registry identity (its API
 key decides which accounts it may operate), exactly as the bridge would talk to a real registry.
+These protocols name the reads and operations the engine uses, and nothing more; the fields of each
+are declared once, by the registry (an operation's request model, a search's query model).
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.registry.schemas import AccountPublic, BlockOperationResult, CreditPublic, UnitBlockPublic
+
+if TYPE_CHECKING:
+    from bridge.registry.ledger.operations import OperationCall
+    from bridge.registry.requests import ImmobilizeRequest, ReleaseRequest, RetireFromTrustRequest
 
 
 class RegistryReader(Protocol):
@@ -18,56 +24,19 @@ class RegistryReader(Protocol):
 
     def get_account(self, account_id: int) -> AccountPublic: ...
 
-    def list_blocks(
-        self,
-        *,
-        account_id: int | None = None,
-        status: str | None = None,
-        issuance_id: int | None = None,
-        frozen: bool | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[UnitBlockPublic]: ...
+    def list_blocks(self, *, limit: int | None = None, offset: int = 0, **filters: Any) -> list[UnitBlockPublic]:
+        """Blocks matching ``filters`` (``bridge.registry.views.BlockQuery``'s fields)."""
+        ...
 
 
 class RegistryOperator(RegistryReader, Protocol):
-    """Account operations, acting as the client's own identity."""
+    """Account operations, acting as the client's own identity (keyword fields or a request model)."""
 
-    def immobilize(
-        self,
-        *,
-        trust_account: int,
-        marketplace: str,
-        marketplace_identifier: dict[str, Any],
-        marketplace_link: str | None = None,
-        serial: str | None = None,
-        issuance_id: int | None = None,
-        quantity: int | None = None,
-        from_account: int | None = None,
-        request_id: str | None = None,
-    ) -> BlockOperationResult: ...
+    @property
+    def immobilize(self) -> OperationCall[ImmobilizeRequest, BlockOperationResult]: ...
 
-    def release(
-        self,
-        *,
-        to_account: int,
-        serial: str | None = None,
-        issuance_id: int | None = None,
-        quantity: int | None = None,
-        from_account: int | None = None,
-        request_id: str | None = None,
-    ) -> BlockOperationResult: ...
+    @property
+    def release(self) -> OperationCall[ReleaseRequest, BlockOperationResult]: ...
 
-    def retire_from_trust(
-        self,
-        *,
-        beneficiary: str,
-        reason: str,
-        settles: list[str],
-        details: str | None = None,
-        serial: str | None = None,
-        issuance_id: int | None = None,
-        quantity: int | None = None,
-        from_account: int | None = None,
-        request_id: str | None = None,
-    ) -> BlockOperationResult: ...
+    @property
+    def retire_from_trust(self) -> OperationCall[RetireFromTrustRequest, BlockOperationResult]: ...

@@ -18,10 +18,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
-from bridge.engine.chain import BridgeChain
 from bridge.engine.faults import Faults
-from bridge.engine.models import RedemptionPublic
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
 from bridge.errors import CodedError
@@ -30,22 +29,6 @@ from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
 ACTIVE = (RedeemStep.SEEN, RedeemStep.RELEASING, RedeemStep.RELEASED, RedeemStep.CANCELLING)
-
-
-def redemption_public(row: Redemption) -> RedemptionPublic:
-    return RedemptionPublic(
-        id=row.id,
-        step=str(row.step),
-        class_id=row.class_id,
-        holder=row.holder,
-        tonnes=row.tonnes,
-        registry_account=row.registry_account,
-        released_serials=row.released_serials,
-        cancel_reason=row.cancel_reason,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        tx_hash=row.tx_hash,
-    )
 
 
 class RedeemFlow:

@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bridge.engine.chain import BridgeChain
-from bridge.engine.models import ClassReserve, ReserveReport
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.ports import RegistryReader
+from bridge.engine.schemas import ClassReserve, ReserveReport
 from bridge.engine.settle import settlement_id
 from bridge.engine.store import Batch, EngineStore, RedeemStep, Redemption, Settlement, SettleStep
+from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
-
-TONNE = 10**18
 
 
 def _pending_registry_units(store: EngineStore, chain: BridgeChain) -> tuple[dict[str, int], dict[str, int]]:
@@ -49,6 +48,7 @@ def _is_batch_key(value: str) -> bool:
 def proof_of_reserve(
     *, store: EngineStore, chain: BridgeChain, registry: RegistryReader, trust_account: int
 ) -> ReserveReport:
+    block_number = chain.head()
     trust_units: dict[str, int] = defaultdict(int)
     unminted: dict[str, int] = defaultdict(int)
     batch_status: dict[str, str] = {}
@@ -94,4 +94,6 @@ def proof_of_reserve(
                 difference_wei=backing - claims,
             )
         )
-    return ReserveReport(ok=all(c.ok for c in classes), classes=classes, checked_at=datetime.now(UTC))
+    return ReserveReport(
+        ok=all(c.ok for c in classes), classes=classes, checked_at=datetime.now(UTC), block_number=block_number
+    )

@@ -8,49 +8,45 @@ under an id derived from its own, which the contract accepts only once. The toke
 so a settlement cannot be cancelled: when the registry refuses a retirement (a frozen trust block,
 say), the settlement records the refusal, hands the item's units back and waits, trying again every
 round; other flows go on meanwhile. Unfrozen trust blocks are chosen before frozen ones.
+
+A retirement whose names are on-chain only as a hash waits for the retiree to disclose them (checked
+against the hash) before it is settled, so that the registry retirement names the beneficiary; after
+``disclosure_wait`` seconds it is settled anyway, naming the hash. Other retirements are not held up.
+Everything the retiree stated goes into the registry retirement's details, one line per certificate.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC
+from typing import Any, Final
 
 from eth_utils import keccak
 from sqlalchemy import select
 
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.retirement import RecordedDetails
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
-from bridge.engine.chain import BridgeChain
+from bridge.engine.certificates import awaiting_disclosure, beneficiary_of, settlement_line
 from bridge.engine.faults import Faults
-from bridge.engine.models import SettlementPublic
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
+from bridge.primitives import TONNE
 from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
-TONNE = 10**18
 SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
+DISCLOSURE_WAIT: Final = 86_400.0
+"""Seconds a retirement with hashed names waits for their disclosure before it is settled without them."""
 
 
 def settlement_id(chain: BridgeChain, settlement: int) -> bytes:
     """The on-chain id of a settlement: unique per chain, bridge and engine settlement number."""
     return keccak(text=f"{chain.chain_id}:{chain.bridge.address}:settlement:{settlement}")
-
-
-def settlement_public(row: Settlement) -> SettlementPublic:
-    return SettlementPublic(
-        id=row.id,
-        class_id=row.class_id,
-        tonnes=row.tonnes,
-        step=str(row.step),
-        certificates=list(row.allocations),
-        registry_retirements=row.registry_retirements,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        tx_hash=row.tx_hash,
-    )
 
 
 class SettleFlow:
@@ -63,6 +59,8 @@ class SettleFlow:
         trust_account: int,
         faults: Faults,
         rewind: Callable[[int], None],
+        clock: Callable[[], float] = time.time,
+        disclosure_wait: float = DISCLOSURE_WAIT,
     ) -> None:
         self.store = store
         self.chain = chain
@@ -70,6 +68,8 @@ class SettleFlow:
         self.trust_account = trust_account
         self.faults = faults
         self.rewind = rewind
+        self.clock = clock
+        self.disclosure_wait = disclosure_wait
 
     def settlement_id(self, settlement: int) -> bytes:
         return settlement_id(self.chain, settlement)
@@ -77,6 +77,7 @@ class SettleFlow:
     def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
         """Store a confirmed Retired event (once)."""
         certificate_id = int(event_args["certificateId"])
+        details = RecordedDetails.from_event(event_args["details"])
         with self.store.session() as session:
             if session.get(Retirement, certificate_id) is not None:
                 return False
@@ -87,12 +88,21 @@ class SettleFlow:
                     retiree=event_args["retiree"],
                     amount=int(event_args["amount"]),
                     settled=0,
-                    beneficiary=event_args["beneficiary"],
-                    reason=event_args["reason"],
+                    beneficiary=details.beneficiary_name,
+                    reason=details.reason,
+                    details=details.model_dump(mode="json"),
+                    personal_data_hash=details.personal_data_hash,
                     event_block=block_number,
                     event_block_hash=block_hash,
                     event_tx=tx_hash,
                 )
+            )
+            log.info(
+                "retirement recorded: certificate %s, %s wei of class %s for %s",
+                certificate_id,
+                event_args["amount"],
+                "0x" + bytes(event_args["classId"]).hex()[:12],
+                details.beneficiary_name or "a hashed beneficiary",
             )
             return True
 
@@ -136,6 +146,8 @@ class SettleFlow:
             return len(vanished)
         by_class: dict[str, list[Retirement]] = defaultdict(list)
         for row in rows:
+            if row.settled == 0 and awaiting_disclosure(row) and not self._waited_long_enough(row):
+                continue  # the registry retirement should name the beneficiary: wait for the names
             by_class[row.class_id].append(row)
         opened = 0
         for class_id, retirements in sorted(by_class.items()):
@@ -156,8 +168,9 @@ class SettleFlow:
                         {
                             "certificate_id": stored.certificate_id,
                             "amount": str(take),
-                            "beneficiary": stored.beneficiary,
+                            "beneficiary": beneficiary_of(stored),
                             "reason": stored.reason,
+                            "details": settlement_line(stored, take),
                         }
                     )
                 session.add(
@@ -166,8 +179,15 @@ class SettleFlow:
                     )
                 )
             self.faults.reached("settle.plan.saved")
+            log.info(
+                "settlement planned: %s t of class %s for %s certificates", tonnes, class_id[:14], len(allocations)
+            )
             opened += 1
         return opened
+
+    def _waited_long_enough(self, row: Retirement) -> bool:
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        return self.clock() - created.timestamp() >= self.disclosure_wait
 
     def _load(self, settlement: int) -> Settlement:
         with self.store.session() as session:
@@ -194,8 +214,8 @@ class SettleFlow:
         ]
         beneficiaries = sorted({a["beneficiary"] for a in row.allocations})
         beneficiary = beneficiaries[0] if len(beneficiaries) == 1 else "Holders of the settled on-chain retirements"
-        details = "; ".join(
-            f"certificate {a['certificate_id']}: {int(a['amount']) / TONNE:g} t for {a['beneficiary']} ({a['reason']})"
+        details = "\n".join(
+            a.get("details") or f"certificate {a['certificate_id']}: {a['amount']} wei for {a['beneficiary']}"
             for a in row.allocations
         )[:4000]
         for index in range(len(plan)):
@@ -216,6 +236,12 @@ class SettleFlow:
             stored.registry_retirements = [s for item in plan for s in item["result_serials"]]
             stored.step = SettleStep.RETIRED
             stored.error_code = stored.error_message = None
+        log.info(
+            "settlement %s: %s t retired in the registry (%s)",
+            row.id,
+            row.tonnes,
+            ", ".join(s for item in plan for s in item["result_serials"]),
+        )
         return True
 
     def _retire_item(
@@ -288,3 +314,4 @@ class SettleFlow:
             stored.step = SettleStep.COMPLETED
             stored.tx_hash = tx_hash
         self.faults.reached("settle.record.saved")
+        log.info("settlement %s recorded on-chain (tx %s)", row.id, tx_hash)

@@ -6,6 +6,7 @@ Token amounts (wei) can exceed 64 bits, so they are stored as fixed-width decima
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,9 +19,11 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -32,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from bridge.registry.models import UTCDateTime
 
 DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
+flow_log = logging.getLogger("bridge.engine.flows")
 
 
 def utcnow() -> datetime:
@@ -118,6 +122,7 @@ class Tokenization(Base):
     mined_block: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class Batch(Base):
@@ -156,6 +161,7 @@ class Redemption(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class Retirement(Base):
@@ -168,13 +174,16 @@ class Retirement(Base):
     retiree: Mapped[str] = mapped_column(String(42))
     amount: Mapped[int] = mapped_column(BigUint)
     settled: Mapped[int] = mapped_column(BigUint, default=0)
-    beneficiary: Mapped[str] = mapped_column(Text)
+    beneficiary: Mapped[str] = mapped_column(Text)  # the name on-chain, or the disclosed one ("" until then)
     reason: Mapped[str] = mapped_column(Text)
     event_block: Mapped[int]
     event_block_hash: Mapped[str] = mapped_column(String(66))
     event_tx: Mapped[str] = mapped_column(String(66))
     dropped: Mapped[bool] = mapped_column(default=False)  # vanished in a reorganization
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    details: Mapped[dict[str, Any] | None]  # the event's RetirementDetails (RecordedDetails), as recorded
+    personal_data_hash: Mapped[str | None] = mapped_column(String(66))
+    disclosed: Mapped[dict[str, Any] | None]  # the checked preimage: beneficiary_name, retiring_entity, at
 
 
 class Settlement(Base):
@@ -192,6 +201,27 @@ class Settlement(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
+
+
+class EventRecord(Base):
+    """A confirmed chain event of the bridge or of one of its class tokens (transfers made anywhere, not
+    only through the bridge): the feed of ``GET /v1/events``, read in ``id`` order."""
+
+    __tablename__ = "events"
+    # ids only grow (SQLite: AUTOINCREMENT), so a feed cursor never skips rows written after a reorganization
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="one_row_per_log"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_number: Mapped[int] = mapped_column(index=True)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    log_index: Mapped[int]
+    contract: Mapped[str] = mapped_column(String(42))
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    class_id: Mapped[str | None] = mapped_column(String(66), index=True)
+    args: Mapped[dict[str, Any]]  # integers as decimal strings, addresses checksummed, bytes as 0x-hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Cursor(Base):
@@ -203,14 +233,34 @@ class Cursor(Base):
     block: Mapped[int]
 
 
+def _record_step(target: Any, value: Any, old: Any, _initiator: Any) -> None:
+    """Append each new step of a flow to its ``history``, with the time (the timeline a page shows), and
+    log it: the one place every flow step of every flow is told (at info)."""
+    if value != old:
+        entry = {"step": str(value), "at": utcnow().isoformat(timespec="seconds")}
+        target.history = [*(target.history or []), entry]
+        number = target.id if target.id is not None else "(new)"
+        extra = f" ({target.error_code})" if getattr(target, "error_code", None) else ""
+        flow_log.info("%s %s: %s%s", type(target).__name__.lower(), number, value, extra)
+
+
+for _flow in (Tokenization, Redemption, Settlement):
+    event.listen(_flow.step, "set", _record_step)
+
+
 class EngineStore:
     """Sessions on the engine database (SQLite file by default, PostgreSQL by URL)."""
 
     def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
         self.engine = _make_engine(url)
-        Base.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
+        self.create_tables(Base.metadata)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_tables(self, metadata: MetaData) -> None:
+        """Create the tables of ``metadata`` that are missing (the engine's own, or another part's that
+        keeps its rows here, such as the pools), and the nullable columns an older version lacks."""
+        metadata.create_all(self.engine)
+        _add_missing_columns(self.engine, metadata)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -222,14 +272,14 @@ class EngineStore:
         self.engine.dispose()
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(engine: Engine, metadata: MetaData) -> None:
     """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
     missing tables), so an existing bridge home keeps working after an upgrade."""
     existing = inspect(engine)
     # several workers may start at once on PostgreSQL (SQLite has no IF NOT EXISTS here, nor the race)
     guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
     with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             present = {column["name"] for column in existing.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present and column.nullable and column.server_default is None:

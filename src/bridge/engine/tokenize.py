@@ -23,14 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import Attestation, CreditClass, order_signatures
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.errors import ContractRevert
-from bridge.engine.chain import BridgeChain
 from bridge.engine.classes import credit_class_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import Faults
-from bridge.engine.models import TokenizationPublic, TokenizationRequest
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.ports import RegistryOperator, RegistryReader
+from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
 from bridge.engine.store import Batch, EngineStore, Tokenization, TokenizeStep
 from bridge.engine.verifier import Verifier
 from bridge.errors import CodedError
@@ -52,28 +52,6 @@ def batch_key_of(registry: str, serial: str) -> str:
 def request_hash(request: TokenizationRequest) -> str:
     body = request.model_dump(mode="json", exclude={"idempotency_key"})
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-def tokenization_public(row: Tokenization) -> TokenizationPublic:
-    return TokenizationPublic(
-        id=row.id,
-        step=str(row.step),
-        custodian_account=row.custodian_account,
-        recipient=row.recipient,
-        serial=row.serial,
-        quantity=row.quantity,
-        registry=row.registry_code,
-        class_id=row.class_id,
-        token_address=row.token_address,
-        batch_key=row.batch_key,
-        nonce=row.nonce,
-        tx_hash=row.tx_hash,
-        attested_by=row.attested_by,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 class TokenizeFlow:
@@ -173,7 +151,7 @@ class TokenizeFlow:
             if earlier is None:
                 raise
             return earlier
-        return tokenization_public(row)
+        return TokenizationPublic.model_validate(row)
 
     def _by_key(self, key: str, digest: str) -> TokenizationPublic | None:
         with self.store.session() as session:
@@ -186,7 +164,7 @@ class TokenizeFlow:
                     code=BridgeErrorCode.IDEMPOTENCY_CONFLICT,
                     field="idempotency_key",
                 )
-            return tokenization_public(row)
+            return TokenizationPublic.model_validate(row)
 
     def _resolve(self, request: TokenizationRequest) -> tuple[CreditPublic, int]:
         """The custodian's held block to bridge, and how many of its units."""

@@ -1,7 +1,7 @@
 """Ready-made pools modelled on the standardized baskets exchanges sell.
 
 Each preset is a name, a symbol, a redemption/swap fee, eligibility rules and caps; ``deploy_presets`` in
-``bridge.pools.service`` deploys them. Caps are in whole tonnes here (the contract counts wei, 1e18 per
+``bridge.pools.contract`` deploys them. Caps are in whole tonnes here (the contract counts wei, 1e18 per
 tonne); ``None`` means no cap. The per-class cap keeps one project or vintage from making up most of a
 basket, which is what buyers of a basket pay for.
 
@@ -23,8 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bridge.chain.attestation import Label
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
-
-TONNE = 10**18
+from bridge.primitives import TONNE
 
 # Verra VCS and CDM methodology codes of nature-based project types.
 REDD_METHODOLOGIES = ("VM0006", "VM0007", "VM0009", "VM0015", "VM0037", "VM0048")

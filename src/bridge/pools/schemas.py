@@ -7,22 +7,30 @@ lose precision above 2**53 in most languages. Requests accept wei as a string or
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from bridge.engine.models import checked_address
 from bridge.pools.rules import PoolRules
+from bridge.primitives import TONNE, checked_address
 
 UINT256_MAX = 2**256 - 1
-MAX_CAP_TONNES = (2**128 - 1) // 10**18  # the contract's caps are uint128 wei
+MAX_CAP_TONNES = (2**128 - 1) // TONNE  # the contract's caps are uint128 wei
 MAX_RULE_ENTRIES = 64  # per set of a pool's rules, for pools created through the API
 
 Wei = Annotated[int, Field(gt=0, le=UINT256_MAX, description="wei (1e18 = one tonne), a decimal string or integer")]
 PoolAction = Literal["deposit", "redeem", "swap", "redeem_and_retire"]
+# Which fields each action takes (beyond action, trader and amount), required and optional; any other is refused.
+TRADE_FIELDS: dict[str, tuple[str, ...]] = {
+    "deposit": ("token",),
+    "redeem": ("token",),
+    "swap": ("token_in", "token_out"),
+    "redeem_and_retire": ("token", "beneficiary"),
+}
+OPTIONAL_TRADE_FIELDS: dict[str, tuple[str, ...]] = {"redeem_and_retire": ("reason",)}
 
 _ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-_POOL = "0x8464135c8F25Da09e49BC8782676a84730C318bC"
 _TOKEN_A = "0x9684B86e42F97d5126b52c0ae2aec57E56d0B448"
 _TOKEN_B = "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"
 
@@ -199,6 +207,26 @@ class PoolTransactionRequest(BaseModel):
     def _address(cls, value: str | None) -> str | None:
         return None if value is None else checked_address(value)
 
+    @model_validator(mode="after")
+    def _fields_of_the_action(self) -> PoolTransactionRequest:
+        required = TRADE_FIELDS[self.action]
+        taken = set(required) | set(OPTIONAL_TRADE_FIELDS.get(self.action, ()))
+        for field in required:
+            if getattr(self, field) is None:
+                raise _field_error(field, f"a {self.action} needs it")
+        for field in ("token", "token_in", "token_out", "beneficiary", "reason"):
+            if field not in taken and getattr(self, field) is not None:
+                raise _field_error(field, f"not a field of a {self.action}")
+        return self
+
+
+def _field_error(field: str, message: str) -> ValidationError:
+    """A validation error located at ``field`` (a model validator's own errors have no location)."""
+    error = PydanticCustomError("field_of_action", message)
+    return ValidationError.from_exception_data(
+        "PoolTransactionRequest", [InitErrorDetails(type=error, loc=(field,), input=None)]
+    )
+
 
 class UnsignedTransaction(BaseModel):
     """A transaction for the trader's wallet to complete (nonce, fees, chain id), sign and send, in order."""
@@ -231,84 +259,3 @@ class PoolTransactions(BaseModel):
     chain_id: int
     transactions: list[UnsignedTransaction]
     preview: TradePreview
-
-
-def example_pool() -> dict[str, Any]:
-    """A pool as the API shows it (for the OpenAPI examples)."""
-    return {
-        "address": _POOL,
-        "name": "Nature-Based Tonne",
-        "symbol": "NBT",
-        "preset": "nature",
-        "rules": {
-            "programs": [],
-            "methodologies": ["VM0007", "VM0047"],
-            "denied_methodologies": [],
-            "host_countries": [],
-            "min_vintage_start": 20160101,
-            "required_labels": [],
-            "require_corresponding_adjustment": False,
-        },
-        "rules_version": 1,
-        "fee_bps": 100,
-        "fee_recipient": _ADDRESS,
-        "total_supply": "25000000000000000000",
-        "supply_cap": "50000000000000000000000000",
-        "default_class_cap": "2000000000000000000000000",
-        "paused": False,
-        "composition": [
-            {
-                "token": _TOKEN_A,
-                "class_id": "0x9c2e72b0eecdc1dbe2b4cfe74e712a510faa10d40f70aa9f1fa7f75417ff34c3",
-                "amount": "25000000000000000000",
-                "share_bps": 10_000,
-                "cap": "2000000000000000000000000",
-                "attributes": {
-                    "program": "VCS",
-                    "project_id": "1477",
-                    "vintage_start": 20190101,
-                    "vintage_end": 20191231,
-                    "methodology": "VM0007",
-                    "host_country": "ID",
-                    "labels": ["CCP_APPROVED", "CORSIA_ELIGIBLE"],
-                    "adjustment": "NOT_APPLICABLE",
-                },
-            }
-        ],
-        "created_at": "2025-09-30T09:00:00Z",
-    }
-
-
-def example_transactions() -> dict[str, Any]:
-    return {
-        "pool": _POOL,
-        "action": "deposit",
-        "trader": _ADDRESS,
-        "chain_id": 31337,
-        "transactions": [
-            {
-                "step": "approve",
-                "description": "approve the pool to take 2.5 t of the class token",
-                "to": _TOKEN_A,
-                "data": "0x095ea7b3" + "00" * 64,
-                "value": "0",
-                "gas": 58_000,
-            },
-            {
-                "step": "deposit",
-                "description": "deposit 2.5 t of the class token for 2.5 NBT",
-                "to": _POOL,
-                "data": "0x47e7ef24" + "00" * 64,
-                "value": "0",
-                "gas": None,
-            },
-        ],
-        "preview": {
-            "token_in": _TOKEN_A,
-            "amount_in": "2500000000000000000",
-            "fee": "0",
-            "token_out": _POOL,
-            "amount_out": "2500000000000000000",
-            "retired": False,
-        },
-    }

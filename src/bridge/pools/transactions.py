@@ -14,33 +14,17 @@ from typing import Any
 from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3Exception
 
-from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import GAS_HEADROOM
+from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, NO_CAP, PoolHandle, pool_retirement
 from bridge.pools.errors import PoolError, PoolErrorCode
-from bridge.pools.registry import explain
 from bridge.pools.schemas import PoolTransactionRequest, PoolTransactions, TradePreview, UnsignedTransaction
-from bridge.pools.service import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, PoolHandle
-
-TONNE = 10**18
-# Which fields each action takes (beyond action, trader and amount); any other is refused.
-_FIELDS: dict[str, tuple[str, ...]] = {
-    "deposit": ("token",),
-    "redeem": ("token",),
-    "swap": ("token_in", "token_out"),
-    "redeem_and_retire": ("token", "beneficiary"),
-}
-_OPTIONAL: dict[str, tuple[str, ...]] = {"redeem_and_retire": ("reason",)}
-
-
-def tonnes(wei: int) -> str:
-    """``wei`` as tonnes for a sentence: 2.5, 0.000000000000000001, 1000."""
-    whole, frac = divmod(wei, TONNE)
-    return f"{whole}.{frac:018d}".rstrip("0").rstrip(".") if frac else str(whole)
+from bridge.pools.views import explain
+from bridge.primitives import format_tonnes
 
 
 def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, decoder: ErrorDecoder) -> PoolTransactions:
-    _check_fields(request)
+    """The transactions of ``request`` (whose fields fit its action: the model checks) for its trader."""
     action, trader, amount = request.action, request.trader, request.amount
     symbol = pool.symbol()
     calls: list[tuple[str, str, ContractFunction]] = []
@@ -52,7 +36,7 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
         calls.append(
             (
                 "deposit",
-                f"deposit {tonnes(amount)} t of the class token for {tonnes(amount)} {symbol}",
+                f"deposit {format_tonnes(amount)} t of the class token for {format_tonnes(amount)} {symbol}",
                 pool.contract.functions.deposit(token, amount),
             )
         )
@@ -80,7 +64,7 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
         calls.append(
             (
                 "swap",
-                f"give {tonnes(amount)} t of one class for {tonnes(received)} t of another",
+                f"give {format_tonnes(amount)} t of one class for {format_tonnes(received)} t of another",
                 pool.contract.functions.swap(given, taken, amount),
             )
         )
@@ -103,15 +87,15 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
             calls.append(
                 (
                     "redeem_and_retire",
-                    f"give {tonnes(amount)} {symbol} and retire {tonnes(received)} t for {beneficiary}",
-                    pool.contract.functions.redeemAndRetire(token, amount, beneficiary, reason),
+                    f"give {format_tonnes(amount)} {symbol} and retire {format_tonnes(received)} t for {beneficiary}",
+                    pool.contract.functions.redeemAndRetire(token, amount, pool_retirement(beneficiary, reason)),
                 )
             )
         else:
             calls.append(
                 (
                     "redeem",
-                    f"give {tonnes(amount)} {symbol} for {tonnes(received)} t of the class",
+                    f"give {format_tonnes(amount)} {symbol} for {format_tonnes(received)} t of the class",
                     pool.contract.functions.redeem(token, amount),
                 )
             )
@@ -133,20 +117,8 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
     )
 
 
-def _check_fields(request: PoolTransactionRequest) -> None:
-    taken = set(_FIELDS[request.action]) | set(_OPTIONAL.get(request.action, ()))
-    for field in _FIELDS[request.action]:
-        if getattr(request, field) is None:
-            raise ApiError(f"{field}: a {request.action} needs it", code=ApiErrorCode.INVALID_REQUEST, field=field)
-    for field in ("token", "token_in", "token_out", "beneficiary", "reason"):
-        if field not in taken and getattr(request, field) is not None:
-            raise ApiError(
-                f"{field}: not a field of a {request.action}", code=ApiErrorCode.INVALID_REQUEST, field=field
-            )
-
-
 def _given(value: str | None) -> str:
-    assert value is not None  # _check_fields made sure
+    assert value is not None  # the request model made sure
     return value
 
 
@@ -167,25 +139,32 @@ def _check_depositable(pool: PoolHandle, token: str, amount: int, *, field: str,
     holding, cap = pool.class_balance(token) + amount, pool.class_cap(token)
     if holding > cap:
         raise PoolError(
-            f"the pool would hold {tonnes(holding)} t of this class, above its cap of {tonnes(cap)} t",
+            f"the pool would hold {format_tonnes(holding)} t of this class, above {_cap_text(cap, 't')}",
             code=PoolErrorCode.POOL_CAP_EXCEEDED,
             field="amount",
-            details={"cap": str(cap), "holding": str(holding)},
+            details={"cap": None if cap >= NO_CAP else str(cap), "holding": str(holding)},
         )
     supply, supply_cap = pool.total_supply() + supply_growth, pool.supply_cap()
     if supply > supply_cap:
         raise PoolError(
-            f"the pool token's supply would reach {tonnes(supply)}, above its cap of {tonnes(supply_cap)}",
+            f"the pool token's supply would reach {format_tonnes(supply)}, above {_cap_text(supply_cap, '')}".rstrip(),
             code=PoolErrorCode.POOL_CAP_EXCEEDED,
             field="amount",
-            details={"cap": str(supply_cap), "supply": str(supply)},
+            details={"cap": None if supply_cap >= NO_CAP else str(supply_cap), "supply": str(supply)},
         )
+
+
+def _cap_text(cap: int, unit: str) -> str:
+    """A cap as a refusal names it: the pool's own, or (a pool with cap "none") the most its uint128 can count."""
+    if cap >= NO_CAP:
+        return "the most a pool can count (2^128 - 1 wei); its cap is none"
+    return f"its cap of {format_tonnes(cap)} {unit}".rstrip()
 
 
 def _check_holding(balance: int, amount: int, what: str) -> None:
     if int(balance) < amount:
         raise PoolError(
-            f"the trader holds {tonnes(int(balance))} t {what}, less than {tonnes(amount)} t",
+            f"the trader holds {format_tonnes(int(balance))} t {what}, less than {format_tonnes(amount)} t",
             code=PoolErrorCode.INSUFFICIENT_BALANCE,
             field="amount",
             details={"balance": str(int(balance))},
@@ -196,7 +175,8 @@ def _check_pool_holds(pool: PoolHandle, token: str, amount: int, *, field: str) 
     held = pool.class_balance(token)
     if held < amount:
         raise PoolError(
-            f"the pool holds {tonnes(held)} t of this class, less than the {tonnes(amount)} t to take out",
+            f"the pool holds {format_tonnes(held)} t of this class, "
+            f"less than the {format_tonnes(amount)} t to take out",
             code=PoolErrorCode.INSUFFICIENT_POOL_BALANCE,
             field=field,
             details={"held": str(held)},
@@ -226,7 +206,7 @@ def _approval(pool: PoolHandle, trader: str, token: str, amount: int) -> list[tu
     contract = pool.token(token)
     if int(contract.functions.allowance(trader, pool.address).call()) >= amount:
         return []
-    description = f"approve the pool to take {tonnes(amount)} t of the class token"
+    description = f"approve the pool to take {format_tonnes(amount)} t of the class token"
     return [("approve", description, contract.functions.approve(pool.address, amount))]
 
 

@@ -23,7 +23,7 @@ from bridge.registry import serials
 from bridge.registry.enums import AccountStatus, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.models import Account, Issuance, UnitBlock
-from bridge.registry.schemas import BlockSelection
+from bridge.registry.requests import BlockSelection
 
 _BATCH: Final = 64
 _COLUMNS: Final = tuple(column.key for column in UnitBlock.__table__.columns)
@@ -31,11 +31,13 @@ _COLUMNS: Final = tuple(column.key for column in UnitBlock.__table__.columns)
 
 @dataclass
 class Tx:
-    """One ledger operation in progress: its session, clock reading and journal position."""
+    """One ledger operation in progress: its session, clock reading, journal position and the account it
+    acts for (``actor_account``; None: the registry operator)."""
 
     session: Session
     now: datetime
     seq: int
+    actor_account: int | None = None
     _next_block_id: int | None = field(default=None, repr=False)
 
     def next_block_id(self) -> int:

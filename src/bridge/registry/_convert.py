@@ -61,41 +61,11 @@ def program_public(program: Program) -> ProgramPublic:
 
 
 def project_public(project: Project) -> ProjectPublic:
-    return ProjectPublic(
-        id=project.id,
-        program=project.program_code,
-        project_id=project.project_id,
-        name=project.name,
-        methodology_id=project.methodology_id,
-        methodology_category=project.methodology_category,
-        sector=project.sector,
-        sectoral_scope=project.sectoral_scope,
-        host_country=project.host_country,
-        mitigation_type=project.mitigation_type,
-        ex_post=project.ex_post,
-        ccp_approved=project.ccp_approved,
-        corsia_eligible=project.corsia_eligible,
-        corsia_phase=project.corsia_phase,
-        article6_authorization=project.article6_authorization,
-        corresponding_adjustment_declaration=project.corresponding_adjustment_declaration,
-        corresponding_adjustment_status=project.corresponding_adjustment_status,
-        sdg_goals=project.sdg_goals,
-        additional_certifications=project.additional_certifications,
-        created_at=project.created_at,
-    )
+    return ProjectPublic.model_validate(project, from_attributes=True)
 
 
 def account_public(account: Account) -> AccountPublic:
-    return AccountPublic(
-        id=account.id,
-        kind=account.kind,
-        owner=account.owner,
-        name=account.name,
-        status=account.status,
-        system=account.system,
-        created_at=account.created_at,
-        closed_at=account.closed_at,
-    )
+    return AccountPublic.model_validate(account, from_attributes=True)
 
 
 def issuance_public(issuance: Issuance, project: Project) -> IssuancePublic:

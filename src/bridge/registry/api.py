@@ -7,6 +7,9 @@
   what): transfer, retire, cancel, move to buffer, immobilize, release, retire from trust; operator
   only: create programs, projects and accounts, close accounts, issue, freeze and unfreeze, API keys.
   An ``Idempotency-Key`` header makes a retry return the first result (the ledger's ``request_id``).
+  These endpoints are made from the operation table (``bridge.registry.ledger.operations``): each
+  operation's path, summary and status, and its request model as the body; the searches' from the
+  search table (``bridge.registry.views``), their query models as the query parameters.
 * Errors: every refusal is JSON ``{"code", "message", "field"?, "details"?}`` with the code's status;
   a malformed request is 422 ``invalid_request`` with ``field`` naming the input (``body.quantity``,
   ``query.limit``); a refused request changes nothing.
@@ -18,38 +21,22 @@ Endpoints are plain ``def``: FastAPI runs them in its thread pool, and the ledge
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bridge.errors import CodedError
-from bridge.registry import api_bodies as bodies
-from bridge.registry import auth, views
+from bridge.http_errors import HttpErrorCatalogue
+from bridge.http_errors import install_error_handlers as install_http_error_handlers
+from bridge.registry import auth, schemas, views
 from bridge.registry._access import RegistryAccess
+from bridge.registry._convert import validate
 from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
-from bridge.registry.schemas import (
-    AccountBalance,
-    AccountPublic,
-    BlockOperationResult,
-    CreditPublic,
-    IntegrityReport,
-    IssuancePublic,
-    IssuanceResult,
-    IssuanceTotals,
-    JournalCheckpoint,
-    JournalEntryPublic,
-    JournalReport,
-    ProgramPublic,
-    ProjectPublic,
-    UnitBlockPublic,
-)
+from bridge.registry.ledger.operations import REQUESTED, Access, Operation
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
 IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
@@ -70,7 +57,13 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _READ_ERRORS: Final = _errors(404, 422)
+_SEARCH_ERRORS: Final = _errors(422)
 _OPERATION_ERRORS: Final = _errors(400, 401, 403, 404, 409, 422)
+_PUBLIC: Final[list[str | Any]] = ["public search"]
+_OPERATION_TAGS: Final[dict[Access, list[str | Any]]] = {
+    Access.HOLDER: ["account operations"],
+    Access.OPERATOR: ["operator operations"],
+}
 
 
 # --- dependencies ----------------------------------------------------------------------------------
@@ -101,15 +94,10 @@ def get_principal(registry: RegistryDep, key: Annotated[str | None, Security(api
 PrincipalDep = Annotated[auth.Principal, Depends(get_principal)]
 
 
-def get_public_access(registry: RegistryDep) -> RegistryAccess:
-    return RegistryAccess(registry, None)
-
-
 def get_keyed_access(registry: RegistryDep, principal: PrincipalDep) -> RegistryAccess:
     return RegistryAccess(registry, principal)
 
 
-PublicDep = Annotated[RegistryAccess, Depends(get_public_access)]
 KeyedDep = Annotated[RegistryAccess, Depends(get_keyed_access)]
 IdempotencyKey = Annotated[
     str | None,
@@ -141,58 +129,103 @@ def registry_router(registry: Registry | None = None) -> APIRouter:
     """
     router = APIRouter(dependencies=[_bind(registry)] if registry is not None else [])
     _public_routes(router)
-    _holder_routes(router)
-    _operator_routes(router)
+    for operation in REQUESTED:
+        _operation_route(router, operation)
     _api_key_routes(router)
     return router
 
 
-def _public_routes(router: APIRouter) -> None:
-    tags: list[str | Any] = ["public search"]
+def _operation_route(router: APIRouter, op: Operation[Any, Any]) -> None:
+    """``POST op.path``: the operation's request model is the body (``{field}`` path segments excepted)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [inspect.Parameter("access", keyword, annotation=KeyedDep)]
+    parameters += [inspect.Parameter(name, keyword, annotation=IdPath) for name in op.path_fields]
+    if op.path_fields and op.body_fields:
+        raise TypeError(f"{op.name}: a request comes either from the path or from the body")
+    if op.body_fields:
+        body = Annotated[op.request, Body(openapi_examples=EXAMPLES[op.name])]  # type: ignore[name-defined]
+        parameters.append(inspect.Parameter("body", keyword, annotation=body))
+    parameters.append(inspect.Parameter("idempotency_key", keyword, default=None, annotation=IdempotencyKey))
 
-    @router.get("/programs", tags=tags, summary="Search crediting programs", responses=_READ_ERRORS)
-    def list_programs(access: PublicDep, query: Annotated[views.ProgramQuery, Query()]) -> views.Page[ProgramPublic]:
-        return access.search_programs(query)
+    def endpoint(
+        access: RegistryAccess, idempotency_key: str | None = None, body: BaseModel | None = None, **path: Any
+    ) -> Any:
+        request = body if body is not None else validate(op.request, path)
+        return access.execute(request, request_id=idempotency_key)
+
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    router.add_api_route(
+        op.path,
+        endpoint,
+        methods=["POST"],
+        name=op.name,
+        response_model=op.result,
+        status_code=status.HTTP_201_CREATED if op.created else status.HTTP_200_OK,
+        tags=_OPERATION_TAGS[op.access],
+        summary=op.summary,
+        responses=_OPERATION_ERRORS,
+    )
+
+
+def _search_route(router: APIRouter, search: views.Search[Any, Any]) -> None:
+    """``GET search.path``: the search's query model is the query parameters; a page of its items."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+
+    def endpoint(registry: Registry, query: views.PageQuery) -> views.Page[Any]:
+        return registry.search(query)
+
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("registry", keyword, annotation=RegistryDep),
+            inspect.Parameter("query", keyword, annotation=Annotated[search.query, Query()]),  # type: ignore[name-defined]
+        ]
+    )
+    router.add_api_route(
+        search.path,
+        endpoint,
+        methods=["GET"],
+        name=f"list_{search.name}",
+        response_model=views.Page[search.item],  # type: ignore[name-defined]
+        tags=_PUBLIC,
+        summary=search.summary,
+        responses=_SEARCH_ERRORS,
+    )
+
+
+def _public_routes(router: APIRouter) -> None:
+    tags = _PUBLIC
+
+    _search_route(router, views.PROGRAMS)
 
     @router.get("/programs/{code}", tags=tags, summary="One crediting program", responses=_READ_ERRORS)
-    def get_program(access: PublicDep, code: str) -> ProgramPublic:
-        return access.get_program(code)
+    def get_program(registry: RegistryDep, code: str) -> schemas.ProgramPublic:
+        return registry.get_program(code)
 
-    @router.get("/projects", tags=tags, summary="Search projects by program, country, methodology, labels")
-    def list_projects(access: PublicDep, query: Annotated[views.ProjectQuery, Query()]) -> views.Page[ProjectPublic]:
-        return access.search_projects(query)
+    _search_route(router, views.PROJECTS)
 
     @router.get("/projects/{program}/{project_id:path}", tags=tags, summary="One project", responses=_READ_ERRORS)
-    def get_project(access: PublicDep, program: str, project_id: str) -> ProjectPublic:
-        return access.get_project(program=program, project_id=project_id)
+    def get_project(registry: RegistryDep, program: str, project_id: str) -> schemas.ProjectPublic:
+        return registry.get_project(program=program, project_id=project_id)
 
-    @router.get("/issuances", tags=tags, summary="Search issuances by program, project, vintage")
-    def list_issuances(access: PublicDep, query: Annotated[views.IssuanceQuery, Query()]) -> views.Page[IssuancePublic]:
-        return access.search_issuances(query)
+    _search_route(router, views.ISSUANCES)
 
     @router.get("/issuances/{issuance_id}", tags=tags, summary="One issuance", responses=_READ_ERRORS)
-    def get_issuance(access: PublicDep, issuance_id: IdPath) -> IssuancePublic:
-        return access.get_issuance(issuance_id)
+    def get_issuance(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuancePublic:
+        return registry.get_issuance(issuance_id)
 
     @router.get(
         "/issuances/{issuance_id}/totals", tags=tags, summary="An issuance's units by status", responses=_READ_ERRORS
     )
-    def issuance_totals(access: PublicDep, issuance_id: IdPath) -> IssuanceTotals:
-        return access.issuance_totals(issuance_id)
+    def issuance_totals(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuanceTotals:
+        return registry.issuance_totals(issuance_id)
 
-    @router.get("/blocks", tags=tags, summary="Search unit blocks by status, account, issuance, program, serial")
-    def list_blocks(access: PublicDep, query: Annotated[views.BlockQuery, Query()]) -> views.Page[UnitBlockPublic]:
-        return access.search_blocks(query)
+    _search_route(router, views.BLOCKS)
 
     @router.get("/blocks/{block_id}", tags=tags, summary="One unit block", responses=_READ_ERRORS)
-    def get_block(access: PublicDep, block_id: IdPath) -> UnitBlockPublic:
-        return access.get_block(block_id)
+    def get_block(registry: RegistryDep, block_id: IdPath) -> schemas.UnitBlockPublic:
+        return registry.get_block(block_id)
 
-    @router.get("/retirements", tags=tags, summary="Search retirements by beneficiary, date, program")
-    def list_retirements(
-        access: PublicDep, query: Annotated[views.RetirementQuery, Query()]
-    ) -> views.Page[views.RetirementRecord]:
-        return access.search_retirements(query)
+    _search_route(router, views.RETIREMENTS)
 
     @router.get(
         "/credits",
@@ -201,10 +234,10 @@ def _public_routes(router: APIRouter) -> None:
         responses=_READ_ERRORS,
     )
     def get_credit(
-        access: PublicDep,
-        serial: Annotated[str, Query(min_length=1, max_length=300, examples=[bodies.ACR_SERIAL])],
-    ) -> CreditPublic:
-        return access.get_credit(serial)
+        registry: RegistryDep,
+        serial: Annotated[str, Query(min_length=1, max_length=300, examples=[ACR_SERIAL])],
+    ) -> schemas.CreditPublic:
+        return registry.get_credit(serial)
 
     @router.get(
         "/credits/{serial:path}",
@@ -212,42 +245,36 @@ def _public_routes(router: APIRouter) -> None:
         summary="One credit block by serial (in the path, URL-encoded)",
         responses=_READ_ERRORS,
     )
-    def get_credit_by_path(access: PublicDep, serial: str) -> CreditPublic:
-        return access.get_credit(serial)
+    def get_credit_by_path(registry: RegistryDep, serial: str) -> schemas.CreditPublic:
+        return registry.get_credit(serial)
 
-    @router.get("/accounts", tags=tags, summary="Search accounts (public fields only)")
-    def list_accounts(access: PublicDep, query: Annotated[views.AccountQuery, Query()]) -> views.Page[AccountPublic]:
-        return access.search_accounts(query)
+    _search_route(router, views.ACCOUNTS)
 
     @router.get("/accounts/{account_id}", tags=tags, summary="One account", responses=_READ_ERRORS)
-    def get_account(access: PublicDep, account_id: IdPath) -> AccountPublic:
-        return access.get_account(account_id)
+    def get_account(registry: RegistryDep, account_id: IdPath) -> schemas.AccountPublic:
+        return registry.get_account(account_id)
 
     @router.get(
         "/accounts/{account_id}/balance", tags=tags, summary="An account's units by status", responses=_READ_ERRORS
     )
-    def account_balance(access: PublicDep, account_id: IdPath) -> AccountBalance:
-        return access.account_balance(account_id)
+    def account_balance(registry: RegistryDep, account_id: IdPath) -> schemas.AccountBalance:
+        return registry.account_balance(account_id)
 
-    @router.get("/journal", tags=tags, summary="The hash-chained journal of every operation")
-    def list_journal(
-        access: PublicDep, query: Annotated[views.JournalQuery, Query()]
-    ) -> views.Page[JournalEntryPublic]:
-        return access.search_journal(query)
+    _search_route(router, views.JOURNAL)
 
     @router.get("/journal/head", tags=tags, summary="The journal's newest entry: a checkpoint to publish")
-    def journal_head(access: PublicDep) -> JournalCheckpoint:
-        return access.journal_head()
+    def journal_head(registry: RegistryDep) -> schemas.JournalCheckpoint:
+        return registry.journal_head()
 
     @router.get("/journal/verify", tags=tags, summary="Re-check the journal's hash chain", responses=_READ_ERRORS)
     def verify_journal(
-        access: PublicDep,
+        registry: RegistryDep,
         seq: Annotated[int | None, Query(ge=0, le=2**62, description="a checkpoint kept elsewhere: its seq")] = None,
         checkpoint_hash: Annotated[
             str | None,
             Query(alias="hash", pattern="^[0-9a-f]{64}$", description="a checkpoint kept elsewhere: its hash"),
         ] = None,
-    ) -> JournalReport:
+    ) -> schemas.JournalReport:
         if (seq is None) != (checkpoint_hash is None):
             raise RegistryError(
                 "give both seq and hash of the checkpoint, or neither",
@@ -256,135 +283,12 @@ def _public_routes(router: APIRouter) -> None:
             )
         checkpoint = None
         if seq is not None and checkpoint_hash is not None:
-            checkpoint = JournalCheckpoint(seq=seq, hash=checkpoint_hash)
-        return access.verify_journal(checkpoint=checkpoint)
+            checkpoint = schemas.JournalCheckpoint(seq=seq, hash=checkpoint_hash)
+        return registry.verify_journal(checkpoint=checkpoint)
 
     @router.get("/integrity", tags=tags, summary="Check uniqueness and conservation of every unit")
-    def check_integrity(access: PublicDep) -> IntegrityReport:
-        return access.check_integrity()
-
-
-def _holder_routes(router: APIRouter) -> None:
-    tags: list[str | Any] = ["account operations"]
-    common: dict[str, Any] = {"tags": tags, "responses": _OPERATION_ERRORS}
-
-    @router.post("/transfers", summary="Transfer held units to another holding account", **common)
-    def transfer(
-        access: KeyedDep,
-        body: Annotated[bodies.TransferBody, Body(openapi_examples=bodies.TRANSFER_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("transfer", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/retirements", summary="Retire held units for a beneficiary (final)", **common)
-    def retire(
-        access: KeyedDep,
-        body: Annotated[bodies.RetireBody, Body(openapi_examples=bodies.RETIRE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("retire", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/cancellations", summary="Cancel held units (operator: also buffer units, any account)", **common)
-    def cancel(
-        access: KeyedDep,
-        body: Annotated[bodies.CancelBody, Body(openapi_examples=bodies.CANCEL_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("cancel", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/buffer-deposits", summary="Move held units into the buffer pool", **common)
-    def move_to_buffer(
-        access: KeyedDep,
-        body: Annotated[bodies.BufferBody, Body(openapi_examples=bodies.BUFFER_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("move_to_buffer", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/immobilizations", summary="Lock held units in a trust account for a token (tokenization)", **common)
-    def immobilize(
-        access: KeyedDep,
-        body: Annotated[bodies.ImmobilizeBody, Body(openapi_examples=bodies.IMMOBILIZE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("immobilize", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/releases", summary="Release immobilized units from trust to a holding account", **common)
-    def release(
-        access: KeyedDep,
-        body: Annotated[bodies.ReleaseBody, Body(openapi_examples=bodies.RELEASE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("release", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/trust-retirements", summary="Retire immobilized units, settling retirements made on-chain", **common)
-    def retire_from_trust(
-        access: KeyedDep,
-        body: Annotated[bodies.RetireFromTrustBody, Body(openapi_examples=bodies.RETIRE_FROM_TRUST_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate(
-            "retire_from_trust", body.fields(), request_id=idempotency_key, result=BlockOperationResult
-        )
-
-
-def _operator_routes(router: APIRouter) -> None:
-    tags: list[str | Any] = ["operator operations"]
-    common: dict[str, Any] = {"tags": tags, "responses": _OPERATION_ERRORS}
-    created: dict[str, Any] = {**common, "status_code": status.HTTP_201_CREATED}
-
-    @router.post("/programs", summary="Register a crediting program", **created)
-    def create_program(
-        access: KeyedDep,
-        body: Annotated[bodies.ProgramBody, Body(openapi_examples=bodies.PROGRAM_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> ProgramPublic:
-        return access.operate("create_program", body.fields(), request_id=idempotency_key, result=ProgramPublic)
-
-    @router.post("/projects", summary="Register a project and its labels", **created)
-    def create_project(
-        access: KeyedDep,
-        body: Annotated[bodies.ProjectBody, Body(openapi_examples=bodies.PROJECT_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> ProjectPublic:
-        return access.operate("create_project", body.fields(), request_id=idempotency_key, result=ProjectPublic)
-
-    @router.post("/accounts", summary="Open an account", **created)
-    def create_account(
-        access: KeyedDep,
-        body: Annotated[bodies.AccountBody, Body(openapi_examples=bodies.ACCOUNT_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> AccountPublic:
-        return access.operate("create_account", body.fields(), request_id=idempotency_key, result=AccountPublic)
-
-    @router.post("/accounts/{account_id}/close", summary="Close an account that holds no live units", **common)
-    def close_account(access: KeyedDep, account_id: IdPath, idempotency_key: IdempotencyKey = None) -> AccountPublic:
-        return access.operate(
-            "close_account", {"account_id": account_id}, request_id=idempotency_key, result=AccountPublic
-        )
-
-    @router.post("/issuances", summary="Issue a project's vintage into a holding account", **created)
-    def issue(
-        access: KeyedDep,
-        body: Annotated[bodies.IssueBody, Body(openapi_examples=bodies.ISSUE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> IssuanceResult:
-        return access.operate("issue", body.fields(), request_id=idempotency_key, result=IssuanceResult)
-
-    @router.post("/freezes", summary="Freeze units issued in error", **common)
-    def freeze(
-        access: KeyedDep,
-        body: Annotated[bodies.FreezeBody, Body(openapi_examples=bodies.FREEZE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("freeze", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
-
-    @router.post("/unfreezes", summary="Unfreeze frozen units", **common)
-    def unfreeze(
-        access: KeyedDep,
-        body: Annotated[bodies.UnfreezeBody, Body(openapi_examples=bodies.UNFREEZE_EXAMPLES)],
-        idempotency_key: IdempotencyKey = None,
-    ) -> BlockOperationResult:
-        return access.operate("unfreeze", body.fields(), request_id=idempotency_key, result=BlockOperationResult)
+    def check_integrity(registry: RegistryDep) -> schemas.IntegrityReport:
+        return registry.check_integrity()
 
 
 def _api_key_routes(router: APIRouter) -> None:
@@ -402,9 +306,9 @@ def _api_key_routes(router: APIRouter) -> None:
         **common,
     )
     def create_api_key(
-        access: KeyedDep, body: Annotated[bodies.ApiKeyBody, Body(openapi_examples=bodies.API_KEY_EXAMPLES)]
+        access: KeyedDep, body: Annotated[auth.ApiKeyCreate, Body(openapi_examples=EXAMPLES["create_api_key"])]
     ) -> auth.IssuedApiKey:
-        return access.create_api_key(accounts=body.accounts, operator=body.operator, label=body.label)
+        return access.create_api_key(body)
 
     @router.get("/api-keys", summary="Every API key (operator; never the keys themselves)", **common)
     def list_api_keys(access: KeyedDep) -> list[auth.ApiKeyPublic]:
@@ -417,82 +321,26 @@ def _api_key_routes(router: APIRouter) -> None:
 
 # --- errors ----------------------------------------------------------------------------------------
 
-
-def _json(status_code: int, body: dict[str, Any]) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content=body)
-
-
-def _coded_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, CodedError)
-    return _json(exc.http_status, exc.to_dict())
-
-
-def _field(location: Any) -> str | None:
-    parts = [str(part) for part in location]
-    return ".".join(parts) or None
-
-
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    problems = []
-    for error in exc.errors():
-        location = list(error.get("loc", ()))
-        if error.get("type") == "json_invalid":
-            location = location[:1]
-        message = str(error.get("msg", "is not valid"))
-        if error.get("type") == "extra_forbidden":
-            message = "is not a field of this request"
-        problems.append({"field": _field(location), "message": message, "type": str(error.get("type", ""))})
-    first = problems[0] if problems else {"field": None, "message": "the request is not valid"}
-    text = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
-    body: dict[str, Any] = {"code": str(RegistryErrorCode.INVALID_REQUEST), "message": text}
-    if first["field"]:
-        body["field"] = first["field"]
-    body["details"] = {"errors": problems}
-    return _json(422, body)
-
-
-_HTTP_CODES: Final = {
-    401: RegistryErrorCode.UNAUTHORIZED,
-    403: RegistryErrorCode.FORBIDDEN,
-    404: RegistryErrorCode.ROUTE_NOT_FOUND,
-    405: RegistryErrorCode.METHOD_NOT_ALLOWED,
-}
-
-
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, RegistryErrorCode.INVALID_REQUEST)
-    if exc.status_code == 404:
-        message = f"no registry endpoint {request.method} {request.url.path}"
-    elif exc.status_code == 405:
-        message = f"{request.url.path} does not accept {request.method}"
-    else:
-        message = str(exc.detail)
-    return JSONResponse(
-        status_code=exc.status_code, content={"code": str(code), "message": message}, headers=exc.headers
-    )
-
-
-def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-    error = RegistryError("the registry database is unavailable", code=RegistryErrorCode.REGISTRY_UNAVAILABLE)
-    return _json(error.http_status, error.to_dict())
-
-
-def _internal_error(_: Request, exc: Exception) -> JSONResponse:
-    error = RegistryError(
-        f"the registry failed unexpectedly ({type(exc).__name__})", code=RegistryErrorCode.REGISTRY_INTERNAL_ERROR
-    )
-    return _json(error.http_status, error.to_dict())
+HTTP_ERRORS: Final = HttpErrorCatalogue(
+    error=RegistryError,
+    invalid_request=RegistryErrorCode.INVALID_REQUEST,
+    unauthorized=RegistryErrorCode.UNAUTHORIZED,
+    forbidden=RegistryErrorCode.FORBIDDEN,
+    route_not_found=RegistryErrorCode.ROUTE_NOT_FOUND,
+    method_not_allowed=RegistryErrorCode.METHOD_NOT_ALLOWED,
+    unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
+    internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
+    subject="the registry",
+    endpoint="registry endpoint",
+    unavailable_message="the registry database is unavailable",
+    plain_fields=False,  # a 422 names the input where it was: body.quantity, query.limit
+)
+"""The registry API's error codes and words; the handlers are the project's one stack (``bridge.http_errors``)."""
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to the registry's JSON error body (any ``CodedError`` keeps its own code)."""
-    app.add_exception_handler(CodedError, _coded_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(Exception, _internal_error)
+    install_http_error_handlers(app, HTTP_ERRORS)
 
 
 def install_registry_api(app: FastAPI, registry: Registry, *, prefix: str = "/registry") -> None:

@@ -9,16 +9,18 @@ credentials, not ledger state: they are not journaled and not part of ``Registry
 Rules (the HTTP API and ``InProcessRegistryClient`` both apply exactly these, through ``RegistryAccess``):
 
 * Reading is public: no key needed.
-* A key acts for a set of registry accounts. Holder operations -- transfer, retire, cancel, move to
-  buffer, immobilize, release, retire from trust -- take units only from an account the key acts for:
+* A key acts for a set of registry accounts. Holder operations (``Access.HOLDER`` in the operation table:
+  transfer, retire, cancel, move to buffer, immobilize, release, retire from trust) take units only
+  from an account the key acts for:
   ``from_account`` when given, else the account holding the block named by ``serial``, else the key's
   only account. Destinations are anyone's: a custodian immobilizes INTO the bridge's trust account,
   the bridge releases to a redeemer's holding account. Release and retire-from-trust therefore need a
   key for the trust account (only immobilized units, which sit in trust accounts, can be released).
   Anything else is ``forbidden`` (403).
-* The operator key (registry administrator) may create programs, projects and accounts, close
-  accounts, issue, freeze and unfreeze, manage API keys, and cancel or move to buffer units in any
-  account (on behalf of a holder). For other holder operations it acts only for accounts it holds.
+* The operator key (registry administrator) may do the operator operations (``Access.OPERATOR``: create
+  programs, projects and accounts, close accounts, issue, freeze and unfreeze), manage API keys, and
+  cancel or move to buffer units in any account (on behalf of a holder: ``Operation.on_behalf``). For
+  other holder operations it acts only for accounts it holds.
 * A retry of an idempotent request (same ``request_id``) acts as the first attempt did, so it returns
   the first result even after the block has moved on.
 """
@@ -30,45 +32,28 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bridge.registry import views
 from bridge.registry._auth_models import ApiKey, ApiKeyAccount
 from bridge.registry.db import session_factory
 from bridge.registry.enums import AccountStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
+from bridge.registry.ledger.operations import Access, Operation
 from bridge.registry.models import Account
+from bridge.registry.views.lookup import block_account, check_id, recorded_request
+from bridge.registry.views.queries import MAX_ID
 
 KEY_PREFIX: Final = "crk_"
 API_KEY_HEADER: Final = "X-API-Key"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 """HTTP headers: the caller's API key, and the idempotency key (the ledger's ``request_id``)."""
 _SHOWN_PREFIX: Final = 12
-
-HOLDER_OPERATIONS: Final = frozenset(
-    {"transfer", "retire", "cancel", "move_to_buffer", "immobilize", "release", "retire_from_trust"}
-)
-"""Operations on units that a key may do from the accounts it acts for."""
-ON_BEHALF_OPERATIONS: Final = frozenset({"cancel", "move_to_buffer"})
-"""Holder operations the operator may also do on any account."""
-OPERATOR_OPERATIONS: Final = frozenset(
-    {
-        "create_program",
-        "create_project",
-        "create_account",
-        "close_account",
-        "issue",
-        "freeze",
-        "unfreeze",
-        "manage_api_keys",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -95,14 +80,21 @@ class ApiKeyPublic(BaseModel):
     revoked_at: datetime | None
 
 
+_Label = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class ApiKeyCreate(BaseModel):
-    """A new API key: the accounts it acts for and/or the operator role."""
+    """A new API key: the accounts it acts for and/or the operator role (the API's request body)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    accounts: list[Annotated[int, Field(strict=True, ge=1, le=views.MAX_ID)]] = Field(default_factory=list)
-    operator: bool = False
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    accounts: list[Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, description="the registry accounts the key acts for"
+    )
+    operator: StrictBool = Field(False, description="the registry operator's key (administrative operations)")
+    label: (
+        Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)] | None
+    ) = None
 
 
 class IssuedApiKey(BaseModel):
@@ -224,7 +216,7 @@ def resolve_api_key(registry: Registry, key: str | None) -> Principal:
     """The principal a presented key acts as; ``unauthorized`` when it is missing, unknown or revoked."""
     if not key:
         raise _refuse(RegistryErrorCode.UNAUTHORIZED, "this operation needs an API key (header X-API-Key)")
-    with views.read_session(registry) as session:
+    with registry.read_session() as session:
         row = session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).one_or_none()
         if row is None:
             raise _refuse(RegistryErrorCode.UNAUTHORIZED, "the API key is not valid")
@@ -235,7 +227,7 @@ def resolve_api_key(registry: Registry, key: str | None) -> Principal:
 
 
 def list_api_keys(registry: Registry) -> list[ApiKeyPublic]:
-    with views.read_session(registry) as session:
+    with registry.read_session() as session:
         rows = session.scalars(select(ApiKey).order_by(ApiKey.id)).all()
         accounts = _accounts_of(session, [row.id for row in rows])
         return [_public(row, accounts[row.id]) for row in rows]
@@ -243,7 +235,7 @@ def list_api_keys(registry: Registry) -> list[ApiKeyPublic]:
 
 def get_api_key(registry: Registry, key_id: int) -> ApiKeyPublic:
     check_id(key_id, "key_id")
-    with views.read_session(registry) as session:
+    with registry.read_session() as session:
         row = session.get(ApiKey, key_id)
         if row is None:
             raise _refuse(RegistryErrorCode.UNKNOWN_API_KEY, f"API key {key_id} does not exist", field="key_id")
@@ -265,30 +257,19 @@ def revoke_api_key(registry: Registry, key_id: int) -> ApiKeyPublic:
 # --- rules -----------------------------------------------------------------------------------------
 
 
-def check_id(value: object, field: str) -> None:
-    """Refuse an id beyond what the database stores (it would otherwise fail deep in the driver).
-
-    Ids in the column's range that no row has (0, -1) are left to the lookup: it says they do not exist.
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and not -views.MAX_ID <= value <= views.MAX_ID:
-        raise _refuse(
-            RegistryErrorCode.INVALID_REQUEST, f"{field}: must be an id from 1 to {views.MAX_ID}", field=field
-        )
-
-
 def require_key(principal: Principal | None) -> Principal:
     if principal is None:
         raise _refuse(RegistryErrorCode.UNAUTHORIZED, "this operation needs an API key (header X-API-Key)")
     return principal
 
 
-def require_operator(principal: Principal | None, operation: str) -> Principal:
-    """The principal, if it is the operator's (``forbidden`` otherwise)."""
+def require_operator(principal: Principal | None, what: str) -> Principal:
+    """The principal, if it is the operator's (``forbidden`` otherwise); ``what`` names what it asked for."""
     found = require_key(principal)
     if not found.operator:
         raise _refuse(
             RegistryErrorCode.FORBIDDEN,
-            f"{operation.replace('_', ' ')} is for the registry operator; this API key is not the operator's",
+            f"{what.replace('_', ' ')} is for the registry operator; this API key is not the operator's",
         )
     return found
 
@@ -300,7 +281,7 @@ def _forbidden(account: int, field: str) -> RegistryError:
 def acting_account(
     registry: Registry,
     principal: Principal | None,
-    operation: str,
+    operation: Operation[Any, Any],
     *,
     serial: str | None,
     from_account: int | None,
@@ -310,23 +291,25 @@ def acting_account(
 
     Raises ``unauthorized`` without a key, ``forbidden`` when the units' account is not the key's.
     """
-    if operation not in HOLDER_OPERATIONS:
-        raise ValueError(f"{operation} is not a holder operation")
+    if operation.access is not Access.HOLDER:
+        raise ValueError(f"{operation.name} is not a holder operation")
     key = require_key(principal)
-    on_behalf = key.operator and operation in ON_BEHALF_OPERATIONS
+    on_behalf = key.operator and operation.on_behalf
 
     if request_id is not None and isinstance(request_id, str):
         # A retry acts as the first attempt did (the ledger then returns the first result, or refuses a
         # different request under the same id).
-        earlier = views.recorded_request(registry, request_id)
-        if earlier is not None and earlier[0] == operation:
-            recorded = earlier[1].get("actor_account")
+        with registry.read_session() as session:
+            earlier = recorded_request(session, request_id)
+        if earlier is not None and earlier[0] == operation.name:
+            recorded = earlier[1].actor_account
             if recorded in key.accounts or (recorded is None and on_behalf):
-                return recorded if isinstance(recorded, int) else None
+                return recorded
 
     source, field = from_account, "from_account"
     if source is None and serial is not None:
-        source, field = views.block_account(registry, serial), "serial"
+        with registry.read_session() as session:
+            source, field = block_account(session, serial), "serial"
     if source is not None:
         if source in key.accounts:
             return source
@@ -341,7 +324,7 @@ def acting_account(
     if serial is not None:
         raise _refuse(RegistryErrorCode.BLOCK_NOT_FOUND, f"no block has serial {serial}", field="serial")
     if not key.accounts:
-        raise _refuse(RegistryErrorCode.FORBIDDEN, f"this API key acts for no account; {operation} needs one")
+        raise _refuse(RegistryErrorCode.FORBIDDEN, f"this API key acts for no account; {operation.name} needs one")
     held = ", ".join(str(account) for account in sorted(key.accounts))
     raise _refuse(
         RegistryErrorCode.INVALID_REQUEST,

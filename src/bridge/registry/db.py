@@ -13,6 +13,8 @@ shipped in ``bridge/registry/migrations``. The same code runs on both backends:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,8 +22,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from bridge.registry.errors import RegistryError, RegistryErrorCode
 
 DEFAULT_URL: Final = "sqlite:///.bridge/registry.db"
 MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
@@ -29,6 +34,22 @@ VERSION_TABLE: Final = "registry_alembic_version"
 
 #: Execution option naming the SQLite ``BEGIN`` mode of a connection (``IMMEDIATE`` unless set).
 SQLITE_BEGIN: Final = "registry_sqlite_begin"
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Turn the database's own failures into coded registry errors: a value it refuses is
+    ``invalid_request``, a database it cannot reach (or that is locked) ``registry_unavailable``."""
+    try:
+        yield
+    except DataError as exc:
+        raise RegistryError(
+            f"the database refused a value: {exc.orig}", code=RegistryErrorCode.INVALID_REQUEST
+        ) from exc
+    except OperationalError as exc:
+        raise RegistryError(
+            f"the registry database is unavailable: {exc.orig}", code=RegistryErrorCode.REGISTRY_UNAVAILABLE
+        ) from exc
 
 
 def is_sqlite(engine: Engine) -> bool:

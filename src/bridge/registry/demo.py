@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
+from eth_utils import to_checksum_address
+
 from bridge.registry import auth
 from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.db import create_registry_db, session_factory
@@ -319,9 +321,8 @@ def populate(registry: Registry, *, seed: int = 7, clock: DemoClock | None = Non
     """
     rng = random.Random(seed)
     timeline = _Timeline(clock)
-    world = _World(
-        registry, rng, timeline, token_address="0x" + hashlib.sha256(f"demo token:{seed}".encode()).hexdigest()[:40]
-    )
+    token = to_checksum_address("0x" + hashlib.sha256(f"demo token:{seed}".encode()).hexdigest()[:40])
+    world = _World(registry, rng, timeline, token_address=token)
 
     for code, category, ccp, phases in PROGRAMS:
         timeline.at(

@@ -2,8 +2,8 @@
 
 Every operation appends one entry: ``seq`` (1, 2, 3, ... without gaps), ``recorded_at`` (the
 operation's clock reading, which is also the time every row it touched records), ``operation``,
-the optional idempotency ``request_id``, and ``payload`` -- canonical JSON of ``{"request": ...,
-"result": ...}`` -- with
+the optional idempotency ``request_id``, and ``payload`` -- canonical JSON of ``{"actor_account": ...,
+"request": ..., "result": ...}`` (see ``Recorded``) -- with
 
     hash = sha256(prev_hash || canonical_json({seq, recorded_at, operation, request_id}) || payload)
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -51,6 +52,55 @@ def entry_hash(
         {"seq": seq, "recorded_at": format_time(recorded_at), "operation": operation, "request_id": request_id}
     )
     return hashlib.sha256((prev_hash + header + payload).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What one entry's payload records: the request (the operation's request model as JSON), the account
+    that acted (None: the registry operator) and the result.
+
+    Entries written before the acting account was taken out of the request models carry it inside the
+    request (``{"request": {..., "actor_account": 4}, "result": ...}``); both forms read the same here,
+    so such journals still replay, and their request ids still answer retries.
+    """
+
+    request: dict[str, Any]
+    actor_account: int | None
+    result: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        """The payload of a new entry."""
+        return {"actor_account": self.actor_account, "request": self.request, "result": self.result}
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> Recorded:
+        request = dict(payload.get("request") or {})
+        actor = request.pop("actor_account") if "actor_account" in request else payload.get("actor_account")
+        result = payload.get("result")
+        return cls(
+            request=request,
+            actor_account=actor if isinstance(actor, int) and not isinstance(actor, bool) else None,
+            result=result if isinstance(result, dict) else {},
+        )
+
+
+def agrees(recorded: Any, replayed: Any) -> bool:
+    """Whether ``replayed`` holds every value ``recorded`` holds, at the same place and of the same type.
+
+    A model may gain fields after an entry was written (with a default, so old records still load): the
+    entry's record does not have them, so they are not compared. Everything it does have must match.
+    """
+    if isinstance(recorded, dict):
+        return isinstance(replayed, dict) and all(
+            key in replayed and agrees(value, replayed[key]) for key, value in recorded.items()
+        )
+    if isinstance(recorded, list):
+        return (
+            isinstance(replayed, list)
+            and len(recorded) == len(replayed)
+            and all(agrees(a, b) for a, b in zip(recorded, replayed, strict=True))
+        )
+    return type(recorded) is type(replayed) and recorded == replayed
 
 
 def lock_head(session: Session) -> LedgerHead:

@@ -2,10 +2,11 @@
 
 ``replay(entries, into=url)`` re-executes every journaled operation, in order, on an empty (freshly
 migrated) database: with the entry's own timestamp as the clock and its request id, through the very
-handlers the live ledger uses. After each entry it checks that the operation's result equals the
-recorded result and that the rebuilt entry's hash equals the original's, so the rebuilt database is
-the original one (``Registry.snapshot()`` compares equal) or replay stops with ``ReplayError``
-naming the first entry that diverged.
+handlers the live ledger uses, acting for the account the entry records. It writes each entry's payload
+back as recorded, checks that the operation's result equals the recorded result and that the rebuilt
+entry's hash equals the original's, so the rebuilt database is the original one (``Registry.snapshot()``
+compares equal) or replay stops with ``ReplayError`` naming the first entry that diverged. Journals
+written before the acting account moved out of the request models replay too (``journal.Recorded``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 from bridge.registry import journal
 from bridge.registry._convert import validate
 from bridge.registry.errors import RegistryErrorCode, ReplayError
-from bridge.registry.ledger import OPERATIONS, Registry
+from bridge.registry.ledger import Registry
+from bridge.registry.ledger.operations import OPERATIONS
 from bridge.registry.models import JournalEntry
 from bridge.registry.schemas import JournalEntryPublic
 
@@ -67,16 +69,26 @@ def _apply(target: Registry, session: Session, entries: list[JournalEntryPublic 
         if op is None:
             raise ReplayError(f"entry {entry.seq}: unknown operation {entry.operation!r}", details={"seq": entry.seq})
         payload: dict[str, Any] = json.loads(entry.payload) if isinstance(entry.payload, str) else entry.payload
+        recorded = journal.Recorded.of(payload)
         try:
-            request = validate(op.request, payload["request"])
-            result = target._execute(session, head, op, request, entry.recorded_at, entry.request_id)
+            request = validate(op.request, recorded.request)
+            result = target._apply(
+                session,
+                head,
+                op,
+                request,
+                actor_account=recorded.actor_account,
+                now=entry.recorded_at,
+                request_id=entry.request_id,
+                payload=payload,
+            )
         except ReplayError:
             raise
         except Exception as exc:
             raise ReplayError(
                 f"entry {entry.seq} ({entry.operation}) failed on replay: {exc}", details={"seq": entry.seq}
             ) from exc
-        if result.model_dump(mode="json") != payload.get("result"):
+        if not journal.agrees(recorded.result, result.model_dump(mode="json")):
             raise ReplayError(
                 f"entry {entry.seq} ({entry.operation}) gave a different result on replay",
                 details={"seq": entry.seq},

@@ -9,11 +9,12 @@ from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
 from web3.logs import DISCARD
 
-from bridge.engine.models import RedemptionPublic, TokenizationPublic, TokenizationRequest
+from bridge.chain.retirement import Purpose, RetirementDetails
+from bridge.engine.schemas import RedemptionPublic, TokenizationPublic, TokenizationRequest
+from bridge.primitives import TONNE
+from bridge.registry.demo import DemoRegistry
 from bridge.registry.schemas import UnitBlockPublic
 from bridge.service import BridgeService
-
-TONNE = 10**18
 
 
 def drive(service: BridgeService, rounds: int = 6) -> int:
@@ -39,10 +40,15 @@ def retire(
     amount: int,
     beneficiary: str = "Acme Airlines",
     reason: str = "2025 scope 1 offsetting",
+    details: RetirementDetails | None = None,
 ) -> int:
-    """``holder`` retires ``amount`` wei of the class on-chain (fractions allowed); the certificate id."""
+    """``holder`` retires ``amount`` wei of the class on-chain (fractions allowed) for ``beneficiary``
+    (voluntary offsetting), or as ``details`` state; the certificate id."""
     bridge = service.onchain.bridge
-    call = bridge.functions.retire(HexBytes(class_id), amount, beneficiary, reason)
+    stated = details or RetirementDetails(
+        beneficiary_name=beneficiary, reason=reason, purpose=Purpose.VOLUNTARY_OFFSETTING
+    )
+    call = bridge.functions.retire(HexBytes(class_id), amount, stated.as_tuple())
     receipt = service.onchain.sender(holder).transact(call)
     return int(bridge.events.Retired().process_receipt(receipt, errors=DISCARD)[0]["args"]["certificateId"])
 
@@ -60,13 +66,20 @@ class LocalBridgeHelper:
     def holder(self) -> LocalAccount:
         return self.service.onchain.users[0]
 
+    @property
+    def demo(self) -> DemoRegistry:
+        """The demo registry the local bridge was built on."""
+        if self.service.demo is None:
+            raise AssertionError("not a local bridge: it has no demo registry (use bridge.local.local_service)")
+        return self.service.demo
+
     def account(self, name: str) -> int:
         """A demo registry account id: custodian, trader, broker or exchange."""
-        return int(self.service.demo.accounts[name])
+        return int(self.demo.accounts[name])
 
     def held_blocks(self, name: str = "custodian") -> list[UnitBlockPublic]:
         """Unfrozen blocks held by the demo account ``name`` (candidates to tokenize)."""
-        blocks = self.service.demo.client().list_blocks(account_id=self.account(name), status="held")
+        blocks = self.demo.client().list_blocks(account_id=self.account(name), status="held")
         return [b for b in blocks if not b.frozen]
 
     def tokenize(
@@ -80,7 +93,7 @@ class LocalBridgeHelper:
         last: CodedError | None = None
         for candidate in candidates:
             try:
-                tokenization = self.service.engine.request_tokenization(
+                tokenization = self.service.tokenize(
                     TokenizationRequest(
                         idempotency_key=f"bridge-testing-{next(self._keys):06d}",
                         custodian_account=self.account("custodian"),
@@ -93,7 +106,7 @@ class LocalBridgeHelper:
                 last = exc
                 continue
             self.drive()
-            return self.service.engine.get_tokenization(tokenization.id)
+            return self.service.tokenization(tokenization.id)
         raise AssertionError(f"no demo block could be tokenized: {last}")
 
     def balance(self, class_id: str, holder: LocalAccount | None = None) -> int:
@@ -115,12 +128,25 @@ class LocalBridgeHelper:
         """Request a redemption as the holder and drive the engine until it is done."""
         redemption_id = self.request_redemption(class_id=class_id, tonnes=tonnes, account=account)
         self.drive()
-        return self.service.engine.get_redemption(redemption_id)
+        return self.service.redemption(redemption_id)
 
     def retire(
-        self, *, class_id: str, amount: int, beneficiary: str = "Acme Airlines", holder: LocalAccount | None = None
+        self,
+        *,
+        class_id: str,
+        amount: int,
+        beneficiary: str = "Acme Airlines",
+        holder: LocalAccount | None = None,
+        details: RetirementDetails | None = None,
     ) -> int:
-        return retire(self.service, holder or self.holder, class_id=class_id, amount=amount, beneficiary=beneficiary)
+        return retire(
+            self.service,
+            holder or self.holder,
+            class_id=class_id,
+            amount=amount,
+            beneficiary=beneficiary,
+            details=details,
+        )
 
     def drive(self, rounds: int = 6) -> int:
         return drive(self.service, rounds)

@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 from bridge.api import create_app
 from bridge.chain.anvil import free_port
 from bridge.client import BridgeClient
+from bridge.local import LocalTemplate, local_service
 from bridge.runtime import ServedBridge
-from bridge.service import ANVIL, BridgeService, LocalTemplate
+from bridge.service import BridgeService
+from bridge.settings import ANVIL
 from bridge.testing.helpers import LocalBridgeHelper
 
 
@@ -27,7 +29,7 @@ def bridge_template(tmp_path_factory: pytest.TempPathFactory) -> LocalTemplate:
 @pytest.fixture
 def bridge_service(tmp_path: Path, bridge_template: LocalTemplate) -> Iterator[BridgeService]:
     """A whole local bridge in ``tmp_path``: registry with demo data, in-process chain, contracts, engine."""
-    service = BridgeService.local(tmp_path / "bridge", template=bridge_template)
+    service = local_service(tmp_path / "bridge", template=bridge_template)
     yield service
     service.close()
 
@@ -61,7 +63,7 @@ def bridge(bridge_service: BridgeService) -> LocalBridgeHelper:
 def serving_local_bridge(directory: Path, template: LocalTemplate) -> Iterator[ServedBridge]:
     """A local bridge on anvil in ``directory``, served on a free port with its engine worker running
     (1 confirmation, a 0.1 s worker interval); stopped and closed on exit."""
-    service = BridgeService.local(directory, template=template, chain=ANVIL, confirmations=1)
+    service = local_service(directory, template=template, chain=ANVIL, confirmations=1)
     try:
         served = ServedBridge(service, port=free_port(), interval=0.1).start()
         try:

@@ -12,6 +12,7 @@ import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol"
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
 import {BatchSplits} from "../utils/BatchSplits.sol";
 import {BridgeFixture} from "../utils/BridgeFixture.sol";
+import {Retirements} from "../utils/Retirements.sol";
 
 /// @notice Drives the bridge at random: signed batches of locks minted whole or in parts (real verifier
 /// signatures, real multiproofs), transfers, burns through the harness's `_burnFromBatch`, re-bridging of
@@ -271,7 +272,7 @@ contract BridgeHandler is BridgeFixture {
         uint256 amount = bound(amountSeed, 1, cap);
         bytes32 classId = _classId(classIndex); // before the prank, which the next call consumes
         vm.prank(holder);
-        bridge.retire(classId, amount, "Beneficiary", "Reason");
+        bridge.retire(classId, amount, Retirements.simple("Beneficiary", "Reason"));
         ghostRetired[classIndex] += amount;
         ++ghostRetirements;
     }

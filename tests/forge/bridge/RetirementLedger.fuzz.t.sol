@@ -4,10 +4,11 @@ pragma solidity ^0.8.24;
 import {ERC20} from "solady/tokens/ERC20.sol";
 
 import {CreditClass} from "../../../contracts/interfaces/CarbonTypes.sol";
-import {IRetirementLedger} from "../../../contracts/interfaces/IRetirementLedger.sol";
+import {IRetirementLedger, RetirementDetails} from "../../../contracts/interfaces/IRetirementLedger.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {BatchSplits} from "../utils/BatchSplits.sol";
 import {BridgeFixture} from "../utils/BridgeFixture.sol";
+import {Retirements} from "../utils/Retirements.sol";
 
 contract RetirementLedgerFuzzTest is BridgeFixture {
     CreditClass internal vcs;
@@ -37,7 +38,7 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
         vm.warp(timestamp);
         vm.prank(alice);
         if (amount > 40 * TONNE) vm.expectRevert(ERC20.InsufficientBalance.selector);
-        uint256 id = bridge.retire(classId, amount, "Beneficiary", "Reason");
+        uint256 id = bridge.retire(classId, amount, Retirements.simple("Beneficiary", "Reason"));
         if (amount > 40 * TONNE) {
             assertEq(bridge.retiredUnsettled(classId), 0);
             return;
@@ -53,6 +54,63 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
         assertClassAccounting(vcs);
     }
 
+    /// @dev Any jurisdiction is accepted exactly when it has the ISO 3166 shape: zero, "CC", or "CC-" and 1 to
+    /// 3 capitals or digits, zero-padded (a reference check written differently from the contract's).
+    function testFuzz_retire_jurisdictionShape(bytes6 code) public {
+        RetirementDetails memory details = Retirements.simple("B", "");
+        details.claimJurisdiction = code;
+        bool valid = _referenceJurisdiction(code);
+        if (!valid) {
+            vm.expectRevert(abi.encodeWithSelector(IRetirementLedger.BridgeInvalidJurisdiction.selector, code));
+        }
+        vm.prank(alice);
+        bridge.retire(classId, 1, details);
+        assertEq(bridge.retiredUnsettled(classId), valid ? 1 : 0);
+    }
+
+    /// @dev Shapes the fuzzer rarely hits at random: every valid one of a few lengths, and one bad byte in it.
+    function testFuzz_retire_jurisdictionNearMisses(uint8 length, uint8 badAt, bytes1 bad) public {
+        length = uint8(bound(length, 1, 3));
+        bytes memory text =
+            abi.encodePacked("US-", length >= 1 ? "C" : "", length >= 2 ? "A" : "", length >= 3 ? "9" : "");
+        bytes6 code = bytes6(bytes(text));
+        assertTrue(_referenceJurisdiction(code));
+        bytes6 broken = code ^ (bytes6(bad) >> (8 * (badAt % 6)));
+        testFuzz_retire_jurisdictionShape(broken);
+    }
+
+    /// @dev Several beneficiaries in one call: each gets its own certificate (consecutive ids) for its own
+    /// amount, the total burns once, and a total above the balance changes nothing.
+    function testFuzz_retireMany(uint256[5] memory seeds, uint8 count) public {
+        count = uint8(bound(count, 1, 5));
+        uint256[] memory amounts = new uint256[](count);
+        RetirementDetails[] memory details = new RetirementDetails[](count);
+        uint256 total;
+        for (uint256 i; i < count; ++i) {
+            amounts[i] = bound(seeds[i], 1, 12 * TONNE);
+            total += amounts[i];
+            details[i] = Retirements.simple(string(abi.encodePacked("Beneficiary ", bytes1(uint8(65 + i)))), "");
+        }
+        vm.prank(alice);
+        if (total > 40 * TONNE) vm.expectRevert(ERC20.InsufficientBalance.selector);
+        uint256 first = bridge.retireMany(classId, amounts, details);
+        if (total > 40 * TONNE) {
+            assertEq(bridge.retiredUnsettled(classId), 0);
+            assertEq(token.balanceOf(alice), 40 * TONNE);
+            return;
+        }
+        assertEq(first, 1);
+        assertEq(token.balanceOf(alice), 40 * TONNE - total);
+        assertEq(bridge.retiredUnsettled(classId), total);
+        for (uint256 i; i < count; ++i) {
+            (address retiree,, uint256 amount,, bytes20 detailsHash) = bridge.certificate(first + i);
+            assertEq(retiree, alice);
+            assertEq(amount, amounts[i]);
+            assertEq(detailsHash, bytes20(keccak256(abi.encode(details[i]))));
+        }
+        assertClassAccounting(vcs);
+    }
+
     /// @dev Random fractional retirements by two holders, then the whole tonnes they add up to settled over
     /// a random split of the batches: what stays unsettled is the fraction below one tonne, and the
     /// accounting identity holds at every step.
@@ -64,7 +122,7 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
             if (balance == 0) continue;
             uint256 amount = bound(amounts[i], 1, balance);
             vm.prank(holder);
-            bridge.retire(classId, amount, "B", "");
+            bridge.retire(classId, amount, Retirements.simple("B", ""));
             retired += amount;
             assertClassAccounting(vcs);
         }
@@ -88,7 +146,7 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
         retired = bound(retired, 1, 40 * TONNE);
         tonnes = uint64(bound(tonnes, 1, 25));
         vm.prank(alice);
-        bridge.retire(classId, retired, "B", "");
+        bridge.retire(classId, retired, Retirements.simple("B", ""));
         (bytes32[] memory planKeys, uint64[] memory planTonnes) = split1(keys[0], tonnes);
         if (uint256(tonnes) * TONNE > retired) {
             vm.expectRevert(
@@ -103,5 +161,24 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
         vm.prank(engine);
         bridge.settleRetirements(bytes32(retired), classId, planKeys, planTonnes, "");
         assertClassAccounting(vcs);
+    }
+
+    function _referenceJurisdiction(bytes6 code) internal pure returns (bool) {
+        bytes memory b = abi.encodePacked(code);
+        uint256 used = 6;
+        while (used > 0 && b[used - 1] == 0) --used;
+        for (uint256 i; i < used; ++i) {
+            if (b[i] == 0) return false; // a zero inside the text
+        }
+        if (used == 0) return true;
+        if (used != 2 && (used < 4 || b[2] != "-")) return false;
+        for (uint256 i; i < used; ++i) {
+            bytes1 c = b[i];
+            bool capital = c >= "A" && c <= "Z";
+            bool digit = c >= "0" && c <= "9";
+            if (i < 2 && !capital) return false;
+            if (i > 2 && !capital && !digit) return false;
+        }
+        return true;
     }
 }

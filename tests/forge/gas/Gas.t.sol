@@ -8,6 +8,8 @@ import {Lock, LockLeaf} from "../../../contracts/interfaces/CarbonTypes.sol";
 import {BaselineERC20} from "../../../contracts/test/BaselineERC20.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {BridgeFixture} from "../utils/BridgeFixture.sol";
+import {Retirements} from "../utils/Retirements.sol";
+import {RetirementDetails} from "../../../contracts/interfaces/IRetirementLedger.sol";
 
 /// @notice Gas of the target operations as a transaction receipt reports it (Cancun, intrinsic cost
 /// included). The suite runs isolated (inline config below): every top-level call is its own transaction,
@@ -140,7 +142,9 @@ contract GasTest is BridgeFixture {
     function test_gas_retire_with_certificate() public {
         bytes32 classId = _bridgeVcs(1000, alice);
         uint256 gasUsed = _receiptGasFrom(
-            alice, address(bridge), abi.encodeCall(bridge.retire, (classId, 10e18, BENEFICIARY, REASON))
+            alice,
+            address(bridge),
+            abi.encodeCall(bridge.retire, (classId, 10e18, Retirements.complete(BENEFICIARY, REASON)))
         );
         console.log("retire_with_certificate (first of the class):", gasUsed);
         assertLe(gasUsed, RETIRE_TARGET);
@@ -150,12 +154,28 @@ contract GasTest is BridgeFixture {
     function test_gas_retire_fraction() public {
         bytes32 classId = _bridgeVcs(1000, alice);
         vm.prank(alice);
-        bridge.retire(classId, 1.5e18, BENEFICIARY, REASON);
+        bridge.retire(classId, 1.5e18, Retirements.simple(BENEFICIARY, REASON));
         uint256 gasUsed = _receiptGasFrom(
-            alice, address(bridge), abi.encodeCall(bridge.retire, (classId, 0.25e18, BENEFICIARY, REASON))
+            alice,
+            address(bridge),
+            abi.encodeCall(bridge.retire, (classId, 0.25e18, Retirements.simple(BENEFICIARY, REASON)))
         );
         console.log("retire_fraction (0.25 t, unsettled already non-zero):", gasUsed);
         assertLe(gasUsed, RETIRE_TARGET);
+    }
+
+    /// @dev One call for three beneficiaries (complete details each): three certificates, one burn.
+    function test_gas_retire_many_three_beneficiaries() public {
+        bytes32 classId = _bridgeVcs(1000, alice);
+        uint256[] memory amounts = new uint256[](3);
+        (amounts[0], amounts[1], amounts[2]) = (1e18, 2e18, 0.5e18);
+        RetirementDetails[] memory details = new RetirementDetails[](3);
+        for (uint256 i; i < 3; ++i) {
+            details[i] = Retirements.complete(BENEFICIARY, REASON);
+        }
+        uint256 gasUsed =
+            _receiptGasFrom(alice, address(bridge), abi.encodeCall(bridge.retireMany, (classId, amounts, details)));
+        console.log("retire_many (3 beneficiaries, first of the class):", gasUsed);
     }
 
     /// @dev Settling whole tonnes against one batch (the batch stays active).
@@ -163,7 +183,7 @@ contract GasTest is BridgeFixture {
         bytes32 classId = _bridgeVcs(1000, alice);
         bytes32 key = batchKeyOf("VCS", serialOf("VCS1477", 1, 1000));
         vm.prank(alice);
-        bridge.retire(classId, 10.5e18, BENEFICIARY, REASON);
+        bridge.retire(classId, 10.5e18, Retirements.simple(BENEFICIARY, REASON));
         (bytes32[] memory keys, uint64[] memory tonnes) = _one(key, 10);
         uint256 gasUsed = _receiptGasFrom(
             engine,

@@ -10,6 +10,7 @@ import {CarbonPool} from "../../../contracts/pool/CarbonPool.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {FakeClassToken} from "./FakeClassToken.sol";
 import {PoolFixture} from "./PoolFixture.sol";
+import {Retirements} from "../utils/Retirements.sol";
 
 /// @notice Drives a pool at random: deposits, redeems, swaps and redeem-and-retires by several traders,
 /// attempted deposits of a fake token, and random rule changes (tightening and loosening), caps, fees and
@@ -133,7 +134,7 @@ contract PoolHandler is Test {
         address token = _heldClass(classSeed);
         uint256 amount = _amount(amountSeed, _redeemable(token, poolBalance, amountSeed));
         vm.prank(actor);
-        try pool.redeemAndRetire(token, amount, "beneficiary", "invariant run") {
+        try pool.redeemAndRetire(token, amount, Retirements.simple("beneficiary", "invariant run")) {
             successes[this.redeemAndRetire.selector]++;
         } catch {}
     }

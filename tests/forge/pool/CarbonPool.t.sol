@@ -12,6 +12,7 @@ import {FakeClassToken} from "./FakeClassToken.sol";
 import {PoolFixture} from "./PoolFixture.sol";
 import {IRetirementLedger} from "../../../contracts/interfaces/IRetirementLedger.sol";
 import {CarbonBridgeHarness} from "../harness/CarbonBridgeHarness.sol";
+import {Retirements} from "../utils/Retirements.sol";
 
 contract CarbonPoolTest is PoolFixture {
     bytes32 private constant MANAGER_ROLE = keccak256("POOL_MANAGER_ROLE");
@@ -649,7 +650,8 @@ contract CarbonPoolTest is PoolFixture {
         vm.prank(alice);
         vm.expectEmit(address(pool));
         emit ICarbonPool.RedeemedAndRetired(alice, address(vcsToken), 1, 10 * TONNE, 0.1e18);
-        uint256 certificateId = pool.redeemAndRetire(address(vcsToken), 10 * TONNE, "Acme Corp", "2025 offsets");
+        uint256 certificateId =
+            pool.redeemAndRetire(address(vcsToken), 10 * TONNE, Retirements.simple("Acme Corp", "2025 offsets"));
         assertEq(certificateId, 1);
         (address retiree, bytes32 classId, uint256 retired,,) = IRetirementLedger(address(bridge)).certificate(1);
         assertEq(retiree, address(pool));
@@ -668,7 +670,7 @@ contract CarbonPoolTest is PoolFixture {
         vm.prank(admin);
         pool.pause();
         vm.prank(alice);
-        pool.redeemAndRetire(address(vcsToken), 0.3e18, "Alice", "flight");
+        pool.redeemAndRetire(address(vcsToken), 0.3e18, Retirements.simple("Alice", "flight"));
         (,, uint256 retired,,) = IRetirementLedger(address(bridge)).certificate(1);
         assertEq(retired, 0.297e18);
         assertEq(pool.totalSupply(), sumHoldings());
@@ -676,20 +678,20 @@ contract CarbonPoolTest is PoolFixture {
 
     function test_redeemAndRetire_checksAsRedeemDoes() public {
         vm.expectRevert(ICarbonPool.PoolZeroAmount.selector);
-        pool.redeemAndRetire(address(vcsToken), 0, "", "");
+        pool.redeemAndRetire(address(vcsToken), 0, Retirements.simple("", ""));
         depositAs(alice, vcsToken, 1 * TONNE);
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(ICarbonPool.PoolInsufficientClassBalance.selector, address(gsToken), 0, 0.99e18)
         );
-        pool.redeemAndRetire(address(gsToken), 1 * TONNE, "", "");
+        pool.redeemAndRetire(address(gsToken), 1 * TONNE, Retirements.simple("", ""));
     }
 
     function test_redeemAndRetire_refusedByTheBridge_changesNothing() public {
         depositAs(alice, vcsToken, 10 * TONNE);
         vm.prank(alice);
         vm.expectRevert(IRetirementLedger.BridgeInvalidBeneficiary.selector); // the bridge wants a beneficiary
-        pool.redeemAndRetire(address(vcsToken), 1 * TONNE, "", "no beneficiary");
+        pool.redeemAndRetire(address(vcsToken), 1 * TONNE, Retirements.simple("", "no beneficiary"));
         assertEq(pool.balanceOf(alice), 10 * TONNE);
         assertEq(pool.balanceOf(feeTo), 0);
         assertEq(pool.classBalance(address(vcsToken)), 10 * TONNE);
@@ -709,7 +711,7 @@ contract CarbonPoolTest is PoolFixture {
         // redeem works for held classes
         vm.startPrank(alice);
         assertEq(pool.redeem(address(vcsToken), 10 * TONNE), 9.9e18);
-        pool.redeemAndRetire(address(vcsToken), 10 * TONNE, "x", "y");
+        pool.redeemAndRetire(address(vcsToken), 10 * TONNE, Retirements.simple("x", "y"));
         // swapping out of a held class works when the class in qualifies
         puroToken.approve(address(pool), 5 * TONNE);
         pool.swap(address(puroToken), address(gsToken), 5 * TONNE);
@@ -898,7 +900,7 @@ contract CarbonPoolTest is PoolFixture {
         pool.swap(address(gsToken), address(vcsToken), 10 * TONNE);
         // redemptions and pool-token transfers go on
         pool.redeem(address(vcsToken), 10 * TONNE);
-        pool.redeemAndRetire(address(vcsToken), 10 * TONNE, "b", "r");
+        pool.redeemAndRetire(address(vcsToken), 10 * TONNE, Retirements.simple("b", "r"));
         assertTrue(pool.transfer(bob, 1 * TONNE));
         vm.stopPrank();
 

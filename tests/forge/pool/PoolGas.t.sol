@@ -7,6 +7,7 @@ import {PoolRules} from "../../../contracts/interfaces/ICarbonPool.sol";
 import {IRetirementLedger} from "../../../contracts/interfaces/IRetirementLedger.sol";
 import {CarbonCreditToken} from "../../../contracts/token/CarbonCreditToken.sol";
 import {PoolFixture} from "./PoolFixture.sol";
+import {Retirements} from "../utils/Retirements.sol";
 
 /// @notice Gas of the pool's trading operations as a transaction receipt reports it (Cancun, optimizer 200,
 /// intrinsic cost and calldata included), measured like tests/forge/gas/Gas.t.sol: the suite runs isolated
@@ -133,11 +134,13 @@ contract PoolGasTest is PoolFixture {
     function test_gas_redeemAndRetire() public {
         _warmUp();
         vm.prank(alice);
-        pool.redeemAndRetire(address(vcsToken), 1 * TONNE, "Acme Corp", "2025 offsets"); // class already retired once
+        pool.redeemAndRetire(address(vcsToken), 1 * TONNE, Retirements.simple("Acme Corp", "2025 offsets")); // class already retired once
         uint256 gasUsed = _receiptGasFrom(
             alice,
             address(pool),
-            abi.encodeCall(pool.redeemAndRetire, (address(vcsToken), 10 * TONNE, "Acme Corp", "2025 offsets"))
+            abi.encodeCall(
+                pool.redeemAndRetire, (address(vcsToken), 10 * TONNE, Retirements.simple("Acme Corp", "2025 offsets"))
+            )
         );
         console.log("pool redeemAndRetire, 1% fee (bridge retire incl. certificate):", gasUsed);
     }
@@ -146,11 +149,11 @@ contract PoolGasTest is PoolFixture {
         _warmUp();
         bytes32 classId = classIdOf(vcs());
         vm.prank(alice);
-        IRetirementLedger(address(bridge)).retire(classId, 1 * TONNE, "Acme Corp", "2025 offsets");
+        IRetirementLedger(address(bridge)).retire(classId, 1 * TONNE, Retirements.simple("Acme Corp", "2025 offsets"));
         uint256 gasUsed = _receiptGasFrom(
             alice,
             address(bridge),
-            abi.encodeCall(IRetirementLedger.retire, (classId, 9.9e18, "Acme Corp", "2025 offsets"))
+            abi.encodeCall(IRetirementLedger.retire, (classId, 9.9e18, Retirements.simple("Acme Corp", "2025 offsets")))
         );
         console.log("bridge retire called directly by a holder (same amount), for comparison:", gasUsed);
     }

@@ -1,0 +1,60 @@
+"""The bridge's HTTP API: tokenize, follow flows, read classes, certificates and the reserve.
+
+Reads are public; a key (header ``X-API-Key``) is needed to write. Roles: ``custodian`` (bound to one
+registry account: may tokenize only from it), ``verifier``, ``operator`` (drives the engine once,
+enforces the reserve). Every error is ``{"code", "message", "field"}`` with the code's HTTP status.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+
+from bridge.api.deps import SERVICE_STATE, reject_unknown_query
+from bridge.api.errors import HTTP_ERRORS
+from bridge.api.routes import (
+    classes,
+    events,
+    health,
+    network,
+    operator,
+    pools,
+    redemptions,
+    reserves,
+    retirements,
+    tokenizations,
+)
+from bridge.explorer import install_explorer
+from bridge.http_errors import install_error_handlers
+from bridge.service import BridgeService
+
+log = logging.getLogger(__name__)
+
+# in this order in the OpenAPI document (and the endpoint table of docs/api.md)
+ROUTERS = (health, tokenizations, classes, redemptions, retirements, events, reserves, network, operator, pools)
+
+
+def create_app(service: BridgeService) -> FastAPI:
+    """The bridge API for ``service`` under /v1, the registry's API beside it under /registry."""
+    app = FastAPI(
+        title="Carbon credit bridge",
+        version="1.0",
+        summary="Tokenize registry carbon credits, follow redemptions and retirements, check the reserve.",
+        description=__doc__,
+        dependencies=[Depends(reject_unknown_query)],
+        docs_url=None,  # served from the package's own files by the explorer (no CDN)
+        redoc_url=None,
+    )
+    setattr(app.state, SERVICE_STATE, service)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    try:
+        from bridge.registry.api import registry_router
+    except ImportError:  # the registry API is optional: the bridge API works without it
+        log.warning("registry API not available: /registry is not served")
+    else:
+        app.include_router(registry_router(service.registry), prefix=network.REGISTRY_API)
+    install_explorer(app, service)
+    install_error_handlers(app, HTTP_ERRORS)
+    return app

@@ -1,0 +1,46 @@
+"""``/v1/events``: the feed of confirmed chain events (the bridge's and its class tokens'), and
+``/v1/holders/{address}/balances``: what an address holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from bridge.api import examples
+from bridge.api.deps import ClassIdQuery, HolderAddress, Limit, PageCursor, ServiceDep
+from bridge.engine.schemas import EventPublic, HolderBalances
+from bridge.primitives import Page
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get(
+    "/events",
+    tags=["events"],
+    summary="Chain events in order: transfers, retirements, redemptions, mints (made anywhere)",
+    description=(
+        "Every event of the bridge contract and every `Transfer` of its class tokens, once it is `confirmations` "
+        "deep, oldest first. Follow the feed with `next_cursor`: it is always given once the feed has an event, "
+        "so asking again with it returns only what came after (an empty page until something does)."
+    ),
+    **examples.docs(examples.page(examples.EVENT)),
+)
+def list_events(
+    service: ServiceDep,
+    limit: Limit = 50,
+    cursor: PageCursor = None,
+    name: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,64}$", description="only this event")] = None,
+    class_id: ClassIdQuery = None,
+) -> Page[EventPublic]:
+    return service.events(limit=limit, cursor=cursor, name=name, class_id=class_id)
+
+
+@router.get(
+    "/holders/{address}/balances",
+    tags=["holders"],
+    summary="What an address holds of each class token and pool token, at one block",
+    **examples.docs(examples.BALANCES),
+)
+def holder_balances(service: ServiceDep, address: HolderAddress) -> HolderBalances:
+    return service.balances(address)

@@ -1,0 +1,74 @@
+"""``/v1/tokenizations``: bridge a serial block (custodian or operator key, Idempotency-Key), follow it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import ValidationError
+
+from bridge.api import examples
+from bridge.api.deps import IdempotencyKeyHeader, IdPath, Limit, Offset, PageCursor, ServiceDep, TokenizerDep
+from bridge.api.errors import HTTP_ERRORS, ApiError, ApiErrorCode
+from bridge.api.schemas import TokenizationCreate
+from bridge.engine.errors import BridgeError
+from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
+from bridge.engine.store import TokenizeStep
+from bridge.primitives import Page
+
+router = APIRouter(prefix="/v1", tags=["tokenizations"])
+_HEADER = {"idempotency_key": "Idempotency-Key"}  # the request field as the client sent it: a header
+
+
+@router.post(
+    "/tokenizations",
+    status_code=202,
+    summary="Bridge a serial block: lock it in trust and mint its tokens (asynchronous)",
+    **examples.docs(examples.TOKENIZATION | {"step": "received"}, 401, 403, 409, status=202),
+)
+def create_tokenization(
+    service: ServiceDep, principal: TokenizerDep, body: TokenizationCreate, idempotency_key: IdempotencyKeyHeader
+) -> TokenizationPublic:
+    account = body.custodian_account
+    if principal.role == "custodian":
+        if account is not None and account != principal.account:
+            raise ApiError(
+                f"this key acts for registry account {principal.account}, not {account}",
+                code=ApiErrorCode.FORBIDDEN,
+                field="custodian_account",
+            )
+        account = principal.account
+    if account is None:
+        raise ApiError("custodian_account: the operator must name the account", field="custodian_account")
+    try:
+        request = TokenizationRequest(
+            idempotency_key=idempotency_key, custodian_account=account, **body.model_dump(exclude={"custodian_account"})
+        )
+    except ValidationError as exc:
+        raise HTTP_ERRORS.invalid(exc, rename=_HEADER) from exc
+    try:
+        return service.tokenize(request)
+    except BridgeError as exc:
+        exc.field = _HEADER.get(exc.field or "", exc.field)
+        raise
+
+
+@router.get("/tokenizations/{tokenization_id}", summary="One tokenization", **examples.docs(examples.TOKENIZATION, 404))
+def get_tokenization(service: ServiceDep, tokenization_id: IdPath) -> TokenizationPublic:
+    return service.tokenization(tokenization_id)
+
+
+@router.get(
+    "/tokenizations", summary="Tokenizations, newest first", **examples.docs(examples.page(examples.TOKENIZATION))
+)
+def list_tokenizations(
+    service: ServiceDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    cursor: PageCursor = None,
+    step: Annotated[TokenizeStep | None, Query(description="only this step")] = None,
+    custodian_account: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Page[TokenizationPublic]:
+    return service.tokenizations(
+        limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
+    )

@@ -1,0 +1,133 @@
+"""`carbon-bridge redemptions list|show|watch`: redemptions the bridge has seen on-chain, where each stands,
+and following one until it ends (after `redeem --wait` was cut off, say)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
+from bridge.cli.flows import REDEEM_DONE, TimeoutOption, class_id_of, not_yet, unfinished, wait_for
+from bridge.engine.schemas import RedemptionPublic
+from bridge.engine.store import RedeemStep
+from bridge.errors import CodedError
+from bridge.primitives import checked_address
+
+redemptions_app = typer.Typer(no_args_is_help=True, help="Redemptions of whole tonnes back to registry accounts.")
+app.add_typer(redemptions_app, name="redemptions")
+
+RedemptionArgument = Annotated[int, typer.Argument(min=0, help="The redemption id (`redeem` prints it).")]
+STEPS = ", ".join(step.value for step in RedeemStep)
+
+
+@redemptions_app.command("list")
+def list_redemptions(
+    holder: Annotated[str | None, typer.Option("--holder", help="Only this holder's (an EVM address).")] = None,
+    class_ref: Annotated[str | None, typer.Option("--class", help="Only this class (id, token or name).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help=f"Only at this step: {STEPS}.")] = None,
+    url: UrlOption = "http://127.0.0.1:8000",
+    as_json: JsonOption = False,
+) -> None:
+    """Redemptions, newest first: class by name, holder, tonnes, registry account and step."""
+    if holder is not None:
+        try:
+            holder = checked_address(holder)
+        except ValueError as exc:
+            fail(f"{holder!r}: {exc}", field="holder")
+    if status is not None and status not in {s.value for s in RedeemStep}:
+        fail(f"{status!r} is not a step; one of: {STEPS}", field="status")
+    found: list[RedemptionPublic] = []
+    try:
+        class_hex = class_id_of(url, class_ref) if class_ref else None
+        with client(url) as bridge_api:
+            names = {c.class_id: c.name for c in bridge_api.list_classes(limit=100).items}
+            cursor: str | None = None
+            while True:
+                page = bridge_api.list_redemptions(
+                    limit=100, cursor=cursor, holder=holder, class_id=class_hex, status=status
+                )
+                found += page.items
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+    except CodedError as exc:
+        report(exc)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
+        return
+    table = Table(title=f"redemptions ({len(found)})")
+    for column in ("#", "class", "holder", "tonnes", "account", "step"):
+        table.add_column(column, justify="right" if column in ("#", "tonnes") else "left", overflow="fold")
+    for r in found:
+        table.add_row(
+            str(r.id), names.get(r.class_id, r.class_id), r.holder, f"{r.tonnes:,}", r.registry_account, r.step
+        )
+    console.print(table if found else "no redemption")
+
+
+def _show(r: RedemptionPublic) -> None:
+    table = Table(title=f"redemption {r.id}: {r.tonnes} t to registry account {r.registry_account}", show_header=False)
+    table.add_column("")
+    table.add_column("", overflow="fold")
+    for name, value in (
+        ("step", r.step + (f" (waiting: {r.error_code} {r.error_message or ''})" if r.error_code else "")),
+        ("class", r.class_id),
+        ("holder", r.holder),
+        ("requested in", r.request_tx),
+        ("released serials", ", ".join(r.released_serials or []) or None),
+        ("finalized/cancelled in", r.tx_hash),
+        ("cancelled because", r.cancel_reason),
+    ):
+        if value:
+            table.add_row(name, str(value))
+    for entry in r.history:
+        table.add_row(f"  {entry.step}", f"{entry.at:%Y-%m-%d %H:%M:%S} UTC")
+    console.print(table)
+
+
+@redemptions_app.command("show")
+def show(
+    redemption_id: RedemptionArgument, url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = False
+) -> None:
+    """One redemption: where it stands, the serials released to the account, and its timeline."""
+    try:
+        with client(url) as bridge_api:
+            found = bridge_api.get_redemption(redemption_id)
+    except CodedError as exc:
+        report(exc)
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+    else:
+        _show(found)
+
+
+@redemptions_app.command("watch")
+def watch(
+    redemption_id: RedemptionArgument,
+    timeout: TimeoutOption = 300.0,
+    url: UrlOption = "http://127.0.0.1:8000",
+    as_json: JsonOption = False,
+) -> None:
+    """Follow a redemption until it ends (completed, cancelled or dropped), with a spinner; exit 1 if it
+    did not complete."""
+    try:
+        with client(url) as bridge_api:
+            found = wait_for(
+                not_yet(lambda: bridge_api.get_redemption(redemption_id)),
+                lambda r: r.step in REDEEM_DONE,
+                timeout=timeout,
+                what=f"redemption {redemption_id}",
+            )
+    except CodedError as exc:
+        report(exc)
+    if found is None:
+        unfinished("not yet seen by the bridge")
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+    else:
+        _show(found)
+    if found.step != "completed":
+        unfinished(found.step, found.error_code, found.cancel_reason or found.error_message)

@@ -1,0 +1,462 @@
+"""Reads over the engine's rows, as the public models: one flow, a page of flows, the classes and batches
+the bridge has minted, certificates, the event feed, the verifiers' record. Nothing here changes anything.
+
+Every list is a page cut by an opaque cursor (``next_cursor``: the sort key of the page's last item, so a
+page never repeats or skips an item when rows are added meanwhile) or, for compatibility, an offset.
+
+Those that read only the database are safe from any thread; ``classes``, ``balances`` and ``verifier_set``
+also call the chain, so their callers serialize them with everything else that does (``BridgeService``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select, tuple_
+
+from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine.certificates import certificate_public
+from bridge.engine.classes import class_name, labels_of, vintage_of
+from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.schemas import (
+    BatchPublic,
+    ClassPublic,
+    EventPublic,
+    RedemptionPublic,
+    RetirementPublic,
+    SettlementPublic,
+    TokenizationPublic,
+    VerifierPublic,
+    VerifierSetPublic,
+)
+from bridge.engine.store import (
+    Batch,
+    EngineStore,
+    EventRecord,
+    RedeemStep,
+    Redemption,
+    Retirement,
+    Settlement,
+    Tokenization,
+    TokenizeStep,
+)
+from bridge.engine.verifier import Verifier
+from bridge.primitives import Page, decode_cursor, encode_cursor
+
+M = TypeVar("M")
+Row = TypeVar("Row")
+ProjectName = Callable[[str, str], str | None]
+"""The registry's name of a project, by program and project id (None when the registry has none)."""
+
+
+def _after(kind: str, cursor: str | None, offset: int, size: int) -> list[Any] | None:
+    """The sort key a cursor of list ``kind`` carries (None without one); a cursor from elsewhere, or a
+    cursor with an offset, is refused naming the field."""
+    if cursor is None:
+        return None
+    if offset:
+        raise BridgeError("give a cursor or an offset, not both", code=BridgeErrorCode.INVALID_REQUEST, field="cursor")
+    try:
+        key = decode_cursor(kind, cursor)
+    except ValueError as exc:
+        raise BridgeError(f"{exc}", code=BridgeErrorCode.INVALID_REQUEST, field="cursor") from None
+    if len(key) != size:
+        raise BridgeError("not a cursor this list gave out", code=BridgeErrorCode.INVALID_REQUEST, field="cursor")
+    return key
+
+
+def _page(
+    store: EngineStore,
+    query: Select[Any],
+    *,
+    kind: str,
+    keys: Sequence[Any],
+    key_of: Callable[[Any], list[Any]],
+    model: Callable[[Any], M],
+    limit: int,
+    offset: int,
+    cursor: str | None,
+    descending: bool = False,
+) -> Page[M]:
+    """One page of ``query`` ordered by ``keys`` (unique together), after ``cursor`` or from ``offset``."""
+    after = _after(kind, cursor, offset, len(keys))
+    with store.session() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        if after is not None:
+            bound = tuple_(*keys) if len(keys) > 1 else keys[0]
+            value = tuple_(*after) if len(keys) > 1 else after[0]
+            query = query.where(bound < value if descending else bound > value)
+        order = [k.desc() for k in keys] if descending else list(keys)
+        rows = list(session.scalars(query.order_by(*order).limit(limit + 1).offset(0 if after else offset)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(kind, key_of(rows[-1])) if more and rows else None
+        return Page[M](
+            items=[model(row) for row in rows], limit=limit, offset=offset, total=total, next_cursor=next_cursor
+        )
+
+
+def _one(store: EngineStore, row_type: type[Row], key: int, model: Callable[[Row], M], missing: str, field: str) -> M:
+    """The row of ``row_type`` with primary key ``key`` as ``model``, or ``not_found`` naming ``field``."""
+    with store.session() as session:
+        row = session.get(row_type, key)
+        if row is None:
+            raise BridgeError(missing, code=BridgeErrorCode.NOT_FOUND, field=field)
+        return model(row)
+
+
+def tokenization(store: EngineStore, tokenization_id: int) -> TokenizationPublic:
+    missing = f"no tokenization {tokenization_id}"
+    return _one(store, Tokenization, tokenization_id, TokenizationPublic.model_validate, missing, "tokenization_id")
+
+
+def tokenizations(
+    store: EngineStore,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
+    step: TokenizeStep | None = None,
+    custodian_account: int | None = None,
+) -> Page[TokenizationPublic]:
+    """Newest first."""
+    query = select(Tokenization)
+    if step is not None:
+        query = query.where(Tokenization.step == step)
+    if custodian_account is not None:
+        query = query.where(Tokenization.custodian_account == custodian_account)
+    return _page(
+        store,
+        query,
+        kind="tokenizations",
+        keys=[Tokenization.id],
+        key_of=lambda row: [row.id],
+        model=TokenizationPublic.model_validate,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        descending=True,
+    )
+
+
+def redemption(store: EngineStore, redemption_id: int) -> RedemptionPublic:
+    missing = f"redemption {redemption_id} is not known to the engine yet"
+    return _one(store, Redemption, redemption_id, RedemptionPublic.model_validate, missing, "redemption_id")
+
+
+def redemptions(
+    store: EngineStore,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
+    holder: str | None = None,
+    class_id: str | None = None,
+    step: RedeemStep | None = None,
+) -> Page[RedemptionPublic]:
+    """Newest first; ``holder`` is a checksummed address."""
+    query = select(Redemption)
+    if holder is not None:
+        query = query.where(Redemption.holder == holder)
+    if class_id is not None:
+        query = query.where(Redemption.class_id == class_id.lower())
+    if step is not None:
+        query = query.where(Redemption.step == step)
+    return _page(
+        store,
+        query,
+        kind="redemptions",
+        keys=[Redemption.id],
+        key_of=lambda row: [row.id],
+        model=RedemptionPublic.model_validate,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        descending=True,
+    )
+
+
+def settlements(
+    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+) -> Page[SettlementPublic]:
+    """Oldest first."""
+    query = select(Settlement)
+    if class_id is not None:
+        query = query.where(Settlement.class_id == class_id.lower())
+    return _page(
+        store,
+        query,
+        kind="settlements",
+        keys=[Settlement.id],
+        key_of=lambda row: [row.id],
+        model=SettlementPublic.model_validate,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+
+
+def batches(
+    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+) -> Page[BatchPublic]:
+    """Oldest first."""
+    query = select(Batch)
+    if class_id is not None:
+        query = query.where(Batch.class_id == class_id.lower())
+    return _page(
+        store,
+        query,
+        kind="batches",
+        keys=[Batch.tokenization_id, Batch.batch_key],
+        key_of=lambda row: [row.tokenization_id, row.batch_key],
+        model=BatchPublic.model_validate,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+
+
+def _settlements_of(store: EngineStore, class_ids: Iterable[str]) -> dict[str, list[Settlement]]:
+    wanted = sorted(set(class_ids))
+    found: dict[str, list[Settlement]] = defaultdict(list)
+    if not wanted:
+        return found
+    with store.session() as session:
+        for row in session.scalars(select(Settlement).where(Settlement.class_id.in_(wanted)).order_by(Settlement.id)):
+            session.expunge(row)
+            found[row.class_id].append(row)
+    return found
+
+
+def retirements(
+    store: EngineStore,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
+    beneficiary: str | None = None,
+    class_id: str | None = None,
+    retiree: str | None = None,
+    names: dict[str, str] | None = None,
+) -> Page[RetirementPublic]:
+    """By certificate id; ``names`` gives class names by class id."""
+    query = select(Retirement)
+    if beneficiary is not None:
+        query = query.where(Retirement.beneficiary == beneficiary)
+    if class_id is not None:
+        query = query.where(Retirement.class_id == class_id.lower())
+    if retiree is not None:
+        query = query.where(Retirement.retiree == retiree)
+    rows: Page[Retirement] = _page(
+        store,
+        query,
+        kind="retirements",
+        keys=[Retirement.certificate_id],
+        key_of=lambda row: [row.certificate_id],
+        model=lambda row: row,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    settled = _settlements_of(store, (row.class_id for row in rows.items))
+    items = [certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id)) for row in rows.items]
+    return Page[RetirementPublic](
+        items=items, limit=rows.limit, offset=rows.offset, total=rows.total, next_cursor=rows.next_cursor
+    )
+
+
+def retirement(store: EngineStore, certificate_id: int, names: dict[str, str] | None = None) -> RetirementPublic:
+    with store.session() as session:
+        row = session.get(Retirement, certificate_id)
+        if row is None:
+            raise BridgeError(
+                f"no retirement certificate {certificate_id} (yet)",
+                code=BridgeErrorCode.NOT_FOUND,
+                field="certificate_id",
+            )
+        session.expunge(row)
+    settled = _settlements_of(store, [row.class_id])
+    return certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id))
+
+
+def events(
+    store: EngineStore,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    name: str | None = None,
+    class_id: str | None = None,
+) -> Page[EventPublic]:
+    """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
+    query = select(EventRecord)
+    if name is not None:
+        query = query.where(EventRecord.name == name)
+    if class_id is not None:
+        query = query.where(EventRecord.class_id == class_id.lower())
+    page = _page(
+        store,
+        query,
+        kind="events",
+        keys=[EventRecord.id],
+        key_of=lambda row: [row.id],
+        model=EventPublic.model_validate,
+        limit=limit,
+        offset=0,
+        cursor=cursor,
+    )
+    if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
+        page.next_cursor = encode_cursor("events", [page.items[-1].id])
+    elif page.next_cursor is None and cursor is not None:
+        page.next_cursor = cursor
+    return page
+
+
+def _class_rows(store: EngineStore) -> list[Tokenization]:
+    """The first completed tokenization of each class, in the order the classes were first minted."""
+    firsts: dict[str, Tokenization] = {}
+    with store.session() as session:
+        rows = session.scalars(
+            select(Tokenization)
+            .where(Tokenization.class_id.is_not(None), Tokenization.step == TokenizeStep.COMPLETED)
+            .order_by(Tokenization.id)
+        )
+        for row in rows:
+            if row.class_id is not None and row.class_id not in firsts:
+                session.expunge(row)
+                firsts[row.class_id] = row
+    return list(firsts.values())
+
+
+def class_names(store: EngineStore, project_name: ProjectName) -> dict[str, str]:
+    """Every class's name by class id (no chain call)."""
+    return {
+        row.class_id: class_name(attrs, project_name(str(attrs.get("program")), str(attrs.get("project_id"))))
+        for row in _class_rows(store)
+        if row.class_id is not None
+        for attrs in [dict(row.credit_class or {})]
+    }
+
+
+def _matches(item: ClassPublic, filters: dict[str, Any]) -> bool:
+    attrs = item.attributes
+    if filters.get("program") and str(attrs.get("program", "")).upper() != filters["program"].upper():
+        return False
+    year = filters.get("vintage")
+    if year is not None:
+        start, end = int(attrs.get("vintage_start", 0)) // 10_000, int(attrs.get("vintage_end", 0)) // 10_000
+        if not start <= year <= end:
+            return False
+    if filters.get("label") and filters["label"] not in item.labels:
+        return False
+    if filters.get("name") and filters["name"].casefold() not in item.name.casefold():
+        return False
+    token = filters.get("token")
+    return not (token and (item.token_address or "").lower() != token.lower())
+
+
+def classes(
+    store: EngineStore,
+    chain: BridgeChain,
+    project_name: ProjectName,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
+    **filters: Any,
+) -> Page[ClassPublic]:
+    """Classes with a completed tokenization, in the order they were first minted, with their names and
+    their token's supply read from the chain now. Filters: ``program``, ``vintage`` (a year the vintage
+    covers), ``label``, ``name`` (part of it, any case), ``token``."""
+    after = _after("classes", cursor, offset, 1)
+    with store.session() as session:
+        batch_counts = dict(session.execute(select(Batch.class_id, func.count()).group_by(Batch.class_id)).all())
+    retired = _retired_by_class(store)
+    every = []
+    for row in _class_rows(store):
+        assert row.class_id is not None
+        attrs = dict(row.credit_class or {})
+        token = chain.class_token(row.class_id)
+        count, amount = retired.get(row.class_id, (0, 0))
+        every.append(
+            ClassPublic(
+                class_id=row.class_id,
+                name=class_name(attrs, project_name(str(attrs.get("program")), str(attrs.get("project_id")))),
+                project_name=project_name(str(attrs.get("program")), str(attrs.get("project_id"))),
+                vintage=vintage_of(attrs),
+                labels=labels_of(int(attrs.get("labels", 0))),
+                token_address=token,
+                registry=row.registry_code,
+                attributes=attrs,
+                batches=int(batch_counts.get(row.class_id, 0)),
+                total_supply=str(chain.total_supply(token) if token else 0),
+                retirements=count,
+                retired=amount,
+            )
+        )
+    matching = [item for item in every if _matches(item, filters)]
+    start = offset
+    if after is not None:
+        ids = [item.class_id for item in matching]
+        start = ids.index(str(after[0])) + 1 if after[0] in ids else len(ids)
+    items = matching[start : start + limit]
+    more = start + limit < len(matching)
+    next_cursor = encode_cursor("classes", [items[-1].class_id]) if more and items else None
+    return Page[ClassPublic](items=items, limit=limit, offset=offset, total=len(matching), next_cursor=next_cursor)
+
+
+def _retired_by_class(store: EngineStore) -> dict[str, tuple[int, int]]:
+    """Per class: how many certificates, and how many wei they retired (dropped ones aside)."""
+    totals: dict[str, tuple[int, int]] = {}
+    with store.session() as session:
+        for class_id, amount in session.execute(
+            select(Retirement.class_id, Retirement.amount).where(Retirement.dropped.is_(False))
+        ).all():
+            count, total = totals.get(class_id, (0, 0))
+            totals[class_id] = (count + 1, total + int(amount))
+    return totals
+
+
+def one_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName, reference: str) -> ClassPublic:
+    """A class by its id (0x + 64 hex), its token's address (0x + 40 hex) or its name (exact, any case; or
+    the one class whose name contains it). Not found: ``not_found``; a name several classes fit:
+    ``ambiguous_class`` listing them."""
+    every = classes(store, chain, project_name, limit=10**6).items
+    text = reference.strip()
+    lowered = text.lower()
+    found = [c for c in every if lowered in (c.class_id, (c.token_address or "").lower())]
+    if not found:
+        found = [c for c in every if c.name.casefold() == text.casefold()]
+    if not found:
+        found = [c for c in every if text.casefold() in c.name.casefold()]
+    if not found:
+        raise BridgeError(
+            f"no class {text!r} (give its id, token address or name)", code=BridgeErrorCode.NOT_FOUND, field="class_id"
+        )
+    if len(found) > 1:
+        raise BridgeError(
+            f"{len(found)} classes fit {text!r}: " + "; ".join(c.name for c in found[:10]),
+            code=BridgeErrorCode.AMBIGUOUS_CLASS,
+            field="class_id",
+            details={"candidates": [{"class_id": c.class_id, "name": c.name} for c in found[:20]]},
+        )
+    return found[0]
+
+
+def verifier_set(
+    store: EngineStore, chain: BridgeChain, verifiers: Sequence[Verifier], threshold: int
+) -> VerifierSetPublic:
+    """Each verifier: whether the bridge contract counts it now, and how many mints carry its signature."""
+    with store.session() as session:
+        attested = [a for row in session.scalars(select(Tokenization.attested_by)) for a in (row or [])]
+    items = [
+        VerifierPublic(
+            name=v.name,
+            address=v.address,
+            active_on_chain=chain.is_verifier(v.address),
+            attested_batches=attested.count(v.address),
+        )
+        for v in verifiers
+    ]
+    return VerifierSetPublic(threshold=threshold, verifiers=items)

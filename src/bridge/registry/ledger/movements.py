@@ -1,0 +1,246 @@
+"""Handlers of the block operations: units change status or account, splitting blocks as needed.
+
+Status transitions (anything else is refused with ``invalid_transition``)::
+
+    held        -> held (another holding account)   transfer
+                -> retired                          retire
+                -> cancelled                        cancel
+                -> buffer                           move_to_buffer
+                -> immobilized (a trust account)    immobilize
+    immobilized -> held (a holding account)         release
+                -> retired                          retire_from_trust
+    buffer      -> cancelled                        cancel (reversal: buffer units cover a loss)
+    retired, cancelled: final
+
+Frozen blocks (issued in error) cannot move at all until unfrozen. The acting account (``tx.actor_account``)
+may touch only its own blocks; None is the registry operator, who may act on any block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from sqlalchemy import select
+
+from bridge.registry import _blocks
+from bridge.registry._blocks import Rule, Tx, refuse
+from bridge.registry._convert import block_public
+from bridge.registry.enums import LIVE_STATUSES, AccountKind, AccountStatus, BlockStatus
+from bridge.registry.errors import RegistryErrorCode
+from bridge.registry.models import Account, UnitBlock
+from bridge.registry.requests import (
+    BlockSelection,
+    BufferRequest,
+    CancelRequest,
+    FreezeRequest,
+    ImmobilizeRequest,
+    ReleaseRequest,
+    RetireFromTrustRequest,
+    RetireRequest,
+    TransferRequest,
+    UnfreezeRequest,
+)
+from bridge.registry.schemas import BlockOperationResult
+
+_MOVE = frozenset({BlockStatus.HELD})
+_TRUST = frozenset({BlockStatus.IMMOBILIZED})
+_RULES: Final = {
+    "transfer": Rule("transfer", _MOVE),
+    "retire": Rule("retire", _MOVE),
+    "cancel": Rule("cancel", frozenset({BlockStatus.HELD, BlockStatus.BUFFER})),
+    "move_to_buffer": Rule("move to buffer", _MOVE),
+    "immobilize": Rule("immobilize", _MOVE),
+    "release": Rule("release", _TRUST),
+    "retire_from_trust": Rule("retire from trust", _TRUST),
+    "freeze": Rule("freeze", LIVE_STATUSES, frozen=False, any_account=True),
+    "unfreeze": Rule("unfreeze", LIVE_STATUSES, frozen=True, any_account=True),
+}
+
+
+def transfer(tx: Tx, request: TransferRequest) -> BlockOperationResult:
+    """Move held units to another holding account (whole block, or its lowest ``quantity`` units)."""
+    target = _blocks.destination(
+        tx.session, request.to_account, (AccountKind.HOLDING,), field="to_account", purpose="a transfer"
+    )
+
+    def check(block: UnitBlock) -> None:
+        if block.account_id == target.id:
+            raise refuse(
+                RegistryErrorCode.SAME_ACCOUNT,
+                f"block {block.serial} is already in account {target.id}",
+                field="to_account",
+            )
+
+    def apply(block: UnitBlock) -> None:
+        _move_to(block, target)
+
+    return _operate(tx, request, "transfer", apply, check=check)
+
+
+def retire(tx: Tx, request: RetireRequest) -> BlockOperationResult:
+    """Retire held units for ``beneficiary`` (final), into the registry's retirement account by default."""
+    target = _final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
+
+    def apply(block: UnitBlock) -> None:
+        _retire_block(block, target, tx, request, settles=[])
+
+    return _operate(tx, request, "retire", apply)
+
+
+def cancel(tx: Tx, request: CancelRequest) -> BlockOperationResult:
+    """Cancel held (or, by the operator, buffer) units: out of circulation for good."""
+    target = _final_account(tx, request.cancellation_account, AccountKind.CANCELLATION, "cancellation_account")
+
+    def apply(block: UnitBlock) -> None:
+        _move_to(block, target, BlockStatus.CANCELLED)
+        block.cancellation_reason = request.reason
+        block.cancelled_at = tx.now
+
+    return _operate(tx, request, "cancel", apply)
+
+
+def move_to_buffer(tx: Tx, request: BufferRequest) -> BlockOperationResult:
+    """Deposit held units into the buffer pool (reversal risk of nature-based projects)."""
+    target = _final_account(tx, request.buffer_account, AccountKind.BUFFER, "buffer_account")
+
+    def apply(block: UnitBlock) -> None:
+        _move_to(block, target, BlockStatus.BUFFER)
+
+    return _operate(tx, request, "move_to_buffer", apply)
+
+
+def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
+    """Lock held units in a trust account, recording where they are represented (chain, token, batch)."""
+    target = _blocks.destination(
+        tx.session, request.trust_account, (AccountKind.TRUST,), field="trust_account", purpose="immobilizing"
+    )
+    identifier = request.marketplace_identifier
+
+    def apply(block: UnitBlock) -> None:
+        _move_to(block, target, BlockStatus.IMMOBILIZED)
+        block.marketplace = request.marketplace
+        block.marketplace_chain_id = identifier.chain_id
+        block.marketplace_token_address = identifier.token_address
+        block.marketplace_batch_id = identifier.batch_id
+        block.marketplace_link = request.marketplace_link
+
+    return _operate(tx, request, "immobilize", apply)
+
+
+def release(tx: Tx, request: ReleaseRequest) -> BlockOperationResult:
+    """Release immobilised units from trust back to a holding account (a redemption)."""
+    target = _blocks.destination(
+        tx.session, request.to_account, (AccountKind.HOLDING,), field="to_account", purpose="a release"
+    )
+
+    def apply(block: UnitBlock) -> None:
+        _move_to(block, target, BlockStatus.HELD)
+        block.marketplace = None
+        block.marketplace_chain_id = None
+        block.marketplace_token_address = None
+        block.marketplace_batch_id = None
+        block.marketplace_link = None
+
+    return _operate(tx, request, "release", apply)
+
+
+def retire_from_trust(tx: Tx, request: RetireFromTrustRequest) -> BlockOperationResult:
+    """Retire immobilised units, settling retirements made elsewhere (``settles`` names them). The
+    marketplace record stays on the block."""
+    target = _final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
+
+    def apply(block: UnitBlock) -> None:
+        _retire_block(block, target, tx, request, settles=list(request.settles))
+
+    return _operate(tx, request, "retire_from_trust", apply)
+
+
+def freeze(tx: Tx, request: FreezeRequest) -> BlockOperationResult:
+    """Freeze live units issued in error (operator). By issuance without ``quantity``: all of them."""
+
+    def apply(block: UnitBlock) -> None:
+        block.frozen = True
+        block.freeze_reason = request.reason
+
+    return _operate(tx, request, "freeze", apply)
+
+
+def unfreeze(tx: Tx, request: UnfreezeRequest) -> BlockOperationResult:
+    """Unfreeze frozen units (operator). By issuance without ``quantity``: all of them."""
+
+    def apply(block: UnitBlock) -> None:
+        block.frozen = False
+        block.freeze_reason = None
+
+    return _operate(tx, request, "unfreeze", apply)
+
+
+# --- shared steps ----------------------------------------------------------------------------------
+
+
+def _operate(
+    tx: Tx,
+    request: BlockSelection,
+    operation: str,
+    apply: Callable[[UnitBlock], None],
+    *,
+    check: Callable[[UnitBlock], None] | None = None,
+) -> BlockOperationResult:
+    """Select the units, split off what is not taken, and ``apply`` the change to each taken block."""
+    _blocks.check_actor(tx.session, tx.actor_account)
+    chosen = _blocks.select_units(tx, request, _RULES[operation], actor_account=tx.actor_account)
+    if check is not None:
+        for block, _ in chosen:
+            check(block)
+    moved: list[UnitBlock] = []
+    split_off: list[dict[str, object]] = []
+    for block, quantity in chosen:
+        remainder = _blocks.narrow(block, quantity)
+        if remainder is not None:
+            split_off.append(remainder)
+        apply(block)
+        block.updated_at = tx.now
+        moved.append(block)
+    remainders = _blocks.add_remainders(tx, split_off)
+    return BlockOperationResult(
+        seq=tx.seq,
+        operation=operation,
+        recorded_at=tx.now,
+        quantity=sum(block.quantity for block in moved),
+        blocks=[block_public(block) for block in moved],
+        remainders=[block_public(block) for block in remainders],
+    )
+
+
+def _move_to(block: UnitBlock, target: Account, status: BlockStatus | None = None) -> None:
+    block.previous_account_id = block.account_id
+    block.account_id = target.id
+    if status is not None:
+        block.status = status
+
+
+def _retire_block(
+    block: UnitBlock, target: Account, tx: Tx, request: RetireRequest | RetireFromTrustRequest, *, settles: list[str]
+) -> None:
+    _move_to(block, target, BlockStatus.RETIRED)
+    block.retirement_beneficiary = request.beneficiary
+    block.retirement_reason = request.reason
+    block.retirement_details = request.details
+    block.retirement_settles = settles
+    block.retired_at = tx.now
+
+
+def _final_account(tx: Tx, account_id: int | None, kind: AccountKind, field: str) -> Account:
+    """The named account of ``kind``, or by default the registry's own open one."""
+    if account_id is not None:
+        return _blocks.destination(tx.session, account_id, (kind,), field=field, purpose=f"a {kind}")
+    account = tx.session.scalars(
+        select(Account)
+        .where(Account.kind == kind, Account.system.is_(True), Account.status == AccountStatus.OPEN)
+        .order_by(Account.id)
+        .limit(1)
+    ).first()
+    if account is None:
+        raise refuse(RegistryErrorCode.NOT_INITIALIZED, f"the registry has no open {kind} account", field=field)
+    return account

@@ -1,0 +1,178 @@
+"""Point reads over a read session: one program, project, account, issuance, block or credit, and the
+totals of an issuance or an account; also the two lookups the access rules need."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.registry import journal, serials
+from bridge.registry._convert import account_public, block_public, issuance_public, program_public, project_public
+from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.models import Account, Issuance, JournalEntry, Program, Project, UnitBlock
+from bridge.registry.schemas import (
+    AccountBalance,
+    AccountPublic,
+    CreditPublic,
+    IssuancePublic,
+    IssuanceTotals,
+    ProgramPublic,
+    ProjectPublic,
+    StatusTotals,
+    UnitBlockPublic,
+)
+from bridge.registry.views.queries import MAX_ID
+
+
+def check_id(value: object, field: str) -> None:
+    """Refuse what cannot be a row id: not an integer, or beyond the 32-bit id columns (it would fail deep
+    in the database driver). Ids in range that no row has (0, -1) are left to the lookup: it says they do
+    not exist."""
+    if not isinstance(value, int) or isinstance(value, bool) or not -MAX_ID <= value <= MAX_ID:
+        raise RegistryError(
+            f"{field}: must be an id from 1 to {MAX_ID}", code=RegistryErrorCode.INVALID_REQUEST, field=field
+        )
+
+
+def get_program(session: Session, code: str) -> ProgramPublic:
+    program = session.get(Program, code.upper())
+    if program is None:
+        raise _missing(RegistryErrorCode.UNKNOWN_PROGRAM, f"program {code} is not registered", "code")
+    return program_public(program)
+
+
+def get_project(session: Session, program: str, project_id: str) -> ProjectPublic:
+    project = session.scalars(
+        select(Project).where(Project.program_code == program.upper(), Project.project_id == project_id)
+    ).one_or_none()
+    if project is None:
+        raise _missing(
+            RegistryErrorCode.UNKNOWN_PROJECT, f"project {program.upper()} {project_id} is not registered", "project_id"
+        )
+    return project_public(project)
+
+
+def get_account(session: Session, account_id: int) -> AccountPublic:
+    return account_public(_account(session, account_id))
+
+
+def get_issuance(session: Session, issuance_id: int) -> IssuancePublic:
+    issuance = _issuance(session, issuance_id)
+    return issuance_public(issuance, session.get_one(Project, issuance.project_id))
+
+
+def get_block(session: Session, block_id: int) -> UnitBlockPublic:
+    check_id(block_id, "block_id")
+    block = session.get(UnitBlock, block_id)
+    if block is None:
+        raise _missing(RegistryErrorCode.BLOCK_NOT_FOUND, f"block {block_id} does not exist", "block_id")
+    return block_public(block)
+
+
+def get_credit(session: Session, serial: str) -> CreditPublic:
+    """A block with its issuance, project and program: everything a credit check needs."""
+    parsed = serials.parse(serial)
+    block = session.scalars(
+        select(UnitBlock).where(UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start)
+    ).one_or_none()
+    if block is None or block.serial != serial:
+        raise _missing(RegistryErrorCode.BLOCK_NOT_FOUND, f"no block has serial {serial}", "serial")
+    issuance = session.get_one(Issuance, block.issuance_id)
+    project = session.get_one(Project, issuance.project_id)
+    return CreditPublic(
+        block=block_public(block),
+        issuance=issuance_public(issuance, project),
+        project=project_public(project),
+        program=program_public(session.get_one(Program, project.program_code)),
+    )
+
+
+def issuance_totals(session: Session, issuance_id: int) -> IssuanceTotals:
+    """Units of an issuance by status (they always add up to the issued quantity)."""
+    issuance = _issuance(session, issuance_id)
+    totals = _totals(session, UnitBlock.issuance_id == issuance_id).get(None, StatusTotals())
+    return IssuanceTotals(issuance_id=issuance_id, issued=issuance.quantity, by_status=totals)
+
+
+def account_balance(session: Session, account_id: int) -> AccountBalance:
+    """Units in an account by status, overall and per issuance."""
+    account = _account(session, account_id)
+    per_issuance = _totals(session, UnitBlock.account_id == account_id, by_issuance=True)
+    overall = _totals(session, UnitBlock.account_id == account_id).get(None, StatusTotals())
+    return AccountBalance(
+        account=account_public(account),
+        by_status=overall,
+        by_issuance={key: value for key, value in per_issuance.items() if key is not None},
+    )
+
+
+# --- lookups for the access rules ------------------------------------------------------------------
+
+
+def block_account(session: Session, serial: str) -> int | None:
+    """The account holding the block with exactly this serial (None when no block has it).
+
+    A malformed serial raises ``serial_malformed`` (or ``unknown_program``), as the ledger would.
+    """
+    parsed = serials.parse(serial)
+    row = session.execute(
+        select(UnitBlock.account_id, UnitBlock.serial).where(
+            UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start
+        )
+    ).first()
+    if row is None or row.serial != serial:
+        return None
+    return int(row.account_id)
+
+
+def recorded_request(session: Session, request_id: str) -> tuple[str, journal.Recorded] | None:
+    """The operation and what was recorded under idempotency key ``request_id`` (None if unused)."""
+    entry = session.scalars(select(JournalEntry).where(JournalEntry.request_id == request_id)).one_or_none()
+    if entry is None:
+        return None
+    return entry.operation, journal.Recorded.of(json.loads(entry.payload))
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _missing(code: RegistryErrorCode, message: str, field: str) -> RegistryError:
+    return RegistryError(message, code=code, field=field)
+
+
+def _account(session: Session, account_id: int) -> Account:
+    check_id(account_id, "account_id")
+    account = session.get(Account, account_id)
+    if account is None:
+        raise _missing(RegistryErrorCode.UNKNOWN_ACCOUNT, f"account {account_id} does not exist", "account_id")
+    return account
+
+
+def _issuance(session: Session, issuance_id: int) -> Issuance:
+    check_id(issuance_id, "issuance_id")
+    issuance = session.get(Issuance, issuance_id)
+    if issuance is None:
+        raise _missing(RegistryErrorCode.UNKNOWN_ISSUANCE, f"issuance {issuance_id} does not exist", "issuance_id")
+    return issuance
+
+
+def _totals(session: Session, condition: Any, *, by_issuance: bool = False) -> dict[int | None, StatusTotals]:
+    key = UnitBlock.issuance_id if by_issuance else None
+    columns: list[Any] = [UnitBlock.status, UnitBlock.frozen, func.sum(UnitBlock.quantity)]
+    group: list[Any] = [UnitBlock.status, UnitBlock.frozen]
+    if key is not None:
+        columns.insert(0, key)
+        group.insert(0, key)
+    rows = session.execute(select(*columns).where(condition).group_by(*group)).all()
+    sums: dict[int | None, dict[str, int]] = {}
+    for row in rows:
+        issuance_id = row[0] if key is not None else None
+        status, frozen, quantity = row[-3], row[-2], int(row[-1])
+        bucket = sums.setdefault(issuance_id, {})
+        bucket[str(status)] = bucket.get(str(status), 0) + quantity
+        if frozen:
+            bucket["frozen"] = bucket.get("frozen", 0) + quantity
+    return {issuance_id: StatusTotals(**values) for issuance_id, values in sums.items()}

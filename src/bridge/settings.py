@@ -1,0 +1,99 @@
+"""A bridge's settings: one object, from ``BRIDGE_*`` environment variables or given directly.
+
+Secrets are ``SecretStr`` (never printed); outside ``environment=local`` a default, demo or development
+secret is refused, so a bridge cannot go to production on the keys of a local one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bridge.chain.anvil import dev_accounts
+from bridge.engine.policy import EligibilityPolicy
+
+Role = Literal["custodian", "verifier", "operator"]
+IN_PROCESS = "in-process"
+ANVIL = "anvil"
+_DEFAULT_SECRETS = frozenset({"", "changethis", "changeme", "secret", "password"})
+
+
+class ApiKeySetting(BaseModel):
+    """One key of the bridge API: its role and, for a custodian, the registry account it acts for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: SecretStr
+    role: Role
+    account: int | None = Field(default=None, ge=1, description="custodian keys: the registry account")
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _custodian_has_account(self) -> ApiKeySetting:
+        if self.role == "custodian" and self.account is None:
+            raise ValueError("a custodian key needs the registry account it acts for")
+        return self
+
+
+class BridgeSettings(BaseSettings):
+    """Everything a bridge needs, from the environment (``BRIDGE_*``) or given directly."""
+
+    model_config = SettingsConfigDict(env_prefix="BRIDGE_", env_nested_delimiter="__", extra="forbid")
+
+    environment: Literal["local", "staging", "production"] = "local"
+    registry_url: str = "sqlite:///.bridge/registry.db"
+    engine_db_url: str = "sqlite:///.bridge/bridge.db"
+    chain: str = Field(default=IN_PROCESS, description='"in-process", "anvil", or a JSON-RPC URL')
+    anvil_port: int | None = Field(default=None, ge=1, le=65535, description='chain "anvil": its port; None: any free')
+    anvil_state_file: str | None = Field(
+        default=None, description='chain "anvil": load the chain from this file at start, save it while running'
+    )
+    bridge_address: str | None = Field(default=None, description="deployed bridge; None: deploy one")
+    start_block: int | None = Field(
+        default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
+    )
+    confirmations: int = Field(default=2, ge=0, le=1000)
+    operator_key: SecretStr | None = Field(default=None, description="chain key sending the bridge's transactions")
+    verifier_keys: list[SecretStr] = Field(default_factory=list)
+    threshold: int = Field(default=2, ge=1)
+    verifier_memory_dir: str | None = Field(
+        default=None, description="folder of each verifier's durable memory of what it signed; None: in memory"
+    )
+    trust_account: int | None = Field(default=None, ge=1)
+    trust_registry_key: SecretStr | None = Field(default=None, description="registry API key of the trust account")
+    custodian_registry_keys: dict[int, SecretStr] = Field(default_factory=dict)
+    api_keys: list[ApiKeySetting] = Field(default_factory=list)
+    policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
+    max_batch: int = Field(default=50, ge=1, le=500)
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_local(self) -> BridgeSettings:
+        if self.environment == "local":
+            return self
+        dev = {a.key.hex().removeprefix("0x").lower() for a in dev_accounts(10)}
+        secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
+        secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
+        secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
+        secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
+        secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
+        for name, value in secrets:
+            if value.lower() in _DEFAULT_SECRETS or value.lower().removeprefix("0x") in dev or "demo" in value:
+                raise ValueError(f"{name}: a default, demo or development secret is refused in {self.environment}")
+        if len(self.verifier_keys) < self.threshold:
+            raise ValueError("fewer verifier keys than the threshold")
+        if self.trust_account is None:
+            raise ValueError("trust_account is required outside local use")
+        return self
+
+    def api_key(self, name: str) -> str:
+        """The bridge API key named ``name`` (a local bridge's: operator, verifier, custodian, trader...)."""
+        for setting in self.api_keys:
+            if (setting.name or setting.role) == name:
+                return setting.key.get_secret_value()
+        raise KeyError(name)
+
+
+def secret_value(value: SecretStr | None) -> str:
+    return "" if value is None else value.get_secret_value()
