@@ -28,6 +28,12 @@ class BridgeErrorCode(ErrorCode):
     )
     RESERVE_MISMATCH = ("reserve_mismatch", 409, "Registry and chain disagree on a class's reserve; minting paused.")
     CHAIN_FAILURE = ("chain_failure", 503, "A chain transaction failed; the flow will be retried.")
+    REGISTRY_REQUEST_CONFLICT = (
+        "registry_request_conflict",
+        409,
+        "An alarm on a flow: the registry recorded a different request under the engine's own request id. "
+        "The flow waits (never cancelled) until an operator looks into it.",
+    )
 
 
 class BridgeError(CodedError):
