@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
 from bridge.engine.policy import EligibilityPolicy
+from bridge.http_edge import EdgeLimits
 
 Role = Literal["custodian", "verifier", "operator"]
 IN_PROCESS = "in-process"
@@ -67,6 +68,7 @@ class BridgeSettings(BaseSettings):
     api_keys: list[ApiKeySetting] = Field(default_factory=list)
     policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
     max_batch: int = Field(default=50, ge=1, le=500)
+    http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_local(self) -> BridgeSettings:

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 from fastapi.security import APIKeyHeader
 
+from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.settings import BridgeSettings, Role
 
-api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="bridge API key")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", scheme_name="BridgeApiKey", auto_error=False, description="bridge API key"
+)
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,13 @@ def principal_of(settings: BridgeSettings, key: str) -> ApiPrincipal | None:
         if hmac.compare_digest(setting.key.get_secret_value().encode(), key.encode()):
             return ApiPrincipal(setting.name or setting.role, setting.role, setting.account)
     return None
+
+
+def authenticate(settings: BridgeSettings, key: str | None) -> ApiPrincipal:
+    """The principal of a presented key; ``unauthorized`` (401) when it is missing or unknown."""
+    if not key:
+        raise ApiError("this operation needs an API key (header X-API-Key)", code=ApiErrorCode.UNAUTHORIZED)
+    principal = principal_of(settings, key)
+    if principal is None:
+        raise ApiError("the API key is not valid", code=ApiErrorCode.UNAUTHORIZED)
+    return principal
