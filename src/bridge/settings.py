@@ -13,12 +13,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
 from bridge.engine.policy import EligibilityPolicy
 from bridge.http_edge import EdgeLimits
+from bridge.primitives import checked_address
 
 Role = Literal["custodian", "verifier", "operator"]
 IN_PROCESS = "in-process"
@@ -30,7 +31,8 @@ Environment = Literal["local", "staging", "production"]
 
 
 class ApiKeySetting(BaseModel):
-    """One key of the bridge API: its role and, for a custodian, the registry account it acts for."""
+    """One key of the bridge API: its role and, for a custodian, the registry account it acts for and the
+    destinations it registered (the only addresses the operator may tokenize that account's credits to)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,12 +40,23 @@ class ApiKeySetting(BaseModel):
     role: Role
     account: int | None = Field(default=None, ge=1, description="custodian keys: the registry account")
     name: str | None = None
+    destinations: list[str] = Field(
+        default_factory=list,
+        description="custodian keys: addresses the operator key may tokenize this account's credits to",
+    )
 
     @model_validator(mode="after")
     def _custodian_has_account(self) -> ApiKeySetting:
         if self.role == "custodian" and self.account is None:
             raise ValueError("a custodian key needs the registry account it acts for")
+        if self.destinations and self.role != "custodian":
+            raise ValueError("destinations: only a custodian registers where its credits may be tokenized to")
         return self
+
+    @field_validator("destinations")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [checked_address(value) for value in values]
 
 
 class BridgeSettings(BaseSettings):
@@ -100,6 +113,15 @@ class BridgeSettings(BaseSettings):
         if self.trust_account is None:
             raise ValueError("trust_account is required outside local use")
         return self
+
+    def destinations_of(self, account: int) -> frozenset[str]:
+        """The addresses custodian ``account`` registered (lower case): where the operator may send its credits."""
+        return frozenset(
+            address.lower()
+            for setting in self.api_keys
+            if setting.role == "custodian" and setting.account == account
+            for address in setting.destinations
+        )
 
     def api_key(self, name: str) -> str:
         """The bridge API key named ``name`` (a local bridge's: operator, verifier, custodian, trader...)."""
