@@ -259,3 +259,10 @@ def test_a_local_bridge_refuses_to_listen_beyond_this_machine(tmp_path: Path) ->
     refused = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert refused.returncode == 2 and "host: 0.0.0.0 is not a loopback address" in refused.stderr
     assert not (tmp_path / "home").exists()
+
+
+def test_serve_from_env_assumes_no_environment(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")} | {"COLUMNS": "200"}
+    command = [sys.executable, "-m", "bridge.cli", "serve", "--from-env", "--port", str(free_port())]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "BRIDGE_ENVIRONMENT is not set" in refused.stderr, refused.stderr
