@@ -42,7 +42,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from bridge.chain.deploy import attach_bridge
-from bridge.engine.backing import BackingRules, RecordedBatch, Tally, Verdict, token_class_hash
+from bridge.engine.backing import BackingRules, RecordedBatch, Tally, Verdict, balance, token_class_hash
 from bridge.primitives import TONNE
 from bridge.registry.client import RegistryClient
 from bridge.registry.enums import AccountKind, BlockStatus
@@ -207,9 +207,7 @@ def check_reserves(
                 attested_reserve=reserve,
                 backing_wei=backing,
                 claims_wei=claims,
-                difference_wei=backing - claims,
-                ok=backing == claims and reserve * TONNE == claims,
-                under_backed=claims > backing,
+                **balance(backing_wei=backing, claims_wei=claims, attested_tonnes=reserve),
             )
         )
     return IndependentReport(

@@ -35,6 +35,7 @@ from bridge.chain.attestation import CREDIT_CLASS_TYPE, CreditClass
 from bridge.engine.classes import credit_class_of
 from bridge.engine.tokenize import batch_key_of
 from bridge.errors import CodedError
+from bridge.primitives import TONNE
 from bridge.registry import serials
 from bridge.registry.schemas import CreditPublic, UnitBlockPublic
 
@@ -83,6 +84,17 @@ class Classified:
     verdict: Verdict
     token: str | None  # the bridge's class token the block names (lower case); None: it names none
     reason: str
+
+
+def balance(*, backing_wei: int, claims_wei: int, attested_tonnes: int) -> dict[str, bool | int]:
+    """A class's verdict, as both proofs of reserve report it: ``ok`` (backing equals claims and the
+    contract's attested reserve agrees), ``under_backed`` (claims above backing: the one thing enforcement
+    pauses on) and ``difference_wei`` (backing minus claims)."""
+    return {
+        "ok": backing_wei == claims_wei and attested_tonnes * TONNE == claims_wei,
+        "under_backed": claims_wei > backing_wei,
+        "difference_wei": backing_wei - claims_wei,
+    }
 
 
 @dataclass

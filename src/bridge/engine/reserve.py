@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bridge.chain.bridge_contract import BridgeChain
-from bridge.engine.backing import BackingRules, RecordedBatch, Tally, token_class_hash
+from bridge.engine.backing import BackingRules, RecordedBatch, Tally, balance, token_class_hash
 from bridge.engine.ports import RegistryReader
 from bridge.engine.schemas import ClassReserve, ReserveReport
 from bridge.engine.settle import settlement_id
@@ -137,9 +137,7 @@ def proof_of_reserve(
                 attested_reserve=reserve,
                 foreign_units=held.foreign,
                 foreign_serials=held.foreign_serials,
-                ok=backing == claims and reserve * TONNE == claims,
-                under_backed=claims > backing,
-                difference_wei=backing - claims,
+                **balance(backing_wei=backing, claims_wei=claims, attested_tonnes=reserve),
             )
         )
     return ReserveReport(
