@@ -124,6 +124,7 @@ def test_a_home_made_before_key_files_is_hardened_when_it_next_starts(tmp_path: 
         with pytest.raises(RegistryError):
             auth.resolve_api_key(again.registry, seeded)
         assert auth.resolve_api_key(again.registry, home.read_key(OPERATOR_KEY)).operator
+        assert mode(home.key_file(WALLET_KEY)) == "0o600"
     finally:
         again.close()
 

@@ -182,15 +182,17 @@ class LocalHome:
         )
         service = BridgeService.from_settings(settings)
         try:
-            self._retire_seed_keys(service.registry, manifest.seed)
+            self._harden(service, manifest.seed)
         except BaseException:
             service.close()
             raise
         return service
 
-    def _retire_seed_keys(self, registry: Registry, seed: int) -> None:
-        """Revoke registry keys an older version derived from the public demo seed for the operator and
-        the demo's trust account (anyone could compute them), and give this home a random operator key."""
+    def _harden(self, service: BridgeService, seed: int) -> None:
+        """What a home an older version made lacks: revoke the registry keys it derived from the public demo
+        seed for the operator and the demo's trust account (anyone could compute them), and give the home a
+        random operator key and the key files it did not have."""
+        registry: Registry = service.registry
         for name in ("operator", "bridge"):
             try:
                 principal = auth.resolve_api_key(registry, demo_key(seed, name))
@@ -199,6 +201,8 @@ class LocalHome:
             auth.revoke_api_key(registry, principal.key_id)
         if not self.key_file(OPERATOR_KEY).is_file():
             self._write_key(OPERATOR_KEY, auth.issue_api_key(registry, operator=True, label="local registry operator"))
+        if not self.key_file(WALLET_KEY).is_file():
+            self._write_key(WALLET_KEY, "0x" + bytes(service.onchain.users[1].key).hex())
 
 
 def fingerprint(secret: str) -> str:
