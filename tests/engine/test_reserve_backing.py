@@ -94,7 +94,7 @@ def lock(bw: BridgeWorld, serial: str, *, token: str, batch_id: str, chain_id: i
 
 
 def foreign_of(report: ReserveReport | IndependentReport, token: str) -> int:
-    [ours] = [c for c in report.classes if c.token == token.lower()]
+    [ours] = [c for c in report.classes if c.token.lower() == token.lower()]
     return ours.foreign_units
 
 
@@ -116,8 +116,8 @@ def test_units_a_holder_locks_into_trust_are_never_counted_and_never_pause_the_b
     bw, done = minted
     token, batch = done.token_address, done.batch_key
     before, before_independent = bw.engine.proof_of_reserve(), independent(bw)  # examples share the world
-    [engine_before] = [c for c in before.classes if c.token == token.lower()]
-    [independent_before] = [c for c in before_independent.classes if c.token == token.lower()]
+    [engine_before] = [c for c in before.classes if c.token.lower() == token.lower()]
+    [independent_before] = [c for c in before_independent.classes if c.token.lower() == token.lower()]
     added = {"class": 0, "none": 0, "own_key": 0}  # units naming the class token; naming none; own batch keys
     for kind, quantity in deposits:
         same_class = bw.world.issue(quantity).block.serial  # another issuance of the class: disjoint unit numbers
@@ -138,8 +138,8 @@ def test_units_a_holder_locks_into_trust_are_never_counted_and_never_pause_the_b
     report, checked = bw.engine.proof_of_reserve(), independent(bw)
     assert report.ok and not report.under_backed, report
     assert checked.ok and not checked.under_backed, checked
-    [engine_view] = [c for c in report.classes if c.token == token.lower()]
-    [independent_view] = [c for c in checked.classes if c.token == token.lower()]
+    [engine_view] = [c for c in report.classes if c.token.lower() == token.lower()]
+    [independent_view] = [c for c in checked.classes if c.token.lower() == token.lower()]
     assert (engine_view.units_in_trust, independent_view.units_in_trust - independent_view.pending_mint_units) == (
         30,
         30,
@@ -169,7 +169,7 @@ def test_foreign_units_cannot_hide_a_shortfall_and_the_shortfall_pauses(minted: 
     # and 3 units of another project are locked under the token and the batch, to cover it
     lock(bw, bw.world.issue(3, program="CCER").block.serial, token=done.token_address, batch_id=done.batch_key)
     for report in (bw.engine.proof_of_reserve(), independent(bw)):
-        [ours] = [c for c in report.classes if c.token == done.token_address.lower()]
+        [ours] = [c for c in report.classes if c.token.lower() == done.token_address.lower()]
         assert (ours.ok, ours.under_backed, ours.difference_wei) == (False, True, -3 * TONNE)
         assert ours.foreign_units == 3
     with pytest.raises(BridgeError) as refused:
