@@ -1,24 +1,32 @@
-"""The bridge's settings: default, demo and development secrets are refused outside local use."""
+"""The bridge's settings fail closed: an explicit environment, and outside local use only long, random
+secrets, none a default, demo or development one, and no two roles sharing one."""
 
 from __future__ import annotations
+
+import re
+import secrets
 
 import pytest
 from pydantic import ValidationError
 
 from bridge.chain.anvil import dev_accounts
+from bridge.registry.demo import demo_key
 from bridge.settings import ApiKeySetting, BridgeSettings
 
-STRONG = "0x" + "7f" * 32
+STRONG = "0x" + secrets.token_hex(32)
+VERIFIERS = ["0x" + secrets.token_hex(32) for _ in range(3)]
+TRUST_KEY = "crk_" + secrets.token_urlsafe(32)
+API_KEY = "bak_" + secrets.token_urlsafe(32)
 
 
 def production(**overrides: object) -> dict[str, object]:
     values: dict[str, object] = {
         "environment": "production",
         "operator_key": STRONG,
-        "verifier_keys": ["0x" + "1a" * 32, "0x" + "2b" * 32, "0x" + "3c" * 32],
+        "verifier_keys": VERIFIERS,
         "trust_account": 8,
-        "trust_registry_key": "crk_live_7d1e0c4b9a",
-        "api_keys": [{"key": "bak_live_5e2f9a0c1d", "role": "operator"}],
+        "trust_registry_key": TRUST_KEY,
+        "api_keys": [{"key": API_KEY, "role": "operator"}],
     }
     values.update(overrides)
     return values
@@ -32,18 +40,42 @@ def test_production_settings_with_real_secrets_are_accepted() -> None:
     "overrides",
     [
         {"operator_key": dev_accounts(1)[0].key.hex()},
-        {"verifier_keys": [dev_accounts(2)[1].key.hex(), "0x" + "2b" * 32]},
-        {"trust_registry_key": "crk_demo7_bridge_0123"},
+        {"verifier_keys": [dev_accounts(2)[1].key.hex(), *VERIFIERS[1:]]},
+        {"trust_registry_key": demo_key(7, "bridge")},
         {"trust_registry_key": "changethis"},
         {"api_keys": [{"key": "changethis", "role": "operator"}]},
+        {"api_keys": [{"key": "a", "role": "operator"}]},
+        {"api_keys": [{"key": "bak_" + "ab" * 20, "role": "operator"}]},  # long, not random
+        {"trust_registry_key": "crk_" + secrets.token_urlsafe(12)},  # random, too short
+        {"operator_key": "0x" + "7f" * 32},
         {"operator_key": None},
-        {"verifier_keys": ["0x" + "1a" * 32]},
+        {"verifier_keys": VERIFIERS[:1]},
         {"trust_account": None},
     ],
 )
-def test_default_or_demo_secrets_are_refused_outside_local_use(overrides: dict[str, object]) -> None:
+def test_weak_default_or_demo_secrets_are_refused_outside_local_use(overrides: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         BridgeSettings(**production(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"verifier_keys": [VERIFIERS[0], VERIFIERS[0], VERIFIERS[1]]}, "verifier_keys[1]"),
+        ({"verifier_keys": [STRONG.upper().replace("0X", "0x"), *VERIFIERS[1:]]}, "verifier_keys[0]"),
+        ({"api_keys": [{"key": API_KEY, "role": "operator"}, {"key": API_KEY, "role": "verifier"}]}, "api_keys[1]"),
+        ({"api_keys": [{"key": TRUST_KEY, "role": "operator"}]}, "api_keys[0]"),
+        ({"custodian_registry_keys": {4: TRUST_KEY}}, "custodian_registry_keys[4]"),
+    ],
+)
+def test_one_secret_serving_two_roles_is_refused_outside_local_use(overrides: dict[str, object], named: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(f"{named}: the same secret as")):
+        BridgeSettings(**production(**overrides))
+
+
+def test_the_environment_is_never_assumed() -> None:
+    with pytest.raises(ValidationError, match="environment"):
+        BridgeSettings()
 
 
 def test_local_settings_allow_demo_keys() -> None:
@@ -58,10 +90,11 @@ def test_a_custodian_key_must_name_its_account() -> None:
 
 def test_a_key_is_found_by_its_name_or_else_its_role() -> None:
     settings = BridgeSettings(
+        environment="local",
         api_keys=[
             {"key": "bak_local_operator_1", "role": "operator"},
             {"key": "bak_local_custodian_1", "role": "custodian", "account": 4, "name": "acme"},
-        ]
+        ],
     )
     assert settings.api_key("operator") == "bak_local_operator_1"
     assert settings.api_key("acme") == "bak_local_custodian_1"

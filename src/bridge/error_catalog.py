@@ -13,11 +13,13 @@ def catalogues() -> list[tuple[str, type[ErrorCode]]]:
     from bridge.api.errors import ApiErrorCode
     from bridge.chain.errors import ChainErrorCode
     from bridge.engine.errors import BridgeErrorCode
+    from bridge.http_edge import EdgeErrorCode
     from bridge.pools.errors import PoolErrorCode
     from bridge.registry.errors import RegistryErrorCode
 
     return [
         ("HTTP API", ApiErrorCode),
+        ("HTTP edge (both APIs, before any route)", EdgeErrorCode),
         ("Registry", RegistryErrorCode),
         ("Bridge engine", BridgeErrorCode),
         ("Pools", PoolErrorCode),

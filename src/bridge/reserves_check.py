@@ -4,10 +4,16 @@ Anyone can run it (``carbon-bridge verify-reserves``) without trusting the bridg
 bridge contract through any JSON-RPC node and the registry through its public search API (no key), and
 checks per credit class
 
-    units immobilized in trust for this chain and this bridge's class tokens, whose batch is active
-    on-chain, x 10^18  ==  token total supply (escrowed redemptions included) + retired but unsettled
+    units immobilized in trust that back an active batch of the class, x 10^18
+        ==  token total supply (escrowed redemptions included) + retired but unsettled
 
-and that the contract's attested reserve (``classReserve``) agrees with its own claims.
+and that the contract's attested reserve (``classReserve``) agrees with its own claims. Which trust blocks
+back a batch is ``bridge.engine.backing``'s rule, the bridge's own proof of reserve applies the same: the
+block names this chain, the class token and the batch, its units lie inside the serial the batch was
+minted for (the ``BatchBridged`` event), and its registry credit hashes to the token's ``classHash()``.
+Anything else in the trust account is reported as foreign (per class when it names one of the bridge's
+tokens), never counted, so units a holder puts into the trust account can neither hide a shortfall nor
+fake one.
 
 What it cannot see are the bridge engine's flows half-way, so a check taken while one is in flight can
 show a transient difference that the next check does not:
@@ -37,6 +43,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from bridge.chain.deploy import attach_bridge
+from bridge.engine.backing import BackingRules, RecordedBatch, Tally, Verdict, balance, token_class_hash
 from bridge.primitives import TONNE, Wei
 from bridge.registry.client import RegistryClient
 from bridge.registry.enums import AccountKind, BlockStatus
@@ -53,8 +60,10 @@ class ClassCheck(BaseModel):
 
     class_id: str
     token: str
-    units_in_trust: int = Field(description="units in trust naming this class token (tonnes)")
-    pending_mint_units: int = Field(description="of those, units whose batch is not active on-chain")
+    units_in_trust: int = Field(description="units in trust backing this class's batches or locked for one (tonnes)")
+    pending_mint_units: int = Field(description="of those, units locked for a batch not yet active on-chain")
+    foreign_units: int = Field(default=0, description="units in trust naming this class token, backing none of it")
+    foreign_serials: list[str] = Field(default_factory=list, description="their serials (the first 50)")
     total_supply: Wei = Field(description="wei, escrowed redemptions included")
     escrowed: Wei = Field(description="wei held by the bridge for pending redemptions")
     retired_unsettled: Wei = Field(description="wei retired on-chain, not yet retired in the registry")
@@ -63,6 +72,7 @@ class ClassCheck(BaseModel):
     claims_wei: Wei
     difference_wei: Wei = Field(description="backing minus claims; 0 when ok")
     ok: bool
+    under_backed: bool = Field(default=False, description="claims exceed backing")
 
     @field_validator("token")
     @classmethod
@@ -72,31 +82,41 @@ class ClassCheck(BaseModel):
 
 class IndependentReport(BaseModel):
     ok: bool
+    under_backed: bool = Field(default=False, description="some class's claims exceed its backing")
     chain_id: int
     bridge: str
     block_number: int = Field(description="the chain was read at this block")
     trust_accounts: list[int]
-    foreign_units: int = Field(description="units in those accounts that back no token of this bridge")
+    foreign_units: int = Field(description="units in those accounts that name no class token of this bridge")
+    foreign_serials: list[str] = Field(default_factory=list, description="their serials (the first 50)")
     classes: list[ClassCheck]
 
 
-def _class_tokens(bridge: Contract, from_block: int, head: int) -> dict[str, str]:
-    """Every class the bridge created (``ClassCreated``): class id -> token address (lower case)."""
+def _bridge_records(
+    bridge: Contract, from_block: int, head: int
+) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
+    """Every class the bridge created (``ClassCreated``: class id -> token, lower case) and every batch it
+    minted (``BatchBridged``: batch key -> registry, serial, class id; a serial bridged again keeps its key)."""
     tokens: dict[str, str] = {}
+    batches: dict[str, tuple[str, str, str]] = {}
     start = from_block
     while start <= head:
         end = min(start + LOG_WINDOW - 1, head)
         for log in bridge.events.ClassCreated().get_logs(from_block=start, to_block=end):
             tokens["0x" + bytes(log["args"]["classId"]).hex()] = str(log["args"]["token"]).lower()
+        for log in bridge.events.BatchBridged().get_logs(from_block=start, to_block=end):
+            args = log["args"]
+            batches["0x" + bytes(args["batchKey"]).hex()] = (
+                str(args["registry"]),
+                str(args["serial"]),
+                "0x" + bytes(args["classId"]).hex(),
+            )
         start = end + 1
-    return tokens
+    return tokens, batches
 
 
-def _trust_blocks(
-    registry: RegistryClient, trust_account: int | None, chain_id: int, tokens: set[str]
-) -> tuple[list[UnitBlockPublic], list[int], int]:
-    """The immobilized blocks backing this bridge's tokens, the trust accounts they sit in, and the units
-    in those accounts that name another chain or token."""
+def _trust_blocks(registry: RegistryClient, trust_account: int | None) -> list[UnitBlockPublic]:
+    """The immobilized blocks of the trust account (every trust account's when it is not named)."""
     if trust_account is not None:
         try:
             account = registry.get_account(trust_account)
@@ -110,33 +130,12 @@ def _trust_blocks(
                 code=RegistryErrorCode.WRONG_ACCOUNT_KIND,
                 field="trust_account",
             )
-    blocks = registry.list_blocks(account_id=trust_account, status=BlockStatus.IMMOBILIZED.value)
-
-    def ours(block: UnitBlockPublic) -> bool:
-        marketplace = block.marketplace
-        return (
-            marketplace is not None
-            and marketplace.identifier.chain_id == chain_id
-            and marketplace.identifier.token_address.lower() in tokens
-        )
-
-    backing = [b for b in blocks if ours(b)]
-    accounts = sorted({b.account_id for b in backing} | ({trust_account} if trust_account else set()))
-    if len(accounts) > 1:
-        raise RegistryError(
-            f"units backing this bridge's tokens sit in several registry accounts ({accounts}); "
-            "name the bridge's trust account",
-            field="trust_account",
-        )
-    foreign = sum(b.quantity for b in blocks if not ours(b) and b.account_id in accounts)
-    return backing, accounts, foreign
+    return registry.list_blocks(account_id=trust_account, status=BlockStatus.IMMOBILIZED.value)
 
 
-def _batch_active(bridge: Contract, batch_id: str, token: str, at: int) -> bool:
-    """Whether the registry's batch id is an active on-chain batch of ``token``."""
-    if len(batch_id) != 64 or any(c not in "0123456789abcdefABCDEF" for c in batch_id):
-        return False
-    batch_token, _remaining, status = bridge.functions.batch(HexBytes(batch_id)).call(block_identifier=at)
+def _batch_active(bridge: Contract, batch_key: str, token: str, at: int) -> bool:
+    """Whether batch ``batch_key`` is active on-chain in ``token``."""
+    batch_token, _remaining, status = bridge.functions.batch(HexBytes(batch_key)).call(block_identifier=at)
     return int(status) == _ACTIVE and str(batch_token).lower() == token
 
 
@@ -153,17 +152,41 @@ def check_reserves(
     bridge = deployment.bridge
     head = int(w3.eth.block_number)
     chain_id = int(w3.eth.chain_id)
-    tokens = _class_tokens(bridge, from_block, head)
-    blocks, accounts, foreign = _trust_blocks(registry, trust_account, chain_id, set(tokens.values()))
-    in_trust: dict[str, int] = defaultdict(int)
-    unminted: dict[str, int] = defaultdict(int)
-    for block in blocks:
-        assert block.marketplace is not None
-        identifier = block.marketplace.identifier
-        token = identifier.token_address.lower()
-        in_trust[token] += block.quantity
-        if not _batch_active(bridge, identifier.batch_id, token, head):
-            unminted[token] += block.quantity
+    tokens, minted = _bridge_records(bridge, from_block, head)
+    blocks = _trust_blocks(registry, trust_account)
+    named = {"0x" + b.marketplace.identifier.batch_id.lower() for b in blocks if b.marketplace is not None}
+    batches: dict[str, RecordedBatch] = {}
+    for batch_key in sorted(named & set(minted)):
+        registry_code, serial, class_id = minted[batch_key]
+        token = tokens.get(class_id, "")
+        batches[batch_key] = RecordedBatch(
+            batch_key, registry_code, serial, token, bool(token) and _batch_active(bridge, batch_key, token, head)
+        )
+    rules = BackingRules(
+        chain_id=chain_id,
+        tokens=set(tokens.values()),
+        batches=batches,
+        token_class_hash=lambda token: token_class_hash(deployment.token_at(token), at=head),
+        credit_of=registry.get_credit,
+        recognize_unrecorded_locks=True,  # a mint under way has no BatchBridged yet
+    )
+    verdicts = [(block, rules.classify(block)) for block in blocks]
+    # the bridge's trust account: where the blocks that back (or are locked for) its batches sit
+    accounts = sorted(
+        {b.account_id for b, v in verdicts if v.verdict is not Verdict.FOREIGN}
+        | ({trust_account} if trust_account else set())
+    )
+    if len(accounts) > 1:
+        raise RegistryError(
+            f"units backing this bridge's tokens sit in several registry accounts ({accounts}); "
+            "name the bridge's trust account",
+            field="trust_account",
+        )
+    held: dict[str, Tally] = defaultdict(Tally)
+    unclaimed = Tally()
+    for block, verdict in verdicts:
+        if block.account_id in accounts:
+            (unclaimed if verdict.token is None else held[verdict.token]).add(verdict.verdict, block)
 
     def read(function: str, class_id: str) -> int:
         return int(getattr(bridge.functions, function)(HexBytes(class_id)).call(block_identifier=head))
@@ -173,31 +196,35 @@ def check_reserves(
         supply = int(deployment.token_at(token).functions.totalSupply().call(block_identifier=head))
         unsettled = read("retiredUnsettled", class_id)
         reserve = read("classReserve", class_id)
-        backing = (in_trust[token] - unminted[token]) * TONNE
+        units = held[token]
+        backing = units.backing * TONNE
         claims = supply + unsettled
         classes.append(
             ClassCheck(
                 class_id=class_id,
                 token=token,
-                units_in_trust=in_trust[token],
-                pending_mint_units=unminted[token],
+                units_in_trust=units.backing + units.pending,
+                pending_mint_units=units.pending,
+                foreign_units=units.foreign,
+                foreign_serials=units.foreign_serials,
                 total_supply=supply,
                 escrowed=read("escrowed", class_id),
                 retired_unsettled=unsettled,
                 attested_reserve=reserve,
                 backing_wei=backing,
                 claims_wei=claims,
-                difference_wei=backing - claims,
-                ok=backing == claims and reserve * TONNE == claims,
+                **balance(backing_wei=backing, claims_wei=claims, attested_tonnes=reserve),
             )
         )
     return IndependentReport(
         ok=all(c.ok for c in classes),
+        under_backed=any(c.under_backed for c in classes),
         chain_id=chain_id,
         bridge=deployment.address,
         block_number=head,
         trust_accounts=accounts,
-        foreign_units=foreign,
+        foreign_units=unclaimed.foreign,
+        foreign_serials=unclaimed.foreign_serials,
         classes=classes,
     )
 

@@ -1,27 +1,38 @@
 """A bridge's settings: one object, from ``BRIDGE_*`` environment variables or given directly.
 
-Secrets are ``SecretStr`` (never printed); outside ``environment=local`` a default, demo or development
-secret is refused, so a bridge cannot go to production on the keys of a local one.
+They fail closed. ``environment`` has no default: a bridge says whether it is ``local`` (a demo or a
+test on one machine) or not. Secrets are ``SecretStr`` (never printed); outside ``environment=local``
+every secret must be long and random (at least ``MIN_SECRET_LENGTH`` characters, ``MIN_DISTINCT``
+distinct ones), neither a default, a demo or a development key, and each one distinct from every other
+(API keys, registry keys and chain keys alike: one leaked key must not be another role's), so a bridge
+cannot go to production on the keys of a local one.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
 from bridge.engine.policy import EligibilityPolicy
+from bridge.http_edge import EdgeLimits
+from bridge.primitives import checked_address
 
 Role = Literal["custodian", "verifier", "operator"]
 IN_PROCESS = "in-process"
 ANVIL = "anvil"
 _DEFAULT_SECRETS = frozenset({"", "changethis", "changeme", "secret", "password"})
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT = 10
+Environment = Literal["local", "staging", "production"]
 
 
 class ApiKeySetting(BaseModel):
-    """One key of the bridge API: its role and, for a custodian, the registry account it acts for."""
+    """One key of the bridge API: its role and, for a custodian, the registry account it acts for and the
+    destinations it registered (the only addresses the operator may tokenize that account's credits to)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,12 +40,23 @@ class ApiKeySetting(BaseModel):
     role: Role
     account: int | None = Field(default=None, ge=1, description="custodian keys: the registry account")
     name: str | None = None
+    destinations: list[str] = Field(
+        default_factory=list,
+        description="custodian keys: addresses the operator key may tokenize this account's credits to",
+    )
 
     @model_validator(mode="after")
     def _custodian_has_account(self) -> ApiKeySetting:
         if self.role == "custodian" and self.account is None:
             raise ValueError("a custodian key needs the registry account it acts for")
+        if self.destinations and self.role != "custodian":
+            raise ValueError("destinations: only a custodian registers where its credits may be tokenized to")
         return self
+
+    @field_validator("destinations")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [checked_address(value) for value in values]
 
 
 class BridgeSettings(BaseSettings):
@@ -42,7 +64,7 @@ class BridgeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BRIDGE_", env_nested_delimiter="__", extra="forbid")
 
-    environment: Literal["local", "staging", "production"] = "local"
+    environment: Environment = Field(description="local (demo, tests: one machine), staging or production")
     registry_url: str = "sqlite:///.bridge/registry.db"
     engine_db_url: str = "sqlite:///.bridge/bridge.db"
     chain: str = Field(default=IN_PROCESS, description='"in-process", "anvil", or a JSON-RPC URL')
@@ -67,25 +89,39 @@ class BridgeSettings(BaseSettings):
     api_keys: list[ApiKeySetting] = Field(default_factory=list)
     policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
     max_batch: int = Field(default=50, ge=1, le=500)
+    http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
 
     @model_validator(mode="after")
-    def _no_default_secrets_outside_local(self) -> BridgeSettings:
+    def _strong_distinct_secrets_outside_local(self) -> BridgeSettings:
         if self.environment == "local":
             return self
-        dev = {a.key.hex().removeprefix("0x").lower() for a in dev_accounts(10)}
         secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
         secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
         secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
         secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
         secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
+        seen: dict[str, str] = {}
         for name, value in secrets:
-            if value.lower() in _DEFAULT_SECRETS or value.lower().removeprefix("0x") in dev or "demo" in value:
-                raise ValueError(f"{name}: a default, demo or development secret is refused in {self.environment}")
+            problem = weak_secret(value)
+            if problem is not None:
+                raise ValueError(f"{name}: {problem}; refused in {self.environment}")
+            same = seen.setdefault(value.lower().removeprefix("0x"), name)
+            if same != name:
+                raise ValueError(f"{name}: the same secret as {same}; every role needs a key of its own")
         if len(self.verifier_keys) < self.threshold:
             raise ValueError("fewer verifier keys than the threshold")
         if self.trust_account is None:
             raise ValueError("trust_account is required outside local use")
         return self
+
+    def destinations_of(self, account: int) -> frozenset[str]:
+        """The addresses custodian ``account`` registered (lower case): where the operator may send its credits."""
+        return frozenset(
+            address.lower()
+            for setting in self.api_keys
+            if setting.role == "custodian" and setting.account == account
+            for address in setting.destinations
+        )
 
     def api_key(self, name: str) -> str:
         """The bridge API key named ``name`` (a local bridge's: operator, verifier, custodian, trader...)."""
@@ -97,3 +133,22 @@ class BridgeSettings(BaseSettings):
 
 def secret_value(value: SecretStr | None) -> str:
     return "" if value is None else value.get_secret_value()
+
+
+def weak_secret(value: str) -> str | None:
+    """Why ``value`` is no secret to run a bridge on (None: it is long and random enough)."""
+    bare = value.lower().removeprefix("0x")
+    if value.lower() in _DEFAULT_SECRETS:
+        return "a default secret"
+    if "demo" in bare or bare in _development_keys():
+        return "a demo or development key (derived from a public seed, or a well-known dev account)"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"too short ({len(value)} characters; at least {MIN_SECRET_LENGTH} random ones)"
+    if len(set(value)) < MIN_DISTINCT:
+        return f"not random ({len(set(value))} distinct characters; at least {MIN_DISTINCT})"
+    return None
+
+
+@cache
+def _development_keys() -> frozenset[str]:
+    return frozenset(a.key.hex().removeprefix("0x").lower() for a in dev_accounts(10))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from api_world import ApiWorld
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
 from bridge.api import create_app
+from bridge.local import LocalTemplate, local_service
+from bridge.local.settings import local_api_key
+from bridge.settings import ApiKeySetting
+from bridge.testing import LocalBridgeHelper
 
 TONNE = 10**18
 
@@ -153,12 +159,44 @@ def test_a_tokenization_through_the_api_is_minted_after_the_engine_runs(world: A
     assert world.api.get("/v1/reserves").json()["ok"] is True
 
 
-def test_operator_may_tokenize_for_a_named_account(world: ApiWorld) -> None:
+def test_operator_may_not_tokenize_a_custodians_credits_to_an_address_it_did_not_register(world: ApiWorld) -> None:
+    before = world.state()
     serial = world.helper.held_blocks("exchange")[0].serial
     body = {"custodian_account": world.account("exchange"), "serial": serial, "recipient": world.helper.holder.address}
     headers = world.key("operator") | {"Idempotency-Key": "operator-tokenization-0001"}
     response = world.api.post("/v1/tokenizations", json=body, headers=headers)
-    assert response.status_code == 202, response.json()
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (403, "forbidden", "recipient")
+    assert world.state() == before
+
+
+def test_operator_may_tokenize_a_custodians_credits_to_a_destination_it_registered(
+    tmp_path: Path, bridge_template: LocalTemplate
+) -> None:
+    accounts, seed = bridge_template.demo.accounts, bridge_template.seed
+    registered = "0x" + "a1" * 20
+    keys = [
+        ApiKeySetting(key=local_api_key(seed, "operator"), role="operator", name="operator"),
+        ApiKeySetting(
+            key=local_api_key(seed, "exchange"),
+            role="custodian",
+            account=accounts["exchange"],
+            name="exchange",
+            destinations=[registered],
+        ),
+    ]
+    service = local_service(tmp_path, template=bridge_template, api_keys=keys)
+    try:
+        with TestClient(create_app(service)) as api:
+            serial = LocalBridgeHelper(service).held_blocks("exchange")[0].serial
+            body = {"custodian_account": accounts["exchange"], "serial": serial, "recipient": registered}
+            headers = {"X-API-Key": service.api_key("operator"), "Idempotency-Key": "operator-tokenization-0002"}
+            response = api.post("/v1/tokenizations", json=body, headers=headers)
+            assert response.status_code == 202, response.json()
+            elsewhere = body | {"recipient": "0x" + "b2" * 20}
+            refused = api.post("/v1/tokenizations", json=elsewhere, headers=headers | {"Idempotency-Key": "op-0003xx"})
+            assert (refused.status_code, refused.json()["field"]) == (403, "recipient")
+    finally:
+        service.close()
 
 
 def test_the_registry_api_is_served_beside_the_bridge(world: ApiWorld) -> None:

@@ -2,7 +2,9 @@
 
 A model tracks what each holder should have; after each step the engine is driven to rest and the
 proof of reserve (registry trust units vs. supply + unsettled retirements) must hold, together with
-the on-chain accounting and the model's balances.
+the on-chain accounting and the model's balances. Meanwhile the custodian locks units of its own into
+the trust account under the class token and a batch of the bridge's (another class, units outside the
+batch, a batch that does not exist): they are reported as foreign and never counted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class ReserveMachine(RuleBasedStateMachine):
         self.released = 0
         self.retired_wei = 0
         self.keys = 0
+        self.batch_key: str | None = None
+        self.foreign = 0  # units the custodian locked into trust that back nothing
 
     def _user(self, index: int):  # type: ignore[no-untyped-def]
         return self.bw.local.users[index]
@@ -52,7 +56,7 @@ class ReserveMachine(RuleBasedStateMachine):
         self.bw.settle(rounds=2)
         result = self.bw.engine.get_tokenization(done.id)
         assert result.step == "completed", result
-        self.class_id, self.token = result.class_id, result.token_address
+        self.class_id, self.token, self.batch_key = result.class_id, result.token_address, result.batch_key
         self.balances[0] += quantity * TONNE
 
     @precondition(lambda self: self.balances[0] > 0)
@@ -88,12 +92,29 @@ class ReserveMachine(RuleBasedStateMachine):
         self.balances[user] -= amount
         self.retired_wei += amount
 
+    @precondition(lambda self: self.token is not None)
+    @rule(kind=st.sampled_from(("another_class", "outside_the_batch", "unknown_batch")), quantity=st.integers(1, 9))
+    def custodian_locks_units_of_its_own_into_trust(self, kind: str, quantity: int) -> None:
+        issued = self.bw.world.issue(quantity, **({"program": "CCER"} if kind == "another_class" else {}))
+        self.bw.client(self.bw.world.custodian).immobilize(
+            trust_account=self.bw.world.trust,
+            marketplace="carbon-bridge",
+            marketplace_identifier={
+                "chain_id": self.bw.local.chain.chain_id,
+                "token_address": self.token or "",
+                "batch_id": ("cd" * 32) if kind == "unknown_batch" else (self.batch_key or "").removeprefix("0x"),
+            },
+            serial=issued.block.serial,
+        )
+        self.foreign += quantity
+
     @invariant()
     def reserve_balances(self) -> None:
         if self.token is None:
             return
         report = self.bw.engine.proof_of_reserve()
         assert report.ok, report
+        assert sum(c.foreign_units for c in report.classes) == self.foreign
         token = self.bw.local.deployment.token_at(self.token)
         for index, expected in enumerate(self.balances):
             assert token.functions.balanceOf(self._user(index).address).call() == expected

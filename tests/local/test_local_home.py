@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,6 +19,11 @@ import pytest
 from bridge.chain.anvil import free_port
 from bridge.engine.errors import BridgeError
 from bridge.local import LocalHome
+from bridge.local.home import OPERATOR_KEY, TRUST_KEY, WALLET_KEY
+from bridge.local.template import DEMO_SEED
+from bridge.registry import auth
+from bridge.registry.demo import demo_key
+from bridge.registry.errors import RegistryError
 from bridge.service import BridgeService
 from bridge.testing.helpers import LocalBridgeHelper, request_redemption
 
@@ -42,7 +49,7 @@ def test_a_stopped_bridge_resumes_with_the_same_chain_registry_and_flows(tmp_pat
         manifest = json.loads(home.manifest_file.read_text())
         assert manifest["bridge_address"] == service.onchain.deployment.address
         assert len(manifest["pools"]) >= 4  # the exchange-basket presets
-        assert oct(home.manifest_file.stat().st_mode & 0o777) == "0o600"  # it holds the trust account's key
+        assert oct(home.manifest_file.stat().st_mode & 0o777) == "0o600"  # it holds the holders' registry keys
         class_id, redemption_id = _tokenize_and_redeem(service)
         before = service.engine.proof_of_reserve()
         head = service.engine.chain.head()
@@ -59,6 +66,65 @@ def test_a_stopped_bridge_resumes_with_the_same_chain_registry_and_flows(tmp_pat
         assert after.ok and [c.model_dump() for c in after.classes] == [c.model_dump() for c in before.classes]
         supply = next(c for c in after.classes if c.class_id == class_id)
         assert supply.total_supply == 10 * TONNE
+    finally:
+        again.close()
+
+
+def mode(path: Path) -> str:
+    return oct(path.stat().st_mode & 0o777)
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    before = os.umask(0o022)  # files would be 0644 and folders 0755 unless made private
+    yield
+    os.umask(before)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_a_home_keeps_random_keys_of_its_own_in_private_files(tmp_path: Path) -> None:
+    homes = [LocalHome(tmp_path / "one"), LocalHome(tmp_path / "two")]
+    keys = []
+    for home in homes:
+        service, _ = home.open(chain_port=free_port())
+        try:
+            assert mode(home.path) == "0o700" and mode(home.path / "keys") == "0o700"
+            files = [home.key_file(name) for name in (OPERATOR_KEY, TRUST_KEY, WALLET_KEY)]
+            assert [mode(f) for f in files] == ["0o600"] * 3
+            assert "trust_key" not in json.loads(home.manifest_file.read_text())
+            operator, trust = home.read_key(OPERATOR_KEY), home.read_key(TRUST_KEY)
+            assert auth.resolve_api_key(service.registry, operator).operator
+            assert auth.resolve_api_key(service.registry, trust).accounts == frozenset({service.trust_account})
+            for derivable in (demo_key(DEMO_SEED, "operator"), demo_key(DEMO_SEED, "bridge")):
+                with pytest.raises(RegistryError):
+                    auth.resolve_api_key(service.registry, derivable)
+            keys.append((operator, trust))
+        finally:
+            service.close()
+    assert keys[0][0] != keys[1][0] and keys[0][1] != keys[1][1], "each home draws its own"
+
+
+def test_a_home_made_before_key_files_is_hardened_when_it_next_starts(tmp_path: Path) -> None:
+    home = LocalHome(tmp_path / "home")
+    port = free_port()
+    service, _ = home.open(chain_port=port)
+    trust = home.read_key(TRUST_KEY)
+    # as an older version left it: the trust key in the manifest, a seed-derived operator key, a 0755 folder
+    seeded = auth.issue_api_key(service.registry, operator=True, secret=demo_key(DEMO_SEED, "operator"))
+    service.close()
+    manifest = json.loads(home.manifest_file.read_text()) | {"trust_key": trust}
+    home.manifest_file.write_text(json.dumps(manifest))
+    shutil.rmtree(home.path / "keys")
+    home.path.chmod(0o755)
+    again, created = home.open(chain_port=port)
+    try:
+        assert not created and mode(home.path) == "0o700"
+        assert home.read_key(TRUST_KEY) == trust and mode(home.key_file(TRUST_KEY)) == "0o600"
+        assert "trust_key" not in json.loads(home.manifest_file.read_text())
+        with pytest.raises(RegistryError):
+            auth.resolve_api_key(again.registry, seeded)
+        assert auth.resolve_api_key(again.registry, home.read_key(OPERATOR_KEY)).operator
+        assert mode(home.key_file(WALLET_KEY)) == "0o600"
     finally:
         again.close()
 
@@ -181,3 +247,23 @@ def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_p
         assert f"carbon bridge {expected} and serving" in output
         assert f"curl -s {url}/health" in output
         assert "stopped cleanly" in output
+        home = LocalHome(tmp_path / "home")
+        printed = output.replace("\n", "")
+        for name in (WALLET_KEY, OPERATOR_KEY, TRUST_KEY):  # named by file, never printed
+            secret = home.read_key(name)
+            assert secret not in printed and secret.removeprefix("0x") not in printed
+            assert str(home.key_file(name)) in printed
+
+
+def test_a_local_bridge_refuses_to_listen_beyond_this_machine(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bridge.cli", "serve", "--home", str(tmp_path / "home"), "--host", "0.0.0.0"]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    assert refused.returncode == 2 and "host: 0.0.0.0 is not a loopback address" in refused.stderr
+    assert not (tmp_path / "home").exists()
+
+
+def test_serve_from_env_assumes_no_environment(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")} | {"COLUMNS": "200"}
+    command = [sys.executable, "-m", "bridge.cli", "serve", "--from-env", "--port", str(free_port())]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "BRIDGE_ENVIRONMENT is not set" in refused.stderr, refused.stderr

@@ -502,11 +502,11 @@ def test_the_standalone_app_serves_its_registry(registry: Registry) -> None:
 
 def test_the_openapi_document_has_an_example_for_every_operation_and_documents_errors(registry: Registry) -> None:
     schema = create_registry_app(registry).openapi()
-    assert schema["components"]["securitySchemes"]["APIKeyHeader"] == {
+    assert schema["components"]["securitySchemes"]["RegistryApiKey"] == {
         "type": "apiKey",
         "in": "header",
         "name": "X-API-Key",
-        "description": schema["components"]["securitySchemes"]["APIKeyHeader"]["description"],
+        "description": schema["components"]["securitySchemes"]["RegistryApiKey"]["description"],
     }
     posts = 0
     for path, methods in schema["paths"].items():

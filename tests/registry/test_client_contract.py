@@ -515,8 +515,8 @@ def test_an_in_process_request_and_its_http_retry_are_one_request(world: World, 
         first = local(keys.custodian).transfer(**fields)
         assert remote(keys.custodian).transfer(**fields) == first
         assert remote(keys.custodian_and_trader).transfer(**fields) == first
-        # another key's request id: the same id for a different request (another actor)
-        assert_refused(registry, C.IDEMPOTENCY_CONFLICT, remote(keys.trust).transfer, **fields)
+        # another principal's "x-1" is its own request id: a new request (of a block that has been split since)
+        assert_refused(registry, C.BLOCK_NOT_FOUND, remote(keys.trust).transfer, **fields)
 
 
 # --- bad input changes nothing ---------------------------------------------------------------------

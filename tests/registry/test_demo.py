@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bridge.registry.auth import resolve_api_key
 from bridge.registry.demo import ACCOUNTS, DemoRegistry, demo_key, open_demo_registry, populate
 from bridge.registry.enums import BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
@@ -31,7 +32,9 @@ def test_the_same_seed_gives_the_same_registry(new_registry: Callable[..., Regis
 def test_the_demo_clock_makes_whole_demo_registries_identical(demo: DemoRegistry) -> None:
     again = open_demo_registry(seed=7)
     assert again.registry.snapshot_digest() == demo.registry.snapshot_digest()
-    assert again.keys == demo.keys
+    holders = ("custodian", "trader", "broker", "exchange")
+    assert {n: again.keys[n] for n in holders} == {n: demo.keys[n] for n in holders}
+    assert again.keys["operator"] != demo.keys["operator"], "the operator's key is drawn anew, never derived"
 
 
 def test_populating_is_quick(new_registry: Callable[..., Registry], backend: str) -> None:
@@ -108,6 +111,12 @@ def test_the_demo_keys_work_with_the_clients() -> None:
     demo = open_demo_registry(seed=5)  # this test changes it
     assert set(demo.keys) == {account.name for account in ACCOUNTS} | {"operator"}
     assert demo.keys["custodian"] == demo_key(5, "custodian")
+    # the keys that move anyone's credits are random: the public seed does not give them
+    for name in ("operator", "bridge"):
+        assert demo.keys[name] != demo_key(5, name) and "demo" not in demo.keys[name]
+        with pytest.raises(RegistryError) as refused:
+            resolve_api_key(demo.registry, demo_key(5, name))
+        assert refused.value.code is RegistryErrorCode.UNAUTHORIZED
     for name, account in demo.accounts.items():
         assert demo.client(name).whoami().accounts == [account]
     assert demo.client("operator").whoami().operator

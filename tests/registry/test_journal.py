@@ -190,7 +190,7 @@ def test_an_edited_payload_is_detected_at_its_entry(busy: World) -> None:
     [
         "recorded_at = recorded_at + INTERVAL '1 second'",
         "operation = 'cancel'",
-        "request_id = 'forged'",
+        "request_id = 'forged', actor_scope = 'operator'",  # the schema wants both or neither
         "prev_hash = hash",
         "hash = 'g' || substr(hash, 2)",
     ],
@@ -433,7 +433,7 @@ def test_a_journal_of_the_old_form_verifies_and_replays_to_the_same_state_and_ha
     assert ledger_state(target) == ledger_state(today)
 
 
-def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
+def test_an_old_entry_still_answers_its_retries_and_another_actor_has_ids_of_its_own(
     new_registry: Callable[..., Registry],
 ) -> None:
     entries = journal_v1()
@@ -443,8 +443,8 @@ def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
     fields = {"to_account": 5, "issuance_id": 1, "quantity": 100, "request_id": "t-1"}
     again = registry.transfer(actor_account=4, **fields)
     assert again.model_dump(mode="json") == transfer.payload["result"]
-    with pytest.raises(RegistryError) as caught:
-        registry.transfer(actor_account=5, **fields)
+    with pytest.raises(RegistryError) as caught:  # the old entry's own actor, another request: refused
+        registry.transfer(actor_account=4, **{**fields, "quantity": 99})
     assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
     # the access rules read the recorded actor too: the block has moved into trust since "lock-1"
     lock = next(e for e in entries if e.request_id == "lock-1")
@@ -459,6 +459,10 @@ def test_an_old_entry_still_answers_its_retries_and_refuses_another_actor(
     )
     assert retried.model_dump(mode="json") == lock.payload["result"]
     assert registry.journal_head() == head, "the retries did nothing"
+    # the migration scoped the old ids to their actors: account 5's "t-1" is a request of its own
+    mine = registry.transfer(actor_account=5, **{**fields, "to_account": 4, "quantity": 7})
+    assert mine.blocks[0].quantity == 7 and registry.journal_head().seq == head.seq + 1
+    assert registry.transfer(actor_account=5, **{**fields, "to_account": 4, "quantity": 7}) == mine
 
 
 def _rechained(entries: list[JournalEntryPublic]) -> list[JournalEntryPublic]:

@@ -671,6 +671,24 @@ def test_a_request_id_reused_for_another_request_is_refused(world: World) -> Non
     )
 
 
+def test_one_request_id_used_by_two_principals_is_two_requests(world: World) -> None:
+    """Idempotency keys are scoped per principal: whatever id one account (or the operator) uses, no other
+    principal's request under the same string is answered with it, or refused because of it."""
+    registry = world.registry
+    issued = world.issue(100)
+    common: dict[str, Any] = {"issuance_id": issued.issuance.id, "request_id": "redeem-1-0"}
+    mine = registry.transfer(actor_account=world.custodian, to_account=world.trader, quantity=10, **common)
+    theirs = registry.transfer(actor_account=world.trader, to_account=world.custodian, quantity=4, **common)
+    cancelled = registry.cancel(actor_account=None, from_account=world.custodian, quantity=1, reason="r", **common)
+    assert [r.blocks[0].quantity for r in (mine, theirs, cancelled)] == [10, 4, 1]
+    head = registry.journal_head()
+    assert registry.transfer(actor_account=world.custodian, to_account=world.trader, quantity=10, **common) == mine
+    assert registry.transfer(actor_account=world.trader, to_account=world.custodian, quantity=4, **common) == theirs
+    assert registry.journal_head() == head, "each principal's retry answered from its own entry"
+    scopes = {e.payload.get("actor_account") for e in registry.journal_entries() if e.request_id == "redeem-1-0"}
+    assert scopes == {world.custodian, world.trader, None}
+
+
 def test_a_refused_operation_leaves_no_journal_entry(world: World) -> None:
     registry = world.registry
     head = registry.journal_head()

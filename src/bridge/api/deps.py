@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final
 from fastapi import Depends, Header, Path, Query, Request, Security
 from pydantic import BaseModel
 
-from bridge.api.auth import ApiPrincipal, api_key_scheme, principal_of
+from bridge.api.auth import ApiPrincipal, api_key_scheme, authenticate
 from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.primitives import IDEMPOTENCY_KEY_PATTERN, checked_address
 from bridge.service import BridgeService
@@ -35,12 +35,7 @@ ServiceDep = Annotated[BridgeService, Depends(get_service)]
 
 
 def get_principal(service: ServiceDep, key: Annotated[str | None, Security(api_key_scheme)] = None) -> ApiPrincipal:
-    if not key:
-        raise ApiError("this operation needs an API key (header X-API-Key)", code=ApiErrorCode.UNAUTHORIZED)
-    principal = principal_of(service.settings, key)
-    if principal is None:
-        raise ApiError("the API key is not valid", code=ApiErrorCode.UNAUTHORIZED)
-    return principal
+    return authenticate(service.settings, key)
 
 
 PrincipalDep = Annotated[ApiPrincipal, Depends(get_principal)]

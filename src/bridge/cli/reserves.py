@@ -38,18 +38,22 @@ REPORT_HELP = _reflow(
 
     --json prints a list with one object per class (full ids): class_id, name, token, units_in_trust
     (tonnes), total_supply, escrowed, retired_unsettled (wei, decimal strings), the pending units of flows
-    half-way, attested_reserve, difference_wei, ok. The table names each class (program, project, vintage);
-    "pending" sums the units of flows half-way.
+    half-way, attested_reserve, foreign_units and foreign_serials (trust units naming the class but backing
+    none of it: never counted), difference_wei, ok, under_backed. The table names each class (program,
+    project, vintage); "pending" sums the units of flows half-way.
     """
 )
 VERIFY_HELP = _reflow(
     """
     Check the reserve independently: the chain and the registry's public API, not the bridge's.
 
-    Per class: units immobilized in trust for this chain and the bridge's class tokens whose batch is
-    active on-chain, x 10^18, must equal the token's total supply (escrowed redemptions included) plus
-    what was retired on-chain but not yet in the registry; and the contract's classReserve must agree.
-    Exit 1 on a mismatch.
+    Per class: units immobilized in trust that back an active batch of the class, x 10^18, must equal the
+    token's total supply (escrowed redemptions included) plus what was retired on-chain but not yet in the
+    registry; and the contract's classReserve must agree. Exit 1 on a mismatch. A trust block backs a
+    batch only if it names this chain, the class token and the batch, lies inside the serial the batch
+    was minted for, and its registry credit hashes to the token's class; any other block is foreign
+    (shown, never counted), so units anyone puts into the trust account can neither hide a shortfall
+    nor fake one.
 
     A check taken while a flow is half-way can show a transient difference: a redemption the registry
     already released but whose finalizeRedemption is not mined yet, or a settlement already retired in
@@ -71,6 +75,17 @@ def _ok(ok: bool) -> str:
     return "[green]ok[/]" if ok else "[red]MISMATCH[/]"
 
 
+def _verdict(ok: bool, under_backed: bool, difference_wei: int) -> str:
+    if ok:
+        return _ok(ok)
+    return f"{_ok(ok)} {difference_wei:+,} wei" + (" [red]under-backed[/]" if under_backed else " (surplus)")
+
+
+def _show_foreign(units: int, where: str) -> None:
+    if units:
+        console.print(f"{units:,} units {where}: foreign, never counted")
+
+
 def _class_json(row: ClassReserve | ClassCheck) -> dict[str, Any]:
     """One class for machines: amounts as the API gives them (tonnes for units, wei for tokens)."""
     return row.model_dump(mode="json")
@@ -88,7 +103,7 @@ def reserves(url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = Fal
         typer.echo(json.dumps([_class_json(c) for c in result.classes], indent=2))
     else:
         table = Table(title=f"proof of reserve (bridge at {url}, {result.checked_at:%Y-%m-%d %H:%M:%S} UTC)")
-        for column in ("class", "trust t", "supply t", "escrow t", "unsettled t", "pending t"):
+        for column in ("class", "trust t", "supply t", "escrow t", "unsettled t", "pending t", "foreign t"):
             table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
         table.add_column("")
         for c in result.classes:
@@ -100,9 +115,11 @@ def reserves(url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = Fal
                 format_tonnes(c.escrowed),
                 format_tonnes(c.retired_unsettled),
                 f"{pending:,}",
-                _ok(c.ok) + ("" if c.ok else f" {c.difference_wei:+,} wei"),
+                f"{c.foreign_units:,}",
+                _verdict(c.ok, c.under_backed, c.difference_wei),
             )
         console.print(table if result.classes else "no class bridged yet")
+        _show_foreign(result.foreign_units, "in the trust account name no class of this bridge")
     if not result.ok:
         raise typer.Exit(1)
 
@@ -210,7 +227,7 @@ def _show_independent(result: IndependentReport, names: dict[str, str]) -> None:
         title=f"independent reserve check: bridge {_short(result.bridge)} on chain {result.chain_id} "
         f"at block {result.block_number}, trust account {accounts}"
     )
-    for column in ("class", "trust t", "unminted t", "supply t", "escrow t", "unsettled t"):
+    for column in ("class", "trust t", "unminted t", "foreign t", "supply t", "escrow t", "unsettled t"):
         table.add_column(column, justify="left" if column == "class" else "right", overflow="fold")
     table.add_column("")
     for c in result.classes:
@@ -218,12 +235,12 @@ def _show_independent(result: IndependentReport, names: dict[str, str]) -> None:
             names.get(c.class_id) or _short(c.class_id),
             f"{c.units_in_trust:,}",
             f"{c.pending_mint_units:,}",
+            f"{c.foreign_units:,}",
             format_tonnes(c.total_supply),
             format_tonnes(c.escrowed),
             format_tonnes(c.retired_unsettled),
-            _ok(c.ok) + ("" if c.ok else f" {c.difference_wei:+,} wei"),
+            _verdict(c.ok, c.under_backed, c.difference_wei),
         )
     console.print(table if result.classes else "the bridge has no class yet")
-    if result.foreign_units:
-        console.print(f"{result.foreign_units:,} units in that account back no token of this bridge (ignored)")
+    _show_foreign(result.foreign_units, "in that account name no class token of this bridge")
     console.print(f"overall: {_ok(result.ok)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import socket
 import time
@@ -10,11 +11,20 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from bridge.cli._app import app, console, fail, report
 from bridge.cli._logging import LEVELS, configure_logging
 from bridge.errors import CodedError
-from bridge.local.home import DEFAULT_CHAIN_PORT, DEFAULT_HOME, LocalHome
+from bridge.local.home import (
+    DEFAULT_CHAIN_PORT,
+    DEFAULT_HOME,
+    OPERATOR_KEY,
+    TRUST_KEY,
+    WALLET_KEY,
+    LocalHome,
+    fingerprint,
+)
 from bridge.runtime import ServedBridge
 from bridge.service import BridgeService
 from bridge.settings import BridgeSettings
@@ -34,11 +44,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
 
 
-def next_steps(served: ServedBridge, home: Path | None = None) -> str:
-    """What to try against a freshly served local bridge (every line works as printed)."""
+def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
+    """What to try against a freshly served bridge (every line works as printed). Keys the bridge holds
+    are never printed: a local home's are named by file and fingerprint."""
     service, url = served.service, served.url
-    custodian_key = service.api_key("custodian")
-    wallet = service.onchain.users[1]  # anvil's well-known dev account: local use only
     lines = [
         f"[bold]explorer[/] {url}/   (reserve, classes, certificates, redemptions, pools)",
         f"[bold]API[/]      {url}/v1   docs: {url}/docs   registry: {url}/registry",
@@ -55,17 +64,48 @@ def next_steps(served: ServedBridge, home: Path | None = None) -> str:
         f"  .venv/bin/carbon-bridge pools list --url {url}",
         f"  .venv/bin/carbon-bridge verify-reserves --rpc-url {service.rpc_url} "
         f"--registry-url {url}/registry --bridge {service.onchain.deployment.address}",
-        "",
-        f"[bold]Demo keys[/] (derived from the demo seed, not secrets): custodian API key {custodian_key}",
-        f"  a funded dev wallet: {wallet.address} key 0x{wallet.key.hex().removeprefix('0x')}",
-        "Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.",
     ]
     if home is not None:
-        lines.insert(
-            -1,
-            f"  every demo account's registry key, API key and wallet: .venv/bin/carbon-bridge dev keys --home {home}",
-        )
+        wallet = home.key_file(WALLET_KEY)
+        operator = home.key_file(OPERATOR_KEY)
+        lines += [
+            "",
+            "[bold]Demo keys[/] (derived from the demo seed, not secrets): custodian API key "
+            f"{service.api_key('custodian')}",
+            f"  a funded dev wallet: {service.onchain.users[1].address}, its key in {wallet} "
+            f"({fingerprint(home.read_key(WALLET_KEY))})",
+            f"[bold]This home's keys[/] (random, 0600): registry operator {operator} "
+            f"({fingerprint(home.read_key(OPERATOR_KEY))}), trust account {home.key_file(TRUST_KEY)}",
+            f"  every demo account's registry key, API key and wallet: "
+            f".venv/bin/carbon-bridge dev keys --home {home.path}",
+        ]
+    lines.append("Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.")
     return "\n".join(lines)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _settings_from_env() -> BridgeSettings:
+    """The settings the ``BRIDGE_*`` variables give; none assumed (``BRIDGE_ENVIRONMENT`` included)."""
+    try:
+        return BridgeSettings()
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if not problem["loc"]:  # a check across settings: its message names the setting
+            fail(message, field="settings")
+        field = ".".join(str(part) for part in problem["loc"])
+        variable = "BRIDGE_" + str(problem["loc"][0]).upper()
+        if problem["type"] == "missing":
+            message = "is not set (no default is assumed)"
+        fail(f"{variable} {message}", field=field)
 
 
 @app.command()
@@ -96,6 +136,10 @@ def serve(
     if log_level.lower() not in LEVELS:
         fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
     configure_logging(log_level, json_lines=log_json)
+    settings = _settings_from_env() if from_env else None
+    if (settings is None or settings.environment == "local") and not _is_loopback(host):
+        # a local bridge runs on demo keys anyone can derive: it must not be reachable from elsewhere
+        fail(f"{host} is not a loopback address: a local bridge listens on this machine only", field="host")
     if not _port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
     if not from_env and not _port_is_free("127.0.0.1", chain_port):
@@ -106,9 +150,10 @@ def serve(
     service: BridgeService | None = None
     served: ServedBridge | None = None
     try:
-        if from_env:
+        local_home: LocalHome | None = None
+        if settings is not None:
             with console.status("connecting the bridge (settings from BRIDGE_*)"):
-                service = BridgeService.from_settings(BridgeSettings())
+                service = BridgeService.from_settings(settings)
             created = False
         else:
             local_home = LocalHome(home)
@@ -121,9 +166,7 @@ def serve(
         served = ServedBridge(service, host=host, port=port, log_level=log_level.lower(), own_logging=True).start()
         state = "created" if created else "resumed"
         console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
-        console.print(
-            next_steps(served, None if from_env else home), soft_wrap=True
-        )  # no wrapping: every command line stays copyable
+        console.print(next_steps(served, local_home), soft_wrap=True)  # no wrapping: command lines stay copyable
         console.rule()
         served.wait()
     except KeyboardInterrupt:

@@ -210,13 +210,17 @@ class BridgeEngine:
         )
 
     def enforce_reserve(self) -> ReserveReport:
-        """Check the reserve; on a mismatch pause minting on-chain and say which class, by how much."""
+        """Check the reserve; when a class is under-backed (claims above backing) pause minting on-chain and
+        say which class, by how much. A surplus or foreign units in trust are reported, never paused on:
+        anyone can put units into the trust account, and pausing on them would let anyone stop the bridge."""
         report = self.proof_of_reserve()
-        if report.ok:
+        if not report.under_backed:
+            if not report.ok or report.foreign_units or any(c.foreign_units for c in report.classes):
+                log.warning("reserve: a surplus or foreign units in trust (reported, not paused on): %s", report)
             return report
         if not self.chain.paused():
             self.chain.pause()
-        bad = ", ".join(f"{c.class_id or c.token}: {c.difference_wei:+d} wei" for c in report.classes if not c.ok)
+        bad = ", ".join(f"{c.class_id or c.token}: {c.difference_wei:+d} wei" for c in report.classes if c.under_backed)
         raise BridgeError(
             f"reserve mismatch, minting paused: {bad}",
             code=BridgeErrorCode.RESERVE_MISMATCH,

@@ -39,6 +39,12 @@ class BridgeErrorCode(ErrorCode):
         409,
         "The retirement names its beneficiary on-chain: there is no personal data hash to disclose against.",
     )
+    REGISTRY_REQUEST_CONFLICT = (
+        "registry_request_conflict",
+        409,
+        "An alarm on a flow: the registry recorded a different request under the engine's own request id. "
+        "The flow waits (never cancelled) until an operator looks into it.",
+    )
 
 
 class BridgeError(CodedError):

@@ -2,7 +2,8 @@
 
 The request is acted on only once it is ``confirmations`` deep and still canonical. Units are taken
 from the class's batches oldest first, unfrozen trust blocks before frozen ones; each registry
-release carries ``request_id = redeem-<id>-<n>`` so a retry never releases twice. If the registry
+release carries ``request_id = redeem-<id>-<token>-<n>`` (``bridge.engine.request_ids``) so a retry never
+releases twice. If the registry
 refuses the first release (the account, a frozen trust block), the escrow is cancelled on-chain and
 the tokens go back, the refusal's code kept on the redemption. If it refuses a later one, units have
 already left the trust and a cancel would leave tokens unbacked: the redemption records the refusal
@@ -22,6 +23,7 @@ from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.faults import Faults
 from bridge.engine.ports import RegistryOperator
+from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
 from bridge.errors import CodedError
 from bridge.registry.enums import AccountKind, AccountStatus
@@ -162,7 +164,7 @@ class RedeemFlow:
                 serial=item["serial"],
                 quantity=item["tonnes"],
                 from_account=self.trust_account,
-                request_id=f"redeem-{row.id}-{index}",
+                request_id=registry_request_id("redeem", row.id, row.request_token, index),
             )
         except CodedError as exc:
             if exc.http_status >= 500:
@@ -177,7 +179,14 @@ class RedeemFlow:
 
     def _refused(self, row: Redemption, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> int:
         """Record the registry's refusal of item ``index``: cancel if nothing has left the trust yet,
-        otherwise wait (the item goes back to its batch and is chosen again next round)."""
+        otherwise wait (the item goes back to its batch and is chosen again next round). A conflict on the
+        engine's own request id is no refusal: an alarm, and the redemption waits with the item kept."""
+        if is_request_conflict(refusal):
+            code, message = raise_alarm("redemption", row.id, refusal, current_code=row.error_code)
+            with self.store.session() as session:
+                stored = session.get_one(Redemption, row.id)
+                stored.error_code, stored.error_message = code, message
+            return 0
         with self.store.session() as session:
             # a refused operation changed nothing in the registry, so its units can be handed back
             returned = unreserve(session, plan[index])

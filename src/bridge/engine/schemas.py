@@ -257,7 +257,12 @@ class ClassReserve(BaseModel):
     pending_release_units: int
     pending_settlement_units: int
     attested_reserve: int
-    ok: bool
+    foreign_units: int = Field(
+        default=0, description="units in trust naming this class's token that back none of its batches: never counted"
+    )
+    foreign_serials: list[str] = Field(default_factory=list, description="their serials (the first 50)")
+    ok: bool = Field(description="backing equals claims, and the contract's attested reserve agrees")
+    under_backed: bool = Field(default=False, description="claims exceed backing: what enforcement pauses on")
     difference_wei: Wei = Field(description="backing minus claims; 0 when ok")
 
     @field_validator("token")
@@ -268,6 +273,9 @@ class ClassReserve(BaseModel):
 
 class ReserveReport(BaseModel):
     ok: bool
+    under_backed: bool = Field(default=False, description="some class's claims exceed its backing")
     classes: list[ClassReserve]
+    foreign_units: int = Field(default=0, description="units in the trust account naming no class of this bridge")
+    foreign_serials: list[str] = Field(default_factory=list, description="their serials (the first 50)")
     checked_at: datetime
     block_number: int | None = Field(default=None, description="the chain head the check read")

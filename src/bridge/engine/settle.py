@@ -3,11 +3,11 @@
 Retirements are recorded once they are ``confirmations`` deep. Whenever a class's unsettled retired
 amount reaches whole tonnes, a settlement takes that many tonnes from the oldest retirements (a
 fraction of the last one stays for later), retires the units from trust in the registry, naming the
-certificates it settles (``request_id = settle-<id>-<n>``), and then records the settlement on-chain
-under an id derived from its own, which the contract accepts only once. The tokens are already burned,
-so a settlement cannot be cancelled: when the registry refuses a retirement (a frozen trust block,
-say), the settlement records the refusal, hands the item's units back and waits, trying again every
-round; other flows go on meanwhile. Unfrozen trust blocks are chosen before frozen ones.
+certificates it settles (``request_id = settle-<id>-<token>-<n>``, see ``bridge.engine.request_ids``), and
+then records the settlement on-chain under an id derived from its own, which the contract accepts only once.
+The tokens are already burned, so a settlement cannot be cancelled: when the registry refuses a retirement
+(a frozen trust block, say), the settlement records the refusal, hands the item's units back and waits,
+trying again every round; other flows go on meanwhile. Unfrozen trust blocks are chosen before frozen ones.
 
 A retirement whose names are on-chain only as a hash waits for the retiree to disclose them (checked
 against the hash) before it is settled, so that the registry retirement names the beneficiary; after
@@ -33,6 +33,7 @@ from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, u
 from bridge.engine.certificates import awaiting_disclosure, beneficiary_of, settlement_line
 from bridge.engine.faults import Faults
 from bridge.engine.ports import RegistryOperator
+from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
 from bridge.primitives import TONNE
@@ -265,7 +266,7 @@ class SettleFlow:
                 serial=item["serial"],
                 quantity=item["tonnes"],
                 from_account=self.trust_account,
-                request_id=f"settle-{row.id}-{index}",
+                request_id=registry_request_id("settle", row.id, row.request_token, index),
             )
         except CodedError as exc:
             if exc.http_status >= 500:
@@ -279,7 +280,14 @@ class SettleFlow:
 
     def _refused(self, row: Settlement, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> None:
         """Record the registry's refusal of item ``index`` and hand its units back to their batch, so
-        the next round chooses again (an unfrozen block, or the same one once it is unfrozen)."""
+        the next round chooses again (an unfrozen block, or the same one once it is unfrozen). A conflict on
+        the engine's own request id is an alarm: the item stays as it is and the settlement waits."""
+        if is_request_conflict(refusal):
+            code, message = raise_alarm("settlement", row.id, refusal, current_code=row.error_code)
+            with self.store.session() as session:
+                stored = session.get_one(Settlement, row.id)
+                stored.error_code, stored.error_message = code, message
+            return
         with self.store.session() as session:
             # a refused operation changed nothing in the registry; a later reservation of the same
             # batch keeps the item reserved instead (it is then retried as it is)

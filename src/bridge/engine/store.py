@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from bridge.engine.request_ids import new_request_token
 from bridge.registry.models import UTCDateTime
 
 DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
@@ -118,6 +119,8 @@ class Tokenization(Base):
     signatures: Mapped[list[Any] | None]
     attested_by: Mapped[list[Any] | None]
     send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint may have been sent (check the nonce)
+    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
+    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     mined_block: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -158,6 +161,8 @@ class Redemption(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
     error_message: Mapped[str | None] = mapped_column(Text)
+    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
+    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -198,6 +203,8 @@ class Settlement(Base):
     step: Mapped[SettleStep] = mapped_column(String(16), index=True)
     error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
     error_message: Mapped[str | None] = mapped_column(Text)
+    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
+    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

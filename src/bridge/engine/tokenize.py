@@ -1,8 +1,9 @@
 """Tokenize: check, immobilize in trust, gather M of N attestations, mint (batched), confirm.
 
 Steps and why each is safe to repeat:
-- immobilize: the registry operation carries ``request_id = tokenize-<id>-immobilize``, so a retry
-  after a crash returns the first result instead of locking twice;
+- immobilize: the registry operation carries ``request_id = tokenize-<id>-<token>-immobilize`` (the
+  row's random token: ``bridge.engine.request_ids``), so a retry after a crash returns the first result
+  instead of locking twice;
 - attest: signatures are pure functions of the attestation; collecting them again changes nothing;
 - mint: the on-chain nonce can be used once, so before (re)sending the engine asks the chain whether
   the nonce is spent and, if so, only looks up where;
@@ -30,6 +31,7 @@ from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import Faults
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.ports import RegistryOperator, RegistryReader
+from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
 from bridge.engine.store import Batch, EngineStore, Tokenization, TokenizeStep
 from bridge.engine.verifier import Verifier
@@ -267,11 +269,15 @@ class TokenizeFlow:
                 serial=row.source_serial,
                 quantity=row.quantity,
                 from_account=row.custodian_account,
-                request_id=f"tokenize-{row.id}-immobilize",
+                request_id=registry_request_id("tokenize", row.id, row.request_token, "immobilize"),
             )
         except CodedError as exc:
             if exc.http_status >= 500:
                 raise
+            if is_request_conflict(exc):  # not a refusal of the lock: wait, and say so loudly
+                code, message = raise_alarm("tokenization", row.id, exc, current_code=row.error_code)
+                self._save(tokenization_id, error_code=code, error_message=message)
+                return 0
             # the registry refused (the block moved, was retired or frozen meanwhile): nothing is locked
             self._save(tokenization_id, step=TokenizeStep.REJECTED, error_code=str(exc.code), error_message=exc.message)
             return 1

@@ -3,7 +3,14 @@
     .bridge/registry.db   the simulated registry (SQLite)
     .bridge/bridge.db     the engine's flows and cursors (SQLite)
     .bridge/chain.json    anvil's chain state (written every second and on a clean stop)
-    .bridge/service.json  what the first start created: bridge address, first block, trust account, keys
+    .bridge/service.json  what the first start created: bridge address, first block, trust account, the
+                          demo holders' (seed-derived) registry keys
+    .bridge/keys/         this home's secrets, one file each: the registry operator's key and the trust
+                          account's registry key (random, drawn for this home: never derived from the
+                          public demo seed), and the funded dev wallet's chain key
+
+The folder is created 0700 and every file holding a key 0600 (created with that mode, never loosened
+afterwards). ``serve`` never prints a key it holds: it names the file and a short fingerprint.
 
 The first start builds the demo registry, starts anvil, deploys the contracts and the preset pools, and
 only then writes ``service.json``: a folder without it is an interrupted first start and is rebuilt
@@ -14,6 +21,7 @@ crash is caught up rather than believed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -26,15 +34,25 @@ from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.local.service import local_service
 from bridge.local.settings import LOCAL_HOLDERS, local_settings
 from bridge.local.template import DEMO_SEED
+from bridge.registry import auth
+from bridge.registry.demo import demo_key
+from bridge.registry.errors import RegistryError
+from bridge.registry.ledger import Registry
 from bridge.service import BridgeService
 from bridge.settings import ANVIL, secret_value
 
 MANIFEST = "service.json"
 CHAIN_STATE = "chain.json"
+KEYS = "keys"
+OPERATOR_KEY = "registry-operator.key"
+TRUST_KEY = "trust-account.key"
+WALLET_KEY = "dev-wallet.key"
 DEFAULT_HOME = ".bridge"
 DEFAULT_CHAIN_PORT = 8545
-# what a home holds (SQLite files with their -wal/-shm, verifier memories): nothing else is ever deleted
-_HOME_FILES = ("registry", "bridge.db", CHAIN_STATE, MANIFEST, "verifier-")
+# what a home holds (SQLite files with their -wal/-shm, verifier memories, keys): nothing else is ever deleted
+_HOME_FILES = ("registry", "bridge.db", CHAIN_STATE, MANIFEST, "verifier-", KEYS)
+_PRIVATE_DIR = 0o700
+_PRIVATE_FILE = 0o600
 
 
 @dataclass(frozen=True)
@@ -45,11 +63,11 @@ class Manifest:
     bridge_address: str
     start_block: int
     trust_account: int
-    trust_key: str
     accounts: dict[str, int]
-    registry_keys: dict[str, str]
+    registry_keys: dict[str, str]  # the demo holders' (seed-derived, printed for the user)
     pools: list[str]
     created_at: str
+    trust_key: str | None = None  # homes made before the key files: moved to keys/ on the next start
 
 
 @dataclass(frozen=True)
@@ -73,11 +91,22 @@ class LocalHome:
         except (ValueError, TypeError) as exc:
             raise _broken(f"{self.manifest_file} is not a manifest this version wrote ({exc})") from exc
 
+    def key_file(self, name: str) -> Path:
+        return self.path / KEYS / name
+
+    def read_key(self, name: str) -> str:
+        try:
+            return self.key_file(name).read_text().strip()
+        except OSError as exc:
+            raise _broken(f"the key file {self.key_file(name)} cannot be read ({exc.strerror})") from exc
+
     def _write_manifest(self, manifest: Manifest) -> None:
-        partial = self.manifest_file.with_suffix(".partial")
-        partial.write_text(json.dumps(asdict(manifest), indent=2) + "\n")
-        os.chmod(partial, 0o600)  # holds the local trust account's registry key
-        partial.replace(self.manifest_file)
+        fields = {k: v for k, v in asdict(manifest).items() if not (k == "trust_key" and v is None)}
+        _write_private(self.manifest_file, json.dumps(fields, indent=2) + "\n")
+
+    def _write_key(self, name: str, key: str) -> None:
+        self.key_file(name).parent.mkdir(mode=_PRIVATE_DIR, exist_ok=True)
+        _write_private(self.key_file(name), key + "\n")
 
     def open(self, *, chain_port: int = DEFAULT_CHAIN_PORT, **overrides: Any) -> tuple[BridgeService, bool]:
         """The local bridge of this home, created on first use; and whether it was created just now."""
@@ -101,20 +130,24 @@ class LocalHome:
 
     def _create(self, chain_port: int, overrides: dict[str, Any]) -> BridgeService:
         self.reset()  # an interrupted first start: nothing in it was ever served
-        self.path.mkdir(parents=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(mode=_PRIVATE_DIR)
+        os.chmod(self.path, _PRIVATE_DIR)  # whatever the umask: the home holds this bridge's keys
         service = local_service(self.path, seed=DEMO_SEED, **self._chain_settings(chain_port), **overrides)
         try:
             pools = [pool.address for pool in service.ensure_preset_pools()]
             service.save_chain()  # the chain holds the contracts before the manifest says they exist
             demo = service.demo
             assert demo is not None  # a local service always has its demo registry
+            self._write_key(OPERATOR_KEY, demo.keys["operator"])
+            self._write_key(TRUST_KEY, secret_value(service.settings.trust_registry_key))
+            self._write_key(WALLET_KEY, "0x" + bytes(service.onchain.users[1].key).hex())
             self._write_manifest(
                 Manifest(
                     seed=DEMO_SEED,
                     bridge_address=service.onchain.deployment.address,
                     start_block=service.start_block,
                     trust_account=service.trust_account,
-                    trust_key=secret_value(service.settings.trust_registry_key),
                     accounts={name: demo.accounts[name] for name in LOCAL_HOLDERS},
                     registry_keys={name: demo.keys[name] for name in LOCAL_HOLDERS},
                     pools=pools,
@@ -131,11 +164,15 @@ class LocalHome:
         if not self.chain_file.is_file():
             # never rebuilt silently: the registry holds locked credits that only this chain's tokens claim
             raise _broken(f"the chain state {self.chain_file} is missing, so the chain would not match the registry")
+        os.chmod(self.path, _PRIVATE_DIR)  # a home made before it was created private
+        if manifest.trust_key is not None:  # a home made before the key files: the key moves to its file
+            self._write_key(TRUST_KEY, manifest.trust_key)
+            self._write_manifest(Manifest(**{**asdict(manifest), "trust_key": None}))
         settings = local_settings(
             self.path,
             seed=manifest.seed,
             trust_account=manifest.trust_account,
-            trust_key=manifest.trust_key,
+            trust_key=self.read_key(TRUST_KEY),
             accounts=manifest.accounts,
             registry_keys=manifest.registry_keys,
             bridge_address=manifest.bridge_address,
@@ -143,7 +180,47 @@ class LocalHome:
             **self._chain_settings(chain_port),
             **overrides,
         )
-        return BridgeService.from_settings(settings)
+        service = BridgeService.from_settings(settings)
+        try:
+            self._harden(service, manifest.seed)
+        except BaseException:
+            service.close()
+            raise
+        return service
+
+    def _harden(self, service: BridgeService, seed: int) -> None:
+        """What a home an older version made lacks: revoke the registry keys it derived from the public demo
+        seed for the operator and the demo's trust account (anyone could compute them), and give the home a
+        random operator key and the key files it did not have."""
+        registry: Registry = service.registry
+        for name in ("operator", "bridge"):
+            try:
+                principal = auth.resolve_api_key(registry, demo_key(seed, name))
+            except RegistryError:
+                continue  # never issued, or revoked already
+            auth.revoke_api_key(registry, principal.key_id)
+        if not self.key_file(OPERATOR_KEY).is_file():
+            self._write_key(OPERATOR_KEY, auth.issue_api_key(registry, operator=True, label="local registry operator"))
+        if not self.key_file(WALLET_KEY).is_file():
+            self._write_key(WALLET_KEY, "0x" + bytes(service.onchain.users[1].key).hex())
+
+
+def fingerprint(secret: str) -> str:
+    """A short, one-way name for a secret (to tell keys apart in output without printing them)."""
+    return "sha256:" + hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, in a file created 0600 (never readable by others, not even
+    for the moment between creating it and a chmod)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_FILE)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    partial.replace(path)
 
 
 def _broken(problem: str) -> BridgeError:

@@ -22,12 +22,14 @@ Endpoints are plain ``def``: FastAPI runs them in its thread pool, and the ledge
 from __future__ import annotations
 
 import inspect
+from functools import partial
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
+from bridge.http_edge import EdgeLimits, KeyCheck, install_http_edge
 from bridge.http_errors import HttpErrorCatalogue
 from bridge.http_errors import install_error_handlers as install_http_error_handlers
 from bridge.registry import auth, schemas, views
@@ -81,6 +83,7 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 api_key_scheme = APIKeyHeader(
     name=API_KEY_HEADER,
+    scheme_name="RegistryApiKey",
     auto_error=False,
     description="An API key issued by the registry operator; it acts for its own registry accounts.",
 )
@@ -349,8 +352,14 @@ def install_registry_api(app: FastAPI, registry: Registry, *, prefix: str = "/re
     install_error_handlers(app)
 
 
-def create_registry_app(registry: Registry, *, prefix: str = "") -> FastAPI:
-    """A standalone app serving ``registry`` (``uvicorn`` it, or test it with ``TestClient``)."""
+def key_checks(registry: Registry) -> dict[str, KeyCheck]:
+    """The registry's key scheme and the check of its keys, for the HTTP edge (``bridge.http_edge``)."""
+    return {api_key_scheme.scheme_name: partial(auth.resolve_api_key, registry)}
+
+
+def create_registry_app(registry: Registry, *, prefix: str = "", limits: EdgeLimits | None = None) -> FastAPI:
+    """A standalone app serving ``registry`` (``uvicorn`` it, or test it with ``TestClient``), behind the
+    HTTP edge (``limits``: its body cap and rate limits; default ``EdgeLimits()``)."""
     app = FastAPI(
         title="Simulated carbon registry",
         version="1.0",
@@ -360,4 +369,5 @@ def create_registry_app(registry: Registry, *, prefix: str = "") -> FastAPI:
     setattr(app.state, _STATE, registry)
     app.include_router(registry_router(), prefix=prefix)
     install_error_handlers(app)
+    install_http_edge(app, limits or EdgeLimits(), key_checks(registry))
     return app

@@ -22,7 +22,8 @@ Rules (the HTTP API and ``InProcessRegistryClient`` both apply exactly these, th
   cancel or move to buffer units in any account (on behalf of a holder: ``Operation.on_behalf``). For
   other holder operations it acts only for accounts it holds.
 * A retry of an idempotent request (same ``request_id``) acts as the first attempt did, so it returns
-  the first result even after the block has moved on.
+  the first result even after the block has moved on. Request ids are scoped per principal: the ids an
+  account (or the operator) used are looked up for that account only.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Access, Operation
 from bridge.registry.models import Account
-from bridge.registry.views.lookup import block_account, check_id, recorded_request
+from bridge.registry.views.lookup import block_account, check_id, recorded_requests
 from bridge.registry.views.queries import MAX_ID
 
 KEY_PREFIX: Final = "crk_"
@@ -298,13 +299,17 @@ def acting_account(
 
     if request_id is not None and isinstance(request_id, str):
         # A retry acts as the first attempt did (the ledger then returns the first result, or refuses a
-        # different request under the same id).
+        # different request under the same id). Only this key's own principals' ids count: another
+        # account's use of the same string is another request.
+        principals: list[int | None] = [*key.accounts, *([None] if on_behalf else [])]
         with registry.read_session() as session:
-            earlier = recorded_request(session, request_id)
-        if earlier is not None and earlier[0] == operation.name:
-            recorded = earlier[1].actor_account
-            if recorded in key.accounts or (recorded is None and on_behalf):
-                return recorded
+            earlier = [
+                recorded.actor_account
+                for name, recorded in recorded_requests(session, request_id, principals)
+                if name == operation.name
+            ]
+        if len(earlier) == 1:
+            return earlier[0]
 
     source, field = from_account, "from_account"
     if source is None and serial is not None:

@@ -19,8 +19,11 @@ The result (``DemoRegistry``) has the account ids and the keys. Same seed, same 
 deterministic registry clock (``open_demo_registry`` uses a ``DemoClock`` that walks through the
 simulated history, June 2015 to September 2025) ``Registry.snapshot()`` is identical from run to run.
 
-The API keys are derived from the seed (``crk_demo...``) so demos and docs can show them: anyone who
-knows the seed knows the keys. Never use demo keys for anything but a local demo.
+The holders' API keys are derived from the seed (``crk_demo...``) so demos and docs can show them: anyone
+who knows the seed knows them, and they move nothing but those demo users' credits. The keys that could
+move anyone's credits (the registry operator's, and the trust account's, which releases locked units)
+are random, drawn anew each time the demo is built: never derived from the public seed. Never use demo
+keys for anything but a local demo.
 """
 
 from __future__ import annotations
@@ -347,11 +350,10 @@ def populate(registry: Registry, *, seed: int = 7, clock: DemoClock | None = Non
     newest = max(world.issuances, key=lambda issuance: (issuance.issued_on, issuance.id))
     registry.freeze(issuance_id=newest.id, reason="Issuance under review: monitoring report query")
 
-    keys = {name: demo_key(seed, name) for name in world.accounts}
-    keys["operator"] = demo_key(seed, "operator")
+    keys = {name: demo_key(seed, name) for name in _HOLDERS}  # the others: random (see the module doc)
     for name, account_id in world.accounts.items():
-        auth.issue_api_key(registry, accounts=[account_id], label=f"demo: {name}", secret=keys[name])
-    auth.issue_api_key(registry, operator=True, label="demo: registry operator", secret=keys["operator"])
+        keys[name] = auth.issue_api_key(registry, accounts=[account_id], label=f"demo: {name}", secret=keys.get(name))
+    keys["operator"] = auth.issue_api_key(registry, operator=True, label="demo: registry operator")
     return DemoRegistry(
         registry=registry,
         seed=seed,

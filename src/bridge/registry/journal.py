@@ -8,7 +8,10 @@ the optional idempotency ``request_id``, and ``payload`` -- canonical JSON of ``
     hash = sha256(prev_hash || canonical_json({seq, recorded_at, operation, request_id}) || payload)
 
 (UTF-8; ``payload`` as stored, which is canonical) and ``prev_hash`` the previous entry's hash (64
-zeros before the first). ``registry_ledger_head`` points at the newest entry, so entries removed from
+zeros before the first). An entry with a ``request_id`` also stores its ``actor_scope`` (``actor_scope()``
+of the payload's acting account): idempotency keys are scoped per principal, so the same key used by
+another account, or by the operator, is another request. The scope follows from the payload, which
+the hash covers. ``registry_ledger_head`` points at the newest entry, so entries removed from
 the end are noticed too. Rewriting the whole tail
 of the chain *and* the head is only noticed against a checkpoint kept elsewhere (``verify_journal(
 checkpoint=...)``); publish ``Registry.journal_head()`` to make that possible.
@@ -103,6 +106,23 @@ def agrees(recorded: Any, replayed: Any) -> bool:
     return type(recorded) is type(replayed) and recorded == replayed
 
 
+OPERATOR_SCOPE = "operator"
+
+
+def actor_scope(actor_account: int | None) -> str:
+    """The principal an idempotency key belongs to: an account (``account:4``) or the operator."""
+    return OPERATOR_SCOPE if actor_account is None else f"account:{actor_account}"
+
+
+def find_request(session: Session, request_id: str, actor_account: int | None) -> JournalEntry | None:
+    """The entry recorded under idempotency key ``request_id`` by this principal, if any."""
+    return session.scalars(
+        select(JournalEntry).where(
+            JournalEntry.actor_scope == actor_scope(actor_account), JournalEntry.request_id == request_id
+        )
+    ).one_or_none()
+
+
 def lock_head(session: Session) -> LedgerHead:
     """Lock the journal head for this transaction (``FOR UPDATE``; SQLite holds its write lock)."""
     return session.execute(select(LedgerHead).where(LedgerHead.id == 1).with_for_update()).scalar_one()
@@ -133,6 +153,7 @@ def append(
         recorded_at=recorded_at,
         operation=operation,
         request_id=request_id,
+        actor_scope=None if request_id is None else actor_scope(Recorded.of(payload).actor_account),
         payload=text,
         prev_hash=head.last_hash,
         hash=digest,

@@ -256,14 +256,18 @@ class JournalEntry(Base):
     __tablename__ = "registry_journal"
     __table_args__ = (
         CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint("(actor_scope IS NULL) = (request_id IS NULL)", name="actor_scope_with_request_id"),
         UniqueConstraint("hash"),
-        UniqueConstraint("request_id"),
+        UniqueConstraint("actor_scope", "request_id"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     recorded_at: Mapped[datetime]
     operation: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(200))
+    # whose idempotency key ``request_id`` is ("operator", "account:4"): another principal's equal key is
+    # another request. Derived from the payload's acting account, so it is not hashed separately.
+    actor_scope: Mapped[str | None] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

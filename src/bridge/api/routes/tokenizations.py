@@ -1,4 +1,7 @@
-"""``/v1/tokenizations``: bridge a serial block (custodian or operator key, Idempotency-Key), follow it."""
+"""``/v1/tokenizations``: bridge a serial block (custodian or operator key, Idempotency-Key), follow it.
+
+Who may tokenize what is ``bridge.api.auth.tokenizing_account``: a custodian from its own account to any
+recipient; the operator from a named account only to a destination its custodian registered."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from bridge.api import examples
+from bridge.api.auth import tokenizing_account
 from bridge.api.deps import IdempotencyKeyHeader, IdPath, Limit, Offset, PageCursor, ServiceDep, TokenizerDep
-from bridge.api.errors import HTTP_ERRORS, ApiError, ApiErrorCode
+from bridge.api.errors import HTTP_ERRORS
 from bridge.api.schemas import TokenizationCreate
 from bridge.engine.errors import BridgeError
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
@@ -29,17 +33,7 @@ _HEADER = {"idempotency_key": "Idempotency-Key"}  # the request field as the cli
 def create_tokenization(
     service: ServiceDep, principal: TokenizerDep, body: TokenizationCreate, idempotency_key: IdempotencyKeyHeader
 ) -> TokenizationPublic:
-    account = body.custodian_account
-    if principal.role == "custodian":
-        if account is not None and account != principal.account:
-            raise ApiError(
-                f"this key acts for registry account {principal.account}, not {account}",
-                code=ApiErrorCode.FORBIDDEN,
-                field="custodian_account",
-            )
-        account = principal.account
-    if account is None:
-        raise ApiError("custodian_account: the operator must name the account", field="custodian_account")
+    account = tokenizing_account(service.settings, principal, body.custodian_account, body.recipient)
     try:
         request = TokenizationRequest(
             idempotency_key=idempotency_key, custodian_account=account, **body.model_dump(exclude={"custodian_account"})

@@ -18,6 +18,8 @@ keeps the LOW unit numbers (see ``bridge.registry._blocks``).
 
 Idempotency: give ``request_id`` and a retry of the same request (by the same actor) returns the first
 result without doing anything; the same id with a different request is refused (``idempotency_conflict``).
+Request ids are scoped per principal (the acting account, or the operator): another principal's use of
+the same string is a different request, so no registry user can take the id another one will use.
 
 Determinism: every id is the next free number and every timestamp is the operation's one clock
 reading, recorded in the journal, so ``bridge.registry.replay`` rebuilds an identical database.
@@ -218,9 +220,7 @@ class Registry(OperationMethods, searches.SearchLists):
             if head.last_seq == 0:
                 raise refuse(RegistryErrorCode.NOT_INITIALIZED, "the registry has no genesis entry: call initialize()")
             if options.request_id is not None:
-                earlier = session.scalars(
-                    select(JournalEntry).where(JournalEntry.request_id == options.request_id)
-                ).one_or_none()
+                earlier = journal.find_request(session, options.request_id, options.actor_account)
                 if earlier is not None:
                     return _earlier_result(earlier, op, request, options.actor_account)
             return self._apply(

@@ -4,6 +4,7 @@ totals of an issuance or an account; also the two lookups the access rules need.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -128,12 +129,18 @@ def block_account(session: Session, serial: str) -> int | None:
     return int(row.account_id)
 
 
-def recorded_request(session: Session, request_id: str) -> tuple[str, journal.Recorded] | None:
-    """The operation and what was recorded under idempotency key ``request_id`` (None if unused)."""
-    entry = session.scalars(select(JournalEntry).where(JournalEntry.request_id == request_id)).one_or_none()
-    if entry is None:
-        return None
-    return entry.operation, journal.Recorded.of(json.loads(entry.payload))
+def recorded_requests(
+    session: Session, request_id: str, actors: Iterable[int | None]
+) -> list[tuple[str, journal.Recorded]]:
+    """The operations and what was recorded under idempotency key ``request_id`` by any of ``actors``
+    (accounts, None: the operator): each principal has its own keys."""
+    scopes = sorted({journal.actor_scope(actor) for actor in actors})
+    entries = session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.request_id == request_id, JournalEntry.actor_scope.in_(scopes))
+        .order_by(JournalEntry.seq)
+    )
+    return [(entry.operation, journal.Recorded.of(json.loads(entry.payload))) for entry in entries]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
