@@ -59,6 +59,23 @@ class ApiKeySetting(BaseModel):
         return [checked_address(value) for value in values]
 
 
+class VerifierEndpoint(BaseModel):
+    """A verifier service the engine asks (``carbon-bridge verifier serve``): its URL and the key it wants."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$", description="e.g. https://verifier-1.example.org")
+    api_key: SecretStr = Field(description="the key this verifier wants from the engine (its X-API-Key)")
+    address: str | None = Field(
+        default=None, description="its signing address, for a deployment (else asked from its /v1/identity)"
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return None if value is None else checked_address(value)
+
+
 class BridgeSettings(BaseSettings):
     """Everything a bridge needs, from the environment (``BRIDGE_*``) or given directly."""
 
@@ -77,11 +94,25 @@ class BridgeSettings(BaseSettings):
         default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
     )
     confirmations: int = Field(default=2, ge=0, le=1000)
-    operator_key: SecretStr | None = Field(default=None, description="chain key sending the bridge's transactions")
-    verifier_keys: list[SecretStr] = Field(default_factory=list)
-    threshold: int = Field(default=2, ge=1)
+    operator_key: SecretStr | None = Field(
+        default=None, description="the engine's chain key (sends its transactions: pause and settle roles only)"
+    )
+    admin_address: str | None = Field(
+        default=None,
+        description="a deployment's admin: the timelock's proposer and executor (its key never sits here); "
+        "on a development chain its second funded account by default",
+    )
+    verifiers: list[VerifierEndpoint] = Field(
+        default_factory=list, description="the verifier services the engine asks (the production setting)"
+    )
+    verifier_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="local only: keys of verifiers run inside this process (tests, the pytest plugin); refused "
+        "in staging and production, where verifiers are services of their own (verifiers)",
+    )
+    threshold: int = Field(default=2, ge=1, description="a deployment's threshold (the contract's is the one in force)")
     verifier_memory_dir: str | None = Field(
-        default=None, description="folder of each verifier's durable memory of what it signed; None: in memory"
+        default=None, description="local only: folder of in-process verifiers' memories of what they signed"
     )
     trust_account: int | None = Field(default=None, ge=1)
     trust_registry_key: SecretStr | None = Field(default=None, description="registry API key of the trust account")
@@ -91,12 +122,22 @@ class BridgeSettings(BaseSettings):
     max_batch: int = Field(default=50, ge=1, le=500)
     http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
 
+    @field_validator("admin_address")
+    @classmethod
+    def _admin_address(cls, value: str | None) -> str | None:
+        return None if value is None else checked_address(value)
+
     @model_validator(mode="after")
     def _strong_distinct_secrets_outside_local(self) -> BridgeSettings:
         if self.environment == "local":
             return self
+        if self.verifier_keys:
+            raise ValueError(
+                "verifier_keys: verifier private keys never sit in the bridge's settings outside local use; "
+                "run each verifier as its own service (carbon-bridge verifier serve) and list it in verifiers"
+            )
         secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
-        secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
+        secrets += [(f"verifiers[{i}].api_key", v.api_key.get_secret_value()) for i, v in enumerate(self.verifiers)]
         secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
         secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
         secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
@@ -108,8 +149,10 @@ class BridgeSettings(BaseSettings):
             same = seen.setdefault(value.lower().removeprefix("0x"), name)
             if same != name:
                 raise ValueError(f"{name}: the same secret as {same}; every role needs a key of its own")
-        if len(self.verifier_keys) < self.threshold:
-            raise ValueError("fewer verifier keys than the threshold")
+        if len(self.verifiers) < self.threshold:
+            raise ValueError("verifiers: fewer verifier services than the threshold")
+        if self.bridge_address is None and self.admin_address is None:
+            raise ValueError("admin_address: a deployment needs its admin (a timelock proposer or a multisig)")
         if self.trust_account is None:
             raise ValueError("trust_account is required outside local use")
         return self

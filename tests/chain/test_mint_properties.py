@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from bridge.chain.attestation import Adjustment, CreditClass, Lock, LockBatch
 from bridge.chain.errors import ContractRevert
 from bridge.chain.local import LocalBridge
-from bridge.primitives import TONNE
 from chain_factories import fresh_block, verra_class
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)

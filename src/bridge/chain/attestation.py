@@ -21,8 +21,6 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bridge.primitives import TONNE
-
 DOMAIN_NAME = "CarbonBridge"
 DOMAIN_VERSION = "2"
 

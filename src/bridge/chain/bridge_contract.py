@@ -14,12 +14,12 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
 from web3.types import TxReceipt
 
-from bridge.chain.attestation import Attestation, CreditClass
+from bridge.chain.attestation import CreditClass
 from bridge.chain.deploy import BridgeDeployment
+from bridge.chain.errors import ContractRevert
+from bridge.chain.lock_batch import MintLocksArgs
 from bridge.chain.tx import TxSender
 
-MINT_GAS_BASE = 100_000
-MINT_GAS_PER_ATTESTATION = 400_000  # a new class costs ~270k, an existing one ~135k
 REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
 BATCH_STATUS = {0: "none", 1: "active", 2: "released"}
 
@@ -91,8 +91,35 @@ class BridgeChain:
             self._predicted[key] = str(self.bridge.functions.predictClassToken(credit_class.as_tuple()).call())
         return self._predicted[key]
 
-    def is_nonce_used(self, nonce: int) -> bool:
-        return bool(self.bridge.functions.isNonceUsed(nonce).call())
+    def is_lock_used(self, registry: str, lock_id: int) -> bool:
+        """Whether registry lock ``lock_id`` of ``registry`` was bridged (by anyone, ever)."""
+        return bool(self.bridge.functions.isLockUsed(registry, lock_id).call())
+
+    def verifier_set(self) -> tuple[list[str], int]:
+        """The verifiers the contract counts now (checksummed) and its threshold."""
+        verifiers = [to_checksum_address(v) for v in self.bridge.functions.verifiers().call()]
+        return verifiers, int(self.bridge.functions.threshold().call())
+
+    def lock_bridged(self, registry: str, lock_id: int, from_block: int) -> ChainEvent | None:
+        """The ``BatchBridged`` event that bridged lock ``lock_id`` of ``registry`` (its lock id is an indexed
+        topic), or None when the chain shows none from ``from_block`` on."""
+        head = self.head()
+        if head < from_block:
+            return None
+        logs = self.bridge.events.BatchBridged().get_logs(
+            from_block=from_block, to_block=head, argument_filters={"lockId": lock_id}
+        )
+        for log in logs:
+            if log["args"]["registry"] == registry and int(log["args"]["lockId"]) == lock_id:
+                return ChainEvent(
+                    name="BatchBridged",
+                    args=dict(log["args"]),
+                    block_number=int(log["blockNumber"]),
+                    block_hash=_hex(log["blockHash"]),
+                    tx_hash=_hex(log["transactionHash"]),
+                    log_index=int(log["logIndex"]),
+                )
+        return None
 
     def batch(self, batch_key: str) -> tuple[str, int, str]:
         token, remaining, status = self.bridge.functions.batch(HexBytes(batch_key)).call()
@@ -128,12 +155,22 @@ class BridgeChain:
 
     # --- transactions --------------------------------------------------------------------------
 
-    def mint_batch(self, attestations: list[Attestation], signatures: list[list[bytes]]) -> TxReceipt:
-        call = self.bridge.functions.mintBatch([a.as_tuple() for a in attestations], signatures)
-        # A generous fixed budget (unused gas is not charged) saves estimating a large batch, and the engine's
-        # attestations rarely fail, so no dry run either: a failure is replayed to name its error.
-        gas = MINT_GAS_BASE + MINT_GAS_PER_ATTESTATION * len(attestations)
-        return self.sender.transact(call, gas=gas, dry_run=False)
+    def dry_run_mint(self, args: MintLocksArgs) -> ContractRevert | None:
+        """What ``mintLocks(args)`` would do if sent now by the engine's key: None (it would pass), or the
+        contract's refusal, named. Costs nothing: an ``eth_call``."""
+        call = {"from": self.sender.address, "to": self.bridge.address, "data": "0x" + args.calldata().hex()}
+        try:
+            self.deployment.decoder.call(lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        except ContractRevert as refusal:
+            return refusal
+        return None
+
+    def mint_locks(self, args: MintLocksArgs) -> TxReceipt:
+        """Sends ``mintLocks(args)`` (after a dry run of the caller's: no second one) with a fixed gas budget
+        (unused gas is not charged; estimating a large batch costs a binary search)."""
+        return self.sender.send_prepared(
+            str(self.bridge.address), "0x" + args.calldata().hex(), gas=args.gas_budget(), dry_run=False
+        )
 
     def finalize_redemption(
         self, redemption_id: int, batch_keys: list[str], tonnes: list[int], released_serials: str

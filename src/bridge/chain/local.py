@@ -1,9 +1,12 @@
 """A whole bridge on a development chain in one call: the timelock admin, the bridge, and separate keys for
 the deployer, the admin, the engine, each verifier, and users.
 
-Used by the demo, the test suite and the gas benchmark, so all three measure the same thing. The keys are
-the development chain's funded accounts, in order: deployer, admin (the timelock's proposer and executor),
-engine (PAUSER_ROLE + SETTLER_ROLE, and the default sender), the verifiers, then users.
+Used by the demo, the test suite and the gas benchmark, so all three measure the same thing. By default the
+keys are the development chain's funded accounts, in order: deployer, admin (the timelock's proposer and
+executor), engine (PAUSER_ROLE + SETTLER_ROLE, and the default sender), the verifiers, then users
+(``BridgeRoles.by_position``). ``BridgeRoles`` names them otherwise: the admin and the verifiers may be
+mere addresses, whose keys live elsewhere (another process, the admin's key file): this process then
+cannot administer the bridge or sign for those verifiers.
 """
 
 from __future__ import annotations
@@ -34,9 +37,38 @@ from bridge.chain.deploy import (
 from bridge.chain.lock_batch import LockTree, SignedLockBatch
 from bridge.chain.timelock import TimelockAdmin
 from bridge.chain.tx import TxSender
-from bridge.primitives import TONNE
 
 ROLE_KEYS = 3  # deployer, admin, engine: the accounts before the verifiers
+
+
+@dataclass(frozen=True)
+class BridgeRoles:
+    """Who deploys (and then holds nothing), who administers (the timelock's proposer and executor), whose key
+    the engine sends with, who verifies, and the other funded keys (users). The admin and the verifiers may
+    be given as addresses only."""
+
+    deployer: LocalAccount
+    admin: LocalAccount | str
+    engine: LocalAccount
+    verifiers: Sequence[LocalAccount | str]
+    users: Sequence[LocalAccount] = ()
+
+    @classmethod
+    def by_position(cls, accounts: Sequence[LocalAccount], verifiers: int = 3) -> BridgeRoles:
+        deployer, admin, engine, *others = accounts
+        return cls(deployer, admin, engine, others[:verifiers], others[verifiers:])
+
+    @property
+    def admin_address(self) -> str:
+        return self.admin if isinstance(self.admin, str) else str(self.admin.address)
+
+    @property
+    def verifier_addresses(self) -> list[str]:
+        return [v if isinstance(v, str) else str(v.address) for v in self.verifiers]
+
+    @property
+    def verifier_keys(self) -> list[LocalAccount]:
+        return [v for v in self.verifiers if not isinstance(v, str)]
 
 
 class DevChain(Protocol):
@@ -64,11 +96,13 @@ class LocalBridge:
     chain: DevChain
     deployment: BridgeDeployment
     deployer: LocalAccount
-    admin: LocalAccount
-    """Proposer and executor of the bridge's timelock: the only key that can change the bridge's settings."""
+    admin: LocalAccount | None
+    """Proposer and executor of the bridge's timelock: the only key that can change the bridge's settings (None
+    when this process does not hold it)."""
     engine: LocalAccount
     """The engine's sending key: pauses and settles; cannot change who may mint."""
     verifiers: list[LocalAccount]
+    """The verifier keys this process holds (tests and tools sign with them)."""
     threshold: int
     users: list[LocalAccount]
     _senders: dict[str, TxSender] = field(default_factory=dict)
@@ -85,26 +119,34 @@ class LocalBridge:
         chain: DevChain | None = None,
         min_delay: int = LOCAL_MIN_DELAY,
         mint_cap: MintCap = DEFAULT_MINT_CAP,
+        roles: BridgeRoles | None = None,
     ) -> LocalBridge:
-        """Deploy a timelock and a fresh bridge under it on ``chain`` (a new in-process EVM by default)."""
+        """Deploy a timelock and a fresh bridge under it on ``chain`` (a new in-process EVM by default), with
+        ``roles`` (the chain's funded keys by position by default, ``verifiers`` of them verifiers)."""
         artifacts = artifacts or load_artifacts()
         chain = chain or InProcessChain(fork=fork)
-        deployer, admin, engine, *others = chain.accounts
-        verifier_keys, users = others[:verifiers], others[verifiers:]
-        sender = TxSender(chain.w3, deployer, make_decoder(artifacts))
+        roles = roles or BridgeRoles.by_position(chain.accounts, verifiers)
+        sender = TxSender(chain.w3, roles.deployer, make_decoder(artifacts))
         deployment = deploy_governed_bridge(
             sender,
-            admin_key=admin.address,
-            engine=engine.address,
-            verifiers=[v.address for v in verifier_keys],
+            admin_key=roles.admin_address,
+            engine=roles.engine.address,
+            verifiers=roles.verifier_addresses,
             threshold=threshold,
             min_delay=min_delay,
             mint_cap=mint_cap,
             artifacts=artifacts,
         )
-        bridge = cls(chain, deployment, deployer, admin, engine, verifier_keys, threshold, users)
-        bridge._senders[deployer.address] = sender
+        bridge = cls._of(chain, deployment, roles, threshold)
+        bridge._senders[roles.deployer.address] = sender
         return bridge
+
+    @classmethod
+    def _of(cls, chain: DevChain, deployment: BridgeDeployment, roles: BridgeRoles, threshold: int) -> LocalBridge:
+        admin = None if isinstance(roles.admin, str) else roles.admin
+        return cls(
+            chain, deployment, roles.deployer, admin, roles.engine, roles.verifier_keys, threshold, list(roles.users)
+        )
 
     @classmethod
     def attach(
@@ -116,12 +158,12 @@ class LocalBridge:
         verifiers: int = 3,
         threshold: int = 2,
         artifacts: Artifacts | None = None,
+        roles: BridgeRoles | None = None,
     ) -> LocalBridge:
         """The bridge ``start`` deployed at ``address`` (timelock at ``timelock``) on ``chain``, seen from
-        another process: the same keys by position."""
-        deployer, admin, engine, *others = chain.accounts
+        another process: the same ``roles`` (by default the same keys by position)."""
         deployment = attach_bridge(chain.w3, address, artifacts, timelock=timelock)
-        return cls(chain, deployment, deployer, admin, engine, others[:verifiers], threshold, others[verifiers:])
+        return cls._of(chain, deployment, roles or BridgeRoles.by_position(chain.accounts, verifiers), threshold)
 
     @property
     def bridge(self) -> Contract:
@@ -146,6 +188,8 @@ class LocalBridge:
     def timelock(self) -> TimelockAdmin:
         if self.deployment.timelock is None:
             raise LookupError("this bridge was attached without its timelock's address")
+        if self.admin is None:
+            raise LookupError("this process does not hold the admin's key")
         return TimelockAdmin(self.deployment.timelock, self.sender(self.admin))
 
     def admin_execute(self, call: ContractFunction) -> TxReceipt:

@@ -79,9 +79,10 @@ class TxSender:
         tx = {"to": call.address, "data": call._encode_transaction_data()}
         return self._send(tx, gas=gas, dry_run=dry_run)
 
-    def send_prepared(self, to: str, data: str, *, gas: int | None = None) -> TxReceipt:
-        """Sign and send a transaction someone else prepared (e.g. the pools API's unsigned trades)."""
-        return self._send({"to": to, "data": data}, gas=gas)
+    def send_prepared(self, to: str, data: str, *, gas: int | None = None, dry_run: bool = True) -> TxReceipt:
+        """Sign and send a transaction someone else prepared (e.g. the pools API's unsigned trades); see
+        ``transact`` for ``gas`` and ``dry_run``."""
+        return self._send({"to": to, "data": data}, gas=gas, dry_run=dry_run)
 
     def deploy(self, artifact: ContractArtifact, *args: Any, gas: int | None = None) -> Contract:
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)

@@ -33,7 +33,7 @@ from web3.types import BlockIdentifier
 
 from bridge.chain.attestation import CREDIT_CLASS_TYPE, CreditClass
 from bridge.engine.classes import credit_class_of
-from bridge.engine.tokenize import batch_key_of
+from bridge.engine.locks import batch_key_of
 from bridge.errors import CodedError
 from bridge.primitives import TONNE
 from bridge.registry import serials

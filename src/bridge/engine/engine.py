@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.retirement import PersonalData
 from bridge.engine import queries
+from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import check_disclosure, disclosed_now
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
@@ -39,7 +40,7 @@ from bridge.engine.store import (
     TokenizeStep,
 )
 from bridge.engine.tokenize import TokenizeFlow
-from bridge.engine.verifier import Verifier
+from bridge.verifier.client import VerifierClient
 
 log = logging.getLogger(__name__)
 EVENT_CURSOR = "bridge-events"
@@ -54,8 +55,7 @@ class BridgeEngine:
         chain: BridgeChain,
         registry: RegistryOperator,
         custodian_registry: Callable[[int], RegistryOperator],
-        verifiers: Sequence[Verifier],
-        threshold: int,
+        verifiers: Sequence[VerifierClient],
         trust_account: int,
         policy: EligibilityPolicy,
         faults: Faults = NO_FAULTS,
@@ -68,17 +68,18 @@ class BridgeEngine:
         self.registry = registry
         self.trust_account = trust_account
         self.start_block = start_block
+        self.verifiers = VerifierPanel(verifiers, chain)
         self.tokenize = TokenizeFlow(
             store=store,
             chain=chain,
             registry=registry,
             custodian_registry=custodian_registry,
-            verifiers=verifiers,
-            threshold=threshold,
+            verifiers=self.verifiers,
             trust_account=trust_account,
             policy=policy,
             faults=faults,
             max_batch=max_batch,
+            start_block=start_block,
             clock=clock,
         )
         self.redeem = RedeemFlow(
@@ -189,9 +190,13 @@ class BridgeEngine:
             for row in session.scalars(
                 select(Tokenization).where(Tokenization.step.in_((TokenizeStep.SUBMITTED, TokenizeStep.COMPLETED)))
             ):
-                if row.batch_key and row.nonce is not None and not self.chain.is_nonce_used(row.nonce):
-                    log.warning("mint of tokenization %s is not on-chain any more: sending it again", row.id)
-                    row.step = TokenizeStep.IMMOBILIZED
+                if (
+                    row.registry_code
+                    and row.lock_id is not None
+                    and not self.chain.is_lock_used(row.registry_code, row.lock_id)
+                ):
+                    log.warning("mint of tokenization %s is not on-chain any more: minting it again", row.id)
+                    row.step = TokenizeStep.ATTESTED if row.mint_batch_id is not None else TokenizeStep.IMMOBILIZED
                     row.tx_hash = None
                     batch = session.get(Batch, row.batch_key)
                     if batch is not None and batch.tokenization_id == row.id:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Engine,
     ForeignKey,
     Integer,
@@ -66,8 +67,8 @@ class Base(DeclarativeBase):
 
 class TokenizeStep(StrEnum):
     RECEIVED = "received"  # validated and stored; nothing done in the registry yet
-    IMMOBILIZED = "immobilized"  # the block is locked in the trust account
-    ATTESTED = "attested"  # M of N verifier signatures collected
+    IMMOBILIZED = "immobilized"  # the block is locked in the trust account (the registry's lock_id is stored)
+    ATTESTED = "attested"  # in a mint batch whose root M of N verifiers signed
     SUBMITTED = "submitted"  # the mint transaction is sent
     COMPLETED = "completed"  # the mint is confirmed at the configured depth
     REJECTED = "rejected"  # refused before anything changed (error_code says why)
@@ -114,11 +115,9 @@ class Tokenization(Base):
     class_id: Mapped[str | None] = mapped_column(String(66))
     token_address: Mapped[str | None] = mapped_column(String(42))
     batch_key: Mapped[str | None] = mapped_column(String(66), index=True)  # one active flow per key
-    nonce: Mapped[int | None] = mapped_column(BigUint, unique=True)
-    deadline: Mapped[int | None]
-    signatures: Mapped[list[Any] | None]
-    attested_by: Mapped[list[Any] | None]
-    send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint may have been sent (check the nonce)
+    lock_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # the registry's lock of the block
+    mint_batch_id: Mapped[int | None] = mapped_column(ForeignKey("mint_batches.id"), index=True)
+    attested_by: Mapped[list[Any] | None]  # the signers of its mint batch
     # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
     request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
@@ -126,6 +125,24 @@ class Tokenization(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
+
+
+class MintBatch(Base):
+    """Locks attested together: the root of their Merkle tree (leaves in ``tokenization_ids`` order) and the
+    verifiers' signatures over ``LockBatch(root, deadline)``. Minted whole, or in parts with multiproofs."""
+
+    __tablename__ = "mint_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locks_root: Mapped[str] = mapped_column(String(66))
+    deadline: Mapped[int] = mapped_column(BigInteger)
+    tokenization_ids: Mapped[list[Any]]  # the tree's leaves, in order
+    signatures: Mapped[list[Any]]  # 0x-hex, by ascending signer
+    attested_by: Mapped[list[Any]]
+    send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint of it may be on-chain: check its locks
+    refusals: Mapped[int] = mapped_column(default=0)  # dry runs refused in a row (the backoff's exponent)
+    retry_at: Mapped[float | None]  # unix seconds: no mint of it is tried before (after a refusal)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Batch(Base):
