@@ -61,6 +61,10 @@ class BridgeChain:
         self.last_head = int(self.w3.eth.block_number)
         return self.last_head
 
+    def latest_timestamp(self) -> int:
+        """The newest block's timestamp: the clock the contract checks deadlines against."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
     def safe_head(self) -> int:
         """The newest block deep enough to act on."""
         return self.head() - self.confirmations

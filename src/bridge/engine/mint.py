@@ -128,7 +128,7 @@ class MintStep:
             ready = [row for row in ready if row not in used]
         if not ready:
             return moved
-        if batch.deadline <= self.clock() + EXPIRY_MARGIN:
+        if batch.deadline <= max(self.clock(), self.chain.latest_timestamp()) + EXPIRY_MARGIN:
             self.reattest(ready, "the signed batch expires: attesting it again")
             return moved + len(ready)
         tree = LockTree.of((lock_of(row) for row in rows), sort_leaves=False)

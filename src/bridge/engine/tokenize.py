@@ -321,7 +321,8 @@ class TokenizeFlow:
 
     def _attest_batch(self, rows: list[Tokenization]) -> int:
         while rows:
-            deadline = int(self.clock()) + ATTESTATION_TTL
+            # the contract checks the deadline against block time, which may run ahead of this clock
+            deadline = max(int(self.clock()), self.chain.latest_timestamp()) + ATTESTATION_TTL
             request = AttestationRequest.of([lock_of(row) for row in rows], deadline=deadline)
             tree = request.tree()
             lock_batch = tree.lock_batch(deadline)
