@@ -68,6 +68,15 @@ from bridge.verifier.service import VerifierService
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Governance:
+    admin: list[str]
+    admin_delay_seconds: int | None
+    engine: str
+    threshold: int
+    verifiers: list[tuple[str, str | None]]  # (address, URL this bridge asks it at)
+
+
 @dataclass
 class BridgeService:
     """A whole bridge, built from settings and owned: close it when done."""
@@ -358,6 +367,25 @@ class BridgeService:
                 from_block=self.start_block,
             )
 
+    def governance(self) -> Governance:
+        """Who holds which key on-chain now: the admin(s), the timelock's delay, the engine, the verifiers."""
+        with self.lock:
+            chain = self.engine.chain
+            admins = chain.role_holders("DEFAULT_ADMIN_ROLE", self.start_block)
+            on_chain, threshold = chain.verifier_set()
+            urls = {
+                identity.address.lower(): client.url
+                for client, identity in self.engine.verifiers.known()
+                if identity is not None
+            }
+            return Governance(
+                admin=admins,
+                admin_delay_seconds=_timelock_delay(self.onchain, admins),
+                engine=chain.sender.address,
+                threshold=threshold,
+                verifiers=[(a, urls.get(a.lower())) for a in on_chain],
+            )
+
     def verifier_set(self) -> VerifierSetPublic:
         with self.lock:
             return queries.verifier_set(self.store, self.engine.verifiers)
@@ -527,3 +555,16 @@ def _in_process_verifiers(
         )
         for i, key in enumerate(keys)
     ]
+
+
+def _timelock_delay(onchain: LocalBridge, admins: list[str]) -> int | None:
+    """The minimum delay of the admin, when it is one timelock (a multisig or a key has none)."""
+    if len(admins) != 1:
+        return None
+    timelock = onchain.deployment.w3.eth.contract(
+        address=admins[0], abi=onchain.deployment.artifacts["BridgeTimelock"].abi
+    )
+    try:
+        return int(timelock.functions.getMinDelay().call())
+    except Exception:  # not a timelock: no such function there
+        return None

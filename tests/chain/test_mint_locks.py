@@ -10,8 +10,9 @@ from eth_utils import keccak, to_checksum_address
 
 from bridge.chain.attestation import Lock, lock_typed_data, sign_lock_batch
 from bridge.chain.errors import ContractRevert
-from bridge.chain.local import TONNE, LocalBridge
+from bridge.chain.local import LocalBridge
 from bridge.chain.lock_batch import LockTree, SignedLockBatch
+from bridge.primitives import TONNE
 from chain_factories import fresh_block, verra_class
 
 ZERO = "0x" + "00" * 20

@@ -104,6 +104,17 @@ class BridgeChain:
         verifiers = [to_checksum_address(v) for v in self.bridge.functions.verifiers().call()]
         return verifiers, int(self.bridge.functions.threshold().call())
 
+    def role_holders(self, role: str, from_block: int = 0) -> list[str]:
+        """Who holds the bridge's role named ``role`` (e.g. "DEFAULT_ADMIN_ROLE") now: granted, not revoked
+        since (from the ``RoleGranted``/``RoleRevoked`` events from ``from_block`` on), checked on-chain."""
+        role_id = getattr(self.bridge.functions, role)().call()
+        head = self.head()
+        granted = self.bridge.events.RoleGranted().get_logs(
+            from_block=from_block, to_block=head, argument_filters={"role": role_id}
+        )
+        candidates = dict.fromkeys(to_checksum_address(log["args"]["account"]) for log in granted)
+        return [a for a in candidates if self.bridge.functions.hasRole(role_id, a).call()]
+
     def lock_bridged(self, registry: str, lock_id: int, from_block: int) -> ChainEvent | None:
         """The ``BatchBridged`` event that bridged lock ``lock_id`` of ``registry`` (its lock id is an indexed
         topic), or None when the chain shows none from ``from_block`` on."""

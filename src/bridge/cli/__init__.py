@@ -3,7 +3,8 @@
 Each module registers its commands on the root app: ``serve`` (the service), ``demo`` (a scripted
 end-to-end run), ``registry`` (the simulated registry), ``flows`` (tokenize, redeem), ``classes``,
 ``retirements`` (retire, and the certificates), ``redemptions``, ``reserves`` (the bridge's report and
-the independent check), ``pools`` and ``dev`` (compile, the demo keys).
+the independent check), ``pools``, ``verifier`` (a verifier service), ``admin`` (timelocked changes) and
+``dev`` (compile, the demo keys).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bridge.cli import redemptions as redemptions  # registers the redemptions g
 from bridge.cli import registry as registry  # registers the registry group
 from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
 from bridge.cli import retirements as retirements  # registers retire and the retirements group
+from bridge.cli import verifier as verifier  # registers the verifier group
 from bridge.cli._app import app, describe, err_console
 from bridge.errors import CodedError
 
