@@ -17,6 +17,11 @@ class ChainErrorCode(ErrorCode):
         400,
         "A batch of locks or its Merkle proof is malformed: no locks, one lock twice, or a lock not in the batch.",
     )
+    INVALID_ADMIN_CHANGE = (
+        "invalid_admin_change",
+        400,
+        "An admin change is unknown or a value of it is malformed (the value is named); nothing was proposed.",
+    )
     NOT_A_DEV_CHAIN = (
         "not_a_dev_chain",
         400,

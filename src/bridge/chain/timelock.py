@@ -46,6 +46,17 @@ class TimelockAdmin:
         """Unix seconds from which the operation may execute (0: unknown; 1: done)."""
         return int(self.timelock.functions.getTimestamp(operation_id).call())
 
+    def state(self, call: ContractFunction, *, salt: bytes = NO_SALT) -> tuple[str, int]:
+        """Where the proposal of ``call`` stands: ``unknown`` (never proposed), ``waiting`` (its delay runs),
+        ``ready`` or ``done``; and the unix time it may execute from (0 when unknown or done)."""
+        ready_at = self.ready_at(self.operation_id(call, salt=salt))
+        if ready_at == 0:
+            return "unknown", 0
+        if ready_at == 1:  # the timelock's mark of an executed operation
+            return "done", 0
+        now = int(self.timelock.w3.eth.get_block("latest")["timestamp"])
+        return ("ready" if now >= ready_at else "waiting"), ready_at
+
     def execute(self, call: ContractFunction, *, salt: bytes = NO_SALT) -> TxReceipt:
         """Executes a scheduled ``call`` whose delay has passed (the timelock refuses it earlier)."""
         target, data = self._target(call)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+from bridge.cli import admin as admin  # registers the admin group
 from bridge.cli import classes as classes  # registers the classes group
 from bridge.cli import demo, dev, serve  # noqa: F401  (registers commands)
 from bridge.cli import flows as flows  # registers tokenize, redeem

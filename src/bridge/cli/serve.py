@@ -76,6 +76,7 @@ def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
     if home is not None:
         wallet = home.key_file(WALLET_KEY)
         operator = home.key_file(OPERATOR_KEY)
+        admin = home.key_file(ADMIN_KEY)
         lines += [
             "",
             "[bold]Demo keys[/] (derived from the demo seed, not secrets): custodian API key "
@@ -86,8 +87,8 @@ def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
             f"({fingerprint(home.read_key(OPERATOR_KEY))}), trust account {home.key_file(TRUST_KEY)}",
             f"  every demo account's registry key, API key and wallet: "
             f".venv/bin/carbon-bridge dev keys --home {home.path}",
-            f"  the admin's key (timelock proposer and executor; never loaded by serve): {home.key_file(ADMIN_KEY)}, "
-            f"used by: .venv/bin/carbon-bridge admin propose set-threshold 2 --home {home.path}",
+            f"  the admin's key (timelock proposer and executor; never loaded by serve): {admin}",
+            f"  used by: .venv/bin/carbon-bridge admin propose set-threshold 2 --admin-key-file {admin}",
             f"  each verifier's key, settings, memory and log: {home.path}/keys/verifier-N.key, {home.path}/verifiers/",
         ]
     lines.append("Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.")
