@@ -13,11 +13,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from web3 import Web3
 
 from bridge.chain.anvil import free_port
+from bridge.chain.deploy import attach_bridge
 from bridge.engine.errors import BridgeError
 from bridge.local import LocalHome
 from bridge.local.home import ADMIN_KEY, OPERATOR_KEY, TRUST_KEY, WALLET_KEY
@@ -238,6 +241,7 @@ def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_p
             network = httpx.get(f"{url}/v1/network").json()
             assert network["rpc_url"] == f"http://127.0.0.1:{chain_port}"
             assert httpx.get(f"{url}/docs").status_code == 200
+            _engine_is_not_the_admin(network)
             verifiers = _verifier_processes(process.pid)
             assert len(verifiers) == 3, "each verifier runs in a process of its own"
             for verifier in network["verifiers"]:  # each answers on its own port, under its own key
@@ -260,6 +264,17 @@ def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_p
             secret = home.read_key(name)
             assert secret not in printed and secret.removeprefix("0x") not in printed
             assert str(home.key_file(name)) in printed
+
+
+def _engine_is_not_the_admin(network: dict[str, Any]) -> None:
+    """On the local shape the engine's address holds neither admin role: the timelock alone does."""
+    bridge = attach_bridge(Web3(Web3.HTTPProvider(network["rpc_url"])), network["bridge"]).bridge
+    [admin] = network["admin"]
+    assert network["engine"] != admin and network["admin_delay_seconds"] == 60
+    for role in ("DEFAULT_ADMIN_ROLE", "VERIFIER_MANAGER_ROLE"):
+        role_id = getattr(bridge.functions, role)().call()
+        assert not bridge.functions.hasRole(role_id, network["engine"]).call(), f"the engine holds {role}"
+        assert bridge.functions.hasRole(role_id, admin).call()
 
 
 def _verifier_processes(parent: int) -> list[int]:
