@@ -214,3 +214,17 @@ def test_units_locked_for_a_mint_under_way_are_pending_not_foreign(bridge_world:
     for report in (bw.engine.proof_of_reserve(), independent(bw)):
         [ours] = report.classes
         assert (ours.pending_mint_units, ours.foreign_units, ours.ok) == (9, 0, True), report
+
+
+def test_a_class_counted_in_kilograms_balances_its_units_at_its_own_scale() -> None:
+    from bridge.engine.backing import balance
+
+    kilogram = 10**15  # weiPerUnit of a class with unitDecimals 3
+    claims = 1_500 * kilogram  # 1.5 t of tokens
+    assert balance(backing_wei=1_500 * kilogram, claims_wei=claims, attested_units=1_500, wei_per_unit=kilogram) == {
+        "ok": True,
+        "under_backed": False,
+        "difference_wei": 0,
+    }
+    as_tonnes = balance(backing_wei=claims, claims_wei=claims, attested_units=1_500, wei_per_unit=TONNE)
+    assert not as_tonnes["ok"], "1,500 attested kilograms read as tonnes would claim a thousand times the reserve"

@@ -162,6 +162,10 @@ class BridgeChain:
     def class_reserve(self, class_id: str) -> int:
         return int(self.bridge.functions.classReserve(HexBytes(class_id)).call())
 
+    def wei_per_unit(self, class_id: str) -> int:
+        """Token wei per registry unit of the class (10**18 for tonnes, 10**15 for kilograms)."""
+        return int(self.bridge.functions.weiPerUnit(HexBytes(class_id)).call())
+
     def is_verifier(self, address: str) -> bool:
         return bool(self.bridge.functions.isVerifier(address).call())
 
