@@ -228,7 +228,7 @@ def test_program_fields_reach_the_serial(world: World) -> None:
     assert result.block.serial.startswith("7201-1-10-VCS-VCU-263-VER-ID-14-1477-")
 
 
-def test_single_year_programs_refuse_a_vintage_across_years(world: World) -> None:
+def test_single_year_programs_need_the_vintage_year_of_a_period_across_years(world: World) -> None:
     assert_refused(
         world.registry,
         C.SERIAL_MALFORMED,
@@ -236,7 +236,7 @@ def test_single_year_programs_refuse_a_vintage_across_years(world: World) -> Non
         10,
         program="PURO",
         vintage_end=date(2020, 6, 30),
-        field="vintage_end",
+        field="vintage",
     )
 
 

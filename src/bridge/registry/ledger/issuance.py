@@ -49,8 +49,8 @@ def issue(tx: Tx, request: IssueRequest) -> IssuanceResult:
         country=project.host_country,
         vintage_start=request.vintage_start,
         vintage_end=request.vintage_end,
-        issuance_id=str(issuance_id),
-        **program_fields,
+        ledger_issuance_id=str(issuance_id),
+        program_fields=program_fields,
     )
     unit_space = probe.unit_space
     if request.first_unit is None:
