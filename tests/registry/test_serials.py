@@ -226,7 +226,12 @@ VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
         CercarbonoSerial,
         {"whole": False, "start": 501, "end": 62740, "quantity": 62240, "issuance_ref": CERCARBONO},
     ),
-    (ISOMETRIC, "ISOMETRIC", IsometricSerial, {"batch": ISOMETRIC, "whole": True, "unit_space": f"ISOMETRIC:{ISOMETRIC}"}),
+    (
+        ISOMETRIC,
+        "ISOMETRIC",
+        IsometricSerial,
+        {"batch": ISOMETRIC, "whole": True, "unit_space": f"ISOMETRIC:{ISOMETRIC}"},
+    ),
     (f"{ISOMETRIC}:1-2765370", "ISOMETRIC", IsometricSerial, {"quantity": 2765370}),
     (
         CDM,
@@ -644,7 +649,10 @@ def test_a_monitoring_period_over_two_years_prints_the_vintage_year_given() -> N
     assert "give it (program field vintage)" in raised.value.message
     with pytest.raises(SerialFormatError) as raised:
         make_serial("ACR", **{**ISSUE, **period}, program_fields={"vintage": "2023"})
-    assert (raised.value.field, raised.value.message) == ("vintage", "vintage 2023 is outside the vintage period 2024-2025")
+    assert (raised.value.field, raised.value.message) == (
+        "vintage",
+        "vintage 2023 is outside the vintage period 2024-2025",
+    )
 
 
 def test_made_gold_standard_cer_and_batch_serials() -> None:

@@ -48,13 +48,12 @@ Conventions:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Final
 
 from bridge.registry._serial_formats import _fields as f
-from collections.abc import Mapping
-
 from bridge.registry._serial_formats.acr import ART_TAGS, ACRSerial, ARTSerial
-from bridge.registry._serial_formats.base import IssueSpec, SerialBlock
+from bridge.registry._serial_formats.base import IssueSpec, SerialBlock, project_number
 from bridge.registry._serial_formats.batch import BatchSerial, CercarbonoSerial, IsometricSerial
 from bridge.registry._serial_formats.car import CARSerial
 from bridge.registry._serial_formats.gold_standard import GoldStandardSerial
@@ -99,6 +98,7 @@ __all__ = [
     "make_serial",
     "parse",
     "program_info",
+    "project_number",
 ]
 
 SERIAL_CLASSES: Final[dict[SerialKind, type[SerialBlock]]] = {

@@ -148,9 +148,7 @@ class SerialBlock:
 
     def overlaps(self, other: SerialBlock) -> bool:
         """True when both blocks share at least one unit (same unit space, intersecting ranges)."""
-        return (
-            self.unit_space == other.unit_space and self.start <= other.last_unit and other.start <= self.last_unit
-        )
+        return self.unit_space == other.unit_space and self.start <= other.last_unit and other.start <= self.last_unit
 
 
 class IssuanceNumbering:
@@ -237,11 +235,7 @@ class IssueSpec:
 
     def project(self) -> str:
         """``project_id`` without a leading program code (``VCS1477`` or ``VCS-1477`` -> ``1477``)."""
-        text = str(self.project_id)
-        prefix = self.program
-        if text.upper().startswith(prefix) and len(text) > len(prefix):
-            text = text[len(prefix) :].removeprefix("-")
-        return text
+        return project_number(str(self.project_id), self.program)
 
     def vintage_year(self) -> int:
         """The vintage year a serial of a program printing only a year carries: the program field
@@ -271,3 +265,10 @@ class IssueSpec:
         if f.is_digits(self.ledger_issuance_id):
             return self.ledger_issuance_id
         return f.derived_number(f"{self.program}:{self.ledger_issuance_id}", digits)
+
+
+def project_number(project_id: str, program: str) -> str:
+    """A project id as serials print it: without a leading program code (``ACR1185`` -> ``1185``)."""
+    if project_id.upper().startswith(program) and len(project_id) > len(program):
+        return project_id[len(program) :].removeprefix("-")
+    return project_id
