@@ -41,8 +41,8 @@ def validate(model: type[M], fields: dict[str, Any]) -> M:
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "is not a field of this request"
-        elif not location and error["type"] == "value_error":
-            message = message.removeprefix("Value error, ")
+        message = message.removeprefix("Value error, ")
+        if not location and error["type"] == "value_error":
             named, separator, rest = message.partition(": ")
             if separator and named.isidentifier() and named.islower():
                 location, message = [named], rest

@@ -57,6 +57,9 @@ ALIASES: Final = MappingProxyType(
 )
 """Spellings registries use that are none of the country's ISO names (normalised as ``_normal`` does)."""
 
+UNKNOWN_COUNTRY: Final = "ZZ"
+"""ISO 3166-1's user-assigned code for an unknown country: a project whose registry names no country
+(Cercarbono's export has no country column) is recorded in ``ZZ``."""
 _NOT_WORD: Final = re.compile(r"[^a-z0-9]+")
 
 
@@ -79,9 +82,9 @@ def _index() -> dict[str, str]:
 
 
 def country_code(value: str, field: str = "host_country") -> str:
-    """The ISO 3166-1 alpha-2 code of ``value`` (an ISO-2 or ISO-3 code or a country's name)."""
+    """The ISO 3166-1 alpha-2 code of ``value`` (an ISO-2 or ISO-3 code or a country's name; ``ZZ``: unknown)."""
     text = value.strip() if isinstance(value, str) else ""
-    if len(text) == 2 and text.upper() in ISO_COUNTRIES and (text.isupper() or text.islower()):
+    if len(text) == 2 and text.upper() in ISO_COUNTRIES | {UNKNOWN_COUNTRY} and (text.isupper() or text.islower()):
         return text.upper()
     code = _index().get(_normal(text)) if text else None
     if code is None:
@@ -91,3 +94,13 @@ def country_code(value: str, field: str = "host_country") -> str:
             field=field,
         )
     return code
+
+
+def subdivision_code(name: str, country: str) -> str | None:
+    """The code of ``country``'s subdivision called ``name`` without its country prefix (``ILLINOIS`` in the
+    US: ``IL``), or None when ``name`` is none of its ISO 3166-2 subdivisions."""
+    wanted = _normal(name)
+    for subdivision in pycountry.subdivisions.get(country_code=country) or ():
+        if _normal(subdivision.name) == wanted:
+            return str(subdivision.code).split("-", 1)[1]
+    return None

@@ -1,0 +1,164 @@
+"""Climate Action Reserve: issuances and retirements of its registry."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from bridge.registry.countries import subdivision_code
+from bridge.registry.imports import cells
+from bridge.registry.imports.formats import labels
+from bridge.registry.imports.formats.base import (
+    Action,
+    Column,
+    ExportFormat,
+    ProgramDefaults,
+    RowRecords,
+    defaults,
+    project_fields,
+    source_fields,
+)
+from bridge.registry.imports.table import Row
+
+PROGRAM: Final = ProgramDefaults("CAR")
+PILOT: Final = "Eligible for CORSIA 2021-2023 Compliance Period"
+FIRST: Final = "Eligible for CORSIA 2024-2026 Compliance Period"
+
+_COMMON: Final = (
+    Column("Project ID", "project id (CAR1335)", "project_id"),
+    Column("Project Name", "project name", "name"),
+    Column("Project Type", "methodology category and sector", "methodology_category"),
+    Column("Protocol and Version", "methodology (with its version)", "methodology_id"),
+    Column("Project Site Location", "site location", "site_location"),
+    Column("Project Site State", "site state (its code in a serial the registry makes)", "site_state"),
+    Column("Project Site Country", "host country", "host_country"),
+    Column("Reduction/Removal", "removal or reduction", "mitigation_type"),
+    Column("Reversible/Non-Reversible", "reversible (yes/no/blank)", "reversible"),
+    Column(PILOT, "CORSIA pilot phase", "corsia_pilot"),
+    Column(FIRST, "CORSIA first phase", "corsia_first_phase"),
+    Column("Corresponding Adjustment", "corresponding adjustment (Yes: completed; No: not required)", None),
+    Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
+    Column("Vintage", "the vintage year: vintage Jan 1 - Dec 31", "vintage_start"),
+)
+
+
+def _project(row: Row, **more: Any) -> dict[str, Any]:
+    project_type = cells.text(row, "Project Type")
+    return project_fields(
+        "CAR",
+        cells.text(row, "Project ID", required=True) or "",
+        name=cells.text(row, "Project Name"),
+        country=cells.country(row, "Project Site Country"),
+        methodology=cells.text(row, "Protocol and Version"),
+        category=project_type,
+        sector=project_type,
+        site_location=cells.text(row, "Project Site Location"),
+        site_state=cells.text(row, "Project Site State"),
+        **more,
+    )
+
+
+def _issuance(row: Row, quantity: int, mapped: frozenset[str]) -> dict[str, Any]:
+    year = cells.whole(row, "Vintage", required=True) or 0
+    reversible = cells.text(row, "Reversible/Non-Reversible")
+    if reversible is not None and reversible.lower() not in ("reversible", "non-reversible"):
+        raise cells.refuse(row, "Reversible/Non-Reversible", "is neither Reversible nor Non-Reversible")
+    return defaults(
+        {
+            "quantity": quantity,
+            "vintage_start": date(year, 1, 1),
+            "vintage_end": date(year, 12, 31),
+            "ccp_approved": cells.flag(row, "CCP Approved"),
+            "mitigation_type": labels.mitigation(row, "Reduction/Removal"),
+            "reversible": None if reversible is None else ("yes" if reversible.lower() == "reversible" else "no"),
+            **labels.corsia_phases(row, PILOT, FIRST),
+            **labels.corresponding_adjustment(row, "Corresponding Adjustment"),
+            "source_fields": source_fields(row, mapped),
+        }
+    )
+
+
+ISSUANCE_COLUMNS: Final = (
+    *_COMMON,
+    Column("Project Developer", "proponent; the account the units are issued to", "proponent"),
+    Column("Date Issued", "issued on", "issued_on"),
+    Column("Total Offset Credits Issued", "the issuance's quantity (0: the row names the project only)", "quantity"),
+    Column("Offset Credits Currently in Reserve Buffer Pool", "buffer deposit at issuance", "buffer_quantity"),
+    Column("ARB Eligible", "ARB eligibility", "arb_eligible"),
+    Column("WA ECO Eligible", "Washington Ecology eligibility", "ecology_eligible"),
+    Column("Verification Body", "verification body", "verification_body"),
+)
+
+
+def read_issuance(row: Row) -> RowRecords:
+    developer = cells.text(row, "Project Developer")
+    project = _project(row, proponent=developer)
+    total = cells.tonnes(row, "Total Offset Credits Issued", PROGRAM.unit_decimals, required=False) or 0
+    if total == 0:
+        return RowRecords(project=project)
+    issuance = _issuance(row, total, ISSUANCES.mapped)
+    state = subdivision_code(row.text("Project Site State"), project["host_country"])
+    buffer = cells.tonnes(row, "Offset Credits Currently in Reserve Buffer Pool", PROGRAM.unit_decimals, required=False)
+    issuance |= defaults(
+        {
+            "issued_on": cells.day(row, "Date Issued"),
+            "buffer_quantity": buffer,
+            "arb_eligible": cells.eligibility(row, "ARB Eligible"),
+            "ecology_eligible": cells.eligibility(row, "WA ECO Eligible"),
+            "verification_body": cells.text(row, "Verification Body"),
+            "program_fields": defaults({"vintage": str(issuance["vintage_start"].year), "state": state}),
+        }
+    )
+    return RowRecords(project=project, issuance=issuance, holder=developer, units=total)
+
+
+RETIREMENT_COLUMNS: Final = (
+    *_COMMON,
+    Column("Offset Credit Serial Numbers", "the block's serial, issued as printed", "serial"),
+    Column("Quantity of Offset Credits", "the block's quantity", "quantity"),
+    Column("Status Effective", "retired at (also issued on: the export gives no issuance date)", "retired_at"),
+    Column(
+        "Account Holder", "the account the units were in, and the beneficiary (the export names none)", "beneficiary"
+    ),
+    Column("Retirement Reason", "retirement reason", "reason"),
+    Column("Retirement Reason Details", "retirement details", "details"),
+)
+
+
+def read_retirement(row: Row) -> RowRecords:
+    quantity = cells.tonnes(row, "Quantity of Offset Credits", PROGRAM.unit_decimals) or 0
+    serial = cells.text(row, "Offset Credit Serial Numbers", required=True) or ""
+    retired_at = cells.moment(row, "Status Effective", required=True)
+    assert retired_at is not None
+    issuance = _issuance(row, quantity, RETIREMENTS.mapped) | {"serial": serial, "issued_on": retired_at.date()}
+    holder = cells.text(row, "Account Holder")
+    fields = {
+        "beneficiary": holder or "Not published",
+        "reason": cells.text(row, "Retirement Reason") or "Not published",
+        "details": cells.text(row, "Retirement Reason Details"),
+        "retired_at": retired_at,
+    }
+    action = Action("retire", serial, defaults(fields))
+    return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
+
+
+ISSUANCES: Final = ExportFormat(
+    name="car-issuances",
+    registry="Climate Action Reserve",
+    program=PROGRAM,
+    columns=ISSUANCE_COLUMNS,
+    signature=frozenset({"Total Offset Credits Issued", "WA ECO Eligible", "Reversible/Non-Reversible", "Date Issued"}),
+    read=read_issuance,
+    quantity_column="Total Offset Credits Issued",
+    description="Climate Action Reserve issuances (no serials: the registry makes them)",
+)
+RETIREMENTS: Final = ExportFormat(
+    name="car-retirements",
+    registry="Climate Action Reserve",
+    program=PROGRAM,
+    columns=RETIREMENT_COLUMNS,
+    signature=frozenset({"Offset Credit Serial Numbers", "Quantity of Offset Credits", "Retirement Reason Details"}),
+    read=read_retirement,
+    quantity_column="Quantity of Offset Credits",
+    description="Climate Action Reserve retirements",
+)
