@@ -1,8 +1,9 @@
 """`carbon-bridge`: the one command-line entry point.
 
 Each module registers its commands on the root app: ``serve`` (the service), ``demo`` (a scripted
-end-to-end run), ``registry`` (the simulated registry), ``flows`` (tokenize, redeem, retire),
-``reserves`` (the bridge's report and the independent check), ``pools`` and ``dev`` (compile).
+end-to-end run), ``registry`` (the simulated registry; ``registry_import``: loading registries' exports),
+``flows`` (tokenize, redeem, retire), ``reserves`` (the bridge's report and the independent check),
+``pools`` and ``dev`` (compile).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bridge.cli import demo, dev, serve  # noqa: F401  (registers commands)
 from bridge.cli import flows as flows  # registers tokenize, redeem, retire
 from bridge.cli import pools as pools  # registers the pools group
 from bridge.cli import registry as registry  # registers the registry group
+from bridge.cli import registry_import as registry_import  # registers registry import
 from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
 from bridge.cli._app import app, describe, err_console
 from bridge.errors import CodedError

@@ -19,6 +19,7 @@ TOKEN_DECIMALS: Final = 18
 """Decimals of a class token: 10**18 token units per tonne."""
 UNIT_NAMES: Final = MappingProxyType({0: "tonne", 3: "kilogram"})
 """The units a program may count, by ``unit_decimals``."""
+UNIT_SYMBOLS: Final = MappingProxyType({0: "t", 3: "kg"})
 
 
 def check_unit_decimals(unit_decimals: object, field: str = "unit_decimals") -> int:
@@ -34,6 +35,10 @@ def check_unit_decimals(unit_decimals: object, field: str = "unit_decimals") -> 
 
 def unit_name(unit_decimals: int) -> str:
     return UNIT_NAMES[check_unit_decimals(unit_decimals)]
+
+
+def unit_symbol(unit_decimals: int) -> str:
+    return UNIT_SYMBOLS[check_unit_decimals(unit_decimals)]
 
 
 def units_from_tonnes(tonnes: Decimal | str, unit_decimals: int, *, field: str = "quantity") -> int:
