@@ -8,17 +8,17 @@ account holder or developer the export names; ``to_account`` overrides), the iss
 the registry's own serial where the export gives one -- and what became of them (retired, cancelled, put in
 the buffer pool), with the export's dates, beneficiaries and reasons.
 
-Idempotent: each change carries a request id derived from the row's content (the serial, or the issuance's
-project, vintage, date and quantity), so importing a file again changes nothing and reports its rows as
-unchanged. A row whose retired units are already in the registry (another export issued them) retires them
-where they are. Nothing is dropped silently: each row is imported, unchanged, or refused naming its row,
-column, code and message; each operation is atomic, and a row refused part way is completed by importing
-it again once the cause is fixed.
+Idempotent: each change carries a request id derived from the request it makes (a digest of its fields),
+so importing a file again changes nothing and reports its rows as unchanged. A row whose retired units are
+already in the registry (another export issued them) retires them where they are. Nothing is dropped
+silently: each row is imported, unchanged, or refused naming its row, column, code and message; each
+operation is atomic, and a row refused part way is completed by importing it again once the cause is fixed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,10 +52,12 @@ class RegistryPort(Protocol):
     move_to_buffer: Any
 
 
-def request_id(kind: str, *parts: object) -> str:
-    """A deterministic idempotency key for one change an import makes (the same row: the same key)."""
-    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
-    return f"import:{kind}:{digest}"
+def request_id(kind: str, request: dict[str, Any]) -> str:
+    """A deterministic idempotency key for one change an import makes: a digest of the whole request, so the
+    same row makes the same key, and a row that says something else about the same units another one (which
+    the ledger then judges: units already issued, already retired)."""
+    text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return f"import:{kind}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
 
 
 class Importer:
@@ -129,20 +131,13 @@ class Importer:
         """Apply one row's records; whether anything changed (False: every change was made before)."""
         changed = self._project(records.project)
         program, project_id = records.project["program"], records.project["project_id"]
-        serial = None
         if records.issuance is not None:
             fields = dict(records.issuance)
-            serial = fields.get("serial")
             account, made = self._account(records.holder or export.default_holder)
             changed |= made
-            if serial is not None:
-                key = request_id("issue", program, serial)
-            else:
-                key = request_id("issue", program, project_id, *(fields.get(name) for name in _ISSUANCE_KEY))
+            request = {"program": program, "project_id": project_id, "to_account": account, **fields}
             try:
-                issued = self.registry.issue(
-                    program=program, project_id=project_id, to_account=account, request_id=key, **fields
-                )
+                issued = self.registry.issue(**request, request_id=request_id("issue", request))
                 changed |= issued.seq > start
             except RegistryError as exc:
                 # units another export issued already: what became of them is still this row's to record
@@ -150,9 +145,10 @@ class Importer:
                     raise
         if records.action is not None:
             action = records.action
-            operate = getattr(self.registry, action.operation)
-            key = request_id(action.operation, program, action.serial)
-            result = operate(serial=action.serial, request_id=key, **action.fields)
+            request = {"serial": action.serial, **action.fields}
+            result = getattr(self.registry, action.operation)(
+                **request, request_id=request_id(action.operation, request)
+            )
             changed |= result.seq > start
         return changed
 
@@ -165,9 +161,8 @@ class Importer:
         except RegistryError as exc:
             if exc.code is not RegistryErrorCode.UNKNOWN_PROGRAM:
                 raise
-            program = self.registry.create_program(
-                **export.program.create_fields(), request_id=request_id("program", code)
-            )
+            fields = export.program.create_fields()
+            program = self.registry.create_program(**fields, request_id=request_id("program", fields))
         if program.unit_decimals != export.program.unit_decimals:
             raise ImportRefusal(
                 f"program {code} counts units of 10^-{program.unit_decimals} t here; the {export.name} export "
@@ -187,7 +182,7 @@ class Importer:
         except RegistryError as exc:
             if exc.code is not RegistryErrorCode.UNKNOWN_PROJECT:
                 raise
-            self.registry.create_project(**fields, request_id=request_id("project", *key))
+            self.registry.create_project(**fields, request_id=request_id("project", fields))
             made = True
         self._projects.add(key)
         return made
@@ -206,17 +201,12 @@ class Importer:
         ]
         made = not found
         if made:
-            account_id = self.registry.create_account(
-                kind="holding", owner=owner, request_id=request_id("account", owner)
-            ).id
+            fields = {"kind": "holding", "owner": owner}
+            account_id = self.registry.create_account(**fields, request_id=request_id("account", fields)).id
         else:
             account_id = min(found)
         self._accounts[owner] = account_id
         return account_id, made
-
-
-_ISSUANCE_KEY = ("vintage_start", "vintage_end", "issued_on", "quantity")
-"""What identifies an issuance an export prints no serial for (with its program and project)."""
 
 
 def _request_field(field: str | None) -> str | None:
