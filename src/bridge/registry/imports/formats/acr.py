@@ -206,6 +206,7 @@ ISSUANCES: Final = ExportFormat(
     read=read_issuance,
     quantity_column="Total Credits Issued",
     description="ACR issuances (no serials: the registry makes them)",
+    kept_as_text=("Credits Issued to Project", "Project Website", "Documents"),
 )
 RETIREMENTS: Final = ExportFormat(
     name="acr-retirements",
@@ -218,6 +219,7 @@ RETIREMENTS: Final = ExportFormat(
     read=read_retirement,
     quantity_column="Quantity of Credits",
     description="ACR retirements",
+    kept_as_text=("fiid", "Vintage", "CORSIA Eligible", "Project Website", "Documents", "Numberoffiles"),
 )
 CANCELLATIONS: Final = ExportFormat(
     name="acr-cancellations",
@@ -228,4 +230,5 @@ CANCELLATIONS: Final = ExportFormat(
     read=read_cancellation,
     quantity_column="Quantity of Credits",
     description="ACR cancellations (conversions to compliance credits included)",
+    kept_as_text=("Vintage", "ahID", "CORSIA Eligible", "Project Website", "Documents", "fiid", "Numberoffiles"),
 )

@@ -145,6 +145,7 @@ ISSUANCES: Final = ExportFormat(
     read=read_issuance,
     quantity_column="Total Emission Reductions/Removals",
     description="ART TREES issuances (no serials: the registry makes them)",
+    kept_as_text=("Program Website", "Documents", "fiID"),
 )
 RETIREMENTS: Final = ExportFormat(
     name="art-retirements",
@@ -155,4 +156,5 @@ RETIREMENTS: Final = ExportFormat(
     read=read_retirement,
     quantity_column="Quantity of Credits",
     description="ART TREES retirements",
+    kept_as_text=(),
 )

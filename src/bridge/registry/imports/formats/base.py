@@ -3,8 +3,8 @@
 A format is its columns (``Column``: what each becomes, and which request field it fills, so a refusal
 names the column), the few columns that identify it (``signature``), the column whose sum is the units it
 carries (``quantity_column``) and ``read``: one row -> ``RowRecords`` (a project, maybe an issuance, maybe a
-retirement, cancellation or buffer deposit of it). Columns a format does not map are kept as text in
-``source_fields``: nothing in a row is dropped.
+retirement, cancellation or buffer deposit of it). Every other column (the known ones are ``kept_as_text``;
+any a registry adds later too) is kept as text in ``source_fields``: nothing in a row is dropped.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ class ExportFormat:
     read: Callable[[Row], RowRecords]
     quantity_column: str | None = None
     description: str = ""
+    kept_as_text: tuple[str, ...] = ()
+    """The export's other columns, known to hold nothing a field holds: kept as text in ``source_fields``."""
 
     @property
     def mapped(self) -> frozenset[str]:

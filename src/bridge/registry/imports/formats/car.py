@@ -39,6 +39,7 @@ _COMMON: Final = (
     Column("Corresponding Adjustment", "corresponding adjustment (Yes: completed; No: not required)", None),
     Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
     Column("Vintage", "the vintage year: vintage Jan 1 - Dec 31", "vintage_start"),
+    Column("Additional Certification(s)", "the project's additional certifications", "additional_certifications"),
 )
 
 
@@ -54,6 +55,9 @@ def _project(row: Row, **more: Any) -> dict[str, Any]:
         sector=project_type,
         site_location=cells.text(row, "Project Site Location"),
         site_state=cells.text(row, "Project Site State"),
+        additional_certifications=[
+            name.strip() for name in (cells.text(row, "Additional Certification(s)") or "").split(";") if name.strip()
+        ],
         **more,
     )
 
@@ -151,6 +155,19 @@ ISSUANCES: Final = ExportFormat(
     read=read_issuance,
     quantity_column="Total Offset Credits Issued",
     description="Climate Action Reserve issuances (no serials: the registry makes them)",
+    kept_as_text=(
+        "Cooperative/ Aggregate ID",
+        "Project Owner",
+        "Crediting Period",
+        "Zero-Credit Reporting Period",
+        "Offset Credits Intended for Compliance Buffer Pool",
+        "Offset Credits Converted to VCUs",
+        "Canceled for Compliance",
+        "Canceled",
+        "Activity Area Type",
+        "Project Website",
+        "Documents",
+    ),
 )
 RETIREMENTS: Final = ExportFormat(
     name="car-retirements",
@@ -161,4 +178,5 @@ RETIREMENTS: Final = ExportFormat(
     read=read_retirement,
     quantity_column="Quantity of Offset Credits",
     description="Climate Action Reserve retirements",
+    kept_as_text=("Activity Area Type",),
 )

@@ -82,4 +82,5 @@ ISSUANCES: Final = ExportFormat(
     read=read_cercarbono,
     quantity_column="issued_quantity",
     description="Cercarbono (EcoRegistry) issued batches",
+    kept_as_text=("verification", "year", "elegible"),
 )

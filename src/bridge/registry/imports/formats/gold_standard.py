@@ -177,6 +177,7 @@ PROJECTS: Final = ExportFormat(
     signature=frozenset({"GSID", "Project Developer Name", "Estimated Annual Credits"}),
     read=read_project,
     description="Gold Standard Impact Registry project list",
+    kept_as_text=("Description", "Estimated Annual Credits", "Size"),
 )
 ISSUANCES: Final = ExportFormat(
     name="gs-issuances",
@@ -187,6 +188,7 @@ ISSUANCES: Final = ExportFormat(
     read=read_issuance,
     quantity_column="Quantity",
     description="Gold Standard Impact Registry issuances",
+    kept_as_text=("Credit Status", "Product Type"),
 )
 RETIREMENTS: Final = ExportFormat(
     name="gs-retirements",
@@ -197,4 +199,5 @@ RETIREMENTS: Final = ExportFormat(
     read=read_retirement,
     quantity_column="Quantity",
     description="Gold Standard Impact Registry retirements",
+    kept_as_text=("Credit Status", "Product Type"),
 )

@@ -83,4 +83,17 @@ ISSUANCES: Final = ExportFormat(
     read=read_isometric,
     quantity_column=KGS,
     description="Isometric issuances (kilograms)",
+    kept_as_text=(
+        "supplier.id",
+        "supplier.short_description",
+        "supplier.long_description",
+        "supplier.organisation.id",
+        "supplier.organisation.domain",
+        "supplier.location",
+        "supplier_credit_batch_size_total.credits",
+        "supplier_credit_batch_size_total.credit_kgs",
+        "buffer_pool_credit_batch_size_total.credits",
+        "supplier.location.latitude",
+        "supplier.location.longitude",
+    ),
 )

@@ -157,6 +157,7 @@ PROJECTS: Final = ExportFormat(
     signature=frozenset({"ID", "Proponent", "Country/Area", "Estimated Annual Emission Reductions"}),
     read=read_project,
     description="Verra Registry project list",
+    kept_as_text=("Estimated Annual Emission Reductions", "Region", "Project Registration Date"),
 )
 TRANSACTIONS: Final = ExportFormat(
     name="verra-transactions",
@@ -167,4 +168,5 @@ TRANSACTIONS: Final = ExportFormat(
     read=read_transaction,
     quantity_column="Quantity Issued",
     description="Verra Registry VCU issuances and retirements",
+    kept_as_text=("Total Vintage Quantity",),
 )
