@@ -7,6 +7,7 @@ from typing import Any, Final
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
 from bridge.registry.imports.formats.base import (
+    NOT_PUBLISHED,
     Action,
     Column,
     ExportFormat,
@@ -14,6 +15,7 @@ from bridge.registry.imports.formats.base import (
     RowRecords,
     defaults,
     project_fields,
+    retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
@@ -158,13 +160,13 @@ RETIREMENT_COLUMNS: Final = (
 def read_retirement(row: Row) -> RowRecords:
     issuance, quantity = _block(row, RETIREMENTS.mapped)
     holder = cells.text(row, "Account Holder")
-    fields = {
-        "beneficiary": cells.text(row, "Retired on Behalf of") or holder or "Not published",
-        "reason": cells.text(row, "Retirement Reason") or "Not published",
-        "details": cells.text(row, "Purpose of Retirement"),
-        "retired_at": cells.moment(row, "Status Effective (GMT)", required=True),
-    }
-    action = Action("retire", issuance["serial"], defaults(fields))
+    action = retirement(
+        issuance["serial"],
+        beneficiary=cells.text(row, "Retired on Behalf of") or holder,
+        reason=cells.text(row, "Retirement Reason"),
+        details=cells.text(row, "Purpose of Retirement"),
+        when=cells.moment(row, "Status Effective (GMT)", required=True),
+    )
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 
@@ -182,7 +184,7 @@ def read_cancellation(row: Row) -> RowRecords:
         part for part in (cells.text(row, "Cancellation Type"), cells.text(row, "Cancellation Details")) if part
     )
     fields = {
-        "reason": reason or "Not published",
+        "reason": reason or NOT_PUBLISHED,
         "cancelled_at": cells.moment(row, "Status Effective (GMT)", required=True),
     }
     action = Action("cancel", issuance["serial"], fields)

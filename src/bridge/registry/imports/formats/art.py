@@ -10,13 +10,13 @@ from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
 from bridge.registry.imports.formats.base import (
-    Action,
     Column,
     ExportFormat,
     ProgramDefaults,
     RowRecords,
     defaults,
     project_fields,
+    retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
@@ -126,13 +126,13 @@ def read_retirement(row: Row) -> RowRecords:
     issuance, _ = _issuance(row, quantity, RETIREMENTS.mapped)
     issuance |= {"serial": serial, **labels.corsia_phases(row, PILOT, FIRST)}
     holder = cells.text(row, "Account Holder")
-    fields = {
-        "beneficiary": cells.text(row, "Retired on Behalf of") or holder or "Not published",
-        "reason": cells.text(row, "Retirement Reason") or "Not published",
-        "details": cells.text(row, "Purpose of Retirement"),
-        "retired_at": cells.moment(row, "Status Effective", required=True),
-    }
-    action = Action("retire", serial, defaults(fields))
+    action = retirement(
+        serial,
+        beneficiary=cells.text(row, "Retired on Behalf of") or holder,
+        reason=cells.text(row, "Retirement Reason"),
+        details=cells.text(row, "Purpose of Retirement"),
+        when=cells.moment(row, "Status Effective", required=True),
+    )
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 

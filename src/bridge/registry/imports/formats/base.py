@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final, Literal
 
 from bridge.registry.imports.table import Row
@@ -21,6 +22,8 @@ MAX_SOURCE_TEXT: Final = 4000
 """The longest text kept per source field; longer text is cut, saying so."""
 MAX_SOURCE_FIELDS: Final = 60
 MAX_METHODOLOGY_ID: Final = 64
+NOT_PUBLISHED: Final = "Not published"
+"""A retirement's beneficiary or reason when the export gives none."""
 UNSPECIFIED: Final = "unspecified"
 """What a required text field reads when the export does not give it (a methodology, a sectoral scope)."""
 
@@ -111,6 +114,14 @@ class ExportFormat:
     def default_holder(self) -> str:
         """The owner of the account that receives units a row names no holder for."""
         return f"{PROGRAMS[self.program.code].registry} (imported)"
+
+
+def retirement(
+    serial: str, *, beneficiary: str | None, reason: str | None, details: str | None, when: datetime | None
+) -> Action:
+    """A retirement of ``serial`` as an export records it ("Not published" where it names nobody or no reason)."""
+    fields = {"beneficiary": beneficiary or NOT_PUBLISHED, "reason": reason or NOT_PUBLISHED, "details": details}
+    return Action("retire", serial, defaults({**fields, "retired_at": when}))
 
 
 def source_fields(row: Row, mapped: frozenset[str]) -> dict[str, str]:

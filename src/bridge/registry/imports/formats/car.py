@@ -9,13 +9,13 @@ from bridge.registry.countries import subdivision_code
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
 from bridge.registry.imports.formats.base import (
-    Action,
     Column,
     ExportFormat,
     ProgramDefaults,
     RowRecords,
     defaults,
     project_fields,
+    retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
@@ -136,13 +136,13 @@ def read_retirement(row: Row) -> RowRecords:
     assert retired_at is not None
     issuance = _issuance(row, quantity, RETIREMENTS.mapped) | {"serial": serial, "issued_on": retired_at.date()}
     holder = cells.text(row, "Account Holder")
-    fields = {
-        "beneficiary": holder or "Not published",
-        "reason": cells.text(row, "Retirement Reason") or "Not published",
-        "details": cells.text(row, "Retirement Reason Details"),
-        "retired_at": retired_at,
-    }
-    action = Action("retire", serial, defaults(fields))
+    action = retirement(
+        serial,
+        beneficiary=holder,
+        reason=cells.text(row, "Retirement Reason"),
+        details=cells.text(row, "Retirement Reason Details"),
+        when=retired_at,
+    )
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 

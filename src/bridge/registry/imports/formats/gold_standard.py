@@ -10,13 +10,13 @@ from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
 from bridge.registry.imports.formats.base import (
-    Action,
     Column,
     ExportFormat,
     ProgramDefaults,
     RowRecords,
     defaults,
     project_fields,
+    retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
@@ -154,19 +154,15 @@ def read_retirement(row: Row) -> RowRecords:
     issuance, quantity = _issuance(row, RETIREMENTS.mapped)
     developer = cells.text(row, "Project Developer")
     beneficiary = cells.text(row, "Using Entity") or cells.text(row, "Aeroplane Operator Name") or developer
-    fields = {
-        "beneficiary": beneficiary or "Not published",
-        "reason": cells.text(row, "Use Case") or "Not published",
-        "details": cells.text(row, "Note"),
-        "retired_at": cells.moment(row, "Retirement Date", required=True),
-    }
-    return RowRecords(
-        project=_project(row, "Project Developer"),
-        issuance=issuance,
-        holder=developer,
-        action=Action("retire", issuance["serial"], defaults(fields)),
-        units=quantity,
+    action = retirement(
+        issuance["serial"],
+        beneficiary=beneficiary,
+        reason=cells.text(row, "Use Case"),
+        details=cells.text(row, "Note"),
+        when=cells.moment(row, "Retirement Date", required=True),
     )
+    project = _project(row, "Project Developer")
+    return RowRecords(project=project, issuance=issuance, holder=developer, action=action, units=quantity)
 
 
 PROJECTS: Final = ExportFormat(

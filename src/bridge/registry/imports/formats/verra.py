@@ -8,19 +8,19 @@ from bridge.registry import serials
 from bridge.registry.errors import RegistryError
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats.base import (
-    Action,
+    NOT_PUBLISHED,
     Column,
     ExportFormat,
     ProgramDefaults,
     RowRecords,
     defaults,
     project_fields,
+    retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("VCS")
-NOT_PUBLISHED: Final = "Not published"
 SECTORAL_SCOPES: Final = {
     "energy industries (renewable/non-renewable sources)": "1",
     "energy distribution": "2",
@@ -137,15 +137,14 @@ def read_transaction(row: Row) -> RowRecords:
     action = None
     retired_at = cells.moment(row, "Retirement/Cancellation Date")
     if retired_at is not None:
-        reason = cells.text(row, "Retirement Reason")
-        fields = {
-            "beneficiary": cells.text(row, "Retirement Beneficiary") or NOT_PUBLISHED,
-            "reason": reason
+        action = retirement(
+            serial,
+            beneficiary=cells.text(row, "Retirement Beneficiary"),
+            reason=cells.text(row, "Retirement Reason")
             or f"{NOT_PUBLISHED} (the export does not say whether the units were retired or cancelled)",
-            "details": cells.text(row, "Retirement Details"),
-            "retired_at": retired_at,
-        }
-        action = Action("retire", serial, defaults(fields))
+            details=cells.text(row, "Retirement Details"),
+            when=retired_at,
+        )
     return RowRecords(project=project, issuance=issuance, action=action, units=quantity)
 
 
