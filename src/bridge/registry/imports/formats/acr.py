@@ -12,29 +12,29 @@ from bridge.registry.imports.formats.base import (
     Column,
     ExportFormat,
     ProgramDefaults,
+    ProjectColumns,
     RowRecords,
     defaults,
-    project_fields,
+    project_of,
     retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ACR")
+PROJECT: Final = ProjectColumns(
+    project_id="Project ID",
+    name="Project Name",
+    country="Project Site Country",
+    methodology="Project Methodology/Protocol",
+    project_type="Project Type",
+    version="Methodology/Protocol Version",
+    location="Project Site Location",
+    state="Project Site State",
+)
 
 _PROJECT: Final = (
-    Column("Project ID", "project id (ACR1185)", "project_id"),
-    Column("Project Name", "project name", "name"),
-    Column("Project Type", "methodology category and sector", "methodology_category"),
-    Column(
-        "Project Methodology/Protocol",
-        "methodology (its id: the name, or its first words and a digest)",
-        "methodology_id",
-    ),
-    Column("Methodology/Protocol Version", "methodology version", "methodology_version"),
-    Column("Project Site Location", "site location", "site_location"),
-    Column("Project Site State", "site state", "site_state"),
-    Column("Project Site Country", "host country", "host_country"),
+    *PROJECT.declared(),
     Column("Sustainable Development Goal(s)", "SDGs", "sdg_goals"),
     Column("ARB Eligible", "ARB eligibility (yes/no/blank)", "arb_eligible"),
     Column("Ecology Eligible", "Washington Ecology eligibility", "ecology_eligible"),
@@ -44,21 +44,7 @@ _PROJECT: Final = (
 
 
 def _project(row: Row, **more: Any) -> dict[str, Any]:
-    project_type = cells.text(row, "Project Type")
-    return project_fields(
-        "ACR",
-        cells.text(row, "Project ID", required=True) or "",
-        name=cells.text(row, "Project Name"),
-        country=cells.country(row, "Project Site Country"),
-        methodology=cells.text(row, "Project Methodology/Protocol"),
-        category=project_type,
-        sector=project_type,
-        methodology_version=cells.text(row, "Methodology/Protocol Version"),
-        site_location=cells.text(row, "Project Site Location"),
-        site_state=cells.text(row, "Project Site State"),
-        sdg_goals=cells.sdgs(row, "Sustainable Development Goal(s)"),
-        **more,
-    )
+    return project_of(row, "ACR", PROJECT, sdg_goals=cells.sdgs(row, "Sustainable Development Goal(s)"), **more)
 
 
 def _labels(row: Row) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from bridge.registry.imports.formats.base import (
     Column,
     ExportFormat,
     ProgramDefaults,
+    ProjectColumns,
     RowRecords,
     defaults,
-    project_fields,
+    project_of,
     retirement,
     source_fields,
 )
@@ -23,15 +24,18 @@ from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ART")
 STANDARD: Final = "Crediting Program and Standard"
+PROJECT: Final = ProjectColumns(
+    project_id="Program ID",
+    name="Program Name",
+    country="Program Country",
+    methodology=STANDARD,
+    project_type="Program Type",
+    version="Standard Version",
+    location="Program Jurisdiction(s)",
+)
 
 _PROGRAM_COLUMNS: Final = (
-    Column("Program ID", "project id (ART130)", "project_id"),
-    Column("Program Name", "project name", "name"),
-    Column("Program Type", "methodology category and sector", "methodology_category"),
-    Column(STANDARD, "methodology (FCPF programs print FCPF serials)", "methodology_id"),
-    Column("Standard Version", "methodology version", "methodology_version"),
-    Column("Program Jurisdiction(s)", "site location", "site_location"),
-    Column("Program Country", "host country (ISO-2, from the name)", "host_country"),
+    *PROJECT.declared(),
     Column("Vintage", "the vintage year: vintage Jan 1 - Dec 31", "vintage_start"),
     Column("Date Approved", "issued on", "issued_on"),
     Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
@@ -39,19 +43,7 @@ _PROGRAM_COLUMNS: Final = (
 
 
 def _project(row: Row, **more: Any) -> dict[str, Any]:
-    program_type = cells.text(row, "Program Type")
-    return project_fields(
-        "ART",
-        cells.text(row, "Program ID", required=True) or "",
-        name=cells.text(row, "Program Name"),
-        country=cells.country(row, "Program Country"),
-        methodology=cells.text(row, STANDARD),
-        category=program_type,
-        sector=program_type,
-        methodology_version=cells.text(row, "Standard Version"),
-        site_location=cells.text(row, "Program Jurisdiction(s)"),
-        **more,
-    )
+    return project_of(row, "ART", PROJECT, **more)
 
 
 def _issuance(row: Row, quantity: int, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:

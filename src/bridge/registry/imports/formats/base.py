@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from bridge.registry.imports import cells
 from bridge.registry.imports.table import Row
 from bridge.registry.serials import PROGRAMS
 
@@ -188,6 +189,63 @@ def project_fields(
     }
     fields.update({key: value for key, value in more.items() if value is not None})
     return fields
+
+
+@dataclass(frozen=True)
+class ProjectColumns:
+    """Which of an export's columns name a project and hold its common fields (None: the export has none)."""
+
+    project_id: str
+    name: str
+    country: str
+    methodology: str | None = None
+    project_type: str | None = None
+    version: str | None = None
+    location: str | None = None
+    state: str | None = None
+
+    def declared(self, **notes: str) -> tuple[Column, ...]:
+        """These columns as a format declares them (``notes``: what a column becomes, where it says more)."""
+        described = (
+            ("project_id", "project id", "project_id"),
+            ("name", "project name", "name"),
+            ("country", "host country (ISO-2, from a code or a name)", "host_country"),
+            ("methodology", "methodology (its id: the name, or its start and a digest)", "methodology_id"),
+            ("project_type", "methodology category and sector", "methodology_category"),
+            ("version", "methodology version", "methodology_version"),
+            ("location", "site location", "site_location"),
+            ("state", "site state", "site_state"),
+        )
+        return tuple(
+            Column(getattr(self, attribute), notes.get(attribute, becomes), field)
+            for attribute, becomes, field in described
+            if getattr(self, attribute) is not None
+        )
+
+
+def project_of(
+    row: Row, program: str, columns: ProjectColumns, *, category: str | None = None, **more: Any
+) -> dict[str, Any]:
+    """``ProjectCreate`` fields from ``row``: the common ones its ``columns`` hold (the project type is its
+    methodology category, unless ``category`` is given, and its sector), and ``more``."""
+
+    def cell(column: str | None) -> str | None:
+        return None if column is None else cells.text(row, column)
+
+    project_type = cell(columns.project_type)
+    return project_fields(
+        program,
+        cells.identifier(row, columns.project_id, required=True) or "",
+        name=cell(columns.name),
+        country=cells.country(row, columns.country),
+        methodology=cell(columns.methodology),
+        category=category or project_type,
+        sector=project_type,
+        methodology_version=cell(columns.version),
+        site_location=cell(columns.location),
+        site_state=cell(columns.state),
+        **more,
+    )
 
 
 def defaults(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,26 +12,30 @@ from bridge.registry.imports.formats.base import (
     Column,
     ExportFormat,
     ProgramDefaults,
+    ProjectColumns,
     RowRecords,
     defaults,
-    project_fields,
+    project_of,
     retirement,
     source_fields,
 )
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("CAR")
+PROJECT: Final = ProjectColumns(
+    project_id="Project ID",
+    name="Project Name",
+    country="Project Site Country",
+    methodology="Protocol and Version",
+    project_type="Project Type",
+    location="Project Site Location",
+    state="Project Site State",
+)
 PILOT: Final = "Eligible for CORSIA 2021-2023 Compliance Period"
 FIRST: Final = "Eligible for CORSIA 2024-2026 Compliance Period"
 
 _COMMON: Final = (
-    Column("Project ID", "project id (CAR1335)", "project_id"),
-    Column("Project Name", "project name", "name"),
-    Column("Project Type", "methodology category and sector", "methodology_category"),
-    Column("Protocol and Version", "methodology (with its version)", "methodology_id"),
-    Column("Project Site Location", "site location", "site_location"),
-    Column("Project Site State", "site state (its code in a serial the registry makes)", "site_state"),
-    Column("Project Site Country", "host country", "host_country"),
+    *PROJECT.declared(),
     Column("Reduction/Removal", "removal or reduction", "mitigation_type"),
     Column("Reversible/Non-Reversible", "reversible (yes/no/blank)", "reversible"),
     Column(PILOT, "CORSIA pilot phase", "corsia_pilot"),
@@ -44,17 +48,10 @@ _COMMON: Final = (
 
 
 def _project(row: Row, **more: Any) -> dict[str, Any]:
-    project_type = cells.text(row, "Project Type")
-    return project_fields(
+    return project_of(
+        row,
         "CAR",
-        cells.text(row, "Project ID", required=True) or "",
-        name=cells.text(row, "Project Name"),
-        country=cells.country(row, "Project Site Country"),
-        methodology=cells.text(row, "Protocol and Version"),
-        category=project_type,
-        sector=project_type,
-        site_location=cells.text(row, "Project Site Location"),
-        site_state=cells.text(row, "Project Site State"),
+        PROJECT,
         additional_certifications=[
             name.strip() for name in (cells.text(row, "Additional Certification(s)") or "").split(";") if name.strip()
         ],

@@ -13,9 +13,10 @@ from bridge.registry.imports.formats.base import (
     Column,
     ExportFormat,
     ProgramDefaults,
+    ProjectColumns,
     RowRecords,
     defaults,
-    project_fields,
+    project_of,
     retirement,
     source_fields,
 )
@@ -43,17 +44,17 @@ def _structure(row: Row) -> dict[str, Any]:
     return defaults({"activity_structure": structure, "poa_id": poa})
 
 
+PROJECT: Final = ProjectColumns(
+    project_id="GSID", name="Project Name", country="Country", methodology="Methodology", project_type="Project Type"
+)
+
+
 def _project(row: Row, developer: str, **more: Any) -> dict[str, Any]:
-    project_type = cells.text(row, "Project Type")
-    removal = any(word in (project_type or "").lower() for word in _REMOVAL_TYPES)
-    return project_fields(
+    removal = any(word in row.text("Project Type").lower() for word in _REMOVAL_TYPES)
+    return project_of(
+        row,
         "GS",
-        cells.identifier(row, "GSID", required=True) or "",
-        name=cells.text(row, "Project Name"),
-        country=cells.country(row, "Country"),
-        methodology=cells.text(row, "Methodology"),
-        category=project_type,
-        sector=project_type,
+        PROJECT,
         proponent=cells.text(row, developer),
         mitigation_type="removal" if removal else "reduction",
         **_structure(row),
@@ -62,11 +63,7 @@ def _project(row: Row, developer: str, **more: Any) -> dict[str, Any]:
 
 
 _PROJECT: Final = (
-    Column("GSID", "project id", "project_id"),
-    Column("Project Name", "project name", "name"),
-    Column("Country", "host country (ISO-2, from the name)", "host_country"),
-    Column("Project Type", "methodology category and sector; A/R types are removals", "methodology_category"),
-    Column("Methodology", "methodology ('unspecified' when blank)", "methodology_id"),
+    *PROJECT.declared(project_type="methodology category and sector; A/R types are removals"),
     Column("Programme of Activities", "activity structure (Standalone, PoA, VPA)", "activity_structure"),
     Column("POA GSID", "the programme a VPA belongs to", "poa_id"),
 )
