@@ -80,21 +80,19 @@ class Importer:
         self, path: str | Path, *, format_name: str | None = None, progress: Progress | None = None
     ) -> FileReport:
         """Import one export file (its format recognised by its header, unless ``format_name`` is given)."""
+        table = export = None
         try:
             table = read_table(path)
             export = detect(table.header) if format_name is None else format_named(format_name, table.header)
             self._program(export)
         except RegistryError as exc:
-            refusal = RowRefusal(row=0, column=exc.field, code=str(exc.code), message=exc.message)
-            rows = len(table.rows) if "table" in locals() else 0
-            known = locals().get("export")
             return FileReport(
                 file=str(path),
-                format=known.name if known is not None else None,
-                rows=rows,
+                format=None if export is None else export.name,
+                rows=0 if table is None else len(table.rows),
                 imported=0,
                 unchanged=0,
-                refused=[refusal],
+                refused=[RowRefusal(row=0, column=exc.field, code=str(exc.code), message=exc.message)],
                 units_imported=0,
             )
         start = self.registry.journal_head().seq
