@@ -19,13 +19,13 @@ from bridge.registry.imports.formats.base import (
 )
 from bridge.registry.imports.table import Row
 
-CERCARBONO: Final = ProgramDefaults("CERCARBONO", ccp_eligible=False, corsia_phases=())
+PROGRAM: Final = ProgramDefaults("CERCARBONO", ccp_eligible=False, corsia_phases=())
 CERCARBONO_PROJECT_GROUPS: Final = 7
 """A Cercarbono batch id's first groups (``CDC_1_1_1_321_14_1``) stay the same across the batches of one
 project in its export (``..._1_2008``, ``..._1_2009``): they name the project, which the export gives no
 column for."""
 
-CERCARBONO_COLUMNS: Final = (
+COLUMNS: Final = (
     Column("serial", "the batch id, issued as printed (the whole batch)", "serial"),
     Column("issued_quantity", "the batch's quantity", "quantity"),
     Column("issuance_date", "issued on", "issued_on"),
@@ -35,9 +35,9 @@ CERCARBONO_COLUMNS: Final = (
 )
 
 
-def read_cercarbono(row: Row) -> RowRecords:
+def read_issuance(row: Row) -> RowRecords:
     serial = cells.text(row, "serial", required=True) or ""
-    quantity = cells.tonnes(row, "issued_quantity", CERCARBONO.unit_decimals) or 0
+    quantity = cells.tonnes(row, "issued_quantity", PROGRAM.unit_decimals) or 0
     first, last = cells.period(row, "vintage_of_credits", required=True) or (None, None)
     project_id = "_".join(serial.split("_")[:CERCARBONO_PROJECT_GROUPS])
     project = project_fields(
@@ -76,10 +76,10 @@ def _goals(row: Row) -> list[int]:
 ISSUANCES: Final = ExportFormat(
     name="cercarbono-issuances",
     registry="Cercarbono",
-    program=CERCARBONO,
-    columns=CERCARBONO_COLUMNS,
+    program=PROGRAM,
+    columns=COLUMNS,
     signature=frozenset({"serial", "issued_quantity", "vintage_of_credits"}),
-    read=read_cercarbono,
+    read=read_issuance,
     quantity_column="issued_quantity",
     description="Cercarbono (EcoRegistry) issued batches",
     kept_as_text=("verification", "year", "elegible"),

@@ -18,12 +18,12 @@ from bridge.registry.imports.formats.base import (
 )
 from bridge.registry.imports.table import Row
 
-ISOMETRIC: Final = ProgramDefaults("ISOMETRIC", corsia_phases=())
+PROGRAM: Final = ProgramDefaults("ISOMETRIC", corsia_phases=())
 
 KGS: Final = "credit_batch_size_total.credit_kgs"
 TONNES: Final = "credit_batch_size_total.credits"
 BUFFER_KGS: Final = "buffer_pool_credit_batch_size_total.credit_kgs"
-ISOMETRIC_COLUMNS: Final = (
+COLUMNS: Final = (
     Column("id", "the issuance id, issued as printed (the whole batch)", "serial"),
     Column("issued_at", "issued on; also the vintage (the export gives none)", "issued_on"),
     Column("project_id", "project id (prj_...)", "project_id"),
@@ -37,9 +37,9 @@ ISOMETRIC_COLUMNS: Final = (
 )
 
 
-def read_isometric(row: Row) -> RowRecords:
+def read_issuance(row: Row) -> RowRecords:
     kgs = cells.whole(row, KGS) or 0
-    tonnes = cells.tonnes(row, TONNES, ISOMETRIC.unit_decimals, required=False)
+    tonnes = cells.tonnes(row, TONNES, PROGRAM.unit_decimals, required=False)
     if tonnes is not None and tonnes != kgs:
         raise cells.refuse(row, TONNES, f"is not the {kgs} kg of {KGS}", RegistryErrorCode.QUANTITY_INVALID)
     issued = cells.moment(row, "issued_at", required=True)
@@ -77,10 +77,10 @@ def read_isometric(row: Row) -> RowRecords:
 ISSUANCES: Final = ExportFormat(
     name="isometric-issuances",
     registry="Isometric",
-    program=ISOMETRIC,
-    columns=ISOMETRIC_COLUMNS,
+    program=PROGRAM,
+    columns=COLUMNS,
     signature=frozenset({"id", KGS, "supplier.organisation.name"}),
-    read=read_isometric,
+    read=read_issuance,
     quantity_column=KGS,
     description="Isometric issuances (kilograms)",
     kept_as_text=(
