@@ -40,6 +40,11 @@ class EligibilityPolicy(BaseModel):
 
         if self.allowed_programs and program not in self.allowed_programs:
             refuse("allowed_programs", f"program {program} is not bridged here")
+        if credit.program.unit_decimals != 0:
+            # A class token is minted at 10**18 per registry unit: bridging kilograms (Isometric) as if they
+            # were tonnes would mint 1000 times the reserve. Refused until minting scales by the unit
+            # (10**(18 - unit_decimals) per unit, CreditClass.unitDecimals).
+            refuse("unit_decimals", f"program {program} counts {credit.program.unit}s; only tonnes are bridged")
         if f"{program}:{project.project_id}" in self.blocked_projects:
             refuse("blocked_projects", f"project {program} {project.project_id} is blocklisted")
         if project.methodology_id in self.blocked_methodologies:
@@ -55,10 +60,11 @@ class EligibilityPolicy(BaseModel):
                 )
         if self.ex_post_only and not project.ex_post:
             refuse("ex_post_only", "only ex-post issued credits are bridged")
+        # labels are the issuance's: they may differ from the project's defaults
         has = {
-            "ccp_approved": project.ccp_approved,
-            "corsia_eligible": project.corsia_eligible,
-            "removal": project.mitigation_type.value == "removal",
+            "ccp_approved": issuance.ccp_approved,
+            "corsia_eligible": issuance.corsia_eligible,
+            "removal": issuance.mitigation_type.value == "removal",
         }
         for label in sorted(self.required_labels):
             if label not in has:
