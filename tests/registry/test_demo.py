@@ -78,6 +78,18 @@ def test_the_demo_has_the_programs_and_a_realistic_mix_of_projects(demo: DemoReg
     assert any(len(p.sdg_goals) >= 3 for p in projects)
 
 
+def test_the_demo_issuances_carry_labels_of_their_own(demo: DemoRegistry) -> None:
+    """As in real registries: one project's issuances differ in CORSIA phase (by vintage) and CCP approval."""
+    issuances = demo.registry.list_issuances(program="VCS", project_id="1477")
+    assert {(i.ccp_approved, i.vintage_start.year >= 2018) for i in issuances} <= {(True, True), (False, False)}
+    assert {i.corsia_phase for i in demo.registry.list_issuances()} == {None, "pilot", "first"}
+    by_vintage = [(i.vintage_start.year, i.corsia_phase) for i in demo.registry.list_issuances(corsia_eligible=True)]
+    assert all((phase == "pilot") == (year <= 2020) for year, phase in by_vintage)
+    isometric = demo.registry.get_program("ISOMETRIC")
+    assert (isometric.unit_decimals, isometric.unit) == (3, "kilogram")
+    assert all(i.quantity >= 100_000 for i in demo.registry.list_issuances(program="ISOMETRIC"))
+
+
 def test_the_demo_issuances_are_yearly_vintages_from_2016_to_2024_issued_ex_post(demo: DemoRegistry) -> None:
     issuances = demo.registry.list_issuances()
     assert issuances == demo.issuances

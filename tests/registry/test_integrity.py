@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge.registry.errors import IntegrityViolationError, RegistryErrorCode
 from bridge.registry.ledger import Registry
+from bridge.registry.models import Issuance
 from registry_factories import World
 
 
@@ -110,10 +111,12 @@ def test_the_database_refuses_rows_that_break_a_rule(split: World, statement: st
 
 
 def test_overlapping_issuances_are_found_or_refused(split: World) -> None:
+    changed = {"id": "2", "quantity": "10", "unit_space": "'VCS'", "unit_start": "95", "unit_end": "104"}
+    changed |= {"serial": "'s'", "issuance_ref": "'r'"}
+    columns = [column.name for column in Issuance.__table__.columns]
     statement = (
-        "INSERT INTO registry_issuances (id, project_id, vintage_start, vintage_end, issued_on, quantity, unit_space,"
-        " unit_start, unit_end, serial, issuance_ref, issued_to_account_id, created_at) VALUES (2, 1, '2019-01-01',"
-        " '2019-12-31', '2020-01-01', 10, 'VCS', 95, 104, 's', 'r', 4, '2024-01-01 00:00:00')"
+        f"INSERT INTO registry_issuances ({', '.join(columns)}) SELECT "
+        f"{', '.join(changed.get(name, name) for name in columns)} FROM registry_issuances WHERE id = 1"
     )
     if split.registry.engine.dialect.name == "postgresql":
         with pytest.raises(IntegrityError, match="no_overlap"):

@@ -501,18 +501,52 @@ def test_bad_transfer_input_is_refused_with_a_code_and_changes_nothing(
     assert_refused(registry, code, registry.transfer, field=field, **fields)
 
 
-def test_a_serial_that_names_only_part_of_a_block_is_not_found_and_hints_at_the_block(world: World) -> None:
+def test_a_serial_naming_units_inside_a_block_takes_exactly_those_units(world: World) -> None:
+    """How registries publish retirements: a serial naming part of a block. The block is split around it."""
     issued = world.issue(100, first_unit=1)
-    part = issued.block.serial.replace("-1-100-", "-1-50-")
+    part = issued.block.serial.replace("-1-100-", "-41-60-")
+    moved = world.registry.transfer(actor_account=world.custodian, to_account=world.trader, serial=part)
+    assert [(b.serial, b.account_id, b.id) for b in moved.blocks] == [(part, world.trader, issued.block.id)]
+    assert sorted((b.start, b.end, b.account_id) for b in moved.remainders) == [
+        (1, 40, world.custodian),
+        (61, 100, world.custodian),
+    ]
+    assert world.registry.check_integrity().ok
+    retired = world.registry.retire(
+        actor_account=world.custodian,
+        serial=issued.block.serial.replace("-1-100-", "-70-79-"),
+        quantity=5,
+        beneficiary="Acme",
+        reason="claim",
+    )
+    assert [(b.start, b.end) for b in retired.blocks] == [(70, 74)]
+    assert sorted((b.start, b.end) for b in retired.remainders) == [(61, 69), (75, 100)]
+
+
+def test_a_serial_naming_units_of_no_one_block_is_not_found_and_hints_at_the_block(world: World) -> None:
+    issued = world.issue(100, first_unit=1)
+    world.registry.transfer(
+        actor_account=world.custodian, to_account=world.trader, serial=issued.block.serial, quantity=40
+    )
+    across = issued.block.serial.replace("-1-100-", "-30-50-")  # units of two blocks
     error = assert_refused(
+        world.registry,
+        C.BLOCK_NOT_FOUND,
+        world.registry.transfer,
+        actor_account=world.trader,
+        to_account=world.custodian,
+        serial=across,
+    )
+    assert issued.block.serial.replace("-1-100-", "-1-40-") in error.message
+    other_vintage = issued.block.serial.replace("-1-100-", "-50-60-").replace("01012019", "02012019")
+    assert_refused(
         world.registry,
         C.BLOCK_NOT_FOUND,
         world.registry.transfer,
         actor_account=world.custodian,
         to_account=world.trader,
-        serial=part,
+        serial=other_vintage,
     )
-    assert issued.block.serial in error.message
 
 
 def test_transfer_into_a_closed_account_is_refused(world: World) -> None:

@@ -119,10 +119,17 @@ def test_a_project_records_every_label(world: World) -> None:
     ("overrides", "code", "field"),
     [
         ({"ccp_approved": True, "ex_post": False}, C.LABEL_INCONSISTENT, "ccp_approved"),
-        ({"corsia_eligible": True}, C.LABEL_INCONSISTENT, "corsia_phase"),
-        ({"corsia_phase": "first"}, C.LABEL_INCONSISTENT, "corsia_phase"),
+        ({"corsia_eligible": True}, C.INVALID_REQUEST, "corsia_phase"),  # the older form, still read
+        ({"corsia_phase": "first"}, C.INVALID_REQUEST, "corsia_phase"),
+        ({"corsia_first_phase": "maybe"}, C.INVALID_REQUEST, "corsia_first_phase"),
         ({"host_country": "XX"}, C.INVALID_REQUEST, "host_country"),
-        ({"host_country": "id"}, C.INVALID_REQUEST, "host_country"),
+        ({"host_country": "Narnia"}, C.INVALID_REQUEST, "host_country"),
+        (
+            {"crediting_period_start": date(2030, 1, 1), "crediting_period_end": date(2020, 1, 1)},
+            C.INVALID_REQUEST,
+            "crediting_period_start",
+        ),
+        ({"poa_id": "10789"}, C.INVALID_REQUEST, "poa_id"),
         ({"mitigation_type": "avoidance-ish"}, C.INVALID_REQUEST, "mitigation_type"),
         ({"sdg_goals": [18]}, C.INVALID_REQUEST, "sdg_goals.0"),
         ({"corresponding_adjustment_status": "Done"}, C.INVALID_REQUEST, "corresponding_adjustment_status"),
@@ -141,8 +148,24 @@ def test_ccp_approval_needs_a_ccp_eligible_program(world: World) -> None:
 
 
 def test_corsia_phase_must_be_one_the_program_is_eligible_in(world: World) -> None:
-    fields = {**PROJECT, "program": "CCER", "project_id": "1", "corsia_eligible": True, "corsia_phase": "first"}
-    assert_refused(world.registry, C.LABEL_INCONSISTENT, world.registry.create_project, field="corsia_phase", **fields)
+    fields = {**PROJECT, "program": "CCER", "project_id": "1", "corsia_first_phase": "yes"}
+    refused = world.registry.create_project
+    assert_refused(world.registry, C.LABEL_INCONSISTENT, refused, field="corsia_first_phase", **fields)
+    older = {**PROJECT, "program": "CCER", "project_id": "1", "corsia_eligible": True, "corsia_phase": "pilot"}
+    assert_refused(world.registry, C.LABEL_INCONSISTENT, refused, field="corsia_pilot", **older)
+
+
+def test_a_project_of_the_older_form_reads_as_eligible_in_the_phase_it_names(world: World) -> None:
+    project = world.registry.get_project(program="VCS", project_id="1477")  # corsia_eligible, corsia_phase first
+    assert (project.corsia_pilot, project.corsia_first_phase) == ("unknown", "yes")
+    assert (project.corsia_eligible, project.corsia_phase) == (True, "first")
+
+
+def test_a_host_country_is_read_from_its_name_or_iso_3_code(world: World) -> None:
+    for project_id, country in (("c-1", "COTE D'IVOIRE"), ("c-2", "Kenya"), ("c-3", "USA"), ("c-4", "gy")):
+        world.registry.create_project(**{**PROJECT, "project_id": project_id, "host_country": country})
+    countries = [world.registry.get_project(program="VCS", project_id=f"c-{n}").host_country for n in range(1, 5)]
+    assert countries == ["CI", "KE", "US", "GY"]
 
 
 def test_unknown_project_is_refused(world: World) -> None:
@@ -228,7 +251,7 @@ def test_program_fields_reach_the_serial(world: World) -> None:
     assert result.block.serial.startswith("7201-1-10-VCS-VCU-263-VER-ID-14-1477-")
 
 
-def test_single_year_programs_refuse_a_vintage_across_years(world: World) -> None:
+def test_single_year_programs_need_the_vintage_year_of_a_period_across_years(world: World) -> None:
     assert_refused(
         world.registry,
         C.SERIAL_MALFORMED,
@@ -236,7 +259,7 @@ def test_single_year_programs_refuse_a_vintage_across_years(world: World) -> Non
         10,
         program="PURO",
         vintage_end=date(2020, 6, 30),
-        field="vintage_end",
+        field="vintage",
     )
 
 

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from bridge.registry.db import VERSION_TABLE, alembic_config, create_registry_db, upgrade
+from bridge.registry.db import VERSION_TABLE, alembic_config, create_registry_db, session_factory, upgrade
 from bridge.registry.journal import canonical_json, read_jsonl
 from bridge.registry.ledger import Registry
 from bridge.registry.models import Base
@@ -96,3 +96,61 @@ def test_scoping_request_ids_gives_each_old_id_the_actor_its_entry_records(new_e
                 "'e' || substr(hash, 2) FROM registry_journal WHERE request_id = 't-1'"
             )
         )
+
+
+_BEFORE_0004 = [
+    "INSERT INTO registry_programs (code, name, unit_type, category, ccp_eligible, corsia_phases, created_at) VALUES"
+    " ('GS', 'Gold Standard', 'VER', 'independent', true, '[\"pilot\", \"first\"]', '2024-01-01 00:00:00'),"
+    " ('ISOMETRIC', 'Isometric', 'credit', 'independent', true, '[]', '2024-01-01 00:00:00')",
+    "INSERT INTO registry_projects (id, program_code, project_id, name, methodology_id, methodology_category, sector,"
+    " sectoral_scope, host_country, mitigation_type, ex_post, ccp_approved, corsia_eligible, corsia_phase,"
+    " article6_authorization, corresponding_adjustment_declaration, corresponding_adjustment_status, sdg_goals,"
+    " additional_certifications, created_at) VALUES"
+    " (1, 'GS', '2211', 'Uganda Cookstoves', 'GS-TPDDTEC', 'Cookstoves', 'Energy', '3', 'UG', 'reduction', true,"
+    " true, true, 'pilot', 'not_authorized', 'Unknown', 'Not Applicable', '[]', '[]', '2024-01-01 00:00:00'),"
+    " (2, 'ISOMETRIC', 'iso-1', 'DAC 1', 'ISO-DACS', 'DAC', 'Removal', 'dac', 'IS', 'removal', true,"
+    " false, false, NULL, 'ndc_use', 'Committed', 'Pending', '[]', '[]', '2024-01-01 00:00:00')",
+    "INSERT INTO registry_accounts (id, kind, owner, name, status, system, created_at) VALUES"
+    " (4, 'holding', 'Acme', 'Acme holding account', 'open', false, '2024-01-01 00:00:00')",
+    "INSERT INTO registry_issuances (id, project_id, vintage_start, vintage_end, issued_on, quantity, unit_space,"
+    " unit_start, unit_end, serial, issuance_ref, issued_to_account_id, created_at) VALUES"
+    " (1, 1, '2021-01-01', '2021-12-31', '2022-03-01', 100, 'GS', 1, 100, 'GS1-1-UG-GS2211-1-2021-1-1-100',"
+    " 'GS1-1-UG-GS2211-1-2021-1', 4, '2024-01-01 00:00:00'),"
+    " (2, 2, '2023-01-01', '2023-12-31', '2024-03-01', 10, 'ISOMETRIC', 1, 10, 'ISOMETRIC-7-1-10', 'ISOMETRIC-7', 4,"
+    " '2024-01-01 00:00:00')",
+    "INSERT INTO registry_unit_blocks (id, issuance_id, unit_space, unit_start, unit_end, quantity, serial, status,"
+    " account_id, frozen, created_at, updated_at) VALUES"
+    " (1, 1, 'GS', 1, 40, 40, 'GS1-1-UG-GS2211-1-2021-1-1-40', 'held', 4, false, '2024-01-01', '2024-01-01'),"
+    " (2, 1, 'GS', 41, 100, 60, 'GS1-1-UG-GS2211-1-2021-1-41-100', 'held', 4, false, '2024-01-01', '2024-01-01'),"
+    " (3, 2, 'ISOMETRIC', 1, 10, 10, 'ISOMETRIC-7-1-10', 'held', 4, false, '2024-01-01', '2024-01-01')",
+]
+
+
+def test_a_registry_written_before_0004_upgrades_with_its_labels_units_and_numbering(
+    new_engine: Callable[[], Engine],
+) -> None:
+    engine = new_engine()
+    _downgrade(engine, "0002")
+    with engine.begin() as connection:
+        for statement in _BEFORE_0004:
+            connection.execute(text(statement))
+    upgrade(engine)
+    registry = Registry(session_factory(engine))
+    gs = registry.get_project(program="GS", project_id="2211")
+    assert (gs.corsia_pilot, gs.corsia_first_phase, gs.corsia_phase) == ("yes", "unknown", "pilot")
+    dac = registry.get_project(program="ISOMETRIC", project_id="iso-1")
+    assert (dac.corsia_pilot, dac.corsia_first_phase, dac.corsia_eligible) == ("unknown", "unknown", False)
+    issued = registry.get_issuance(1)
+    assert (issued.ccp_approved, issued.corsia_phase, issued.mitigation_type, issued.buffer_quantity) == (
+        True,
+        "pilot",
+        "reduction",
+        0,
+    )
+    assert registry.get_issuance(2).article6_authorization == "ndc_use"
+    assert issued.unit_space == "GS:GS1-1-UG-GS2211-1-2021-1"
+    assert {b.unit_space for b in registry.list_blocks(issuance_id=1)} == {issued.unit_space}
+    assert registry.get_credit("GS1-1-UG-GS2211-1-2021-1-41-100").block.id == 2
+    legacy = registry.get_credit("ISOMETRIC-7-1-10")  # the older opaque form still reads
+    assert (legacy.block.unit_space, legacy.program.unit_decimals) == ("ISOMETRIC", 0)  # recorded in tonnes
+    assert registry.check_integrity().ok

@@ -13,15 +13,18 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode, SerialForma
 from bridge.registry.serials import (
     PROGRAMS,
     ACRSerial,
+    ARTSerial,
     CARSerial,
     CDMSerial,
+    CercarbonoSerial,
+    GoldStandardCERSerial,
     GoldStandardSerial,
+    IsometricSerial,
     OpaqueSerial,
     PuroSerial,
     SerialBlock,
     VerraSerial,
     format_serial,
-    make_serial,
     parse,
 )
 
@@ -39,6 +42,13 @@ CDM = "CN-5-0-1001-2000-2-2-1234"
 PACM = "PACM-BR-5-0-1-5000-1-1-17"
 PURO = f"PURO_PR_CORC100+_FI_helsinki-bc-1_2023_{UUID}_1-500"
 CCER = "CCER-2024-000731-1-5000"
+# from the registries' own exports
+CAR_ROC = "CAR-ROC-US-1335-31-983-KS-2025-9205-1 to 5000"
+GS_CER = "RW-5-1463953-2-2-0-7014 - RW-5-1467609-2-2-0-7014"
+ART = "ART-GY-102-2019-3-2500001 to 2600000"
+FCPF = "FCPF-CI-130-2023-20-1 to 46404"
+CERCARBONO = "CDC_1_1_1_321_14_1"
+ISOMETRIC = "iss_1KP6EDZ8K1S036PY"
 
 # (serial, program, class, expected attribute values)
 VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
@@ -107,7 +117,7 @@ VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
             "quantity": 2500,
             "vintage_start": D(2021, 1, 1),
             "vintage_end": D(2021, 12, 31),
-            "unit_space": "GS",
+            "unit_space": "GS:GS1-1-UG-GS2211-7-2021-18830",
             "issuance_ref": "GS1-1-UG-GS2211-7-2021-18830",
         },
     ),
@@ -124,6 +134,7 @@ VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
             "end": 2500,
             "vintage_start": D(2019, 1, 1),
             "vintage_end": D(2019, 12, 31),
+            "unit_space": "ACR:ACR-US-412-2019-1203",
             "issuance_ref": "ACR-US-412-2019-1203",
         },
     ),
@@ -143,10 +154,84 @@ VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
             "start": 100001,
             "end": 104000,
             "quantity": 4000,
+            "unit_name": "CRT",
+            "unit_space": "CAR:CAR-1-US-1021-6-340-CA-2018-5521",
             "issuance_ref": "CAR-1-US-1021-6-340-CA-2018-5521",
         },
     ),
     ("CAR-1-MX-88-12-7-JAL-2016-9-5 to 5", "CAR", CARSerial, {"state": "JAL", "country": "MX", "quantity": 1}),
+    # CAR's Registry Offset Credits (ARB compliance projects), from the Reserve's retirement export
+    (CAR_ROC, "CAR", CARSerial, {"unit_type": "ROC", "unit_name": "ROC", "state": "KS", "quantity": 5000}),
+    # Gold Standard's CERs: two Kyoto unit ids (from its issuance export: quantity 3,657)
+    (
+        GS_CER,
+        "GS",
+        GoldStandardCERSerial,
+        {
+            "country": "RW",
+            "unit_type": 5,
+            "unit_name": "CER",
+            "start": 1463953,
+            "end": 1467609,
+            "quantity": 3657,
+            "original_period": 2,
+            "applicable_period": 2,
+            "lulucf_activity": 0,
+            "cdm_project_id": "7014",
+            "project_id": None,
+            "vintage_start": None,
+            "unit_space": "GS:CER:RW",
+            "issuance_ref": "RW-5-2-2-0-7014",
+        },
+    ),
+    # ART TREES: ACR's shape with the ART and FCPF tags
+    (
+        ART,
+        "ART",
+        ARTSerial,
+        {
+            "art_tag": "ART",
+            "country": "GY",
+            "project_id": "102",
+            "vintage": 2019,
+            "batch": "3",
+            "start": 2500001,
+            "end": 2600000,
+            "quantity": 100000,
+            "unit_space": "ART:ART-GY-102-2019-3",
+            "issuance_ref": "ART-GY-102-2019-3",
+        },
+    ),
+    (FCPF, "ART", ARTSerial, {"art_tag": "FCPF", "country": "CI", "project_id": "130", "quantity": 46404}),
+    # batches: Cercarbono and Isometric name an issuance, not units
+    (
+        CERCARBONO,
+        "CERCARBONO",
+        CercarbonoSerial,
+        {
+            "batch": CERCARBONO,
+            "whole": True,
+            "start": 1,
+            "end": None,
+            "project_id": None,
+            "unit_space": f"CERCARBONO:{CERCARBONO}",
+            "issuance_ref": CERCARBONO,
+        },
+    ),
+    ("CDC_7_3_1_323_14_CO_1_2_2018_BF", "CERCARBONO", CercarbonoSerial, {"whole": True}),
+    (
+        f"{CERCARBONO}:501-62740",
+        "CERCARBONO",
+        CercarbonoSerial,
+        {"whole": False, "start": 501, "end": 62740, "quantity": 62240, "issuance_ref": CERCARBONO},
+    ),
+    (
+        ISOMETRIC,
+        "ISOMETRIC",
+        IsometricSerial,
+        {"batch": ISOMETRIC, "whole": True, "unit_space": f"ISOMETRIC:{ISOMETRIC}"},
+    ),
+    (f"{ISOMETRIC}:1-2765370", "ISOMETRIC", IsometricSerial, {"quantity": 2765370}),
     (
         CDM,
         "CDM",
@@ -222,7 +307,8 @@ VALID: list[tuple[str, str, type[SerialBlock], dict[str, Any]]] = [
     ("ARBOC-CAFR5120-A-1-1000", "ARBOC", OpaqueSerial, {"block_id": "CAFR5120-A"}),
     ("PV-2020-1-1-9", "PV", OpaqueSerial, {"block_id": "2020-1"}),
     ("GCC-S00123-1-10", "GCC", OpaqueSerial, {}),
-    ("ISOMETRIC-ab12cd-1-10", "ISOMETRIC", OpaqueSerial, {}),
+    # the form this registry printed for Isometric before it modelled Isometric's issuance ids
+    ("ISOMETRIC-ab12cd-1-10", "ISOMETRIC", OpaqueSerial, {"unit_space": "ISOMETRIC"}),
 ]
 
 
@@ -296,7 +382,8 @@ INVALID: list[tuple[str, str | None, RegistryErrorCode, str, str]] = [
     ("ACR-US-4.2-2019-1203-1 to 2500", None, MALFORMED, "project_id", "project id 4.2 is not a number"),
     ("ACR-US-412-2019-1203-1 to 2500 ", None, MALFORMED, "serial", "leading or trailing whitespace"),
     # Climate Action Reserve
-    (CAR.replace("CAR-1-", "CAR-2-"), None, MALFORMED, "unit_type", "unit type 2 is not one of 1"),
+    (CAR.replace("CAR-1-", "CAR-2-"), None, MALFORMED, "unit_type", "unit type 2 is not one of 1, ROC"),
+    (CAR_ROC.replace("-ROC-", "-roc-"), None, MALFORMED, "unit_type", "unit type roc is not one of 1, ROC"),
     (CAR.replace("-CA-", "-C1-"), None, MALFORMED, "state", "state C1 is not a state code"),
     (CAR.replace("-340-", "-34O-"), None, MALFORMED, "developer_id", "developer id 34O is not a number"),
     (CAR.replace("-6-", "--"), None, MALFORMED, "project_type", "project type is empty"),
@@ -312,6 +399,35 @@ INVALID: list[tuple[str, str | None, RegistryErrorCode, str, str]] = [
     ("ZZ-5-0-1001-2000-2-2-1234", "CDM", MALFORMED, "country", "country ZZ is not an ISO 3166-1"),
     ("PACM-BR-6-0-1-5000-1-1-17", None, MALFORMED, "unit_type", "unit type 6 is not one of 5"),
     (PACM, "CDM", MALFORMED, "program", "program CDM does not match the serial"),
+    # Gold Standard CERs
+    (GS_CER.replace(" - ", "-"), None, MALFORMED, "serial", "serial has 14 fields"),
+    (GS_CER.replace(" - RW-", " - KE-"), None, MALFORMED, "country", "country KE of the last unit id differs"),
+    (GS_CER.replace("-7014 - ", "-7015 - "), None, MALFORMED, "cdm_project_id", "cdm project id 7014 of the last"),
+    (GS_CER.replace("-1467609-", "-1463952-"), None, MALFORMED, "end", "start 1463953 > end 1463952"),
+    (GS_CER.replace("-1467609-", "-14676O9-"), None, MALFORMED, "end", "end 14676O9 is not a number"),
+    (GS_CER.replace("-2-2-0-7014 - ", "-2-1-0-7014 - "), None, MALFORMED, "applicable_period", "differs"),
+    (GS_CER.replace("RW-5-", "RW-4-"), None, MALFORMED, "unit_type", "unit type 4 is not one of 5, 6, 7"),
+    (GS_CER.replace("-0-7014", "-0"), None, MALFORMED, "serial", "the first unit id has 6 fields"),
+    (GS_CER, "CDM", MALFORMED, "program", "program CDM does not match the serial"),
+    # ART TREES
+    (ART.replace("ART-", "ART-G-"), None, MALFORMED, "serial", "serial has 7 fields"),
+    (FCPF.replace("FCPF-CI", "FCPF-XX"), None, MALFORMED, "country", "country XX"),
+    (FCPF.replace("-130-", "-13o-"), None, MALFORMED, "project_id", "project id 13o is not a number"),
+    (FCPF.replace(" to 46404", " to 4640x"), None, MALFORMED, "end", "end 4640x is not a number"),
+    (ART, "ACR", MALFORMED, "program", "program ACR does not match the serial, which reads as a serial of ART"),
+    (ACR, "ART", MALFORMED, "program", "program ART does not match the serial"),
+    # batches
+    ("CDC_", "CERCARBONO", MALFORMED, "batch", "batch CDC_ is not CDC_ and groups of letters and digits"),
+    ("CDC_1__2", None, MALFORMED, "batch", "is not CDC_ and groups"),
+    ("CDC_1-2", None, MALFORMED, "batch", "is not CDC_ and groups"),
+    (f"{CERCARBONO}:0-5", None, MALFORMED, "start", "start 0 is below 1"),
+    (f"{CERCARBONO}:9-5", None, MALFORMED, "end", "start 9 > end 5"),
+    (f"{CERCARBONO}:5", None, MALFORMED, "end", "5 is not a range <start>-<end>"),
+    (f"{CERCARBONO}:05-9", None, MALFORMED, "start", "leading zero"),
+    ("iss_1KP6EDZ8K1S036P", None, MALFORMED, "batch", "is not iss_ and 16 Crockford base32 characters"),
+    ("iss_1KP6EDZ8K1S036PI", None, MALFORMED, "batch", "is not iss_ and 16 Crockford"),
+    ("iss_1kp6edz8k1s036py", None, MALFORMED, "batch", "is not iss_ and 16 Crockford"),
+    (f"{ISOMETRIC}:1-", None, MALFORMED, "end", "end '' is not a number"),
     # Puro
     (PURO.replace(UUID, UUID.upper()), None, MALFORMED, "issuance_uuid", "is not a lowercase uuid"),
     (PURO.replace(UUID, UUID[:-1]), None, MALFORMED, "issuance_uuid", "is not a lowercase uuid"),
@@ -444,108 +560,6 @@ def test_blocks_of_different_programs_never_overlap() -> None:
     assert not parse("CCER-A-1-10").overlaps(parse("ACCU-A-1-10"))
 
 
-# --- make_serial ----------------------------------------------------------------------------------
-
-ISSUE: dict[str, Any] = {
-    "start": 1,
-    "end": 1000,
-    "project_id": "1477",
-    "country": "KE",
-    "vintage_start": D(2021, 1, 1),
-    "vintage_end": D(2021, 12, 31),
-    "issuance_id": "ISS-000042",
-}
-
-
-@pytest.mark.parametrize("program", sorted(PROGRAMS))
-def test_made_serial_of_every_program_parses_back(program: str) -> None:
-    block = make_serial(program, **ISSUE)
-    text = serials.format(block)
-    assert parse(text) == block
-    assert block.program == program
-    assert block.quantity == 1000
-    assert block.project_id in ("1477", None)
-    assert block.country in ("KE", None)
-    assert block.vintage_start in (D(2021, 1, 1), None)
-    assert make_serial(program, **ISSUE) == block  # deterministic
-
-
-def test_made_verra_serial_takes_program_fields() -> None:
-    block = make_serial(
-        "VCS",
-        **{**ISSUE, "project_id": "VCS1477", "issuance_id": "9044"},
-        sectoral_scope="14",
-        type_code="263",
-        additional_certification="1",
-        form="12",
-    )
-    assert serials.format(block) == "9044-1-1000-VCU-263-MER-KE-14-1477-01012021-31122021-1"
-
-
-def test_made_car_serial_defaults_and_overrides_the_state() -> None:
-    us = make_serial("CAR", **{**ISSUE, "country": "US"})
-    assert isinstance(us, CARSerial)
-    assert us.state == "CA"
-    texas = make_serial("CAR", **{**ISSUE, "country": "US"}, state="TX", developer_id="340")
-    assert isinstance(texas, CARSerial)
-    assert (texas.state, texas.developer_id) == ("TX", "340")
-
-
-def test_made_puro_serial_derives_its_uuid_from_the_issuance() -> None:
-    one = make_serial("PURO", **ISSUE)
-    other = make_serial("PURO", **{**ISSUE, "issuance_id": "ISS-000043"})
-    assert isinstance(one, PuroSerial)
-    assert one.unit_space != other.unit_space
-    assert one.facility == "1477"
-    given = make_serial("PURO", **{**ISSUE, "issuance_id": UUID.upper()}, facility="plant-7")
-    assert given.unit_space == f"PURO:{UUID}"
-    assert given.project_id == "plant-7"
-
-
-def test_made_cdm_serial_picks_the_commitment_period_from_the_vintage() -> None:
-    first = make_serial("CDM", **{**ISSUE, "vintage_start": D(2010, 1, 1), "vintage_end": D(2010, 12, 31)})
-    assert isinstance(first, CDMSerial)
-    assert (first.original_period, first.applicable_period) == (1, 1)
-    second = make_serial("CDM", **ISSUE)
-    assert isinstance(second, CDMSerial)
-    assert second.original_period == 2
-
-
-def test_made_serial_with_a_numeric_issuance_id_prints_it() -> None:
-    block = make_serial("GS", **{**ISSUE, "issuance_id": "18830"})
-    assert serials.format(block) == "GS1-1-KE-GS1477-1-2021-18830-1-1000"
-
-
-@pytest.mark.parametrize(
-    ("program", "changes", "extra", "field"),
-    [
-        ("VCS", {"project_id": "P-1"}, {}, "project_id"),
-        ("VCS", {"country": "ke"}, {}, "country"),
-        ("VCS", {"vintage_start": D(2022, 1, 1)}, {}, "vintage_end"),
-        ("VCS", {"start": 10, "end": 9}, {}, "end"),
-        ("VCS", {}, {"sectoral_scope": "20"}, "sectoral_scope"),
-        ("VCS", {}, {"form": "11"}, "form"),
-        ("VCS", {}, {"scope": "14"}, "scope"),
-        ("GS", {"vintage_end": D(2022, 6, 30)}, {}, "vintage_end"),
-        ("PURO", {}, {"facility": "a_b"}, "facility"),
-        ("CCER", {}, {"block_id": "a b"}, "block_id"),
-        ("CDM", {}, {"unit_type": "1"}, "unit_type"),
-    ],
-)
-def test_make_serial_refuses_what_the_format_cannot_carry(
-    program: str, changes: dict[str, Any], extra: dict[str, Any], field: str
-) -> None:
-    with pytest.raises(SerialFormatError) as raised:
-        make_serial(program, **{**ISSUE, **changes, **extra})
-    assert raised.value.field == field
-
-
-def test_make_serial_of_an_unknown_program_is_refused() -> None:
-    with pytest.raises(SerialFormatError) as raised:
-        make_serial("NOPE", **ISSUE)
-    assert (raised.value.code, raised.value.field) == (UNKNOWN, "program")
-
-
 def test_programs_name_their_units() -> None:
     units = {code: info.unit for code, info in PROGRAMS.items()}
     assert units["VCS"] == "VCU"
@@ -554,4 +568,6 @@ def test_programs_name_their_units() -> None:
     assert units["CAR"] == "CRT"
     assert units["PURO"] == "CORC"
     assert units["PACM"] == "A6.4ER"
+    assert {code for code, info in PROGRAMS.items() if info.unit_decimals} == {"ISOMETRIC"}
+    assert PROGRAMS["ISOMETRIC"].unit_decimals == serials.KILOGRAM_DECIMALS == 3
     assert all(info.code == code for code, info in PROGRAMS.items())

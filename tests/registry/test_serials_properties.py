@@ -15,9 +15,14 @@ from bridge.registry.errors import SerialFormatError
 from bridge.registry.serials import (
     PROGRAMS,
     ACRSerial,
+    ARTSerial,
+    BatchSerial,
     CARSerial,
     CDMSerial,
+    CercarbonoSerial,
+    GoldStandardCERSerial,
     GoldStandardSerial,
+    IsometricSerial,
     OpaqueSerial,
     PuroSerial,
     SerialBlock,
@@ -35,6 +40,8 @@ dates = st.dates(datetime.date(1980, 1, 1), datetime.date(2100, 12, 31))
 uuids = st.uuids().map(str)
 opaque_programs = st.sampled_from(sorted(c for c, i in PROGRAMS.items() if i.kind is SerialKind.OPAQUE))
 block_ids = st.from_regex(r"[A-Za-z0-9]{1,6}([.-][A-Za-z0-9]{1,6}){0,3}", fullmatch=True)
+cercarbono_batches = st.from_regex(r"CDC(_[A-Za-z0-9]{1,5}){1,10}", fullmatch=True)
+isometric_batches = st.from_regex(r"iss_[0-9A-HJKMNP-TV-Z]{16}", fullmatch=True)
 
 
 @st.composite
@@ -85,6 +92,30 @@ def kyoto_blocks(draw: st.DrawFn) -> SerialBlock:
     )
 
 
+@st.composite
+def gold_standard_cer_blocks(draw: st.DrawFn) -> SerialBlock:
+    original = draw(st.integers(1, 2))
+    return GoldStandardCERSerial(
+        **draw(ranges()),
+        country=draw(countries),
+        unit_type=draw(st.sampled_from([5, 6, 7])),
+        original_period=original,
+        applicable_period=draw(st.integers(original, 2)),
+        lulucf_activity=draw(st.integers(0, 99)),
+        cdm_project_id=draw(identifiers),
+    )
+
+
+@st.composite
+def batch_blocks(draw: st.DrawFn) -> SerialBlock:
+    """A part of a Cercarbono or Isometric batch (ranged), or a whole batch of known size."""
+    cls, batches = draw(st.sampled_from([(CercarbonoSerial, cercarbono_batches), (IsometricSerial, isometric_batches)]))
+    batch = draw(batches)
+    if draw(st.booleans()):
+        return cls(batch=batch, **draw(ranges()))
+    return cls(batch=batch, whole=True, end=draw(st.integers(1, 10**12)))
+
+
 blocks: st.SearchStrategy[SerialBlock] = st.one_of(
     verra_blocks(),
     _with(
@@ -99,7 +130,18 @@ blocks: st.SearchStrategy[SerialBlock] = st.one_of(
     ),
     _with(ACRSerial, country=countries, project_id=identifiers, vintage=years, batch=identifiers),
     _with(
+        ARTSerial,
+        art_tag=st.sampled_from(["ART", "FCPF"]),
+        country=countries,
+        project_id=identifiers,
+        vintage=years,
+        batch=identifiers,
+    ),
+    gold_standard_cer_blocks(),
+    batch_blocks(),
+    _with(
         CARSerial,
+        unit_type=st.sampled_from(["1", "ROC"]),
         country=countries,
         project_id=identifiers,
         project_type=identifiers,
@@ -121,12 +163,19 @@ blocks: st.SearchStrategy[SerialBlock] = st.one_of(
 )
 
 
+def _read(text: str, block: SerialBlock, program: str | None = None) -> SerialBlock:
+    """``text`` parsed as the registry would, with the quantity an export gives beside a bare batch id."""
+    whole = isinstance(block, BatchSerial) and block.whole
+    return parse(text, program, quantity=block.quantity if whole else None)
+
+
 @given(blocks)
 def test_every_valid_block_prints_and_parses_back(block: SerialBlock) -> None:
     text = serials.format(block)
-    assert parse(text) == block
-    assert parse(text, block.program) == block
+    assert _read(text, block) == block
+    assert _read(text, block, block.program) == block
     assert serials.format(parse(text)) == text
+    assert parse(text, quantity=block.quantity).quantity == block.quantity
 
 
 @given(blocks, st.data())
@@ -138,7 +187,9 @@ def test_with_range_round_trips_and_keeps_the_issuance(block: SerialBlock, data:
     assert (moved.start, moved.end, moved.quantity) == (start, end, end - start + 1)
     assert moved.issuance_ref == block.issuance_ref
     assert moved.unit_space == block.unit_space
-    assert moved.with_range(block.start, block.end) == block
+    assert moved.with_range(block.start, block.end) == (
+        block.with_range(block.start, block.end) if isinstance(block, BatchSerial) else block
+    )
 
 
 @given(blocks.filter(lambda block: block.quantity > 1), st.data())
@@ -151,8 +202,34 @@ def test_split_covers_the_block_exactly_without_overlap(block: SerialBlock, data
     assert not head.overlaps(rest) and not rest.overlaps(head)
     assert head.overlaps(block) and rest.overlaps(block)
     assert head.issuance_ref == rest.issuance_ref == block.issuance_ref
-    assert head.with_range(block.start, block.end) == block == rest.with_range(block.start, block.end)
+    ranged = block.with_range(block.start, block.end)
+    assert head.with_range(block.start, block.end) == ranged == rest.with_range(block.start, block.end)
     assert parse(serials.format(head)) == head and parse(serials.format(rest)) == rest
+
+
+@given(batch_blocks(), st.lists(st.integers(1, 10**6), min_size=1, max_size=8))
+def test_repeated_splits_of_a_batch_trace_back_to_it_and_conserve_its_units(
+    block: SerialBlock, takes: list[int]
+) -> None:
+    """Operating on parts of a batch again and again (each time the lowest units of what is left): every
+    part prints the batch id, the parts tile the batch exactly, and each reads back as printed."""
+    assert isinstance(block, BatchSerial)
+    rest: SerialBlock | None = block.with_range(block.start, block.end or block.start)
+    parts: list[SerialBlock] = []
+    for take in takes:
+        if rest is None:
+            break
+        head, rest = rest.split(min(take, rest.quantity))
+        parts.append(head)
+    if rest is not None:
+        parts.append(rest)
+    assert sum(part.quantity for part in parts) == block.quantity
+    assert [p.start for p in parts[1:]] == [p.end + 1 for p in parts[:-1]]
+    assert (parts[0].start, parts[-1].end) == (block.start, block.end)
+    for part in parts:
+        text = serials.format(part)
+        assert text.startswith(f"{block.batch}:") and parse(text) == part
+        assert part.unit_space == block.unit_space
 
 
 @given(
@@ -173,7 +250,7 @@ def test_made_serials_parse_back(
         country=country,
         vintage_start=datetime.date(year, 1, 1),
         vintage_end=datetime.date(year, 12, 31),
-        issuance_id=issuance_id,
+        ledger_issuance_id=issuance_id,
     )
     assert parse(serials.format(block)) == block
 

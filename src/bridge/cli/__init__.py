@@ -1,10 +1,10 @@
 """`carbon-bridge`: the one command-line entry point.
 
 Each module registers its commands on the root app: ``serve`` (the service), ``demo`` (a scripted
-end-to-end run), ``registry`` (the simulated registry), ``flows`` (tokenize, redeem), ``classes``,
-``retirements`` (retire, and the certificates), ``redemptions``, ``reserves`` (the bridge's report and
-the independent check), ``pools``, ``verifier`` (a verifier service), ``admin`` (timelocked changes) and
-``dev`` (compile, the demo keys).
+end-to-end run), ``registry`` (the simulated registry; ``registry_import``: loading registries' exports),
+``flows`` (tokenize, redeem), ``classes``, ``retirements`` (retire, and the certificates), ``redemptions``,
+``reserves`` (the bridge's report and the independent check), ``pools``, ``verifier`` (a verifier service),
+``admin`` (timelocked changes) and ``dev`` (compile, the demo keys).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bridge.cli import flows as flows  # registers tokenize, redeem
 from bridge.cli import pools as pools  # registers the pools group
 from bridge.cli import redemptions as redemptions  # registers the redemptions group
 from bridge.cli import registry as registry  # registers the registry group
+from bridge.cli import registry_import as registry_import  # registers registry import
 from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
 from bridge.cli import retirements as retirements  # registers retire and the retirements group
 from bridge.cli import verifier as verifier  # registers the verifier group

@@ -19,7 +19,7 @@ from rich.table import Table
 from bridge.cli._app import JsonOption, UrlOption, app, console, fail, report
 from bridge.errors import CodedError
 from bridge.registry.client import HttpRegistryClient
-from bridge.registry.schemas import BlockOperationResult, UnitBlockPublic
+from bridge.registry.schemas import BlockOperationResult, IssuancePublic, UnitBlockPublic
 
 registry_app = typer.Typer(no_args_is_help=True, help="The simulated registry: issue, transfer, retire, show.")
 app.add_typer(registry_app, name="registry")
@@ -318,13 +318,36 @@ def show(
         return
     project, issuance = credit.project, credit.issuance
     console.print(_blocks_table(credit.block.serial, [credit.block]))
+    unit = credit.program.unit
     console.print(
         f"{credit.program.code} {project.project_id} {project.name} ({project.host_country}), "
-        f"vintage {issuance.vintage_start}..{issuance.vintage_end}, issuance {issuance.id}"
+        f"vintage {issuance.vintage_start}..{issuance.vintage_end}, issuance {issuance.id} ({issuance.serial}), "
+        f"{issuance.quantity:,} {unit}s issued"
     )
+    methodology = project.methodology or project.methodology_id
+    version = f" ({project.methodology_version})" if project.methodology_version else ""
+    console.print(f"methodology {methodology}{version}; proponent {project.proponent or 'not given'}")
+    console.print(f"labels: {', '.join(credit_labels(issuance)) or 'none'}")
     marketplace = credit.block.marketplace
     if marketplace is not None:
         console.print(f"locked for {marketplace.marketplace}: {marketplace.identifier}")
     retirement = credit.block.retirement
     if retirement is not None:
-        console.print(f"retired for {retirement.beneficiary}: {retirement.reason}")
+        console.print(f"retired for {retirement.beneficiary} on {retirement.retired_at:%Y-%m-%d}: {retirement.reason}")
+
+
+def credit_labels(issuance: IssuancePublic) -> list[str]:
+    """An issuance's labels as words: the ones that say something (yes, or a value other than the default)."""
+    labels = [str(issuance.mitigation_type)]
+    if issuance.ccp_approved:
+        labels.append("CCP-approved")
+    phases = {"corsia_pilot": "CORSIA pilot phase", "corsia_first_phase": "CORSIA first phase"}
+    compliance = {"arb_eligible": "ARB-eligible", "ecology_eligible": "Ecology-eligible", "reversible": "reversible"}
+    for name, word in {**phases, **compliance}.items():
+        said = getattr(issuance, name)
+        if said != "unknown":
+            labels.append(word if said == "yes" else f"not {word}")
+    labels.append(f"Article 6: {str(issuance.article6_authorization).replace('_', ' ')}")
+    if issuance.buffer_quantity:
+        labels.append(f"{issuance.buffer_quantity:,} units to the buffer at issuance")
+    return labels

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bridge.chain.attestation import Adjustment, CreditClass, Label, yyyymmdd
 from bridge.registry.enums import (
-    Article6Authorization,
     CorrespondingAdjustmentDeclaration,
     CorrespondingAdjustmentStatus,
     MitigationType,
@@ -22,22 +21,24 @@ _ADJUSTMENT = {
 def credit_class_of(credit: CreditPublic) -> CreditClass:
     """The class of a registry credit: program + project + vintage, with its labels.
 
-    Every verifier derives the class this same way from what the registry shows, so a class
-    attribute that the registry does not back can never be attested.
+    The labels are the issuance's (an issuance may carry other labels than its project's defaults: CCP
+    approval, CORSIA eligibility, removal vs. reduction). Every verifier derives the class this same way
+    from what the registry shows, so a class attribute that the registry does not back can never be
+    attested.
     """
     project, issuance = credit.project, credit.issuance
     labels = Label(0)
-    if project.ccp_approved:
+    if issuance.ccp_approved:
         labels |= Label.CCP_APPROVED
-    if project.corsia_eligible:
+    if issuance.corsia_eligible:
         labels |= Label.CORSIA_ELIGIBLE
-    if project.mitigation_type == MitigationType.REMOVAL:
+    if issuance.mitigation_type == MitigationType.REMOVAL:
         labels |= Label.REMOVAL
-    if project.article6_authorization != Article6Authorization.NOT_AUTHORIZED:
+    if issuance.article6_authorization.authorized:
         labels |= Label.ARTICLE6_AUTHORIZED
-    adjustment = _ADJUSTMENT[project.corresponding_adjustment_status]
+    adjustment = _ADJUSTMENT[issuance.corresponding_adjustment_status]
     if (
-        project.corresponding_adjustment_declaration == CorrespondingAdjustmentDeclaration.UNKNOWN
+        issuance.corresponding_adjustment_declaration == CorrespondingAdjustmentDeclaration.UNKNOWN
         and adjustment == Adjustment.NOT_APPLICABLE
     ):
         adjustment = Adjustment.UNKNOWN
@@ -50,6 +51,7 @@ def credit_class_of(credit: CreditPublic) -> CreditClass:
         host_country=project.host_country,
         labels=int(labels),
         adjustment=adjustment,
+        unit_decimals=credit.program.unit_decimals,
     )
 
 

@@ -55,10 +55,11 @@ class EligibilityPolicy(BaseModel):
                 )
         if self.ex_post_only and not project.ex_post:
             refuse("ex_post_only", "only ex-post issued credits are bridged")
+        # labels are the issuance's: they may differ from the project's defaults
         has = {
-            "ccp_approved": project.ccp_approved,
-            "corsia_eligible": project.corsia_eligible,
-            "removal": project.mitigation_type.value == "removal",
+            "ccp_approved": issuance.ccp_approved,
+            "corsia_eligible": issuance.corsia_eligible,
+            "removal": issuance.mitigation_type.value == "removal",
         }
         for label in sorted(self.required_labels):
             if label not in has:

@@ -84,14 +84,15 @@ class DemoActors:
 
 
 def pick_blocks(registry: HttpRegistryClient, account: int, *, count: int, minimum: int) -> list[UnitBlockPublic]:
-    """Held blocks of ``count`` different programs, ex-post issued (the default policy), largest first."""
+    """Held blocks of ``count`` different programs that the default policy bridges (ex-post issued, counted in
+    tonnes), largest first."""
     chosen: dict[str, UnitBlockPublic] = {}
     blocks = sorted(registry.list_blocks(account_id=account, status="held"), key=lambda b: -b.quantity)
     for block in blocks:
         if block.quantity < minimum or block.frozen:
             continue
         credit = registry.get_credit(block.serial)
-        if credit.program.code in chosen or not credit.project.ex_post:
+        if credit.program.code in chosen or not credit.project.ex_post or credit.program.unit_decimals != 0:
             continue
         chosen[credit.program.code] = block
         if len(chosen) == count:

@@ -80,16 +80,14 @@ def pool_eligibility(row: PoolRecord, pool: PoolHandle, token: str) -> PoolEligi
 
 
 def attributes_of(credit_class: CreditClass) -> ClassAttributes:
+    """The class's attributes as pools show them: the same fields, labels and adjustment as names."""
     adjustment = credit_class.adjustment
-    return ClassAttributes(
-        program=credit_class.program,
-        project_id=credit_class.project_id,
-        vintage_start=credit_class.vintage_start,
-        vintage_end=credit_class.vintage_end,
-        methodology=credit_class.methodology,
-        host_country=credit_class.host_country,
-        labels=[name for name, label in LABEL_NAMES.items() if int(credit_class.labels) & label],
-        adjustment=adjustment.name if isinstance(adjustment, Adjustment) else str(adjustment),
+    return ClassAttributes.model_validate(
+        {
+            **credit_class.model_dump(exclude={"labels", "adjustment"}),
+            "labels": [name for name, label in LABEL_NAMES.items() if int(credit_class.labels) & label],
+            "adjustment": adjustment.name if isinstance(adjustment, Adjustment) else str(adjustment),
+        }
     )
 
 

@@ -6,6 +6,10 @@ operated part keeps the block's row (its id); the untouched remainder becomes a 
 id and every other field unchanged. Selecting by (issuance, quantity) takes eligible blocks in
 ascending unit order, so an operation always takes the lowest-numbered eligible units.
 
+A serial naming units inside one block (``...-110-5463`` of a block ``...-1-19149``: how registries
+publish retirements) takes exactly those units: the block is split around them, the units before and
+after them stay as they were (up to two remainders).
+
 Every function here costs the same for a 10-unit block as for a 1,000,000-unit one.
 """
 
@@ -20,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.registry import serials
-from bridge.registry.enums import AccountStatus, BlockStatus
+from bridge.registry._serial_lookup import find_units
+from bridge.registry.enums import AccountKind, AccountStatus, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.models import Account, Issuance, LockRecord, UnitBlock
 from bridge.registry.requests import BlockSelection
@@ -57,6 +62,15 @@ class Tx:
         lock_id = self._next_lock_id
         self._next_lock_id += 1
         return lock_id
+
+
+@dataclass(frozen=True)
+class Take:
+    """Units ``start``..``end`` of ``block`` that an operation takes."""
+
+    block: UnitBlock
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -124,49 +138,40 @@ def _check_block(block: UnitBlock, rule: Rule, actor_account: int | None, from_a
         )
 
 
-def select_units(
-    tx: Tx, selection: BlockSelection, rule: Rule, *, actor_account: int | None
-) -> list[tuple[UnitBlock, int]]:
-    """The blocks (locked for update) and how many of each block's lowest units the operation takes."""
+def select_units(tx: Tx, selection: BlockSelection, rule: Rule, *, actor_account: int | None) -> list[Take]:
+    """The blocks (locked for update) and the units of each that the operation takes."""
     if selection.serial is not None:
         return [_by_serial(tx, selection, rule, actor_account)]
     return _by_issuance(tx, selection, rule, actor_account)
 
 
-def _by_serial(tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None) -> tuple[UnitBlock, int]:
+def _by_serial(tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None) -> Take:
     text = selection.serial or ""
-    parsed = serials.parse(text)
-    block = tx.session.execute(
-        select(UnitBlock)
-        .where(UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if block is None or block.serial != text:
-        hint = ""
-        if block is not None:
-            hint = f"; the block starting at unit {parsed.start} is {block.serial}"
+    named = find_units(tx.session, text, for_update=True)
+    block, first, last = named.block, named.start, named.end
+    if block is None:
+        hint = f"; unit {named.parsed.start} lies in block {named.near.serial}" if named.near is not None else ""
         raise refuse(
             RegistryErrorCode.BLOCK_NOT_FOUND,
-            f"no block has serial {text} (name a whole block; take part of it with quantity){hint}",
+            f"no block has serial {text}, nor the units it names{hint}",
             field="serial",
             serial=text,
         )
     _check_block(block, rule, actor_account, selection.from_account)
-    quantity = selection.quantity if selection.quantity is not None else block.quantity
-    if quantity > block.quantity:
+    count = last - first + 1
+    quantity = selection.quantity if selection.quantity is not None else count
+    if quantity > count:
         raise refuse(
             RegistryErrorCode.QUANTITY_INVALID,
-            f"quantity {quantity} is more than the {block.quantity} units of block {block.serial}",
+            f"quantity {quantity} is more than the {count} units serial {text} names",
             field="quantity",
             requested=quantity,
-            available=block.quantity,
+            available=count,
         )
-    return block, quantity
+    return Take(block, first, first + quantity - 1)
 
 
-def _by_issuance(
-    tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None
-) -> list[tuple[UnitBlock, int]]:
+def _by_issuance(tx: Tx, selection: BlockSelection, rule: Rule, actor_account: int | None) -> list[Take]:
     session = tx.session
     issuance_id = selection.issuance_id
     if issuance_id is None or session.get(Issuance, issuance_id) is None:
@@ -190,7 +195,7 @@ def _by_issuance(
         raise refuse(RegistryErrorCode.QUANTITY_INVALID, "quantity: give how many units", field="quantity")
 
     wanted = selection.quantity
-    taken: list[tuple[UnitBlock, int]] = []
+    taken: list[Take] = []
     total, after = 0, 0
     while wanted is None or total < wanted:
         query = (
@@ -210,7 +215,7 @@ def _by_issuance(
         batch = session.scalars(query).all()
         for block in batch:
             take = block.quantity if wanted is None else min(block.quantity, wanted - total)
-            taken.append((block, take))
+            taken.append(Take(block, block.unit_start, block.unit_start + take - 1))
             total += take
             if wanted is not None and total == wanted:
                 break
@@ -230,22 +235,29 @@ def _by_issuance(
     return taken
 
 
-def narrow(block: UnitBlock, quantity: int) -> dict[str, object] | None:
-    """Narrow ``block`` (in memory) to its lowest ``quantity`` units.
+def narrow(take: Take) -> list[dict[str, object]]:
+    """Narrow ``take.block`` (in memory) to the units ``take`` names.
 
-    Returns the column values of the remainder -- the block's other units, every field as it was --
-    for ``add_remainders``, or None when the block is taken whole.
+    Returns the column values of the remainders -- the block's units before and after them, every other
+    field as it was -- for ``add_remainders`` (none when the block is taken whole).
     """
-    if quantity == block.quantity:
-        return None
-    low, high = serials.parse(block.serial).split(quantity)
-    assert high is not None
-    remainder = {key: getattr(block, key) for key in _COLUMNS}
-    remainder.update(unit_start=high.start, unit_end=high.end, quantity=high.quantity, serial=serials.format(high))
-    block.unit_end = low.end
-    block.quantity = low.quantity
-    block.serial = serials.format(low)
-    return remainder
+    block = take.block
+    if (take.start, take.end) == (block.unit_start, block.unit_end):
+        return []
+    own = serials.parse(block.serial)
+    parts = [(block.unit_start, take.start - 1), (take.end + 1, block.unit_end)]
+    remainders = []
+    for start, end in parts:
+        if start <= end:
+            part = own.with_range(start, end)
+            remainder = {key: getattr(block, key) for key in _COLUMNS}
+            remainder.update(unit_start=start, unit_end=end, quantity=part.quantity, serial=serials.format(part))
+            remainders.append(remainder)
+    operated = own.with_range(take.start, take.end)
+    block.unit_start, block.unit_end = take.start, take.end
+    block.quantity = operated.quantity
+    block.serial = serials.format(operated)
+    return remainders
 
 
 def add_remainders(tx: Tx, remainders: list[dict[str, object]]) -> list[UnitBlock]:
@@ -272,4 +284,19 @@ def destination(session: Session, account_id: int, kinds: Collection[object], *,
             f"account {account_id} is a {account.kind} account; {purpose} needs a {wanted} account",
             field=field,
         )
+    return account
+
+
+def final_account(tx: Tx, account_id: int | None, kind: AccountKind, field: str) -> Account:
+    """The named account of ``kind``, or by default the registry's own open one."""
+    if account_id is not None:
+        return destination(tx.session, account_id, (kind,), field=field, purpose=f"a {kind}")
+    account = tx.session.scalars(
+        select(Account)
+        .where(Account.kind == kind, Account.system.is_(True), Account.status == AccountStatus.OPEN)
+        .order_by(Account.id)
+        .limit(1)
+    ).first()
+    if account is None:
+        raise refuse(RegistryErrorCode.NOT_INITIALIZED, f"the registry has no open {kind} account", field=field)
     return account

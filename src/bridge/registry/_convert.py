@@ -21,6 +21,7 @@ from bridge.registry.schemas import (
     RetirementPublic,
     UnitBlockPublic,
 )
+from bridge.registry.units import unit_name
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,64 +29,72 @@ _QUANTITY_FIELDS = frozenset({"quantity"})
 
 
 def validate(model: type[M], fields: dict[str, Any]) -> M:
-    """``model`` built from ``fields``; a ``RegistryError`` naming the first bad field otherwise."""
+    """``model`` built from ``fields``; a ``RegistryError`` naming the first bad field otherwise.
+
+    A rule over several fields (a model validator) names its field by starting its message with it
+    (``"poa_id: ..."``); the field may be one only older requests have (``corsia_phase``).
+    """
     try:
         return model.model_validate(fields)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         location = [str(part) for part in error["loc"]]
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "is not a field of this request"
+        message = message.removeprefix("Value error, ")
+        if not location and error["type"] == "value_error":
+            named, separator, rest = message.partition(": ")
+            if separator and named.isidentifier() and named.islower():
+                location, message = [named], rest
         field = ".".join(location) or None
         code = (
             RegistryErrorCode.QUANTITY_INVALID
             if location and location[0] in _QUANTITY_FIELDS
             else RegistryErrorCode.INVALID_REQUEST
         )
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "is not a field of this request"
         text = f"{field}: {message}" if field else message
         raise RegistryError(text, code=code, field=field) from None
 
 
+def _columns(row: Any) -> dict[str, Any]:
+    """A row's column values by attribute name."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
 def program_public(program: Program) -> ProgramPublic:
     info = serials.PROGRAMS.get(program.code)
-    return ProgramPublic(
-        code=program.code,
-        name=program.name,
-        unit_type=program.unit_type,
-        registry_name=info.registry if info is not None else program.name,
-        category=program.category,
-        ccp_eligible=program.ccp_eligible,
-        corsia_phases=program.corsia_phases,
-        created_at=program.created_at,
+    return ProgramPublic.model_validate(
+        {
+            **_columns(program),
+            "unit": unit_name(program.unit_decimals),
+            "registry_name": info.registry if info is not None else program.name,
+        }
     )
 
 
 def project_public(project: Project) -> ProjectPublic:
-    return ProjectPublic.model_validate(project, from_attributes=True)
+    columns = _columns(project)
+    columns["program"] = columns.pop("program_code")
+    return ProjectPublic.model_validate(columns)
 
 
 def account_public(account: Account) -> AccountPublic:
     return AccountPublic.model_validate(account, from_attributes=True)
 
 
+def credit_of(issuance: Issuance, project: Project) -> dict[str, Any]:
+    """What names a credit's issuance wherever the registry shows it: program, project and vintage."""
+    return {
+        "program": project.program_code,
+        "project_id": project.project_id,
+        "vintage_start": issuance.vintage_start,
+        "vintage_end": issuance.vintage_end,
+    }
+
+
 def issuance_public(issuance: Issuance, project: Project) -> IssuancePublic:
-    return IssuancePublic(
-        id=issuance.id,
-        program=project.program_code,
-        project_id=project.project_id,
-        vintage_start=issuance.vintage_start,
-        vintage_end=issuance.vintage_end,
-        issued_on=issuance.issued_on,
-        quantity=issuance.quantity,
-        unit_space=issuance.unit_space,
-        unit_start=issuance.unit_start,
-        unit_end=issuance.unit_end,
-        serial=issuance.serial,
-        issuance_ref=issuance.issuance_ref,
-        issued_to_account_id=issuance.issued_to_account_id,
-        created_at=issuance.created_at,
-    )
+    return IssuancePublic.model_validate({**_columns(issuance), **credit_of(issuance, project)})
 
 
 def block_public(block: UnitBlock) -> UnitBlockPublic:

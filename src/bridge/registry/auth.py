@@ -20,8 +20,9 @@ Rules (the HTTP API and ``InProcessRegistryClient`` both apply exactly these, th
   Anything else is ``forbidden`` (403).
 * The operator key (registry administrator) may do the operator operations (``Access.OPERATOR``: create
   programs, projects and accounts, close accounts, issue, freeze and unfreeze), manage API keys, and
-  cancel or move to buffer units in any account (on behalf of a holder: ``Operation.on_behalf``). For
-  other holder operations it acts only for accounts it holds.
+  retire, cancel or move to buffer held units in any account (on behalf of a holder:
+  ``Operation.on_behalf``; this is how a registry's own records of past retirements are imported). For
+  other holder operations (immobilize, release, transfer) it acts only for accounts it holds.
 * A retry of an idempotent request (same ``request_id``) acts as the first attempt did, so it returns
   the first result even after the block has moved on. Request ids are scoped per principal: the ids an
   account (or the operator) used are looked up for that account only.

@@ -114,11 +114,31 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the shipped migrations up to ``revision`` on ``engine``'s database."""
+    """Run the shipped migrations up to ``revision`` on ``engine``'s database.
+
+    On SQLite, a migration that changes a table rebuilds it (copy, drop, rename), which foreign keys would
+    refuse: they are off while the migrations run (outside any transaction, where SQLite honours the
+    pragma) and checked once they are done; a violation fails the upgrade.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection if is_sqlite(engine) else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RegistryError(
+                            f"the migrated database breaks a foreign key: {tuple(broken)}",
+                            code=RegistryErrorCode.CONSTRAINT_VIOLATION,
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def create_registry_db(url: str | URL | Engine = DEFAULT_URL, **engine_kwargs: Any) -> Engine:

@@ -7,8 +7,11 @@
 * 18 projects across 15 countries and the usual categories (REDD+, improved forest management,
   afforestation, agroforestry, cookstoves, safe water, landfill gas, livestock methane, wind, hydro,
   biomass, biochar, direct air capture, regeneration), with mixed labels: CCP-approved, CORSIA
-  (phase), removal vs. reduction, Article 6 authorization with corresponding adjustments, SDGs, CCB;
-* issuances of vintages 2016-2024 (one block per vintage year), issued ex post;
+  (per phase), ARB, removal vs. reduction, Article 6 authorization with corresponding adjustments, SDGs,
+  CCB;
+* issuances of vintages 2016-2024 (one block per vintage year), issued ex post, whose labels differ from
+  their project's where real ones do (``issuance_labels``: CORSIA phase by vintage, CCP approval of recent
+  vintages); Isometric's in kilograms;
 * four holding accounts (a custodian, two traders, an exchange) and the bridge's trust account, with a
   history: transfers between holders, retirements with beneficiaries, buffer-pool deposits for
   nature-based projects, a cancellation, units immobilized for tokens (some later released or retired
@@ -155,11 +158,11 @@ PROJECTS: Final = (
     _project(
         "VCS", "1477", "Katingan Peatland Restoration and Conservation", ("VM0007", "REDD+"), (_AFOLU, "14"), "ID",
         "reduction", years=(2016, 2022), size=(150_000, 600_000), nature=True, ccp_approved=True,
-        corsia_eligible=True, corsia_phase="first", sdg_goals=[1, 5, 13, 15], additional_certifications=["CCB"],
+        corsia_first_phase="yes", sdg_goals=[1, 5, 13, 15], additional_certifications=["CCB"],
     ),
     _project(
         "VCS", "2250", "Gujarat Wind Power Bundle", ("ACM0002", "Renewable energy"), ("Energy industries", "1"), "IN",
-        "reduction", years=(2016, 2020), size=(40_000, 120_000), corsia_eligible=True, corsia_phase="pilot",
+        "reduction", years=(2016, 2020), size=(40_000, 120_000), corsia_pilot="yes",
         sdg_goals=[7, 8, 13],
     ),
     _project(
@@ -168,8 +171,8 @@ PROJECTS: Final = (
     ),
     _project(
         "GS", "2211", "Uganda Efficient Cookstoves", ("GS-TPDDTEC", "Cookstoves"), ("Energy demand", "3"), "UG",
-        "reduction", years=(2017, 2023), size=(20_000, 70_000), ccp_approved=True, corsia_eligible=True,
-        corsia_phase="first", sdg_goals=[3, 5, 7, 13],
+        "reduction", years=(2017, 2023), size=(20_000, 70_000), ccp_approved=True, corsia_first_phase="yes",
+        sdg_goals=[3, 5, 7, 13],
     ),
     _project(
         "GS", "7650", "Kenya Safe Water Boreholes", ("GS-SWS", "Safe water"), ("Energy demand", "3"), "KE",
@@ -178,17 +181,17 @@ PROJECTS: Final = (
     _project(
         "ACR", "412", "Mississippi Alluvial Valley Afforestation", ("ACR-AR", "Afforestation/reforestation"),
         (_AFOLU, "14"), "US", "removal", years=(2016, 2023), size=(30_000, 90_000), nature=True,
-        ccp_approved=True, corsia_eligible=True, corsia_phase="first", sdg_goals=[13, 15],
+        ccp_approved=True, corsia_first_phase="yes", sdg_goals=[13, 15],
     ),
     _project(
         "ACR", "733", "Ohio Valley Landfill Gas Destruction", ("ACR-LFG", "Landfill gas"),
         ("Waste handling and disposal", "13"), "US", "reduction", years=(2016, 2021), size=(25_000, 80_000),
-        ccp_approved=True, corsia_eligible=True, corsia_phase="first",
+        ccp_approved=True, corsia_first_phase="yes",
     ),
     _project(
         "CAR", "1021", "Sonoma Coast Improved Forest Management", ("CAR-FPP", "Improved forest management"),
         (_AFOLU, "14"), "US", "removal", years=(2016, 2022), size=(20_000, 60_000), nature=True,
-        corsia_eligible=True, corsia_phase="pilot", sdg_goals=[13, 15],
+        corsia_pilot="yes", arb_eligible="yes", sdg_goals=[13, 15],
     ),
     _project(
         "CAR", "1188", "Central Valley Dairy Digester", ("CAR-LIVESTOCK", "Livestock methane"),
@@ -196,7 +199,7 @@ PROJECTS: Final = (
     ),
     _project(
         "CDM", "1234", "Shandong Coastal Wind Farm", ("ACM0002", "Renewable energy"), ("Energy industries", "1"),
-        "CN", "reduction", years=(2016, 2020), size=(60_000, 200_000), corsia_eligible=True, corsia_phase="pilot",
+        "CN", "reduction", years=(2016, 2020), size=(60_000, 200_000), corsia_pilot="yes",
     ),
     _project(
         "PACM", "17", "Ghana Clean Cooking Programme", ("AMS-II.G", "Cookstoves"), ("Energy demand", "3"), "GH",
@@ -210,7 +213,7 @@ PROJECTS: Final = (
     ),
     _project(
         "ISOMETRIC", "iso-dac-001", "Hellisheidi Direct Air Capture 1", ("ISO-DACS-1.0", "Direct air capture"),
-        ("Carbon removal", "DACCS"), "IS", "removal", years=(2022, 2024), size=(100, 1_500), ccp_approved=True,
+        ("Carbon removal", "DACCS"), "IS", "removal", years=(2022, 2024), size=(100_000, 1_500_000), ccp_approved=True,
         article6_authorization="other_international_mitigation_purposes",
         corresponding_adjustment_declaration="Committed", corresponding_adjustment_status="Completed",
     ),
@@ -234,7 +237,7 @@ PROJECTS: Final = (
     ),
     _project(
         "GCC", "S00512", "Aegean Run-of-River Hydropower", ("GCCM001", "Renewable energy"), ("Energy industries", "1"),
-        "TR", "reduction", years=(2016, 2022), size=(30_000, 90_000), corsia_eligible=True, corsia_phase="first",
+        "TR", "reduction", years=(2016, 2022), size=(30_000, 90_000), corsia_first_phase="yes",
         sdg_goals=[7, 13],
     ),
 )  # fmt: skip
@@ -258,6 +261,27 @@ REASONS: Final = (
     "Offsetting of business travel, {year}",
     "Retired on behalf of customers' flights booked in {year}",
 )
+
+
+_PHASES: Final = {code: phases for code, _, _, phases in PROGRAMS}
+CCP_FROM: Final = {("VCS", "1477"): 2018, ("GS", "2211"): 2019}
+"""Projects whose issuances are CCP-approved only from this vintage on (the approval covers recent vintages)."""
+
+
+def issuance_labels(spec: DemoProject, year: int) -> dict[str, Any]:
+    """Labels of one issuance that differ from its project's, as real registries label issuances: CORSIA's
+    pilot phase takes vintages 2016-2020 and its first phase 2021 on, so a CORSIA-labelled project's
+    issuances are eligible in the phase their vintage fits (if its program is); some projects' CCP approval
+    covers only recent vintages."""
+    labels: dict[str, Any] = {}
+    fields, phases = spec.fields, _PHASES[spec.program]
+    if "yes" in (fields.get("corsia_pilot"), fields.get("corsia_first_phase")):
+        labels["corsia_pilot"] = "yes" if year <= 2020 and "pilot" in phases else "no"
+        labels["corsia_first_phase"] = "yes" if year >= 2021 and "first" in phases else "no"
+    since = CCP_FROM.get((spec.program, spec.project_id))
+    if since is not None and year < since:
+        labels["ccp_approved"] = False
+    return labels
 
 
 @dataclass(frozen=True)
@@ -401,6 +425,7 @@ class _World:
             vintage_start=date(year, 1, 1),
             vintage_end=date(year, 12, 31),
             issued_on=issued_on,
+            **issuance_labels(spec, year),
         )
         self.issuances.append(result.issuance)
         self._plan(result.issuance, holder, spec)
@@ -450,7 +475,7 @@ class _World:
                 self._retire(buyer, issuance, retired, sold_on + _days(rng, 10, 300))
         if rng.random() < 0.6:
             self._retire(owner, issuance, take(rng.uniform(0.05, 0.3)), issued + _days(rng, 30, 500))
-        eligible = spec.fields.get("ccp_approved") or spec.fields.get("corsia_eligible")
+        eligible = issuance.ccp_approved or issuance.corsia_eligible
         if eligible and issuance.vintage_start.year >= 2019 and held >= 20 and rng.random() < 0.6:
             self._bridge(owner, issuance, take(rng.uniform(0.05, 0.25)), issued + _days(rng, 15, 120))
 

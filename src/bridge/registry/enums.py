@@ -61,6 +61,14 @@ class CorsiaPhase(StrEnum):
     FIRST = "first"  # 2024-2026
 
 
+class Eligibility(StrEnum):
+    """A yes/no label as registries publish it, where a blank cell means the registry does not say."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
 class Article6Authorization(StrEnum):
     """Host-country authorization under Paris Agreement Article 6 and for which use."""
 
@@ -68,6 +76,20 @@ class Article6Authorization(StrEnum):
     NDC_USE = "ndc_use"
     OTHER_INTERNATIONAL_MITIGATION_PURPOSES = "other_international_mitigation_purposes"
     NDC_AND_OTHER_PURPOSES = "ndc_and_other_purposes"
+    AUTHORIZED = "authorized"  # authorized, the use not stated
+    NOT_APPLICABLE = "not_applicable"  # the registry says Article 6 does not apply (e.g. Gold Standard VERs)
+
+    @property
+    def authorized(self) -> bool:
+        return self not in (Article6Authorization.NOT_AUTHORIZED, Article6Authorization.NOT_APPLICABLE)
+
+
+class ActivityStructure(StrEnum):
+    """How a project is registered: on its own, or as a programme of activities and its activities."""
+
+    STANDALONE = "standalone"
+    PROGRAMME = "programme"  # a programme of activities (PoA)
+    ACTIVITY = "activity"  # one activity of a programme (VPA / CPA): ``poa_id`` names the programme
 
 
 class CorrespondingAdjustmentDeclaration(StrEnum):

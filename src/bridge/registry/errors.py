@@ -53,6 +53,12 @@ class RegistryErrorCode(ErrorCode):
     REGISTRY_UNAVAILABLE = ("registry_unavailable", 503, "The registry cannot be reached (connection or database).")
     REGISTRY_BAD_RESPONSE = ("registry_bad_response", 502, "The registry's answer is not a registry response.")
     REGISTRY_INTERNAL_ERROR = ("registry_internal_error", 500, "The registry failed unexpectedly; retry later.")
+    # importing registries' own exports (bridge.registry.imports)
+    IMPORT_UNREADABLE = ("import_unreadable", 422, "A file to import cannot be read as CSV text.")
+    IMPORT_UNKNOWN_FORMAT = ("import_unknown_format", 422, "A file's header is none of the exports the importer reads.")
+    IMPORT_MISSING_COLUMNS = ("import_missing_columns", 422, "A file lacks columns its export format needs.")
+    CELL_EMPTY = ("cell_empty", 422, "A cell the import needs is empty.")
+    CELL_INVALID = ("cell_invalid", 422, "A cell does not hold what its column does (a number, date, yes/no, ...).")
 
 
 class RegistryError(CodedError):
@@ -77,6 +83,12 @@ class IntegrityViolationError(RegistryError):
     """Stored unit blocks overlap, leave a gap, or do not add up to their issuance."""
 
     default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.INTEGRITY_VIOLATION
+
+
+class ImportRefusal(RegistryError):
+    """A file, or one row of it, that an import refuses; ``field`` names the export's column at fault."""
+
+    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.CELL_INVALID
 
 
 class ReplayError(RegistryError):

@@ -37,11 +37,12 @@ from sqlalchemy.types import TypeDecorator
 from bridge.registry.enums import (
     AccountKind,
     AccountStatus,
+    ActivityStructure,
     Article6Authorization,
     BlockStatus,
     CorrespondingAdjustmentDeclaration,
     CorrespondingAdjustmentStatus,
-    CorsiaPhase,
+    Eligibility,
     MitigationType,
     ProgramCategory,
 )
@@ -94,43 +95,32 @@ class Base(DeclarativeBase):
 
 
 class Program(Base):
-    """A crediting program (Verra VCS, Gold Standard, CDM, ...) keyed by its serial program code."""
+    """A crediting program (Verra VCS, Gold Standard, CDM, ...) keyed by its serial program code.
+
+    ``unit_decimals``: one unit of the program is 10**-unit_decimals tonne (0: tonnes, 3: kilograms).
+    """
 
     __tablename__ = "registry_programs"
+    __table_args__ = (CheckConstraint("unit_decimals IN (0, 3)", name="unit_decimals"),)
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     unit_type: Mapped[str] = mapped_column(String(32))
+    unit_decimals: Mapped[int] = mapped_column(Integer)
     category: Mapped[ProgramCategory] = mapped_column(_enum(ProgramCategory, "program_category"))
     ccp_eligible: Mapped[bool] = mapped_column(Boolean)
     corsia_phases: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 
-class Project(Base):
-    """A registered project and the labels its credits inherit."""
+class LabelColumns:
+    """The labels of ``bridge.registry.labels.CreditLabels`` as columns: a project's defaults, or the labels
+    in force for an issuance (a test keeps both lists equal)."""
 
-    __tablename__ = "registry_projects"
-    __table_args__ = (
-        UniqueConstraint("program_code", "project_id", name="uq_registry_projects_program_project"),
-        CheckConstraint("ccp_approved = false OR ex_post = true", name="ccp_needs_ex_post"),
-        CheckConstraint("(corsia_phase IS NULL) = (corsia_eligible = false)", name="corsia_phase_given"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    program_code: Mapped[str] = mapped_column(ForeignKey("registry_programs.code"))
-    project_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(300))
-    methodology_id: Mapped[str] = mapped_column(String(64))
-    methodology_category: Mapped[str] = mapped_column(String(100))
-    sector: Mapped[str] = mapped_column(String(100))
-    sectoral_scope: Mapped[str] = mapped_column(String(32))
-    host_country: Mapped[str] = mapped_column(String(2))
     mitigation_type: Mapped[MitigationType] = mapped_column(_enum(MitigationType, "mitigation_type"))
-    ex_post: Mapped[bool] = mapped_column(Boolean)
     ccp_approved: Mapped[bool] = mapped_column(Boolean)
-    corsia_eligible: Mapped[bool] = mapped_column(Boolean)
-    corsia_phase: Mapped[CorsiaPhase | None] = mapped_column(_enum(CorsiaPhase, "corsia_phase"))
+    corsia_pilot: Mapped[Eligibility] = mapped_column(_enum(Eligibility, "corsia_pilot"))
+    corsia_first_phase: Mapped[Eligibility] = mapped_column(_enum(Eligibility, "corsia_first_phase"))
     article6_authorization: Mapped[Article6Authorization] = mapped_column(
         _enum(Article6Authorization, "article6_authorization")
     )
@@ -140,8 +130,44 @@ class Project(Base):
     corresponding_adjustment_status: Mapped[CorrespondingAdjustmentStatus] = mapped_column(
         _enum(CorrespondingAdjustmentStatus, "ca_status")
     )
+    arb_eligible: Mapped[Eligibility] = mapped_column(_enum(Eligibility, "arb_eligible"))
+    ecology_eligible: Mapped[Eligibility] = mapped_column(_enum(Eligibility, "ecology_eligible"))
+    reversible: Mapped[Eligibility] = mapped_column(_enum(Eligibility, "reversible"))
+
+
+class Project(LabelColumns, Base):
+    """A registered project, and the labels its issuances carry unless an issuance says otherwise."""
+
+    __tablename__ = "registry_projects"
+    __table_args__ = (
+        UniqueConstraint("program_code", "project_id", name="uq_registry_projects_program_project"),
+        CheckConstraint("ccp_approved = false OR ex_post = true", name="ccp_needs_ex_post"),
+        CheckConstraint("crediting_period_start <= crediting_period_end", name="crediting_period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    program_code: Mapped[str] = mapped_column(ForeignKey("registry_programs.code"))
+    project_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    methodology_id: Mapped[str] = mapped_column(String(64))
+    methodology: Mapped[str | None] = mapped_column(String(300))
+    methodology_version: Mapped[str | None] = mapped_column(String(100))
+    methodology_category: Mapped[str] = mapped_column(String(300))
+    sector: Mapped[str] = mapped_column(String(300))
+    sectoral_scope: Mapped[str] = mapped_column(String(32))
+    host_country: Mapped[str] = mapped_column(String(2))
+    site_location: Mapped[str | None] = mapped_column(String(300))
+    site_state: Mapped[str | None] = mapped_column(String(300))
+    proponent: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str | None] = mapped_column(String(100))
+    crediting_period_start: Mapped[date | None]
+    crediting_period_end: Mapped[date | None]
+    activity_structure: Mapped[ActivityStructure | None] = mapped_column(_enum(ActivityStructure, "activity_structure"))
+    poa_id: Mapped[str | None] = mapped_column(String(64))
+    ex_post: Mapped[bool] = mapped_column(Boolean)
     sdg_goals: Mapped[list[int]] = mapped_column(JSON)
     additional_certifications: Mapped[list[str]] = mapped_column(JSON)
+    source_fields: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 
@@ -164,8 +190,10 @@ class Account(Base):
     closed_at: Mapped[datetime | None]
 
 
-class Issuance(Base):
-    """One issuance of credits for a project and vintage: one contiguous range of unit numbers."""
+class Issuance(LabelColumns, Base):
+    """One issuance of credits for a project and vintage (its monitoring period, which may span years): one
+    contiguous range of unit numbers, with the labels in force for its credits and the units deposited
+    into the buffer pool at issuance."""
 
     __tablename__ = "registry_issuances"
     __table_args__ = (
@@ -173,6 +201,7 @@ class Issuance(Base):
         CheckConstraint("unit_start <= unit_end", name="start_le_end"),
         CheckConstraint("quantity = unit_end - unit_start + 1", name="quantity"),
         CheckConstraint("vintage_start <= vintage_end", name="vintage"),
+        CheckConstraint("buffer_quantity >= 0 AND buffer_quantity < quantity", name="buffer_quantity"),
         UniqueConstraint("unit_space", "unit_start", name="uq_registry_issuances_unit_space_start"),
         UniqueConstraint("serial"),
         Index("ix_registry_issuances_unit_space_end", "unit_space", "unit_end"),
@@ -185,12 +214,15 @@ class Issuance(Base):
     vintage_end: Mapped[date]
     issued_on: Mapped[date]
     quantity: Mapped[int] = mapped_column(BigInteger)
-    unit_space: Mapped[str] = mapped_column(String(120))
+    unit_space: Mapped[str] = mapped_column(String(300))
     unit_start: Mapped[int] = mapped_column(BigInteger)
     unit_end: Mapped[int] = mapped_column(BigInteger)
     serial: Mapped[str] = mapped_column(String(300))
     issuance_ref: Mapped[str] = mapped_column(String(300))
     issued_to_account_id: Mapped[int] = mapped_column(ForeignKey("registry_accounts.id"))
+    buffer_quantity: Mapped[int] = mapped_column(BigInteger)
+    verification_body: Mapped[str | None] = mapped_column(String(300))
+    source_fields: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 
@@ -224,7 +256,7 @@ class UnitBlock(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     issuance_id: Mapped[int] = mapped_column(ForeignKey("registry_issuances.id"))
-    unit_space: Mapped[str] = mapped_column(String(120))
+    unit_space: Mapped[str] = mapped_column(String(300))
     unit_start: Mapped[int] = mapped_column(BigInteger)
     unit_end: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(BigInteger)

@@ -14,20 +14,25 @@ who acts, and the ledger receives it beside the request.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
-
-from bridge.registry.enums import (
-    AccountKind,
-    Article6Authorization,
-    CorrespondingAdjustmentDeclaration,
-    CorrespondingAdjustmentStatus,
-    CorsiaPhase,
-    MitigationType,
-    ProgramCategory,
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
 )
+
+from bridge.registry import labels
+from bridge.registry.countries import country_code
+from bridge.registry.enums import AccountKind, ActivityStructure, CorsiaPhase, ProgramCategory
+from bridge.registry.errors import RegistryError
 from bridge.registry.schemas import AccountId, Code, MarketplaceIdentifier, RowId
+from bridge.registry.units import check_unit_decimals
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=300)]
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)]
@@ -35,6 +40,17 @@ Label = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min
 ShortCode = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=32)]
 LongText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=4000)]
 Quantity = Annotated[int, Field(strict=True, ge=1, le=10**15)]
+CountryText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=2, max_length=100)]
+SourceFields = Annotated[
+    dict[
+        Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)],
+        Annotated[str, StringConstraints(strict=True, max_length=4000)],
+    ],
+    Field(
+        max_length=60,
+        description="fields of the registry's own record kept as text only (name -> value as the registry wrote it)",
+    ),
+]
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/@+=-]{1,200}$")]
 """An idempotency key: the ledger's ``request_id``, the API's ``Idempotency-Key`` header."""
 
@@ -59,6 +75,9 @@ class ProgramCreate(_Request):
     category: ProgramCategory
     name: Name | None = Field(None, description="default: the name the serial catalogue knows")
     unit_type: ShortCode | None = Field(None, description="default: the catalogue's unit (VCU, VER, CER, ...)")
+    unit_decimals: int | None = Field(
+        None, description="one unit is 10**-unit_decimals tonne (0: tonnes, 3: kilograms); default: the catalogue's"
+    )
     ccp_eligible: StrictBool = False
     corsia_phases: list[CorsiaPhase] = Field(default_factory=list)
 
@@ -67,46 +86,60 @@ class ProgramCreate(_Request):
     def _upper(cls, value: str) -> str:
         return value.upper()
 
+    @field_validator("unit_decimals")
+    @classmethod
+    def _unit(cls, value: int | None) -> int | None:
+        return None if value is None else _checked(check_unit_decimals, value, "unit_decimals")
+
     @field_validator("corsia_phases")
     @classmethod
     def _unique_phases(cls, value: list[CorsiaPhase]) -> list[CorsiaPhase]:
         return sorted(set(value))
 
 
-class ProjectCreate(_Request):
-    """A project and the labels its credits carry.
+class ProjectCreate(labels.CreditLabels, _Request):
+    """A project and the labels its issuances carry unless an issuance says otherwise (see
+    ``bridge.registry.labels`` for the label rules).
 
-    Rules: CCP-approved needs ex-post issuance and a CCP-eligible program; a CORSIA phase is given
-    exactly when the project is CORSIA-eligible, and the program must be eligible in that phase.
+    ``host_country`` may be an ISO 3166-1 alpha-2 or alpha-3 code or a country's name (``Kenya``,
+    ``COTE D'IVOIRE``): it is stored as alpha-2. Requests of the older form, with ``corsia_eligible`` and
+    ``corsia_phase``, still read (``labels.legacy_corsia``).
     """
 
     program: Code
     project_id: Code
     name: Text
-    methodology_id: Code
-    methodology_category: Label
-    sector: Label
+    methodology_id: Code = Field(description="the methodology's short id (on-chain in a credit class)")
+    methodology: Text | None = Field(None, description="the methodology or protocol as the registry names it")
+    methodology_version: Label | None = None
+    methodology_category: Text
+    sector: Text
     sectoral_scope: ShortCode
-    host_country: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")] = Field(
-        description="ISO 3166-1 alpha-2"
-    )
-    mitigation_type: MitigationType
+    host_country: CountryText = Field(description="ISO 3166-1 alpha-2 or alpha-3 code, or the country's name")
+    site_location: Text | None = None
+    site_state: Text | None = None
+    proponent: Text | None = Field(None, description="the project developer or proponent")
+    status: Label | None = Field(None, description="the project's status as the registry states it")
+    crediting_period_start: date | None = None
+    crediting_period_end: date | None = None
+    activity_structure: ActivityStructure | None = None
+    poa_id: Code | None = Field(None, description="the programme of activities this activity belongs to")
     ex_post: StrictBool = True
-    ccp_approved: StrictBool = False
-    corsia_eligible: StrictBool = False
-    corsia_phase: CorsiaPhase | None = None
-    article6_authorization: Article6Authorization = Article6Authorization.NOT_AUTHORIZED
-    corresponding_adjustment_declaration: CorrespondingAdjustmentDeclaration = (
-        CorrespondingAdjustmentDeclaration.UNKNOWN
-    )
-    corresponding_adjustment_status: CorrespondingAdjustmentStatus = CorrespondingAdjustmentStatus.NOT_APPLICABLE
     sdg_goals: list[Annotated[int, Field(strict=True, ge=1, le=17)]] = Field(default_factory=list)
     additional_certifications: list[Code] = Field(default_factory=list)
+    source_fields: SourceFields = Field(default_factory=dict)
+
+    _legacy = model_validator(mode="before")(labels.legacy_corsia)
 
     @field_validator("program")
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("host_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return _checked(country_code, value, "host_country")
 
     @field_validator("sdg_goals")
     @classmethod
@@ -117,6 +150,15 @@ class ProjectCreate(_Request):
     @classmethod
     def _certifications(cls, value: list[str]) -> list[str]:
         return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _crediting_period(self) -> Self:
+        start, end = self.crediting_period_start, self.crediting_period_end
+        if start is not None and end is not None and start > end:
+            raise ValueError("crediting_period_start: the crediting period starts after it ends")
+        if (self.poa_id is not None) != (self.activity_structure is ActivityStructure.ACTIVITY):
+            raise ValueError("poa_id: name the programme exactly when activity_structure is activity")
+        return self
 
 
 class AccountCreate(_Request):
@@ -137,23 +179,41 @@ class CloseAccountRequest(_Request):
 # --- issuances -------------------------------------------------------------------------------------
 
 
-class IssueRequest(_Request):
+class IssueRequest(labels.LabelOverrides, _Request):  # type: ignore[misc,valid-type]
     """Issue ``quantity`` new units of a project's vintage into a holding account.
 
-    ``first_unit`` pins the first unit number (it must not overlap an earlier issuance in the same
-    numbering space); by default the ledger takes the next free number. ``program_fields`` are the
-    program's own serial fields (see ``serials.make_serial``), e.g. ``{"sectoral_scope": "14"}``.
+    The vintage is the monitoring period, which may span two calendar years (a serial that prints one
+    vintage year then needs it as the program field ``vintage``). Units are numbered one of two ways:
+
+    * ``serial``: exactly the block a registry printed (an import), e.g. ``GS1-1-KE-GS11603-16-2025-30256-1-5463``;
+      it must be the project's program, project and country, and name ``quantity`` units (a bare batch id,
+      Cercarbono or Isometric, takes its size from ``quantity``);
+    * else the ledger makes the serial: ``first_unit`` pins the first unit number (it must not overlap an
+      earlier issuance in the same numbering space), by default the next free number; ``program_fields``
+      are the program's own serial fields (see ``serials.make_serial``), e.g. ``{"sectoral_scope": "14"}``
+      or Gold Standard's own issuance number ``{"issuance_id": "30307"}``.
+
+    Labels left out are the project's. ``buffer_quantity`` units (the highest-numbered) go to the
+    registry's buffer pool at issuance, the rest to ``to_account``.
     """
 
     program: Code
     project_id: Code
     to_account: AccountId
-    quantity: Quantity
+    quantity: Quantity = Field(description="units issued, in the program's unit (kilograms for Isometric)")
     vintage_start: date
     vintage_end: date
     issued_on: date | None = Field(None, description="default: the day of the operation")
+    serial: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=300)] | None = Field(
+        None, description="the serial a registry printed for these units (the ledger makes one otherwise)"
+    )
     first_unit: Quantity | None = Field(None, description="default: the next free unit number")
     program_fields: dict[Code, Code] = Field(default_factory=dict)
+    buffer_quantity: Annotated[int, Field(strict=True, ge=0, le=10**15)] = Field(
+        0, description="units deposited into the registry's buffer pool at issuance"
+    )
+    verification_body: Text | None = None
+    source_fields: SourceFields = Field(default_factory=dict)
 
     @field_validator("program")
     @classmethod
@@ -161,9 +221,13 @@ class IssueRequest(_Request):
         return value.upper()
 
     @model_validator(mode="after")
-    def _vintage_order(self) -> Self:
+    def _consistent(self) -> Self:
         if self.vintage_start > self.vintage_end:
-            raise ValueError("vintage_start is after vintage_end")
+            raise ValueError("vintage_start: the vintage starts after it ends")
+        if self.serial is not None and (self.first_unit is not None or self.program_fields):
+            raise ValueError("serial: the serial names the units; give neither first_unit nor program_fields")
+        if self.buffer_quantity >= self.quantity:
+            raise ValueError("buffer_quantity: the buffer takes part of the units issued, not all of them")
         return self
 
 
@@ -206,19 +270,26 @@ class TransferRequest(BlockSelection):
 
 
 class RetireRequest(BlockSelection):
-    """Retire held units for a beneficiary (final)."""
+    """Retire held units for a beneficiary (final). The operator may retire units on a holder's behalf and
+    record a past retirement's time (``retired_at``, e.g. from a registry's export)."""
 
     beneficiary: Text = Field(description="on whose behalf the units are retired")
     reason: LongText = Field(description="the claim the retirement supports")
     details: LongText | None = None
     retirement_account: AccountId | None = Field(None, description="default: the registry's retirement account")
+    retired_at: AwareDatetime | None = Field(
+        None, description="operator only: when a past retirement happened (default: now)"
+    )
 
 
 class CancelRequest(BlockSelection):
-    """Cancel held units (the operator: also buffer units, in any account)."""
+    """Cancel held units (the operator: also buffer units, in any account, and a past cancellation's time)."""
 
     reason: LongText
     cancellation_account: AccountId | None = Field(None, description="default: the registry's cancellation account")
+    cancelled_at: AwareDatetime | None = Field(
+        None, description="operator only: when a past cancellation happened (default: now)"
+    )
 
 
 class BufferRequest(BlockSelection):
@@ -266,3 +337,11 @@ class UnfreezeRequest(BlockSelection):
     """Unfreeze frozen units (registry operator only). Without ``quantity``, all of an issuance's."""
 
     reason: LongText | None = None
+
+
+def _checked(check: Any, value: Any, field: str) -> Any:
+    """``check(value, field)`` inside a validator: its coded refusal becomes a validation error of ``field``."""
+    try:
+        return check(value, field)
+    except RegistryError as exc:
+        raise ValueError(exc.message.removeprefix(f"{field}: ")) from None

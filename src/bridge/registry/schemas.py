@@ -9,19 +9,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bridge.registry.enums import (
     AccountKind,
     AccountStatus,
-    Article6Authorization,
+    ActivityStructure,
     BlockStatus,
-    CorrespondingAdjustmentDeclaration,
-    CorrespondingAdjustmentStatus,
     CorsiaPhase,
-    MitigationType,
     ProgramCategory,
 )
+from bridge.registry.labels import LabelsPublic
 
 Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]
 # Ids are 32-bit INTEGER columns on PostgreSQL: a larger id is refused here, not by the database driver.
@@ -43,6 +41,8 @@ class ProgramPublic(_Model):
     code: str
     name: str
     unit_type: str
+    unit_decimals: int = Field(0, description="one unit is 10**-unit_decimals tonne: 0 a tonne, 3 a kilogram")
+    unit: str = Field("tonne", description="what one unit of the program is: tonne or kilogram")
     registry_name: str
     category: ProgramCategory
     ccp_eligible: bool
@@ -50,28 +50,32 @@ class ProgramPublic(_Model):
     created_at: datetime
 
 
-class ProjectPublic(_Model):
-    """A registered project and the labels its credits carry."""
+class ProjectPublic(LabelsPublic, _Model):
+    """A registered project, and the labels its issuances carry unless an issuance says otherwise."""
 
     id: int
-    program: str = Field(validation_alias=AliasChoices("program", "program_code"))  # the row's program_code
+    program: str
     project_id: str
     name: str
     methodology_id: str
+    methodology: str | None = None
+    methodology_version: str | None = None
     methodology_category: str
     sector: str
     sectoral_scope: str
     host_country: str
-    mitigation_type: MitigationType
+    site_location: str | None = None
+    site_state: str | None = None
+    proponent: str | None = None
+    status: str | None = None
+    crediting_period_start: date | None = None
+    crediting_period_end: date | None = None
+    activity_structure: ActivityStructure | None = None
+    poa_id: str | None = None
     ex_post: bool
-    ccp_approved: bool
-    corsia_eligible: bool
-    corsia_phase: CorsiaPhase | None
-    article6_authorization: Article6Authorization
-    corresponding_adjustment_declaration: CorrespondingAdjustmentDeclaration
-    corresponding_adjustment_status: CorrespondingAdjustmentStatus
     sdg_goals: list[int]
     additional_certifications: list[str]
+    source_fields: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
 
 
@@ -89,7 +93,10 @@ class AccountPublic(_Model):
 # --- issuances -----------------------------------------------------------------------------------
 
 
-class IssuancePublic(_Model):
+class IssuancePublic(LabelsPublic, _Model):
+    """One issuance: its units (``quantity`` in the program's units), vintage (the monitoring period, which may
+    span two years), the serial the registry prints for it, and the labels in force for its credits."""
+
     id: int
     program: str
     project_id: str
@@ -103,6 +110,9 @@ class IssuancePublic(_Model):
     serial: str
     issuance_ref: str
     issued_to_account_id: int
+    buffer_quantity: int = Field(0, description="units deposited into the buffer pool at issuance")
+    verification_body: str | None = None
+    source_fields: dict[str, str] = Field(default_factory=dict)
     created_at: datetime
 
 
@@ -204,10 +214,14 @@ class Genesis(_Model):
 
 
 class IssuanceResult(_Model):
+    """What an issuance did: ``block`` holds the issued units in the receiving account, ``buffer_block`` the
+    units deposited into the buffer pool at issuance (None: none)."""
+
     seq: int
     recorded_at: datetime
     issuance: IssuancePublic
     block: UnitBlockPublic
+    buffer_block: UnitBlockPublic | None = None
 
 
 class BlockOperationResult(_Model):

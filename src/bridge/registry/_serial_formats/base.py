@@ -27,6 +27,8 @@ class SerialBlock:
     start: int
     end: int
 
+    names_units: ClassVar[bool] = True
+    """False for programs whose serial names a batch, not units (``BatchSerial``)."""
     _programs: ClassVar[frozenset[str]] = frozenset()
     _format_name: ClassVar[str] = "serial"
 
@@ -34,11 +36,14 @@ class SerialBlock:
         if type(self) is SerialBlock:
             raise TypeError("SerialBlock is abstract: use parse(), make_serial() or a program's subclass")
         self._check_program()
+        self._check_range()
+        self._validate()
+
+    def _check_range(self) -> None:
         f.check_int(self.start, "start", minimum=1, maximum=f.MAX_UNIT_NUMBER)
         f.check_int(self.end, "end", minimum=1, maximum=f.MAX_UNIT_NUMBER)
         if self.start > self.end:
             raise f.out_of_order("start", str(self.start), "end", str(self.end))
-        self._validate()
 
     def _check_program(self) -> None:
         if self.program in self._programs:
@@ -81,6 +86,11 @@ class SerialBlock:
     def quantity(self) -> int:
         """Number of units in the block: ``end - start + 1``."""
         return self.end - self.start + 1
+
+    @property
+    def last_unit(self) -> int:
+        """The block's last unit number (``end``; a batch of unknown size runs to the largest number)."""
+        return self.end
 
     @property
     def unit_space(self) -> str:
@@ -138,7 +148,26 @@ class SerialBlock:
 
     def overlaps(self, other: SerialBlock) -> bool:
         """True when both blocks share at least one unit (same unit space, intersecting ranges)."""
-        return self.unit_space == other.unit_space and self.start <= other.end and other.start <= self.end
+        return self.unit_space == other.unit_space and self.start <= other.last_unit and other.start <= self.last_unit
+
+
+class IssuanceNumbering:
+    """Mixin (list it before ``SerialBlock``) for programs that number the units of each issuance from 1.
+
+    ACR, ART, CAR and Gold Standard print ``1 to 2500`` for the first units of every batch, so unit
+    numbers are unique only within one issuance: the numbering space is ``<program>:<issuance_ref>``.
+    """
+
+    __slots__ = ()
+    program: str
+
+    @property
+    def issuance_ref(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def unit_space(self) -> str:
+        return f"{self.program}:{self.issuance_ref}"
 
 
 class YearVintage:
@@ -176,7 +205,7 @@ class IssueSpec:
     country: str
     vintage_start: datetime.date
     vintage_end: datetime.date
-    issuance_id: str
+    ledger_issuance_id: str
     extra: dict[str, str]
     _taken: set[str] = field(default_factory=set)
 
@@ -187,8 +216,8 @@ class IssueSpec:
             raise f.out_of_order(
                 "vintage_start", self.vintage_start.isoformat(), "vintage_end", self.vintage_end.isoformat()
             )
-        if not isinstance(self.issuance_id, str) or not self.issuance_id:
-            raise f.invalid("issuance_id", self.issuance_id, "is not a non-empty text")
+        if not isinstance(self.ledger_issuance_id, str) or not self.ledger_issuance_id:
+            raise f.invalid("ledger_issuance_id", self.ledger_issuance_id, "is not a non-empty text")
 
     def take(self, name: str, default: str) -> str:
         """The program field ``name`` from ``extra``, else ``default``."""
@@ -206,24 +235,40 @@ class IssueSpec:
 
     def project(self) -> str:
         """``project_id`` without a leading program code (``VCS1477`` or ``VCS-1477`` -> ``1477``)."""
-        text = str(self.project_id)
-        prefix = self.program
-        if text.upper().startswith(prefix) and len(text) > len(prefix):
-            text = text[len(prefix) :].removeprefix("-")
-        return text
+        return project_number(str(self.project_id), self.program)
 
     def vintage_year(self) -> int:
-        """The single vintage year of programs whose serial carries only a year."""
-        if self.vintage_start.year != self.vintage_end.year:
+        """The vintage year a serial of a program printing only a year carries: the program field
+        ``vintage`` when given (it must lie within the vintage period), else the period's one year.
+
+        A monitoring period may span two calendar years (``2024-03-02..2025-03-10``); its serial then
+        names the year the registry assigned (``vintage``), which must be given.
+        """
+        first, last = self.vintage_start.year, self.vintage_end.year
+        if "vintage" in self.extra:
+            year = f.parse_int(self.take("vintage", ""), "vintage")
+            if not first <= year <= last:
+                raise f.invalid("vintage", year, f"is outside the vintage period {first}-{last}")
+            return year
+        self.take("vintage", "")
+        if first != last:
             raise f.malformed(
-                "vintage_end",
+                "vintage",
                 f"vintage {self.vintage_start.isoformat()}..{self.vintage_end.isoformat()} spans several "
-                f"years; a {self.program} serial carries one vintage year (issue one block per year)",
+                f"years; a {self.program} serial carries one vintage year: give it (program field vintage)",
             )
-        return self.vintage_start.year
+        return first
 
     def numeric_issuance_id(self, digits: int) -> str:
-        """``issuance_id`` when it is a number a serial can print, else a stable number derived from it."""
-        if f.is_digits(self.issuance_id):
-            return self.issuance_id
-        return f.derived_number(f"{self.program}:{self.issuance_id}", digits)
+        """The ledger's issuance id when it is a number a serial can print, else a stable number derived
+        from it."""
+        if f.is_digits(self.ledger_issuance_id):
+            return self.ledger_issuance_id
+        return f.derived_number(f"{self.program}:{self.ledger_issuance_id}", digits)
+
+
+def project_number(project_id: str, program: str) -> str:
+    """A project id as serials print it: without a leading program code (``ACR1185`` -> ``1185``)."""
+    if project_id.upper().startswith(program) and len(project_id) > len(program):
+        return project_id[len(program) :].removeprefix("-")
+    return project_id

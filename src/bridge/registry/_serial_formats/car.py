@@ -3,8 +3,10 @@
     CAR-<unit type>-CC-<project>-<project type code>-<developer id>-<state>-<vintage>-<batch>-<start> to <end>
     CAR-1-US-1021-6-340-CA-2018-5521-100001 to 104000
 
-Unit type 1 is the CRT. The state is the US state (or other country's subdivision) code, two or three
-uppercase letters.
+The unit type is ``1`` for the CRT (Climate Reserve Tonne) or ``ROC`` for a Registry Offset Credit (credits
+of ARB compliance projects the Reserve lists). The state is the US state (or other country's subdivision)
+code, two or three uppercase letters. Units are numbered from 1 in every batch, so unit numbers are unique
+only within one issuance.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
 from bridge.registry._serial_formats import _fields as f
-from bridge.registry._serial_formats.base import IssueSpec, SerialBlock, YearVintage, split_to_range
+from bridge.registry._serial_formats.base import (
+    IssuanceNumbering,
+    IssueSpec,
+    SerialBlock,
+    YearVintage,
+    split_to_range,
+)
 
-UNIT_TYPES: Final = {"1": "CRT"}
+UNIT_TYPES: Final = {"1": "CRT", "ROC": "ROC"}
+"""Unit type as printed -> the unit it stands for."""
 _STATE: Final = re.compile(r"[A-Z]{2,3}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CARSerial(YearVintage, SerialBlock):
+class CARSerial(IssuanceNumbering, YearVintage, SerialBlock):
     """A Climate Action Reserve serial (see the module docstring)."""
 
     program: str = "CAR"
@@ -46,6 +55,11 @@ class CARSerial(YearVintage, SerialBlock):
         f.check_text(self.state, "state", _STATE, "a state code (two or three uppercase letters)")
         f.check_year(self.vintage, "vintage")
         f.check_digits(self.batch, "batch")
+
+    @property
+    def unit_name(self) -> str:
+        """The unit the type stands for: CRT or ROC."""
+        return UNIT_TYPES[self.unit_type]
 
     @property
     def issuance_ref(self) -> str:

@@ -5,7 +5,10 @@
 
 ``GS1-1`` is read as ``GS<serial version>-<unit type>`` (the registry does not publish their meaning;
 both are kept as printed, ``1`` and ``1`` by default). ``<n>`` is kept as ``sequence``. The ``GS`` in
-``GS2211`` is decoration: ``project_id`` is ``2211``.
+``GS2211`` is decoration: ``project_id`` is ``2211``. ``issuance_id`` is the registry's own issuance
+number. Units are numbered from 1 in every issuance (unit numbers are unique only within one).
+
+Gold Standard also holds CERs of CDM projects, printed as two Kyoto unit ids: ``gold_standard_cer``.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from bridge.registry._serial_formats import _fields as f
-from bridge.registry._serial_formats.base import IssueSpec, SerialBlock, YearVintage
+from bridge.registry._serial_formats.base import IssuanceNumbering, IssueSpec, SerialBlock, YearVintage
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GoldStandardSerial(YearVintage, SerialBlock):
+class GoldStandardSerial(IssuanceNumbering, YearVintage, SerialBlock):
     """A Gold Standard serial (see the module docstring)."""
 
     program: str = "GS"

@@ -8,6 +8,9 @@ The registry prints them as::
 The block id is letters and digits, possibly in groups joined by ``-`` or ``.``; it is split off by
 reading start and end from the right. It carries nothing the registry interprets: project, country
 and vintage are None (the ledger keeps them with the issuance). Unit numbers are unique per program.
+
+Isometric blocks were printed this way (``ISOMETRIC-<block id>-<start>-<end>``) before the registry modelled
+Isometric's own issuance ids (``batch``): such serials still read, so ledgers written then stay valid.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from bridge.registry._serial_formats.base import IssueSpec, SerialBlock
 from bridge.registry._serial_formats.programs import SerialKind, codes_of
 
 _BLOCK_ID: Final = re.compile(r"[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*")
+LEGACY_OPAQUE: Final = frozenset({"ISOMETRIC"})
+"""Programs with a format of their own whose older opaque serials (``<PROGRAM>-...``) still read."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,7 +34,7 @@ class OpaqueSerial(SerialBlock):
 
     block_id: str
 
-    _programs: ClassVar[frozenset[str]] = codes_of(SerialKind.OPAQUE)
+    _programs: ClassVar[frozenset[str]] = codes_of(SerialKind.OPAQUE) | LEGACY_OPAQUE
     _format_name: ClassVar[str] = "opaque"
 
     def _validate(self) -> None:
@@ -54,7 +59,7 @@ class OpaqueSerial(SerialBlock):
 
     @classmethod
     def _make_fields(cls, spec: IssueSpec) -> dict[str, Any]:
-        default = spec.issuance_id if _BLOCK_ID.fullmatch(spec.issuance_id) else None
+        default = spec.ledger_issuance_id if _BLOCK_ID.fullmatch(spec.ledger_issuance_id) else None
         if default is None or len(default) > f.MAX_IDENTIFIER_LENGTH:
-            default = f.derived_number(f"{spec.program}:{spec.issuance_id}", 10)
+            default = f.derived_number(f"{spec.program}:{spec.ledger_issuance_id}", 10)
         return {"block_id": spec.take("block_id", default)}

@@ -17,18 +17,32 @@ class SerialKind(StrEnum):
     CAR = "car"
     KYOTO = "kyoto"
     PURO = "puro"
+    ART = "art"
+    CERCARBONO = "cercarbono"
+    ISOMETRIC = "isometric"
     OPAQUE = "opaque"
+
+
+TONNE_DECIMALS: Final = 0
+"""``unit_decimals`` of a program counting whole tonnes of CO2e (most programs)."""
+KILOGRAM_DECIMALS: Final = 3
+"""``unit_decimals`` of a program counting kilograms: one unit is 10**-3 tonne (Isometric)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramInfo:
-    """A crediting program: its code (as in serials and ``SerialBlock.program``), names and format."""
+    """A crediting program: its code (as in serials and ``SerialBlock.program``), names and format.
+
+    ``unit_decimals`` says what one registry unit is: 10**-unit_decimals tonne of CO2e (0: a tonne,
+    3: a kilogram). A registry quantity is always a whole number of units.
+    """
 
     code: str
     name: str
     unit: str
     registry: str
     kind: SerialKind
+    unit_decimals: int = TONNE_DECIMALS
 
 
 _ALL: Final = (
@@ -47,6 +61,17 @@ _ALL: Final = (
         SerialKind.KYOTO,
     ),
     ProgramInfo("PURO", "Puro.earth", "CORC", "Puro Registry", SerialKind.PURO),
+    ProgramInfo(
+        "ART",
+        "Architecture for REDD+ Transactions (ART TREES)",
+        "TREES credit",
+        "ART Registry",
+        SerialKind.ART,
+    ),
+    ProgramInfo("CERCARBONO", "Cercarbono", "CCV", "EcoRegistry (Cercarbono)", SerialKind.CERCARBONO),
+    ProgramInfo(
+        "ISOMETRIC", "Isometric", "Isometric credit (kg)", "Isometric Registry", SerialKind.ISOMETRIC, KILOGRAM_DECIMALS
+    ),
     ProgramInfo(
         "CCER", "China Certified Emission Reduction", "CCER", "National CCER Registration System", SerialKind.OPAQUE
     ),
@@ -69,7 +94,6 @@ _ALL: Final = (
     ProgramInfo("ARBOC", "California Compliance Offset Program", "ARBOC", "CITSS", SerialKind.OPAQUE),
     ProgramInfo("PV", "Plan Vivo", "PVC", "Plan Vivo Registry", SerialKind.OPAQUE),
     ProgramInfo("GCC", "Global Carbon Council", "ACC", "GCC Registry", SerialKind.OPAQUE),
-    ProgramInfo("ISOMETRIC", "Isometric", "Isometric credit", "Isometric Registry", SerialKind.OPAQUE),
 )
 
 PROGRAMS: Final = MappingProxyType({info.code: info for info in _ALL})

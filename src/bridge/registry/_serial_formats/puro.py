@@ -88,10 +88,10 @@ class PuroSerial(YearVintage, SerialBlock):
 
     @classmethod
     def _make_fields(cls, spec: IssueSpec) -> dict[str, Any]:
-        if _UUID_ANY_CASE.fullmatch(spec.issuance_id):
-            derived = spec.issuance_id.lower()
+        if _UUID_ANY_CASE.fullmatch(spec.ledger_issuance_id):
+            derived = spec.ledger_issuance_id.lower()
         else:
-            derived = str(uuid.uuid5(_NAMESPACE, spec.issuance_id))
+            derived = str(uuid.uuid5(_NAMESPACE, spec.ledger_issuance_id))
         return {
             "credit_type": spec.take("credit_type", "CORC100+"),
             "country": spec.country,

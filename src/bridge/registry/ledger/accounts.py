@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bridge.registry import serials
+from bridge.registry import labels, serials
 from bridge.registry._blocks import Tx, refuse
 from bridge.registry._convert import account_public, program_public, project_public
-from bridge.registry._serial_formats._fields import ISO_COUNTRIES
 from bridge.registry.enums import LIVE_STATUSES, AccountKind, AccountStatus
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.models import Account, Program, Project, UnitBlock
@@ -52,6 +51,7 @@ def create_program(tx: Tx, request: ProgramCreate) -> ProgramPublic:
         code=info.code,
         name=request.name or info.name,
         unit_type=request.unit_type or info.unit,
+        unit_decimals=info.unit_decimals if request.unit_decimals is None else request.unit_decimals,
         category=request.category,
         ccp_eligible=request.ccp_eligible,
         corsia_phases=[str(phase) for phase in request.corsia_phases],
@@ -76,33 +76,17 @@ def create_project(tx: Tx, request: ProjectCreate) -> ProjectPublic:
             f"project {program.code} {request.project_id} already exists",
             field="project_id",
         )
-    if request.host_country not in ISO_COUNTRIES:
-        raise refuse(
-            RegistryErrorCode.INVALID_REQUEST,
-            f"host_country {request.host_country} is not an ISO 3166-1 alpha-2 code",
-            field="host_country",
-        )
-    _check_labels(request, program)
+    labels.check(
+        request.model_dump(include=set(labels.LABEL_FIELDS)),
+        ex_post=request.ex_post,
+        ccp_eligible=program.ccp_eligible,
+        corsia_phases=program.corsia_phases,
+        program=program.code,
+    )
     project = Project(
         id=(session.scalar(select(func.max(Project.id))) or 0) + 1,
         program_code=program.code,
-        project_id=request.project_id,
-        name=request.name,
-        methodology_id=request.methodology_id,
-        methodology_category=request.methodology_category,
-        sector=request.sector,
-        sectoral_scope=request.sectoral_scope,
-        host_country=request.host_country,
-        mitigation_type=request.mitigation_type,
-        ex_post=request.ex_post,
-        ccp_approved=request.ccp_approved,
-        corsia_eligible=request.corsia_eligible,
-        corsia_phase=request.corsia_phase,
-        article6_authorization=request.article6_authorization,
-        corresponding_adjustment_declaration=request.corresponding_adjustment_declaration,
-        corresponding_adjustment_status=request.corresponding_adjustment_status,
-        sdg_goals=list(request.sdg_goals),
-        additional_certifications=list(request.additional_certifications),
+        **request.model_dump(exclude={"program"}),
         created_at=tx.now,
     )
     session.add(project)
@@ -156,30 +140,3 @@ def close_account(tx: Tx, request: CloseAccountRequest) -> AccountPublic:
     account.status = AccountStatus.CLOSED
     account.closed_at = tx.now
     return account_public(account)
-
-
-def _check_labels(request: ProjectCreate, program: Program) -> None:
-    if request.ccp_approved and not request.ex_post:
-        raise refuse(
-            RegistryErrorCode.LABEL_INCONSISTENT,
-            "ccp_approved: only ex-post issued credits can be CCP-approved",
-            field="ccp_approved",
-        )
-    if request.ccp_approved and not program.ccp_eligible:
-        raise refuse(
-            RegistryErrorCode.LABEL_INCONSISTENT,
-            f"ccp_approved: program {program.code} is not CCP-eligible",
-            field="ccp_approved",
-        )
-    if request.corsia_eligible != (request.corsia_phase is not None):
-        raise refuse(
-            RegistryErrorCode.LABEL_INCONSISTENT,
-            "corsia_phase: give a CORSIA phase exactly when the project is CORSIA-eligible",
-            field="corsia_phase",
-        )
-    if request.corsia_phase is not None and str(request.corsia_phase) not in program.corsia_phases:
-        raise refuse(
-            RegistryErrorCode.LABEL_INCONSISTENT,
-            f"corsia_phase: program {program.code} is not CORSIA-eligible in the {request.corsia_phase} phase",
-            field="corsia_phase",
-        )

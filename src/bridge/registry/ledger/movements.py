@@ -19,14 +19,13 @@ may touch only its own blocks; None is the registry operator, who may act on any
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Final
-
-from sqlalchemy import select
 
 from bridge.registry import _blocks
 from bridge.registry._blocks import Rule, Tx, refuse
 from bridge.registry._convert import block_public
-from bridge.registry.enums import LIVE_STATUSES, AccountKind, AccountStatus, BlockStatus
+from bridge.registry.enums import LIVE_STATUSES, AccountKind, BlockStatus
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.models import Account, LockRecord, UnitBlock
 from bridge.registry.requests import (
@@ -80,29 +79,44 @@ def transfer(tx: Tx, request: TransferRequest) -> BlockOperationResult:
 
 def retire(tx: Tx, request: RetireRequest) -> BlockOperationResult:
     """Retire held units for ``beneficiary`` (final), into the registry's retirement account by default."""
-    target = _final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
+    target = _blocks.final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
+    when = _past(tx, request.retired_at, "retired_at")
 
     def apply(block: UnitBlock) -> None:
-        _retire_block(block, target, tx, request, settles=[])
+        _retire_block(block, target, when, request, settles=[])
 
     return _operate(tx, request, "retire", apply)
 
 
 def cancel(tx: Tx, request: CancelRequest) -> BlockOperationResult:
     """Cancel held (or, by the operator, buffer) units: out of circulation for good."""
-    target = _final_account(tx, request.cancellation_account, AccountKind.CANCELLATION, "cancellation_account")
+    target = _blocks.final_account(tx, request.cancellation_account, AccountKind.CANCELLATION, "cancellation_account")
+    when = _past(tx, request.cancelled_at, "cancelled_at")
 
     def apply(block: UnitBlock) -> None:
         _move_to(block, target, BlockStatus.CANCELLED)
         block.cancellation_reason = request.reason
-        block.cancelled_at = tx.now
+        block.cancelled_at = when
 
     return _operate(tx, request, "cancel", apply)
 
 
+def _past(tx: Tx, moment: datetime | None, field: str) -> datetime:
+    """When a retirement or cancellation happened: now, or a past moment the registry operator records."""
+    if moment is None:
+        return tx.now
+    if tx.actor_account is not None:
+        raise refuse(
+            RegistryErrorCode.FORBIDDEN, f"{field}: only the registry operator records a past time", field=field
+        )
+    if moment > tx.now:
+        raise refuse(RegistryErrorCode.INVALID_REQUEST, f"{field}: {moment.isoformat()} is in the future", field=field)
+    return moment
+
+
 def move_to_buffer(tx: Tx, request: BufferRequest) -> BlockOperationResult:
     """Deposit held units into the buffer pool (reversal risk of nature-based projects)."""
-    target = _final_account(tx, request.buffer_account, AccountKind.BUFFER, "buffer_account")
+    target = _blocks.final_account(tx, request.buffer_account, AccountKind.BUFFER, "buffer_account")
 
     def apply(block: UnitBlock) -> None:
         _move_to(block, target, BlockStatus.BUFFER)
@@ -174,10 +188,10 @@ def release(tx: Tx, request: ReleaseRequest) -> BlockOperationResult:
 def retire_from_trust(tx: Tx, request: RetireFromTrustRequest) -> BlockOperationResult:
     """Retire immobilised units, settling retirements made elsewhere (``settles`` names them). The
     marketplace record and the lock id stay on the block."""
-    target = _final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
+    target = _blocks.final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
 
     def apply(block: UnitBlock) -> None:
-        _retire_block(block, target, tx, request, settles=list(request.settles))
+        _retire_block(block, target, tx.now, request, settles=list(request.settles))
 
     return _operate(tx, request, "retire_from_trust", apply)
 
@@ -217,17 +231,15 @@ def _operate(
     _blocks.check_actor(tx.session, tx.actor_account)
     chosen = _blocks.select_units(tx, request, _RULES[operation], actor_account=tx.actor_account)
     if check is not None:
-        for block, _ in chosen:
-            check(block)
+        for take in chosen:
+            check(take.block)
     moved: list[UnitBlock] = []
     split_off: list[dict[str, object]] = []
-    for block, quantity in chosen:
-        remainder = _blocks.narrow(block, quantity)
-        if remainder is not None:
-            split_off.append(remainder)
-        apply(block)
-        block.updated_at = tx.now
-        moved.append(block)
+    for take in chosen:
+        split_off.extend(_blocks.narrow(take))
+        apply(take.block)
+        take.block.updated_at = tx.now
+        moved.append(take.block)
     remainders = _blocks.add_remainders(tx, split_off)
     return BlockOperationResult(
         seq=tx.seq,
@@ -247,26 +259,16 @@ def _move_to(block: UnitBlock, target: Account, status: BlockStatus | None = Non
 
 
 def _retire_block(
-    block: UnitBlock, target: Account, tx: Tx, request: RetireRequest | RetireFromTrustRequest, *, settles: list[str]
+    block: UnitBlock,
+    target: Account,
+    when: datetime,
+    request: RetireRequest | RetireFromTrustRequest,
+    *,
+    settles: list[str],
 ) -> None:
     _move_to(block, target, BlockStatus.RETIRED)
     block.retirement_beneficiary = request.beneficiary
     block.retirement_reason = request.reason
     block.retirement_details = request.details
     block.retirement_settles = settles
-    block.retired_at = tx.now
-
-
-def _final_account(tx: Tx, account_id: int | None, kind: AccountKind, field: str) -> Account:
-    """The named account of ``kind``, or by default the registry's own open one."""
-    if account_id is not None:
-        return _blocks.destination(tx.session, account_id, (kind,), field=field, purpose=f"a {kind}")
-    account = tx.session.scalars(
-        select(Account)
-        .where(Account.kind == kind, Account.system.is_(True), Account.status == AccountStatus.OPEN)
-        .order_by(Account.id)
-        .limit(1)
-    ).first()
-    if account is None:
-        raise refuse(RegistryErrorCode.NOT_INITIALIZED, f"the registry has no open {kind} account", field=field)
-    return account
+    block.retired_at = when

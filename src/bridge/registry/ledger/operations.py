@@ -130,7 +130,8 @@ RETIRE: Final = Operation(
     movements.retire,
     Access.HOLDER,
     "/retirements",
-    "Retire held units for a beneficiary (final)",
+    "Retire held units for a beneficiary (final; operator: on a holder's behalf, also a past retirement)",
+    on_behalf=True,
 )
 CANCEL: Final = Operation(
     "cancel",
@@ -139,7 +140,7 @@ CANCEL: Final = Operation(
     movements.cancel,
     Access.HOLDER,
     "/cancellations",
-    "Cancel held units (operator: also buffer units, any account)",
+    "Cancel held units (operator: also buffer units, any account, a past cancellation)",
     on_behalf=True,
 )
 MOVE_TO_BUFFER: Final = Operation(

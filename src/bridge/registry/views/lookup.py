@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bridge.registry import journal, serials
+from bridge.registry import journal
 from bridge.registry._convert import (
     account_public,
     block_public,
@@ -19,6 +19,7 @@ from bridge.registry._convert import (
     program_public,
     project_public,
 )
+from bridge.registry._serial_lookup import find_block, find_units
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.models import Account, Issuance, JournalEntry, LockRecord, Program, Project, UnitBlock
 from bridge.registry.schemas import (
@@ -110,12 +111,10 @@ def get_lock(session: Session, lock_id: int) -> LockPublic:
 
 
 def get_credit(session: Session, serial: str) -> CreditPublic:
-    """A block with its issuance, project and program: everything a credit check needs."""
-    parsed = serials.parse(serial)
-    block = session.scalars(
-        select(UnitBlock).where(UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start)
-    ).one_or_none()
-    if block is None or block.serial != serial:
+    """A block with its issuance, project and program: everything a credit check needs. ``serial`` is a
+    block's serial, or a batch id naming a batch still held whole."""
+    _, block = find_block(session, serial)
+    if block is None:
         raise _missing(RegistryErrorCode.BLOCK_NOT_FOUND, f"no block has serial {serial}", "serial")
     issuance = session.get_one(Issuance, block.issuance_id)
     project = session.get_one(Project, issuance.project_id)
@@ -152,17 +151,11 @@ def account_balance(session: Session, account_id: int) -> AccountBalance:
 def block_account(session: Session, serial: str) -> int | None:
     """The account holding the block with exactly this serial (None when no block has it).
 
+    A serial naming units inside one block answers that block's account, as the ledger's operations read it.
     A malformed serial raises ``serial_malformed`` (or ``unknown_program``), as the ledger would.
     """
-    parsed = serials.parse(serial)
-    row = session.execute(
-        select(UnitBlock.account_id, UnitBlock.serial).where(
-            UnitBlock.unit_space == parsed.unit_space, UnitBlock.unit_start == parsed.start
-        )
-    ).first()
-    if row is None or row.serial != serial:
-        return None
-    return int(row.account_id)
+    block = find_units(session, serial).block
+    return None if block is None else block.account_id
 
 
 def recorded_requests(

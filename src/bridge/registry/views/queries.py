@@ -57,31 +57,40 @@ class ProgramQuery(PageQuery):
     corsia_phase: CorsiaPhase | None = Field(None, description="programs CORSIA-eligible in this phase")
 
 
-class ProjectQuery(PageQuery):
+class LabelQuery(PageQuery):
+    """Filters on a credit's labels (projects: their default labels; issuances: the labels in force)."""
+
+    mitigation_type: MitigationType | None = None
+    removal: bool | None = Field(None, description="true: removals only; false: reductions only")
+    ccp_approved: bool | None = None
+    corsia_eligible: bool | None = Field(None, description="eligible for CORSIA in some phase")
+    corsia_phase: CorsiaPhase | None = Field(None, description="eligible for CORSIA in this phase")
+    article6_authorized: bool | None = Field(None, description="authorized by the host country under Article 6")
+    corresponding_adjustment: CorrespondingAdjustmentStatus | None = None
+    arb_eligible: bool | None = Field(None, description="eligible for California's ARB compliance program")
+    ecology_eligible: bool | None = Field(None, description="eligible for Washington Ecology's compliance program")
+
+
+class ProjectQuery(LabelQuery):
     program: SearchText | None = Field(None, description="program code, e.g. VCS", examples=["VCS"])
     country: SearchText | None = Field(None, description="host country (ISO 3166-1 alpha-2)", examples=["ID"])
     methodology: SearchText | None = Field(None, description="methodology id, e.g. VM0007", examples=["VM0007"])
     category: SearchText | None = Field(None, description="methodology category, e.g. REDD+", examples=["REDD+"])
     sector: SearchText | None = None
-    mitigation_type: MitigationType | None = None
-    removal: bool | None = Field(None, description="true: removals only; false: reductions only")
-    ccp_approved: bool | None = None
-    corsia_eligible: bool | None = None
-    corsia_phase: CorsiaPhase | None = None
-    article6_authorized: bool | None = Field(None, description="authorized by the host country under Article 6")
-    corresponding_adjustment: CorrespondingAdjustmentStatus | None = None
     sdg: int | None = Field(None, ge=1, le=17, description="contributes to this UN SDG")
     certification: SearchText | None = Field(None, description="carries this additional certification, e.g. CCB")
     name: SearchText | None = Field(None, description="project name contains")
+    proponent: SearchText | None = Field(None, description="project developer or proponent contains")
 
 
-class IssuanceQuery(PageQuery):
+class IssuanceQuery(LabelQuery):
     program: SearchText | None = None
     project_id: SearchText | None = None
     country: SearchText | None = None
     vintage: Year | None = Field(None, description="vintage period overlaps this year")
     vintage_from: Year | None = Field(None, description="vintage period ends in or after this year")
     vintage_to: Year | None = Field(None, description="vintage period starts in or before this year")
+    serial: SearchText | None = Field(None, description="the issuance's serial or reference contains")
 
 
 class BlockQuery(PageQuery):

@@ -12,20 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final, Generic, Protocol, TypeVar, overload
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bridge.registry import journal
 from bridge.registry._convert import (
     account_public,
     block_public,
+    credit_of,
     issuance_public,
     program_public,
     project_public,
     validate,
 )
-from bridge.registry.enums import Article6Authorization, BlockStatus, MitigationType
+from bridge.registry.enums import Article6Authorization, BlockStatus, Eligibility, MitigationType
 from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.registry.labels import PHASE_FIELDS
 from bridge.registry.models import Account, Issuance, JournalEntry, Program, Project, UnitBlock
 from bridge.registry.schemas import (
     AccountPublic,
@@ -41,6 +43,7 @@ from bridge.registry.views.queries import (
     BlockQuery,
     IssuanceQuery,
     JournalQuery,
+    LabelQuery,
     Page,
     PageQuery,
     ProgramQuery,
@@ -103,28 +106,11 @@ def search_projects(session: Session, query: ProjectQuery) -> Page[ProjectPublic
         conditions.append(_same(Project.methodology_category, query.category))
     if query.sector is not None:
         conditions.append(_same(Project.sector, query.sector))
-    if query.mitigation_type is not None:
-        conditions.append(Project.mitigation_type == query.mitigation_type)
-    if query.removal is not None:
-        wanted = MitigationType.REMOVAL if query.removal else MitigationType.REDUCTION
-        conditions.append(Project.mitigation_type == wanted)
-    if query.ccp_approved is not None:
-        conditions.append(Project.ccp_approved.is_(query.ccp_approved))
-    if query.corsia_eligible is not None:
-        conditions.append(Project.corsia_eligible.is_(query.corsia_eligible))
-    if query.corsia_phase is not None:
-        conditions.append(Project.corsia_phase == query.corsia_phase)
-    if query.article6_authorized is not None:
-        not_authorized = Article6Authorization.NOT_AUTHORIZED
-        conditions.append(
-            Project.article6_authorization != not_authorized
-            if query.article6_authorized
-            else Project.article6_authorization == not_authorized
-        )
-    if query.corresponding_adjustment is not None:
-        conditions.append(Project.corresponding_adjustment_status == query.corresponding_adjustment)
+    conditions.extend(_label_conditions(Project, query))
     if query.name is not None:
         conditions.append(_contains(Project.name, query.name))
+    if query.proponent is not None:
+        conditions.append(_contains(Project.proponent, query.proponent))
     if conditions:
         statement = statement.where(*conditions)
     if query.sdg is None and query.certification is None:
@@ -157,7 +143,44 @@ def search_issuances(session: Session, query: IssuanceQuery) -> Page[IssuancePub
         statement = statement.where(Issuance.vintage_end >= date(query.vintage_from, 1, 1))
     if query.vintage_to is not None:
         statement = statement.where(Issuance.vintage_start <= date(query.vintage_to, 12, 31))
+    if query.serial is not None:
+        statement = statement.where(
+            _contains(Issuance.serial, query.serial) | _contains(Issuance.issuance_ref, query.serial)
+        )
+    statement = statement.where(*_label_conditions(Issuance, query))
     return _page(session, statement, query, lambda row: issuance_public(row[0], row[1]))
+
+
+def _label_conditions(model: type[Project] | type[Issuance], query: LabelQuery) -> list[ColumnElement[bool]]:
+    """``query``'s label filters on ``model``'s label columns (a project's defaults or an issuance's labels)."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.mitigation_type is not None:
+        conditions.append(model.mitigation_type == query.mitigation_type)
+    if query.removal is not None:
+        conditions.append(
+            model.mitigation_type == (MitigationType.REMOVAL if query.removal else MitigationType.REDUCTION)
+        )
+    if query.ccp_approved is not None:
+        conditions.append(model.ccp_approved.is_(query.ccp_approved))
+    phases = {phase: getattr(model, name) == Eligibility.YES for phase, name in PHASE_FIELDS.items()}
+    if query.corsia_eligible is not None:
+        eligible = or_(*phases.values())
+        conditions.append(eligible if query.corsia_eligible else not_(eligible))
+    if query.corsia_phase is not None:
+        conditions.append(phases[query.corsia_phase])
+    if query.article6_authorized is not None:
+        unauthorized = model.article6_authorization.in_(
+            [Article6Authorization.NOT_AUTHORIZED, Article6Authorization.NOT_APPLICABLE]
+        )
+        conditions.append(not_(unauthorized) if query.article6_authorized else unauthorized)
+    if query.corresponding_adjustment is not None:
+        conditions.append(model.corresponding_adjustment_status == query.corresponding_adjustment)
+    for name in ("arb_eligible", "ecology_eligible"):
+        wanted = getattr(query, name)
+        if wanted is not None:
+            column = getattr(model, name)
+            conditions.append(column == Eligibility.YES if wanted else column != Eligibility.YES)
+    return conditions
 
 
 def search_blocks(session: Session, query: BlockQuery) -> Page[UnitBlockPublic]:
@@ -192,12 +215,9 @@ def _retirement(block: UnitBlock, issuance: Issuance, project: Project) -> Retir
         serial=block.serial,
         quantity=block.quantity,
         issuance_id=issuance.id,
-        program=project.program_code,
-        project_id=project.project_id,
+        **credit_of(issuance, project),
         project_name=project.name,
         host_country=project.host_country,
-        vintage_start=issuance.vintage_start,
-        vintage_end=issuance.vintage_end,
         beneficiary=public.retirement.beneficiary,
         reason=public.retirement.reason,
         details=public.retirement.details,

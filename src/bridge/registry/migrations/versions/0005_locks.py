@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_locks"
-down_revision: str | None = "0003_scoped_idempotency"
+down_revision: str | None = "0004_registry_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,222 @@
+"""ACR (American Carbon Registry): issuances, retirements and cancellations."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from bridge.registry.imports import cells
+from bridge.registry.imports.formats import labels
+from bridge.registry.imports.formats.base import (
+    NOT_PUBLISHED,
+    Action,
+    Column,
+    ExportFormat,
+    ProgramDefaults,
+    ProjectColumns,
+    RowRecords,
+    defaults,
+    project_of,
+    retirement,
+    source_fields,
+)
+from bridge.registry.imports.table import Row
+
+PROGRAM: Final = ProgramDefaults("ACR")
+PROJECT: Final = ProjectColumns(
+    project_id="Project ID",
+    name="Project Name",
+    country="Project Site Country",
+    methodology="Project Methodology/Protocol",
+    project_type="Project Type",
+    version="Methodology/Protocol Version",
+    location="Project Site Location",
+    state="Project Site State",
+)
+
+_PROJECT: Final = (
+    *PROJECT.declared(),
+    Column("Sustainable Development Goal(s)", "SDGs", "sdg_goals"),
+    Column("ARB Eligible", "ARB eligibility (yes/no/blank)", "arb_eligible"),
+    Column("Ecology Eligible", "Washington Ecology eligibility", "ecology_eligible"),
+    Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
+    Column("Verified Removal", "removal when Yes, else reduction", "mitigation_type"),
+)
+
+
+def _project(row: Row, **more: Any) -> dict[str, Any]:
+    return project_of(row, "ACR", PROJECT, sdg_goals=cells.sdgs(row, "Sustainable Development Goal(s)"), **more)
+
+
+def _labels(row: Row) -> dict[str, Any]:
+    return {
+        "ccp_approved": cells.flag(row, "CCP Approved"),
+        "arb_eligible": cells.eligibility(row, "ARB Eligible"),
+        "ecology_eligible": cells.eligibility(row, "Ecology Eligible"),
+        "mitigation_type": labels.mitigation(row, "Verified Removal"),
+    }
+
+
+ISSUANCE_COLUMNS: Final = (
+    *_PROJECT,
+    Column("Project Developer", "proponent; the account the units are issued to", "proponent"),
+    Column("Project Crediting Period Start Date", "crediting period start", "crediting_period_start"),
+    Column("Project VVB", "verification body", "verification_body"),
+    Column("Date Issued (GMT)", "issued on", "issued_on"),
+    Column("Vintage", "the serial's vintage year", "program_fields"),
+    Column("ReportingPeriodBegin", "vintage start: the reporting period", "vintage_start"),
+    Column("ReportingPeriodEnd", "vintage end", "vintage_end"),
+    Column("Total Credits Issued", "the issuance's quantity (buffer included)", "quantity"),
+    Column("Credits Issued to Buffer Pool", "buffer deposit at issuance", "buffer_quantity"),
+    Column("Credits Transferred to Buffer Pool", "buffer deposit at issuance (added)", "buffer_quantity"),
+)
+
+
+def read_issuance(row: Row) -> RowRecords:
+    total = cells.tonnes(row, "Total Credits Issued", PROGRAM.unit_decimals) or 0
+    buffer = sum(
+        cells.tonnes(row, column, PROGRAM.unit_decimals, required=False) or 0
+        for column in ("Credits Issued to Buffer Pool", "Credits Transferred to Buffer Pool")
+    )
+    developer = cells.text(row, "Project Developer")
+    project = _project(
+        row, proponent=developer, crediting_period_start=cells.day(row, "Project Crediting Period Start Date")
+    )
+    if total == 0:
+        return RowRecords(project=project)
+    vintage = cells.whole(row, "Vintage", required=True)
+    issuance = defaults(
+        {
+            "quantity": total,
+            "buffer_quantity": buffer,
+            "vintage_start": cells.day(row, "ReportingPeriodBegin", required=True),
+            "vintage_end": cells.day(row, "ReportingPeriodEnd", required=True),
+            "issued_on": cells.day(row, "Date Issued (GMT)"),
+            "program_fields": {"vintage": str(vintage)},
+            "verification_body": cells.text(row, "Project VVB"),
+            "source_fields": source_fields(row, ISSUANCES.mapped),
+            **_labels(row),
+        }
+    )
+    return RowRecords(project=project, issuance=issuance, holder=developer, units=total)
+
+
+_BLOCK: Final = (
+    *_PROJECT,
+    Column("Credit Serial Numbers", "the block's serial, issued as printed", "serial"),
+    Column("Quantity of Credits", "the block's quantity", "quantity"),
+    Column("Date Issued (GMT)", "issued on", "issued_on"),
+    Column("Vintage Assignment Period Start Date", "vintage start", "vintage_start"),
+    Column("Vintage Assignment Period End Date", "vintage end", "vintage_end"),
+    Column("Account Holder", "the account the units were in", None),
+    Column("Eligible for CORSIA 2021-2023 Compliance Period (Pilot Phase)", "CORSIA pilot phase", "corsia_pilot"),
+    Column("Eligible for CORSIA 2024-2026 Compliance Period (First Phase)", "CORSIA first phase", "corsia_first_phase"),
+)
+
+
+def _block(row: Row, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
+    quantity = cells.tonnes(row, "Quantity of Credits", PROGRAM.unit_decimals) or 0
+    issuance = defaults(
+        {
+            "quantity": quantity,
+            "serial": cells.text(row, "Credit Serial Numbers", required=True),
+            "vintage_start": cells.day(row, "Vintage Assignment Period Start Date", required=True),
+            "vintage_end": cells.day(row, "Vintage Assignment Period End Date", required=True),
+            "issued_on": cells.day(row, "Date Issued (GMT)"),
+            "source_fields": source_fields(row, mapped),
+            **_labels(row),
+            **labels.corsia_phases(
+                row,
+                "Eligible for CORSIA 2021-2023 Compliance Period (Pilot Phase)",
+                "Eligible for CORSIA 2024-2026 Compliance Period (First Phase)",
+            ),
+        }
+    )
+    return issuance, quantity
+
+
+RETIREMENT_COLUMNS: Final = (
+    *_BLOCK,
+    Column("Status Effective (GMT)", "retired at", "retired_at"),
+    Column("Retired on Behalf of", "beneficiary (else the account holder)", "beneficiary"),
+    Column("Retirement Reason", "retirement reason", "reason"),
+    Column("Purpose of Retirement", "retirement details", "details"),
+)
+
+
+def read_retirement(row: Row) -> RowRecords:
+    issuance, quantity = _block(row, RETIREMENTS.mapped)
+    holder = cells.text(row, "Account Holder")
+    action = retirement(
+        issuance["serial"],
+        beneficiary=cells.text(row, "Retired on Behalf of") or holder,
+        reason=cells.text(row, "Retirement Reason"),
+        details=cells.text(row, "Purpose of Retirement"),
+        when=cells.moment(row, "Status Effective (GMT)", required=True),
+    )
+    return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
+
+
+CANCELLATION_COLUMNS: Final = (
+    *_BLOCK,
+    Column("Status Effective (GMT)", "cancelled at", "cancelled_at"),
+    Column("Cancellation Type", "cancellation reason", "reason"),
+    Column("Cancellation Details", "added to the cancellation reason", "reason"),
+)
+
+
+def read_cancellation(row: Row) -> RowRecords:
+    issuance, quantity = _block(row, CANCELLATIONS.mapped)
+    reason = " - ".join(
+        part for part in (cells.text(row, "Cancellation Type"), cells.text(row, "Cancellation Details")) if part
+    )
+    fields = {
+        "reason": reason or NOT_PUBLISHED,
+        "cancelled_at": cells.moment(row, "Status Effective (GMT)", required=True),
+    }
+    action = Action("cancel", issuance["serial"], fields)
+    return RowRecords(
+        project=_project(row),
+        issuance=issuance,
+        holder=cells.text(row, "Account Holder"),
+        action=action,
+        units=quantity,
+    )
+
+
+ISSUANCES: Final = ExportFormat(
+    name="acr-issuances",
+    registry="ACR",
+    program=PROGRAM,
+    columns=ISSUANCE_COLUMNS,
+    signature=frozenset(
+        {"Total Credits Issued", "Credits Issued to Buffer Pool", "Project VVB", "ReportingPeriodBegin"}
+    ),
+    read=read_issuance,
+    quantity_column="Total Credits Issued",
+    description="ACR issuances (no serials: the registry makes them)",
+    kept_as_text=("Credits Issued to Project", "Project Website", "Documents"),
+)
+RETIREMENTS: Final = ExportFormat(
+    name="acr-retirements",
+    registry="ACR",
+    program=PROGRAM,
+    columns=RETIREMENT_COLUMNS,
+    signature=frozenset(
+        {"Credit Serial Numbers", "Retired on Behalf of", "Project ID", "Project Methodology/Protocol"}
+    ),
+    read=read_retirement,
+    quantity_column="Quantity of Credits",
+    description="ACR retirements",
+    kept_as_text=("fiid", "Vintage", "CORSIA Eligible", "Project Website", "Documents", "Numberoffiles"),
+)
+CANCELLATIONS: Final = ExportFormat(
+    name="acr-cancellations",
+    registry="ACR",
+    program=PROGRAM,
+    columns=CANCELLATION_COLUMNS,
+    signature=frozenset({"Credit Serial Numbers", "Cancellation Type", "Project ID"}),
+    read=read_cancellation,
+    quantity_column="Quantity of Credits",
+    description="ACR cancellations (conversions to compliance credits included)",
+    kept_as_text=("Vintage", "ahID", "CORSIA Eligible", "Project Website", "Documents", "fiid", "Numberoffiles"),
+)

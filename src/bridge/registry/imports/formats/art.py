@@ -1,0 +1,152 @@
+"""ART (Architecture for REDD+ Transactions) registry: TREES issuances and retirements of jurisdictional
+programs, FCPF Carbon Fund programs included."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from bridge.registry.errors import RegistryErrorCode
+from bridge.registry.imports import cells
+from bridge.registry.imports.formats import labels
+from bridge.registry.imports.formats.base import (
+    Column,
+    ExportFormat,
+    ProgramDefaults,
+    ProjectColumns,
+    RowRecords,
+    defaults,
+    project_of,
+    retirement,
+    source_fields,
+)
+from bridge.registry.imports.table import Row
+
+PROGRAM: Final = ProgramDefaults("ART")
+STANDARD: Final = "Crediting Program and Standard"
+PROJECT: Final = ProjectColumns(
+    project_id="Program ID",
+    name="Program Name",
+    country="Program Country",
+    methodology=STANDARD,
+    project_type="Program Type",
+    version="Standard Version",
+    location="Program Jurisdiction(s)",
+)
+
+_PROGRAM_COLUMNS: Final = (
+    *PROJECT.declared(),
+    Column("Vintage", "the vintage year: vintage Jan 1 - Dec 31", "vintage_start"),
+    Column("Date Approved", "issued on", "issued_on"),
+    Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
+)
+
+
+def _project(row: Row, **more: Any) -> dict[str, Any]:
+    return project_of(row, "ART", PROJECT, **more)
+
+
+def _issuance(row: Row, quantity: int, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
+    year = cells.whole(row, "Vintage", required=True) or 0
+    issuance = defaults(
+        {
+            "quantity": quantity,
+            "vintage_start": date(year, 1, 1),
+            "vintage_end": date(year, 12, 31),
+            "issued_on": cells.day(row, "Date Approved"),
+            "ccp_approved": cells.flag(row, "CCP Approved"),
+            "source_fields": source_fields(row, mapped),
+        }
+    )
+    return issuance, year
+
+
+ISSUANCE_COLUMNS: Final = (
+    *_PROGRAM_COLUMNS,
+    Column("Sovereign Program Developer", "proponent; the account the units are issued to", "proponent"),
+    Column("Total Emission Reductions/Removals", "the issuance's quantity (buffer included)", "quantity"),
+    Column("Credits Deposited in Buffer", "buffer deposit at issuance", "buffer_quantity"),
+    Column("Credits Verified", "checked: the total less the buffer", "quantity"),
+    Column("CORSIA Eligible", "CORSIA eligibility in the phase the vintage fits (2016-2020 pilot, 2021- first)", None),
+    Column("Verification Body", "verification body", "verification_body"),
+)
+
+
+def read_issuance(row: Row) -> RowRecords:
+    developer = cells.text(row, "Sovereign Program Developer")
+    total = cells.tonnes(row, "Total Emission Reductions/Removals", PROGRAM.unit_decimals) or 0
+    buffer = cells.tonnes(row, "Credits Deposited in Buffer", PROGRAM.unit_decimals, required=False) or 0
+    verified = cells.tonnes(row, "Credits Verified", PROGRAM.unit_decimals, required=False)
+    if verified is not None and verified != total - buffer:
+        why = f"is not the {total - buffer} the total less the buffer makes"
+        raise cells.refuse(row, "Credits Verified", why, RegistryErrorCode.QUANTITY_INVALID)
+    project = _project(row, proponent=developer)
+    if total == 0:
+        return RowRecords(project=project)
+    issuance, year = _issuance(row, total, ISSUANCES.mapped)
+    tag = "FCPF" if row.text(STANDARD).upper().startswith("FCPF") else "ART"
+    issuance |= defaults(
+        {
+            "buffer_quantity": buffer,
+            "verification_body": cells.text(row, "Verification Body"),
+            "program_fields": {"vintage": str(year), "art_tag": tag},
+            **labels.corsia_by_vintage(row, "CORSIA Eligible", year),
+        }
+    )
+    return RowRecords(project=project, issuance=issuance, holder=developer, units=total)
+
+
+PILOT: Final = "Eligible for CORSIA 2021-2023 Compliance Period (Pilot Phase)"
+FIRST: Final = "Eligible for CORSIA 2024-2026 Compliance Period (First Phase)"
+RETIREMENT_COLUMNS: Final = (
+    *_PROGRAM_COLUMNS,
+    Column("Credit Serial Numbers", "the block's serial, issued as printed", "serial"),
+    Column("Quantity of Credits", "the block's quantity", "quantity"),
+    Column(PILOT, "CORSIA pilot phase", "corsia_pilot"),
+    Column(FIRST, "CORSIA first phase", "corsia_first_phase"),
+    Column("Status Effective", "retired at", "retired_at"),
+    Column("Account Holder", "the account the units were in", None),
+    Column("Retired on Behalf of", "beneficiary (else the account holder)", "beneficiary"),
+    Column("Retirement Reason", "retirement reason", "reason"),
+    Column("Purpose of Retirement", "retirement details", "details"),
+)
+
+
+def read_retirement(row: Row) -> RowRecords:
+    quantity = cells.tonnes(row, "Quantity of Credits", PROGRAM.unit_decimals) or 0
+    serial = cells.text(row, "Credit Serial Numbers", required=True) or ""
+    issuance, _ = _issuance(row, quantity, RETIREMENTS.mapped)
+    issuance |= {"serial": serial, **labels.corsia_phases(row, PILOT, FIRST)}
+    holder = cells.text(row, "Account Holder")
+    action = retirement(
+        serial,
+        beneficiary=cells.text(row, "Retired on Behalf of") or holder,
+        reason=cells.text(row, "Retirement Reason"),
+        details=cells.text(row, "Purpose of Retirement"),
+        when=cells.moment(row, "Status Effective", required=True),
+    )
+    return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
+
+
+ISSUANCES: Final = ExportFormat(
+    name="art-issuances",
+    registry="ART",
+    program=PROGRAM,
+    columns=ISSUANCE_COLUMNS,
+    signature=frozenset({"Program ID", "Sovereign Program Developer", "Credits Deposited in Buffer"}),
+    read=read_issuance,
+    quantity_column="Total Emission Reductions/Removals",
+    description="ART TREES issuances (no serials: the registry makes them)",
+    kept_as_text=("Program Website", "Documents", "fiID"),
+)
+RETIREMENTS: Final = ExportFormat(
+    name="art-retirements",
+    registry="ART",
+    program=PROGRAM,
+    columns=RETIREMENT_COLUMNS,
+    signature=frozenset({"Program ID", "Credit Serial Numbers", "Retired on Behalf of"}),
+    read=read_retirement,
+    quantity_column="Quantity of Credits",
+    description="ART TREES retirements",
+    kept_as_text=(),
+)

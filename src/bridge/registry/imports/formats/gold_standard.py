@@ -1,0 +1,196 @@
+"""Gold Standard Impact Registry: its project list, issuances and retirements."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from bridge.registry.enums import ActivityStructure
+from bridge.registry.errors import RegistryErrorCode
+from bridge.registry.imports import cells
+from bridge.registry.imports.formats import labels
+from bridge.registry.imports.formats.base import (
+    Column,
+    ExportFormat,
+    ProgramDefaults,
+    ProjectColumns,
+    RowRecords,
+    defaults,
+    project_of,
+    retirement,
+    source_fields,
+)
+from bridge.registry.imports.table import Row
+
+PROGRAM: Final = ProgramDefaults("GS")
+_STRUCTURES: Final = {
+    "standalone": ActivityStructure.STANDALONE,
+    "poa": ActivityStructure.PROGRAMME,
+    "programme of activities": ActivityStructure.PROGRAMME,
+    "vpa": ActivityStructure.ACTIVITY,
+    "cpa": ActivityStructure.ACTIVITY,
+}
+_REMOVAL_TYPES: Final = ("a/r", "afforestation", "reforestation", "removal", "biochar")
+
+
+def _structure(row: Row) -> dict[str, Any]:
+    value = row.text("Programme of Activities").lower()
+    if not value:
+        return {}
+    structure = _STRUCTURES.get(value)
+    if structure is None:
+        raise cells.refuse(row, "Programme of Activities", "is none of Standalone, PoA, VPA")
+    poa = cells.identifier(row, "POA GSID") if structure is ActivityStructure.ACTIVITY else None
+    return defaults({"activity_structure": structure, "poa_id": poa})
+
+
+PROJECT: Final = ProjectColumns(
+    project_id="GSID", name="Project Name", country="Country", methodology="Methodology", project_type="Project Type"
+)
+
+
+def _project(row: Row, developer: str, **more: Any) -> dict[str, Any]:
+    removal = any(word in row.text("Project Type").lower() for word in _REMOVAL_TYPES)
+    return project_of(
+        row,
+        "GS",
+        PROJECT,
+        proponent=cells.text(row, developer),
+        mitigation_type="removal" if removal else "reduction",
+        **_structure(row),
+        **more,
+    )
+
+
+_PROJECT: Final = (
+    *PROJECT.declared(project_type="methodology category and sector; A/R types are removals"),
+    Column("Programme of Activities", "activity structure (Standalone, PoA, VPA)", "activity_structure"),
+    Column("POA GSID", "the programme a VPA belongs to", "poa_id"),
+)
+
+PROJECT_COLUMNS: Final = (
+    *_PROJECT,
+    Column("Project Developer Name", "proponent", "proponent"),
+    Column("Status", "project status", "status"),
+    Column("Sustainable Development Goals", "SDGs", "sdg_goals"),
+)
+
+
+def read_project(row: Row) -> RowRecords:
+    fields = _project(
+        row,
+        "Project Developer Name",
+        status=cells.text(row, "Status"),
+        sdg_goals=cells.sdgs(row, "Sustainable Development Goals"),
+        source_fields=source_fields(row, PROJECTS.mapped),
+    )
+    return RowRecords(project=fields)
+
+
+ISSUANCE_COLUMNS: Final = (
+    *_PROJECT,
+    Column("Project Developer", "proponent; the account the units are issued to", "proponent"),
+    Column("Quantity", "the block's quantity", "quantity"),
+    Column("Serial Number", "the block's serial, issued as printed (VER ranges or CER unit ids)", "serial"),
+    Column("Vintage", "the vintage year (the period when no monitoring period is given)", "vintage_start"),
+    Column("Monitoring Period Start", "vintage start: the monitoring period", "vintage_start"),
+    Column("Monitoring Period End", "vintage end", "vintage_end"),
+    Column("Issuance Date", "issued on", "issued_on"),
+    Column("Label", "removal or reduction (Emission Reduction, Removal)", "mitigation_type"),
+    Column(
+        "Article Six Authorization",
+        "Article 6 authorization (Not Applicable, Authorized ...)",
+        "article6_authorization",
+    ),
+)
+
+
+def _issuance(row: Row, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
+    quantity = cells.tonnes(row, "Quantity", PROGRAM.unit_decimals) or 0
+    year = cells.whole(row, "Vintage", required=False)
+    start = cells.day(row, "Monitoring Period Start") or (date(year, 1, 1) if year else None)
+    end = cells.day(row, "Monitoring Period End") or (date(year, 12, 31) if year else None)
+    if start is None or end is None:
+        raise cells.refuse(row, "Monitoring Period Start", "is empty, and so is Vintage", RegistryErrorCode.CELL_EMPTY)
+    issuance = defaults(
+        {
+            "quantity": quantity,
+            "serial": cells.text(row, "Serial Number", required=True),
+            "vintage_start": start,
+            "vintage_end": end,
+            "issued_on": cells.day(row, "Issuance Date"),
+            "mitigation_type": labels.mitigation(row, "Label"),
+            "article6_authorization": labels.article6(row, "Article Six Authorization"),
+            "source_fields": source_fields(row, mapped),
+        }
+    )
+    return issuance, quantity
+
+
+def read_issuance(row: Row) -> RowRecords:
+    issuance, quantity = _issuance(row, ISSUANCES.mapped)
+    return RowRecords(
+        project=_project(row, "Project Developer"),
+        issuance=issuance,
+        holder=cells.text(row, "Project Developer"),
+        units=quantity,
+    )
+
+
+RETIREMENT_COLUMNS: Final = (
+    *ISSUANCE_COLUMNS,
+    Column("Retirement Date", "retired at", "retired_at"),
+    Column("Using Entity", "beneficiary (else the aeroplane operator, else the developer)", "beneficiary"),
+    Column("Aeroplane Operator Name", "beneficiary when no using entity is named", "beneficiary"),
+    Column("Use Case", "retirement reason (Voluntary, CORSIA, ...)", "reason"),
+    Column("Note", "retirement details", "details"),
+)
+
+
+def read_retirement(row: Row) -> RowRecords:
+    issuance, quantity = _issuance(row, RETIREMENTS.mapped)
+    developer = cells.text(row, "Project Developer")
+    beneficiary = cells.text(row, "Using Entity") or cells.text(row, "Aeroplane Operator Name") or developer
+    action = retirement(
+        issuance["serial"],
+        beneficiary=beneficiary,
+        reason=cells.text(row, "Use Case"),
+        details=cells.text(row, "Note"),
+        when=cells.moment(row, "Retirement Date", required=True),
+    )
+    project = _project(row, "Project Developer")
+    return RowRecords(project=project, issuance=issuance, holder=developer, action=action, units=quantity)
+
+
+PROJECTS: Final = ExportFormat(
+    name="gs-projects",
+    registry="Gold Standard",
+    program=PROGRAM,
+    columns=PROJECT_COLUMNS,
+    signature=frozenset({"GSID", "Project Developer Name", "Estimated Annual Credits"}),
+    read=read_project,
+    description="Gold Standard Impact Registry project list",
+    kept_as_text=("Description", "Estimated Annual Credits", "Size"),
+)
+ISSUANCES: Final = ExportFormat(
+    name="gs-issuances",
+    registry="Gold Standard",
+    program=PROGRAM,
+    columns=ISSUANCE_COLUMNS,
+    signature=frozenset({"GSID", "Serial Number", "Monitoring Period Start", "Product Type"}),
+    read=read_issuance,
+    quantity_column="Quantity",
+    description="Gold Standard Impact Registry issuances",
+    kept_as_text=("Credit Status", "Product Type"),
+)
+RETIREMENTS: Final = ExportFormat(
+    name="gs-retirements",
+    registry="Gold Standard",
+    program=PROGRAM,
+    columns=RETIREMENT_COLUMNS,
+    signature=frozenset({"GSID", "Serial Number", "Monitoring Period Start", "Product Type", "Retirement Date"}),
+    read=read_retirement,
+    quantity_column="Quantity",
+    description="Gold Standard Impact Registry retirements",
+    kept_as_text=("Credit Status", "Product Type"),
+)

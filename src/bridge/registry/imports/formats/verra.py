@@ -1,0 +1,171 @@
+"""Verra: the project list and the VCU issuance/retirement list ("transactions") of the Verra Registry."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bridge.registry import serials
+from bridge.registry.errors import RegistryError
+from bridge.registry.imports import cells
+from bridge.registry.imports.formats.base import (
+    NOT_PUBLISHED,
+    Column,
+    ExportFormat,
+    ProgramDefaults,
+    RowRecords,
+    defaults,
+    project_fields,
+    retirement,
+    source_fields,
+)
+from bridge.registry.imports.table import Row
+
+PROGRAM: Final = ProgramDefaults("VCS")
+SECTORAL_SCOPES: Final = {
+    "energy industries (renewable/non-renewable sources)": "1",
+    "energy distribution": "2",
+    "energy demand": "3",
+    "manufacturing industries": "4",
+    "chemical industry": "5",
+    "construction": "6",
+    "transport": "7",
+    "mining/mineral production": "8",
+    "metal production": "9",
+    "fugitive emissions from fuels (solid, oil and gas)": "10",
+    "fugitive emissions from industrial gases (halocarbons and sulphur hexafluoride)": "11",
+    "solvent use": "12",
+    "waste handling and disposal": "13",
+    "agriculture forestry and other land use": "14",
+    "livestock, enteric fermentation, and manure management": "15",
+    "carbon capture and storage": "16",
+}
+"""Verra's project types are its sectoral scopes, by name (a project of several types takes the first)."""
+
+
+def scope_of(project_type: str | None) -> str | None:
+    if not project_type:
+        return None
+    return SECTORAL_SCOPES.get(project_type.split(";")[0].strip().lower())
+
+
+PROJECT_COLUMNS: Final = (
+    Column("ID", "project id", "project_id"),
+    Column("Name", "project name", "name"),
+    Column("Proponent", "proponent", "proponent"),
+    Column("Project Type", "sector; its sectoral scope (Verra's types are its scopes)", "sector"),
+    Column("AFOLU Activities", "methodology category (else the project type)", "methodology_category"),
+    Column("Methodology", "methodology (and its id when it fits 64 characters)", "methodology_id"),
+    Column("Status", "project status", "status"),
+    Column("Country/Area", "host country (ISO-2, from the name)", "host_country"),
+    Column("Crediting Period Start Date", "crediting period start", "crediting_period_start"),
+    Column("Crediting Period End Date", "crediting period end", "crediting_period_end"),
+)
+
+
+def read_project(row: Row) -> RowRecords:
+    project_type = cells.text(row, "Project Type")
+    fields = project_fields(
+        "VCS",
+        cells.identifier(row, "ID", required=True) or "",
+        name=cells.text(row, "Name"),
+        country=cells.country(row, "Country/Area"),
+        methodology=cells.text(row, "Methodology"),
+        category=cells.text(row, "AFOLU Activities") or project_type,
+        sector=project_type,
+        scope=scope_of(project_type),
+        proponent=cells.text(row, "Proponent"),
+        status=cells.text(row, "Status"),
+        crediting_period_start=cells.day(row, "Crediting Period Start Date"),
+        crediting_period_end=cells.day(row, "Crediting Period End Date"),
+        source_fields=source_fields(row, PROJECTS.mapped),
+    )
+    return RowRecords(project=fields)
+
+
+TRANSACTION_COLUMNS: Final = (
+    Column("ID", "project id", "project_id"),
+    Column("Name", "project name", "name"),
+    Column("Country/Area", "host country (ISO-2, from the name)", "host_country"),
+    Column("Project Type", "sector; sectoral scope when the serial has none", "sector"),
+    Column("Methodology", "methodology", "methodology_id"),
+    Column("Sustainable Development Goals", "the project's SDGs", "sdg_goals"),
+    Column("Additional Certifications", "the project's additional certifications", "additional_certifications"),
+    Column("Issuance Date", "issued on", "issued_on"),
+    Column("Vintage Start", "vintage start (the monitoring period)", "vintage_start"),
+    Column("Vintage End", "vintage end", "vintage_end"),
+    Column("Quantity Issued", "the block's quantity (VCUs)", "quantity"),
+    Column("Serial Number", "the block's serial, issued as printed", "serial"),
+    Column("Retirement/Cancellation Date", "retired at (the block is retired when set)", "retired_at"),
+    Column("Retirement Beneficiary", f"retirement beneficiary ({NOT_PUBLISHED!r} when blank)", "beneficiary"),
+    Column("Retirement Reason", "retirement reason", "reason"),
+    Column("Retirement Details", "retirement details", "details"),
+)
+
+
+def read_transaction(row: Row) -> RowRecords:
+    serial = cells.text(row, "Serial Number", required=True) or ""
+    project_type = cells.text(row, "Project Type")
+    try:
+        parsed = serials.parse(serial, "VCS")
+        scope = str(parsed.sectoral_scope) if isinstance(parsed, serials.VerraSerial) else None
+    except RegistryError:
+        scope = None  # the issuance refuses the serial, naming its column
+    certifications = [c.strip() for c in (cells.text(row, "Additional Certifications") or "").split(";") if c.strip()]
+    project = project_fields(
+        "VCS",
+        cells.identifier(row, "ID", required=True) or "",
+        name=cells.text(row, "Name"),
+        country=cells.country(row, "Country/Area"),
+        methodology=cells.text(row, "Methodology"),
+        category=project_type,
+        sector=project_type,
+        scope=scope or scope_of(project_type),
+        sdg_goals=cells.sdgs(row, "Sustainable Development Goals"),
+        additional_certifications=certifications,
+    )
+    quantity = cells.tonnes(row, "Quantity Issued", PROGRAM.unit_decimals) or 0
+    issuance = defaults(
+        {
+            "quantity": quantity,
+            "serial": serial,
+            "vintage_start": cells.day(row, "Vintage Start", required=True),
+            "vintage_end": cells.day(row, "Vintage End", required=True),
+            "issued_on": cells.day(row, "Issuance Date"),
+            "source_fields": source_fields(row, TRANSACTIONS.mapped),
+        }
+    )
+    action = None
+    retired_at = cells.moment(row, "Retirement/Cancellation Date")
+    if retired_at is not None:
+        action = retirement(
+            serial,
+            beneficiary=cells.text(row, "Retirement Beneficiary"),
+            reason=cells.text(row, "Retirement Reason")
+            or f"{NOT_PUBLISHED} (the export does not say whether the units were retired or cancelled)",
+            details=cells.text(row, "Retirement Details"),
+            when=retired_at,
+        )
+    return RowRecords(project=project, issuance=issuance, action=action, units=quantity)
+
+
+PROJECTS: Final = ExportFormat(
+    name="verra-projects",
+    registry="Verra",
+    program=PROGRAM,
+    columns=PROJECT_COLUMNS,
+    signature=frozenset({"ID", "Proponent", "Country/Area", "Estimated Annual Emission Reductions"}),
+    read=read_project,
+    description="Verra Registry project list",
+    kept_as_text=("Estimated Annual Emission Reductions", "Region", "Project Registration Date"),
+)
+TRANSACTIONS: Final = ExportFormat(
+    name="verra-transactions",
+    registry="Verra",
+    program=PROGRAM,
+    columns=TRANSACTION_COLUMNS,
+    signature=frozenset({"Serial Number", "Quantity Issued", "Retirement/Cancellation Date", "Vintage Start"}),
+    read=read_transaction,
+    quantity_column="Quantity Issued",
+    description="Verra Registry VCU issuances and retirements",
+    kept_as_text=("Total Vintage Quantity",),
+)
