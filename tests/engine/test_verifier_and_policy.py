@@ -16,6 +16,8 @@ from bridge.engine.verifier import SignedMemory
 from bridge.primitives import TONNE
 from engine_harness import BridgeWorld, tokenize
 
+pytestmark = pytest.mark.sqlite_only  # verifiers and eligibility: the same on every engine database
+
 
 def locked(bw: BridgeWorld, quantity: int = 10):  # type: ignore[no-untyped-def]
     """A tokenization driven up to its attestation (the block is locked in trust, nothing signed)."""
