@@ -26,6 +26,7 @@ from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
+from bridge.chain.deploy import checked_bridge
 from bridge.chain.local import DevChain, LocalBridge
 from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
@@ -89,6 +90,7 @@ class BridgeService:
 
     @classmethod
     def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
+        settings.check_attach()
         registry = Registry.open(settings.registry_url)
         trust = settings.trust_account
         if trust is None:
@@ -119,16 +121,14 @@ class BridgeService:
             funded = list(chain.accounts)
             chain.accounts = [operator or funded[0], *(verifier_accounts or funded[1:4]), *funded[4:]]
         verifier_count = len(verifier_accounts) or 3
+        shape = {"verifiers": verifier_count, "threshold": settings.threshold, "policy": settings.chain_policy}
         if settings.bridge_address:
-            local = LocalBridge.attach(
-                chain, settings.bridge_address, verifiers=verifier_count, threshold=settings.threshold
-            )
+            local = LocalBridge.attach(chain, checked_bridge(chain.w3, settings.bridge_address), **shape)
         else:
-            local = LocalBridge.start(verifiers=verifier_count, threshold=settings.threshold, chain=chain)
-        if settings.start_block is not None:
-            start_block = settings.start_block
-        else:  # a fresh deployment has no events before it; an attached one is read from genesis
-            start_block = 0 if settings.bridge_address else int(chain.w3.eth.block_number)
+            local = LocalBridge.start(chain=chain, **shape)
+            log.info("deployed a new bridge at %s (attach to it with its start block)", local.deployment.address)
+        # an attached bridge has its start configured (check_attach); a fresh one has no events before it
+        start_block = settings.start_block if settings.start_block is not None else int(chain.w3.eth.block_number)
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)

@@ -10,6 +10,7 @@ from web3.contract import Contract
 
 from bridge.chain.attestation import Attestation, CreditClass, order_signatures, sign_attestation
 from bridge.chain.compiler import Artifacts, load_artifacts
+from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import TxSender
 
@@ -26,6 +27,7 @@ class BridgeDeployment:
     bridge: Contract
     decoder: ErrorDecoder
     _tokens: dict[bytes, Contract] = field(default_factory=dict)
+    _chain_id: int | None = None
 
     @property
     def address(self) -> str:
@@ -33,7 +35,10 @@ class BridgeDeployment:
 
     @property
     def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
+        """The chain's id (asked once: a node does not change chains)."""
+        if self._chain_id is None:
+            self._chain_id = int(self.w3.eth.chain_id)
+        return self._chain_id
 
     def token_at(self, address: str) -> Contract:
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifacts[TOKEN_CONTRACT].abi)
@@ -82,3 +87,20 @@ def attach_bridge(w3: Web3, address: str, artifacts: Artifacts | None = None) ->
     artifacts = artifacts or load_artifacts()
     bridge = w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifacts[BRIDGE_CONTRACT].abi)
     return BridgeDeployment(w3=w3, artifacts=artifacts, bridge=bridge, decoder=make_decoder(artifacts))
+
+
+def checked_bridge(w3: Web3, address: str) -> str:
+    """``address`` checksummed, once the chain shows a contract there (attaching to nothing fails here, named)."""
+    try:
+        checksummed = Web3.to_checksum_address(address)
+    except ValueError:
+        raise ChainError(
+            f"{address!r} is not an address", code=ChainErrorCode.INVALID_CHAIN_CONFIG, field="bridge_address"
+        ) from None
+    if not w3.eth.get_code(checksummed):
+        raise ChainError(
+            f"no contract at {checksummed} on chain {int(w3.eth.chain_id)}: not this chain's bridge",
+            code=ChainErrorCode.INVALID_CHAIN_CONFIG,
+            field="bridge_address",
+        )
+    return checksummed

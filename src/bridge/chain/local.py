@@ -18,6 +18,7 @@ from bridge.chain.attestation import Attestation, CreditClass
 from bridge.chain.backend import DEFAULT_FORK, InProcessChain
 from bridge.chain.compiler import Artifacts, load_artifacts
 from bridge.chain.deploy import BridgeDeployment, attach_bridge, deploy_bridge, make_decoder
+from bridge.chain.policy import ChainPolicy
 from bridge.chain.tx import TxSender
 
 
@@ -47,6 +48,7 @@ class LocalBridge:
     verifiers: list[LocalAccount]
     threshold: int
     users: list[LocalAccount]
+    policy: ChainPolicy = field(default_factory=ChainPolicy)  # fees, replacements, log spans of every sender
     _senders: dict[str, TxSender] = field(default_factory=dict)
     _nonces: count = field(default_factory=lambda: count(1))
 
@@ -59,13 +61,15 @@ class LocalBridge:
         fork: str = DEFAULT_FORK,
         artifacts: Artifacts | None = None,
         chain: DevChain | None = None,
+        policy: ChainPolicy | None = None,
     ) -> LocalBridge:
         """Deploy a fresh bridge on ``chain`` (a new in-process EVM by default)."""
         artifacts = artifacts or load_artifacts()
         chain = chain or InProcessChain(fork=fork)
+        policy = policy or ChainPolicy()
         operator, *others = chain.accounts
         verifier_keys, users = others[:verifiers], others[verifiers:]
-        sender = TxSender(chain.w3, operator, make_decoder(artifacts))
+        sender = TxSender(chain.w3, operator, make_decoder(artifacts), policy)
         deployment = deploy_bridge(
             sender,
             admin=operator.address,
@@ -73,7 +77,7 @@ class LocalBridge:
             threshold=threshold,
             artifacts=artifacts,
         )
-        bridge = cls(chain, deployment, operator, verifier_keys, threshold, users)
+        bridge = cls(chain, deployment, operator, verifier_keys, threshold, users, policy)
         bridge._senders[operator.address] = sender
         return bridge
 
@@ -86,11 +90,14 @@ class LocalBridge:
         verifiers: int = 3,
         threshold: int = 2,
         artifacts: Artifacts | None = None,
+        policy: ChainPolicy | None = None,
     ) -> LocalBridge:
         """The bridge ``start`` deployed at ``address`` on ``chain``, seen from another process."""
         operator, *others = chain.accounts
         deployment = attach_bridge(chain.w3, address, artifacts)
-        return cls(chain, deployment, operator, others[:verifiers], threshold, others[verifiers:])
+        return cls(
+            chain, deployment, operator, others[:verifiers], threshold, others[verifiers:], policy or ChainPolicy()
+        )
 
     @property
     def bridge(self) -> Contract:
@@ -99,7 +106,7 @@ class LocalBridge:
     def sender(self, account: LocalAccount | None = None) -> TxSender:
         account = account or self.operator
         if account.address not in self._senders:
-            self._senders[account.address] = TxSender(self.chain.w3, account, self.deployment.decoder)
+            self._senders[account.address] = TxSender(self.chain.w3, account, self.deployment.decoder, self.policy)
         return self._senders[account.address]
 
     def resync(self) -> None:
