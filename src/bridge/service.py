@@ -126,9 +126,10 @@ class BridgeService:
             local = LocalBridge.attach(chain, checked_bridge(chain.w3, settings.bridge_address), **shape)
         else:
             local = LocalBridge.start(chain=chain, **shape)
-            log.info("deployed a new bridge at %s (attach to it with its start block)", local.deployment.address)
         # an attached bridge has its start configured (check_attach); a fresh one has no events before it
         start_block = settings.start_block if settings.start_block is not None else int(chain.w3.eth.block_number)
+        if not settings.bridge_address:
+            log.info("deployed a new bridge at %s, start block %s", local.deployment.address, start_block)
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)
