@@ -11,7 +11,6 @@ A module whose tests exercise nothing the database backend changes says so with
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
 
 from bridge.engine.db import open_engine_db
+from postgres_admin import drop_database
 
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_POSTGRES_URL")
 SQLITE, POSTGRES = "sqlite", "postgres"
@@ -67,16 +66,7 @@ class PostgresEngineDatabases:
         """Drop a database ``new`` made (connections still open to it are ended)."""
         name = str(url.database)
         self._made.remove(name)
-        # an autovacuum worker still in it can make a non-superuser's DROP ... WITH (FORCE) fail for a moment
-        for attempt in range(50):
-            try:
-                with self._admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                return
-            except DBAPIError:
-                if attempt == 49:
-                    raise
-                time.sleep(0.1)
+        drop_database(self._admin, name)
 
     def close(self) -> None:
         for name in list(self._made):
