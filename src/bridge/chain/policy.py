@@ -44,7 +44,9 @@ class ChainPolicy(BaseModel):
         default=30, gt=0, description="a transaction not mined after this long is replaced with higher fees"
     )
     max_replacements: int = Field(default=5, ge=0, le=50, description="replacements of one transaction at most")
-    receipt_timeout_s: float = Field(default=600, gt=0, description="how long one wait for a receipt lasts")
+    receipt_timeout_s: float = Field(
+        default=120, gt=0, description="how long one wait for a receipt lasts (a later wait goes on replacing)"
+    )
     poll_min_s: float = Field(default=0.05, gt=0, description="first interval between receipt polls")
     poll_max_s: float = Field(default=2.0, gt=0, description="polls slow down (doubling) to this interval")
     log_max_span: int = Field(
