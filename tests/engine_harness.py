@@ -46,12 +46,14 @@ class BridgeWorld:
     engine: BridgeEngine = field(init=False)
     _keys: dict[int, str] = field(default_factory=dict)
     http: Any = None  # a TestClient of the registry app: the engine then talks HTTP
+    engine_url: str = ""  # the engine database (default: bridge.db in ``tmp``)
     store: EngineStore = field(init=False)
     verifiers: list[VerifierService] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.start_block < 0:
             self.start_block = self.local.chain.w3.eth.block_number
+        self.engine_url = self.engine_url or f"sqlite:///{self.tmp / 'bridge.db'}"
         self.restart()
 
     def client(self, account: int | None) -> RegistryClient:
@@ -73,7 +75,7 @@ class BridgeWorld:
             self.store.close()
             for verifier in self.verifiers:
                 verifier.close()
-        self.store = EngineStore(f"sqlite:///{self.tmp / 'bridge.db'}")
+        self.store = EngineStore(self.engine_url)
         chain = BridgeChain(self.local.deployment, self.local.sender(), confirmations=self.confirmations)
         self.verifiers = [
             VerifierService(
@@ -126,11 +128,12 @@ def tonnes(amount: int) -> int:
     return amount * TONNE
 
 
-def make_world(tmp: Path, *, chain: DevChain | None = None, **kwargs: Any) -> BridgeWorld:
+def make_world(tmp: Path, *, chain: DevChain | None = None, engine_url: str = "", **kwargs: Any) -> BridgeWorld:
+    """A new world in ``tmp``; the engine database at ``engine_url`` (default: a SQLite file in ``tmp``)."""
     registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
     world = build_world(registry)
     local = LocalBridge.start(verifiers=3, threshold=2, chain=chain)
-    bw = BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
+    bw = BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, engine_url=engine_url, **kwargs)
     (tmp / "world.json").write_text(
         json.dumps(
             {
@@ -139,6 +142,7 @@ def make_world(tmp: Path, *, chain: DevChain | None = None, **kwargs: Any) -> Br
                 "trust": world.trust,
                 "bridge": local.deployment.address,
                 "start_block": bw.start_block,
+                "engine_url": bw.engine_url,
             }
         )
     )
@@ -151,7 +155,15 @@ def attach_world(tmp: Path, chain: DevChain, **kwargs: Any) -> BridgeWorld:
     registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
     world = World(registry=registry, custodian=saved["custodian"], trader=saved["trader"], trust=saved["trust"])
     local = LocalBridge.attach(chain, saved["bridge"])
-    return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, start_block=saved["start_block"], **kwargs)
+    return BridgeWorld(
+        tmp=tmp,
+        local=local,
+        registry=registry,
+        world=world,
+        start_block=saved["start_block"],
+        engine_url=saved["engine_url"],
+        **kwargs,
+    )
 
 
 def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:

@@ -27,6 +27,7 @@ from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
+from bridge.chain.deploy import checked_bridge
 from bridge.chain.local import BridgeRoles, DevChain, LocalBridge
 from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
@@ -103,6 +104,7 @@ class BridgeService:
 
     @classmethod
     def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
+        settings.check_attach()
         registry = Registry.open(settings.registry_url)
         trust = settings.trust_account
         if trust is None:
@@ -126,14 +128,15 @@ class BridgeService:
             chain = RpcChain(settings.chain, [Account.from_key(settings.operator_key.get_secret_value())])
         clients = [HttpVerifier(v.url, v.api_key.get_secret_value()) for v in settings.verifiers]
         roles = _roles(settings, chain, clients)
+        shape = {"threshold": settings.threshold, "roles": roles, "policy": settings.chain_policy}
         if settings.bridge_address:
-            local = LocalBridge.attach(chain, settings.bridge_address, threshold=settings.threshold, roles=roles)
+            local = LocalBridge.attach(chain, checked_bridge(chain.w3, settings.bridge_address), **shape)
         else:
-            local = LocalBridge.start(threshold=settings.threshold, chain=chain, roles=roles)
-        if settings.start_block is not None:
-            start_block = settings.start_block
-        else:  # a fresh deployment has no events before it; an attached one is read from genesis
-            start_block = 0 if settings.bridge_address else int(chain.w3.eth.block_number)
+            local = LocalBridge.start(chain=chain, **shape)
+        # an attached bridge has its start configured (check_attach); a fresh one has no events before it
+        start_block = settings.start_block if settings.start_block is not None else int(chain.w3.eth.block_number)
+        if not settings.bridge_address:
+            log.info("deployed a new bridge at %s, start block %s", local.deployment.address, start_block)
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)

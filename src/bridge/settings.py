@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
+from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.chain.policy import ChainPolicy
 from bridge.engine.policy import EligibilityPolicy
 from bridge.http_edge import EdgeLimits
 from bridge.primitives import checked_address
@@ -89,9 +91,19 @@ class BridgeSettings(BaseSettings):
     anvil_state_file: str | None = Field(
         default=None, description='chain "anvil": load the chain from this file at start, save it while running'
     )
-    bridge_address: str | None = Field(default=None, description="deployed bridge; None: deploy one")
+    bridge_address: str | None = Field(
+        default=None, description="the deployed bridge to attach to (with start_block); None: deploy one on a dev chain"
+    )
     start_block: int | None = Field(
-        default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
+        default=None, ge=0, description="first block to watch (the bridge's deployment block): needed to attach"
+    )
+    deploy_bridge: bool = Field(
+        default=False,
+        description="on a JSON-RPC chain, deploy a new bridge (first start only: then attach with bridge_address and "
+        "start_block)",
+    )
+    chain_policy: ChainPolicy = Field(
+        default_factory=ChainPolicy, description="fees, replacement of stuck transactions, receipt polls, log spans"
     )
     confirmations: int = Field(default=2, ge=0, le=1000)
     operator_key: SecretStr | None = Field(
@@ -156,6 +168,30 @@ class BridgeSettings(BaseSettings):
         if self.trust_account is None:
             raise ValueError("trust_account is required outside local use")
         return self
+
+    def check_attach(self) -> None:
+        """Never deploy a new bridge or scan from block 0 by accident: attaching needs the bridge's address and
+        the block to watch from; a JSON-RPC chain without a bridge address needs ``deploy_bridge`` said aloud."""
+        if self.bridge_address and self.deploy_bridge:
+            raise ChainError(
+                "bridge_address and deploy_bridge: attach to that bridge or deploy a new one, not both",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="deploy_bridge",
+            )
+        if self.bridge_address and self.start_block is None:
+            raise ChainError(
+                f"attaching to the bridge at {self.bridge_address} needs start_block (its deployment block, or the "
+                "first block to watch): without it every block from 0 would be scanned",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="start_block",
+            )
+        if not self.bridge_address and self.chain not in (IN_PROCESS, ANVIL) and not self.deploy_bridge:
+            raise ChainError(
+                f"the chain at {self.chain} needs bridge_address and start_block to attach to its bridge; to deploy a "
+                "new bridge there (once), set deploy_bridge",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="bridge_address",
+            )
 
     def destinations_of(self, account: int) -> frozenset[str]:
         """The addresses custodian ``account`` registered (lower case): where the operator may send its credits."""

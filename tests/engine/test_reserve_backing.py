@@ -22,6 +22,8 @@ from bridge.primitives import TONNE
 from bridge.reserves_check import IndependentReport, check_reserves
 from engine_harness import BridgeWorld, request_redemption, tokenize
 
+pytestmark = pytest.mark.sqlite_only  # what the proof of reserve counts: the same on every engine database
+
 _CLASS_TYPE = (
     b"CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,"
     b"string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)"

@@ -3,10 +3,15 @@
 Events are read only up to ``head - confirmations``; every event carries the hash of the block it
 was seen in, so a later step can check that the chain still shows it before acting on it. The newest
 head read is kept (``last_head``) for whoever must answer without calling the chain (``/health``).
+Inside ``one_round()`` the head is read once: every step of an engine round sees the same head, at the
+cost of one call. Logs are read through a ``LogScanner`` (pieces the node will serve).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +23,7 @@ from bridge.chain.attestation import CreditClass
 from bridge.chain.deploy import BridgeDeployment
 from bridge.chain.errors import ContractRevert
 from bridge.chain.lock_batch import MintLocksArgs
+from bridge.chain.logs import LogScanner
 from bridge.chain.tx import TxSender
 
 REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
@@ -50,6 +56,8 @@ class BridgeChain:
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
         self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
+        self.scanner = LogScanner(self.w3, sender.policy.log_max_span)
+        self._round: tuple[int, int | None] | None = None  # (thread in a round, the head it read)
 
     @property
     def chain_id(self) -> int:
@@ -57,8 +65,23 @@ class BridgeChain:
 
     # --- reads ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def one_round(self) -> Iterator[None]:
+        """Within it, this thread reads the head once (the first ``head()``) and sees that one after."""
+        self._round = (threading.get_ident(), None)
+        try:
+            yield
+        finally:
+            self._round = None
+
     def head(self) -> int:
+        current = self._round
+        in_round = current is not None and current[0] == threading.get_ident()
+        if in_round and current is not None and current[1] is not None:
+            return current[1]
         self.last_head = int(self.w3.eth.block_number)
+        if in_round:
+            self._round = (threading.get_ident(), self.last_head)
         return self.last_head
 
     def latest_timestamp(self) -> int:
@@ -220,15 +243,13 @@ class BridgeChain:
         the blocks ``from_block..to_block``, in chain order. Arguments as web3 decodes them."""
         if to_block < from_block:
             return []
-        span = {"fromBlock": from_block, "toBlock": to_block}
-        found = [
-            *self._decoded(self.bridge, self.w3.eth.get_logs({"address": self.bridge.address, **span})),
-        ]
+        bridge_logs = self.scanner.get_logs({"address": self.bridge.address}, from_block, to_block)
+        found = self._decoded(self.bridge, bridge_logs)
         if tokens:
             token = self.deployment.token_at(tokens[0])
             # a 0x-hex topic: eth-tester matches no log on a HexBytes one
             transfer = "0x" + event_abi_to_log_topic(token.events.Transfer().abi).hex()
-            logs = self.w3.eth.get_logs({"address": tokens, "topics": [transfer], **span})  # type: ignore[typeddict-item]
+            logs = self.scanner.get_logs({"address": tokens, "topics": [transfer]}, from_block, to_block)
             found += self._decoded(token, logs)
         return sorted(found, key=lambda e: (e.block_number, e.log_index))
 
@@ -259,8 +280,10 @@ class BridgeChain:
     def events(self, name: str, from_block: int, to_block: int) -> list[ChainEvent]:
         if to_block < from_block:
             return []
-        event = getattr(self.bridge.events, name)
-        logs = event.get_logs(from_block=from_block, to_block=to_block)
+        event = getattr(self.bridge.events, name)()
+        topic = "0x" + event_abi_to_log_topic(event.abi).hex()
+        found = self.scanner.get_logs({"address": self.bridge.address, "topics": [topic]}, from_block, to_block)
+        logs = [event.process_log(entry) for entry in found]
         return [
             ChainEvent(
                 name=name,

@@ -15,6 +15,7 @@ from web3.contract import Contract
 
 from bridge.chain.attestation import CreditClass
 from bridge.chain.compiler import Artifacts, load_artifacts
+from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import TxSender
 
@@ -47,6 +48,7 @@ class BridgeDeployment:
     decoder: ErrorDecoder
     timelock: Contract | None = None
     _tokens: dict[bytes, Contract] = field(default_factory=dict)
+    _chain_id: int | None = None
 
     @property
     def address(self) -> str:
@@ -54,7 +56,10 @@ class BridgeDeployment:
 
     @property
     def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
+        """The chain's id (asked once: a node does not change chains)."""
+        if self._chain_id is None:
+            self._chain_id = int(self.w3.eth.chain_id)
+        return self._chain_id
 
     def has_role(self, role: str, account: str) -> bool:
         """Whether ``account`` holds the bridge's role named ``role`` (e.g. "VERIFIER_MANAGER_ROLE")."""
@@ -166,3 +171,20 @@ def attach_bridge(
     if timelock is not None:
         admin = w3.eth.contract(address=Web3.to_checksum_address(timelock), abi=artifacts[TIMELOCK_CONTRACT].abi)
     return BridgeDeployment(w3=w3, artifacts=artifacts, bridge=bridge, decoder=make_decoder(artifacts), timelock=admin)
+
+
+def checked_bridge(w3: Web3, address: str) -> str:
+    """``address`` checksummed, once the chain shows a contract there (attaching to nothing fails here, named)."""
+    try:
+        checksummed = Web3.to_checksum_address(address)
+    except ValueError:
+        raise ChainError(
+            f"{address!r} is not an address", code=ChainErrorCode.INVALID_CHAIN_CONFIG, field="bridge_address"
+        ) from None
+    if not w3.eth.get_code(checksummed):
+        raise ChainError(
+            f"no contract at {checksummed} on chain {int(w3.eth.chain_id)}: not this chain's bridge",
+            code=ChainErrorCode.INVALID_CHAIN_CONFIG,
+            field="bridge_address",
+        )
+    return checksummed

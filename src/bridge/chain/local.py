@@ -35,6 +35,7 @@ from bridge.chain.deploy import (
     make_decoder,
 )
 from bridge.chain.lock_batch import LockTree, SignedLockBatch
+from bridge.chain.policy import ChainPolicy
 from bridge.chain.timelock import TimelockAdmin
 from bridge.chain.tx import TxSender
 
@@ -105,6 +106,7 @@ class LocalBridge:
     """The verifier keys this process holds (tests and tools sign with them)."""
     threshold: int
     users: list[LocalAccount]
+    policy: ChainPolicy = field(default_factory=ChainPolicy)  # fees, replacements, log spans of every sender
     _senders: dict[str, TxSender] = field(default_factory=dict)
     _lock_ids: count[int] = field(default_factory=lambda: count(1))
 
@@ -120,13 +122,15 @@ class LocalBridge:
         min_delay: int = LOCAL_MIN_DELAY,
         mint_cap: MintCap = DEFAULT_MINT_CAP,
         roles: BridgeRoles | None = None,
+        policy: ChainPolicy | None = None,
     ) -> LocalBridge:
         """Deploy a timelock and a fresh bridge under it on ``chain`` (a new in-process EVM by default), with
         ``roles`` (the chain's funded keys by position by default, ``verifiers`` of them verifiers)."""
         artifacts = artifacts or load_artifacts()
         chain = chain or InProcessChain(fork=fork)
         roles = roles or BridgeRoles.by_position(chain.accounts, verifiers)
-        sender = TxSender(chain.w3, roles.deployer, make_decoder(artifacts))
+        policy = policy or ChainPolicy()
+        sender = TxSender(chain.w3, roles.deployer, make_decoder(artifacts), policy)
         deployment = deploy_governed_bridge(
             sender,
             admin_key=roles.admin_address,
@@ -137,15 +141,30 @@ class LocalBridge:
             mint_cap=mint_cap,
             artifacts=artifacts,
         )
-        bridge = cls._of(chain, deployment, roles, threshold)
+        bridge = cls._of(chain, deployment, roles, threshold, policy)
         bridge._senders[roles.deployer.address] = sender
         return bridge
 
     @classmethod
-    def _of(cls, chain: DevChain, deployment: BridgeDeployment, roles: BridgeRoles, threshold: int) -> LocalBridge:
+    def _of(
+        cls,
+        chain: DevChain,
+        deployment: BridgeDeployment,
+        roles: BridgeRoles,
+        threshold: int,
+        policy: ChainPolicy | None = None,
+    ) -> LocalBridge:
         admin = None if isinstance(roles.admin, str) else roles.admin
         return cls(
-            chain, deployment, roles.deployer, admin, roles.engine, roles.verifier_keys, threshold, list(roles.users)
+            chain,
+            deployment,
+            roles.deployer,
+            admin,
+            roles.engine,
+            roles.verifier_keys,
+            threshold,
+            list(roles.users),
+            policy or ChainPolicy(),
         )
 
     @classmethod
@@ -159,11 +178,13 @@ class LocalBridge:
         threshold: int = 2,
         artifacts: Artifacts | None = None,
         roles: BridgeRoles | None = None,
+        policy: ChainPolicy | None = None,
     ) -> LocalBridge:
         """The bridge ``start`` deployed at ``address`` (timelock at ``timelock``) on ``chain``, seen from
         another process: the same ``roles`` (by default the same keys by position)."""
         deployment = attach_bridge(chain.w3, address, artifacts, timelock=timelock)
-        return cls._of(chain, deployment, roles or BridgeRoles.by_position(chain.accounts, verifiers), threshold)
+        roles = roles or BridgeRoles.by_position(chain.accounts, verifiers)
+        return cls._of(chain, deployment, roles, threshold, policy)
 
     @property
     def bridge(self) -> Contract:
@@ -173,7 +194,7 @@ class LocalBridge:
         """A sender for ``account``; the engine's key by default."""
         account = account or self.engine
         if account.address not in self._senders:
-            self._senders[account.address] = TxSender(self.chain.w3, account, self.deployment.decoder)
+            self._senders[account.address] = TxSender(self.chain.w3, account, self.deployment.decoder, self.policy)
         return self._senders[account.address]
 
     def resync(self) -> None:

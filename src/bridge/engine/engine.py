@@ -139,32 +139,31 @@ class BridgeEngine:
         self.feed.forget_after(block)
 
     def watch(self) -> int:
-        """Record redemption requests and retirements that are now deep enough to act on."""
+        """Record redemption requests and retirements that are now deep enough to act on. Blocks are read in
+        pieces the node serves (``log_max_span``), the cursor saved after each: a restart resumes there."""
         forked = self.feed.forked_at()
         if forked is not None:  # the feed's newest blocks left the chain: read them again
             log.warning("chain reorganization: events from block %s on are read again", forked)
             self._rewind(forked - 1)
-        start = self._cursor() + 1
-        end = self.chain.safe_head()
-        if end < start:
-            return 0
         recorded = 0
-        for event in self.chain.events("RedemptionRequested", start, end):
-            recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
-        for event in self.chain.events("Retired", start, end):
-            recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
-        self.feed.record(start, end)
-        with self.store.session() as session:
-            cursor = session.get(Cursor, EVENT_CURSOR)
-            if cursor is None:
-                session.add(Cursor(name=EVENT_CURSOR, block=end))
-            else:
-                cursor.block = end
+        for start, end in self.chain.scanner.spans(self._cursor() + 1, self.chain.safe_head()):
+            for event in self.chain.events("RedemptionRequested", start, end):
+                recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+            for event in self.chain.events("Retired", start, end):
+                recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+            self.feed.record(start, end)
+            with self.store.session() as session:
+                cursor = session.get(Cursor, EVENT_CURSOR)
+                if cursor is None:
+                    session.add(Cursor(name=EVENT_CURSOR, block=end))
+                else:
+                    cursor.block = end
         return recorded
 
     def tick(self) -> int:
-        """One round over every flow; returns how many steps moved."""
-        moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+        """One round over every flow (the chain's head read once); returns how many steps moved."""
+        with self.chain.one_round():
+            moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
         if moved:
             log.debug("engine round: %s steps moved", moved)
         return moved

@@ -11,32 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Engine,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    event,
-    inspect,
-    text,
-)
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from bridge.engine.db import DEFAULT_ENGINE_URL, open_engine_db
 from bridge.engine.request_ids import new_request_token
 from bridge.registry.models import UTCDateTime
 
-DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
 flow_log = logging.getLogger("bridge.engine.flows")
 
 
@@ -273,18 +257,12 @@ for _flow in (Tokenization, Redemption, Settlement):
 
 
 class EngineStore:
-    """Sessions on the engine database (SQLite file by default, PostgreSQL by URL)."""
+    """Sessions on the engine database (SQLite file by default, PostgreSQL by URL), its schema upgraded to
+    the newest migration when opened (``bridge.engine.db``)."""
 
     def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
-        self.engine = _make_engine(url)
-        self.create_tables(Base.metadata)
+        self.engine = open_engine_db(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def create_tables(self, metadata: MetaData) -> None:
-        """Create the tables of ``metadata`` that are missing (the engine's own, or another part's that
-        keeps its rows here, such as the pools), and the nullable columns an older version lacks."""
-        metadata.create_all(self.engine)
-        _add_missing_columns(self.engine, metadata)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -294,38 +272,3 @@ class EngineStore:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _add_missing_columns(engine: Engine, metadata: MetaData) -> None:
-    """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
-    missing tables), so an existing bridge home keeps working after an upgrade."""
-    existing = inspect(engine)
-    # several workers may start at once on PostgreSQL (SQLite has no IF NOT EXISTS here, nor the race)
-    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable and column.server_default is None:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN {guard}"{column.name}" {kind}'))
-
-
-def _make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 60})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
