@@ -53,8 +53,8 @@ def minted_blocks(local: LocalBridge, batches: int) -> tuple[int, int]:
     start = local.chain.w3.eth.block_number + 1
     for _ in range(batches):
         serial, low, high = fresh_block(10)
-        local.mint(
-            local.attestation(verra_class(), serial=serial, start=low, end=high, recipient=local.users[0].address)
+        local.mint_locks(
+            [local.lock(verra_class(), serial=serial, start=low, end=high, recipient=local.users[0].address)]
         )
         local.chain.mine(1)
     return start, local.chain.w3.eth.block_number

@@ -173,7 +173,7 @@ def test_the_migration_rebuilds_an_older_registrys_locks_from_its_journal(world:
     config = alembic_config(engine)
     with engine.begin() as connection:  # the registry as the revision before locks left it
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003_scoped_idempotency")
+        command.downgrade(config, "0004_registry_data")
     upgrade(engine)
     assert registry.snapshot() == before
     assert registry.check_integrity().ok

@@ -24,7 +24,7 @@ def test_a_bridge_on_a_json_rpc_url_deploys_mints_and_attaches_again(
     tmp_path: Path, bridge_template: LocalTemplate
 ) -> None:
     node = AnvilChain(binary=find_anvil(find_project_root())).start()
-    keys = dev_accounts(5)
+    keys = dev_accounts(6)  # engine, 3 verifiers, a holder, the admin (named by address only)
     registry_file = tmp_path / "registry.db"
     bridge_template.copy_to(registry_file)
     demo = dataclasses.replace(bridge_template.demo, registry=Registry.open(f"sqlite:///{registry_file}"))
@@ -40,6 +40,7 @@ def test_a_bridge_on_a_json_rpc_url_deploys_mints_and_attaches_again(
             chain=node.url,
             operator_key=SecretStr(keys[0].key.hex()),
             verifier_keys=[SecretStr(k.key.hex()) for k in keys[1:4]],
+            admin_address=keys[5].address,
             confirmations=1,
             **overrides,
         )

@@ -35,8 +35,11 @@ def _throwaway_bridge() -> Iterator[str]:
 
     with tempfile.TemporaryDirectory(prefix="carbon-bridge-demo-") as folder:
         home = LocalHome(Path(folder) / "home")
+        from bridge.local.verifiers import COUNT
+
+        verifier_ports = [free_port() for _ in range(COUNT)]
         with serving_home(
-            home, port=free_port(), chain_port=free_port(), verifier_port=free_port(), interval=0.1
+            home, port=free_port(), chain_port=free_port(), verifier_ports=verifier_ports, interval=0.1
         ) as running:
             yield running.url
 
