@@ -38,6 +38,7 @@ RETIREMENT = RetirementDetails(
 TARGETS = {
     "tokenize_new_class": 300_000,
     "tokenize_existing_class": 150_000,
+    "tokenize_batch50_per_block": 50_000,
     "transfer_existing_holder": 37_000,
     "redeem_request": 120_000,
     "retire_with_certificate": 150_000,
@@ -62,14 +63,13 @@ def measure() -> dict[str, int]:
     gas: dict[str, int] = {}
 
     def bridge_block(start: int, end: int, recipient: str) -> int:
-        attestation = local.attestation(
-            credit_class, serial=SERIAL.format(start, end), start=start, end=end, recipient=recipient
-        )
-        return int(local.mint(attestation)["gasUsed"])
+        lock = local.lock(credit_class, serial=SERIAL.format(start, end), start=start, end=end, recipient=recipient)
+        return int(local.mint_locks([lock])["gasUsed"])
 
     gas["tokenize_new_class"] = bridge_block(40000001, 40000500, custodian.address)
     gas["tokenize_existing_class"] = bridge_block(40000501, 40001000, custodian.address)
     gas["tokenize_existing_class_new_holder"] = bridge_block(40001001, 40001200, newcomer.address)
+    gas.update(measure_batches(local, credit_class, local.users[3].address))
 
     token = local.token(credit_class)
     as_custodian = local.sender(custodian)
@@ -82,13 +82,31 @@ def measure() -> dict[str, int]:
     gas.update(measure_pool(local, credit_class, custodian, trader))
 
     baseline_artifact = local.deployment.artifacts["BaselineERC20"]
-    baseline = local.sender().deploy(baseline_artifact)
-    local.sender().transact(baseline.functions.mint(custodian.address, 1000 * TONNE))
+    baseline = local.sender(local.deployer).deploy(baseline_artifact)
+    local.sender(local.deployer).transact(baseline.functions.mint(custodian.address, 1000 * TONNE))
     as_custodian.transact(baseline.functions.transfer(trader.address, 10 * TONNE))
     gas["baseline_erc20_transfer_existing_holder"] = as_custodian.transact(
         baseline.functions.transfer(trader.address, 10 * TONNE)
     )["gasUsed"]
     return gas
+
+
+def measure_batches(local: LocalBridge, credit_class: CreditClass, holder: str) -> dict[str, int]:
+    """50 locks of an existing class in one call: to one (new) holder, then each to a new holder; per block."""
+
+    def batch_of_50(first: int, recipients: list[str]) -> int:
+        locks = []
+        for i, recipient in enumerate(recipients):
+            start = first + 100 * i
+            serial = SERIAL.format(start, start + 99)
+            locks.append(local.lock(credit_class, serial=serial, start=start, end=start + 99, recipient=recipient))
+        return int(local.mint_locks(locks)["gasUsed"]) // len(locks)
+
+    new_holders = ["0x" + (0x10000 + i).to_bytes(20, "big").hex() for i in range(50)]
+    return {
+        "tokenize_batch50_per_block": batch_of_50(41000001, [holder] * 50),
+        "tokenize_batch50_new_holders_per_block": batch_of_50(42000001, new_holders),
+    }
 
 
 def _first_id(receipt: TxReceipt, event: Any, key: str) -> int:
@@ -105,7 +123,7 @@ def measure_redeem_and_retire(
     receipt = as_holder.transact(bridge.functions.requestRedemption(class_id, 3 * TONNE, "2"))
     gas["redeem_request"] = receipt["gasUsed"]
     redemption_id = _first_id(receipt, bridge.events.RedemptionRequested, "redemptionId")
-    batch_key = local.attestation(
+    batch_key = local.lock(
         credit_class, serial=SERIAL.format(40000001, 40000500), start=40000001, end=40000500, recipient=holder.address
     ).batch_key
     finalize = bridge.functions.finalizeRedemption(redemption_id, [batch_key], [3], "released 40000001-40000003")
@@ -129,20 +147,20 @@ def measure_pool(
 ) -> dict[str, int]:
     """A pool accepting any class, 1% fee; the class already in the pool (a typical trade)."""
     other_class = credit_class.model_copy(update={"project_id": "981"})
-    other = local.attestation(
+    other = local.lock(
         other_class,
         serial=SERIAL.replace("1477", "981").format(50000001, 50000100),
         start=50000001,
         end=50000100,
         recipient=trader.address,
     )
-    local.mint(other)
+    local.mint_locks([other])
     rules = ([], [], [], [], 0, 0, False)
-    pool = local.sender().deploy(
+    pool = local.sender(local.deployer).deploy(
         local.deployment.artifacts["CarbonPool"],
         "Any tonne",
         "TONNE",
-        local.operator.address,
+        local.admin.address,
         fee_recipient.address,
         100,
         rules,

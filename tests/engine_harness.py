@@ -7,6 +7,8 @@ API key (the custodian's for locking, the bridge's trust account key for release
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,14 @@ from bridge.engine.engine import BridgeEngine
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.store import EngineStore
-from bridge.engine.verifier import Verifier
 from bridge.primitives import TONNE
 from bridge.registry.auth import issue_api_key
 from bridge.registry.client import HttpRegistryClient, InProcessRegistryClient, RegistryClient
 from bridge.registry.ledger import Registry
+from bridge.verifier.checks import LockChecks
+from bridge.verifier.client import InProcessVerifier
+from bridge.verifier.memory import SignedLocks
+from bridge.verifier.service import VerifierService
 from registry_factories import World, build_world
 
 
@@ -41,11 +46,14 @@ class BridgeWorld:
     engine: BridgeEngine = field(init=False)
     _keys: dict[int, str] = field(default_factory=dict)
     http: Any = None  # a TestClient of the registry app: the engine then talks HTTP
+    engine_url: str = ""  # the engine database (default: bridge.db in ``tmp``)
     store: EngineStore = field(init=False)
+    verifiers: list[VerifierService] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.start_block < 0:
             self.start_block = self.local.chain.w3.eth.block_number
+        self.engine_url = self.engine_url or f"sqlite:///{self.tmp / 'bridge.db'}"
         self.restart()
 
     def client(self, account: int | None) -> RegistryClient:
@@ -60,22 +68,29 @@ class BridgeWorld:
             return HttpRegistryClient(str(self.http.base_url), key, http=self.http)
         return InProcessRegistryClient(self.registry, key)
 
-    def restart(self, faults: Faults = NO_FAULTS) -> BridgeEngine:
-        """A fresh engine over the same databases and chain, as after a process restart."""
+    def restart(self, faults: Faults = NO_FAULTS, clock: Callable[[], float] | None = None) -> BridgeEngine:
+        """A fresh engine (and verifiers) over the same databases, memories and chain, as after a process
+        restart; ``clock`` for both (default: the time)."""
         if hasattr(self, "store"):
             self.store.close()
-        self.store = EngineStore(f"sqlite:///{self.tmp / 'bridge.db'}")
+            for verifier in self.verifiers:
+                verifier.close()
+        self.store = EngineStore(self.engine_url)
         chain = BridgeChain(self.local.deployment, self.local.sender(), confirmations=self.confirmations)
-        verifiers = [
-            Verifier(
+        self.verifiers = [
+            VerifierService(
                 name=f"verifier-{i}",
                 account=key,
-                registry=self.client(None),
-                policy=self.policy,
-                chain_id=self.local.chain.chain_id,
-                bridge_address=self.local.deployment.address,
-                trust_account=self.world.trust,
-                predict_token=chain.predict_token,
+                checks=LockChecks(
+                    registry=self.client(None),
+                    chain_id=self.local.chain.chain_id,
+                    trust_account=self.world.trust,
+                    predict_token=chain.predict_token,
+                    policy=self.policy,
+                ),
+                bridge=self.local.deployment.address,
+                memory=SignedLocks(self.tmp / f"verifier-{i}.db"),
+                clock=clock or time.time,
             )
             for i, key in enumerate(self.local.verifiers)
         ]
@@ -84,12 +99,12 @@ class BridgeWorld:
             chain=chain,
             registry=self.client(self.world.trust),
             custodian_registry=self.client,
-            verifiers=verifiers,
-            threshold=self.local.threshold,
+            verifiers=[InProcessVerifier(v) for v in self.verifiers],
             trust_account=self.world.trust,
             policy=self.policy,
             faults=faults,
             start_block=self.start_block,
+            **({"clock": clock} if clock is not None else {}),
         )
         self.engine.resume()
         return self.engine
@@ -113,11 +128,12 @@ def tonnes(amount: int) -> int:
     return amount * TONNE
 
 
-def make_world(tmp: Path, *, chain: DevChain | None = None, **kwargs: Any) -> BridgeWorld:
+def make_world(tmp: Path, *, chain: DevChain | None = None, engine_url: str = "", **kwargs: Any) -> BridgeWorld:
+    """A new world in ``tmp``; the engine database at ``engine_url`` (default: a SQLite file in ``tmp``)."""
     registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
     world = build_world(registry)
     local = LocalBridge.start(verifiers=3, threshold=2, chain=chain)
-    bw = BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, **kwargs)
+    bw = BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, engine_url=engine_url, **kwargs)
     (tmp / "world.json").write_text(
         json.dumps(
             {
@@ -126,6 +142,7 @@ def make_world(tmp: Path, *, chain: DevChain | None = None, **kwargs: Any) -> Br
                 "trust": world.trust,
                 "bridge": local.deployment.address,
                 "start_block": bw.start_block,
+                "engine_url": bw.engine_url,
             }
         )
     )
@@ -138,7 +155,15 @@ def attach_world(tmp: Path, chain: DevChain, **kwargs: Any) -> BridgeWorld:
     registry = Registry.open(f"sqlite:///{tmp / 'registry.db'}")
     world = World(registry=registry, custodian=saved["custodian"], trader=saved["trader"], trust=saved["trust"])
     local = LocalBridge.attach(chain, saved["bridge"])
-    return BridgeWorld(tmp=tmp, local=local, registry=registry, world=world, start_block=saved["start_block"], **kwargs)
+    return BridgeWorld(
+        tmp=tmp,
+        local=local,
+        registry=registry,
+        world=world,
+        start_block=saved["start_block"],
+        engine_url=saved["engine_url"],
+        **kwargs,
+    )
 
 
 def tokenize(bw: BridgeWorld, quantity: int = 500, key: str | None = None, **issue_kwargs: Any) -> Any:

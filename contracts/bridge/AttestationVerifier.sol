@@ -5,20 +5,22 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
-import {Attestation, CreditClass} from "../interfaces/CarbonTypes.sol";
+import {CreditClass, Lock, LockBatch} from "../interfaces/CarbonTypes.sol";
 import {IAttestationVerifier} from "../interfaces/IAttestationVerifier.sol";
 import {CreditClassCodec} from "../libraries/CreditClassCodec.sol";
+import {LockCodec} from "../libraries/LockCodec.sol";
 import {VerifierSet} from "./VerifierSet.sol";
 
 /// @title AttestationVerifier
-/// @notice EIP-712 attestations (domain "CarbonBridge", version "1") signed by M of N verifiers, with
-/// single-use nonces kept in a bitmap (256 nonces per storage slot).
+/// @notice M-of-N EIP-712 signatures over lock batches (domain "CarbonBridge", version "2"), and the
+/// registry lock ids already bridged: one bitmap per registry, so that the dense lock ids a registry hands
+/// out share storage words (256 per slot).
 abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifier {
     using BitMaps for BitMaps.BitMap;
 
-    BitMaps.BitMap private _usedNonces;
+    mapping(bytes32 registryHash => BitMaps.BitMap) private _usedLocks;
 
-    constructor() EIP712("CarbonBridge", "1") {}
+    constructor() EIP712("CarbonBridge", "2") {}
 
     /// @inheritdoc IAttestationVerifier
     // solhint-disable-next-line func-name-mixedcase
@@ -27,8 +29,21 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
     }
 
     /// @inheritdoc IAttestationVerifier
-    function hashAttestation(Attestation calldata attestation) external view returns (bytes32 digest) {
-        (digest,,,) = _hashAttestation(attestation);
+    function hashLockBatch(LockBatch calldata lockBatch) external view returns (bytes32 digest) {
+        return _hashTypedDataV4(LockCodec.batchHash(lockBatch));
+    }
+
+    /// @inheritdoc IAttestationVerifier
+    function hashLock(Lock calldata lock) external pure returns (bytes32) {
+        return LockCodec.leaf(
+            lock.lockId,
+            keccak256(bytes(lock.registry)),
+            keccak256(bytes(lock.serial)),
+            lock.blockStart,
+            lock.blockEnd,
+            CreditClassCodec.classHashMemory(lock.creditClass),
+            lock.recipient
+        );
     }
 
     /// @inheritdoc IAttestationVerifier
@@ -42,26 +57,18 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
     }
 
     /// @inheritdoc IAttestationVerifier
-    function isNonceUsed(uint256 nonce) external view returns (bool) {
-        return _usedNonces.get(nonce);
+    function isLockUsed(string calldata registry, uint256 lockId) external view returns (bool) {
+        return _usedLocks[keccak256(bytes(registry))].get(lockId);
     }
 
-    /// @dev The EIP-712 digest of `attestation` and the keys derived on the way.
-    function _hashAttestation(Attestation calldata attestation)
-        internal
-        view
-        returns (bytes32 digest, bytes32 batchKey, bytes32 classId, bytes32 classHash)
-    {
-        (classId, classHash) = CreditClassCodec.keys(attestation.creditClass);
-        bytes32 structHash;
-        (structHash, batchKey) = CreditClassCodec.attestationKeys(attestation, classHash);
-        digest = _hashTypedDataV4(structHash);
-    }
-
-    /// @dev Reverts unless `signatures` are at least `threshold()` signatures of `digest` by distinct
-    /// verifiers in strictly ascending signer order. Every signature provided must pass; a signer is
-    /// checked for membership first, then for order.
-    function _verifySignatures(bytes32 digest, bytes[] calldata signatures) internal view {
+    /// @dev Reverts unless `lockBatch` is unexpired and `signatures` are at least `threshold()` signatures of
+    /// its EIP-712 digest by distinct verifiers in strictly ascending signer order. Every signature provided
+    /// must pass; a signer is checked for membership first, then for order.
+    function _verifyLockBatch(LockBatch calldata lockBatch, bytes[] calldata signatures) internal view {
+        // Seconds of validator drift are harmless against deadlines of minutes to hours.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > lockBatch.deadline) revert BridgeAttestationExpired(lockBatch.deadline);
+        bytes32 digest = _hashTypedDataV4(LockCodec.batchHash(lockBatch));
         uint256 required = threshold();
         uint256 provided = signatures.length;
         if (provided < required) revert BridgeInsufficientSignatures(provided, required);
@@ -78,9 +85,11 @@ abstract contract AttestationVerifier is EIP712, VerifierSet, IAttestationVerifi
         }
     }
 
-    /// @dev Marks `nonce` used. Reverts with {BridgeNonceUsed} if it already was.
-    function _useNonce(uint256 nonce) internal {
-        if (_usedNonces.get(nonce)) revert BridgeNonceUsed(nonce);
-        _usedNonces.set(nonce);
+    /// @dev Records lock `lockId` of `registry` (whose hash is `registryHash`) as bridged, forever.
+    /// Reverts with {BridgeLockUsed} if it already was.
+    function _useLock(bytes32 registryHash, string calldata registry, uint256 lockId) internal {
+        BitMaps.BitMap storage used = _usedLocks[registryHash];
+        if (used.get(lockId)) revert BridgeLockUsed(registry, lockId);
+        used.set(lockId);
     }
 }

@@ -10,10 +10,10 @@ import {IRedemptionEscrow} from "../interfaces/IRedemptionEscrow.sol";
 import {BatchLedger} from "./BatchLedger.sol";
 
 /// @title RedemptionEscrow
-/// @notice Redemptions of whole tonnes to a registry account: escrow on request, then burn on finalize or
-/// refund on cancel, each redemption exactly once. See {IRedemptionEscrow}.
+/// @notice Redemptions of whole registry units to a registry account: escrow on request, then burn on
+/// finalize or refund on cancel, each redemption exactly once. See {IRedemptionEscrow}.
 /// @dev One of the abstract pieces of {CarbonBridge}. A request writes one new storage slot (the record:
-/// holder, tonnes and class index packed) besides the per-class escrow total; the record is kept after the
+/// holder, units and class index packed) besides the per-class escrow total; the record is kept after the
 /// redemption ends, and its end (finalized or cancelled) is one bit in one of two bitmaps (256 per slot).
 abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     using BitMaps for BitMaps.BitMap;
@@ -22,8 +22,8 @@ abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     struct RedemptionRecord {
         /// @dev Who asked; zero for an unknown id.
         address holder;
-        /// @dev Whole tonnes asked for (`amount / 1e18`).
-        uint64 tonnes;
+        /// @dev Whole registry units asked for (`amount / weiPerUnit`).
+        uint64 units;
         /// @dev The class, by its index (see {ClassTokenFactory}).
         uint32 classIndex;
     }
@@ -43,18 +43,18 @@ abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
         returns (uint256 redemptionId)
     {
         if (amount == 0) revert BridgeZeroAmount();
-        if (amount % _TONNE != 0) revert BridgeFractionalRedemption(amount);
         if (bytes(registryAccount).length == 0) revert BridgeEmptyRegistryAccount();
-        (address token, uint32 classIndex) = _classOf(classId);
-        // An amount past 2^64 tonnes exceeds any supply: the transfer below would refuse it anyway.
-        uint64 tonnes = SafeCast.toUint64(amount / _TONNE);
+        (address token, uint32 classIndex, uint256 unitWei) = _classOf(classId);
+        if (amount % unitWei != 0) revert BridgeFractionalRedemption(amount, unitWei);
+        // An amount past 2^64 units exceeds any supply: the transfer below would refuse it anyway.
+        uint64 units = SafeCast.toUint64(amount / unitWei);
 
         // Effects.
         redemptionId = _nextRedemptionId;
         _nextRedemptionId = redemptionId + 1;
-        _redemptions[redemptionId] = RedemptionRecord(msg.sender, tonnes, classIndex);
+        _redemptions[redemptionId] = RedemptionRecord(msg.sender, units, classIndex);
         _escrowed[classId] += amount;
-        emit RedemptionRequested(redemptionId, classId, msg.sender, tonnes, registryAccount);
+        emit RedemptionRequested(redemptionId, classId, msg.sender, units, registryAccount);
 
         // Interaction: the class token is ours; it calls nobody back.
         ICarbonCreditToken(token).bridgeTransfer(msg.sender, address(this), amount);
@@ -64,20 +64,20 @@ abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     function finalizeRedemption(
         uint256 redemptionId,
         bytes32[] calldata batchKeys,
-        uint64[] calldata tonnes,
+        uint64[] calldata units,
         string calldata releasedSerials
     ) external onlyRole(SETTLER_ROLE) {
         RedemptionRecord memory record = _pendingRedemption(redemptionId);
-        uint256 total = _sumTonnes(batchKeys, tonnes);
-        if (total != record.tonnes) revert BridgeTonnesMismatch(record.tonnes, _saturate64(total));
-        (bytes32 classId, address token) = _classAt(record.classIndex);
-        uint256 amount = uint256(record.tonnes) * _TONNE;
+        uint256 total = _sumUnits(batchKeys, units);
+        if (total != record.units) revert BridgeUnitsMismatch(record.units, _saturate64(total));
+        (bytes32 classId, address token, uint256 unitWei) = _classAt(record.classIndex);
+        uint256 amount = uint256(record.units) * unitWei;
 
         // Effects.
         _finalized.set(redemptionId);
         _escrowed[classId] -= amount;
         emit RedemptionFinalized(redemptionId, releasedSerials);
-        _takeFromBatches(classId, token, batchKeys, tonnes, record.holder);
+        _takeFromBatches(classId, token, batchKeys, units, record.holder);
 
         // Interaction: the class token is ours; it calls nobody back.
         ICarbonCreditToken(token).burn(address(this), amount);
@@ -86,8 +86,8 @@ abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     /// @inheritdoc IRedemptionEscrow
     function cancelRedemption(uint256 redemptionId, string calldata reason) external onlyRole(SETTLER_ROLE) {
         RedemptionRecord memory record = _pendingRedemption(redemptionId);
-        (bytes32 classId, address token) = _classAt(record.classIndex);
-        uint256 amount = uint256(record.tonnes) * _TONNE;
+        (bytes32 classId, address token, uint256 unitWei) = _classAt(record.classIndex);
+        uint256 amount = uint256(record.units) * unitWei;
 
         // Effects.
         _cancelled.set(redemptionId);
@@ -102,10 +102,10 @@ abstract contract RedemptionEscrow is Pausable, BatchLedger, IRedemptionEscrow {
     function redemption(uint256 redemptionId)
         external
         view
-        returns (address holder, bytes32 classId, uint64 tonnes, RedemptionStatus status)
+        returns (address holder, bytes32 classId, uint64 units, RedemptionStatus status)
     {
         RedemptionRecord memory record = _redemptions[redemptionId];
-        return (record.holder, _classIdAt(record.classIndex), record.tonnes, _statusOf(redemptionId, record));
+        return (record.holder, _classIdAt(record.classIndex), record.units, _statusOf(redemptionId, record));
     }
 
     /// @inheritdoc IRedemptionEscrow

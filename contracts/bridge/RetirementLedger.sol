@@ -49,7 +49,7 @@ abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
         returns (uint256 certificateId)
     {
         if (amount == 0) revert BridgeZeroAmount();
-        (address token, uint32 classIndex) = _classOf(classId);
+        (address token, uint32 classIndex,) = _classOf(classId);
 
         // Effects.
         certificateId = _nextCertificateId;
@@ -69,7 +69,7 @@ abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
         uint256 count = amounts.length;
         if (count != details.length) revert BridgeArrayLengthMismatch();
         if (count == 0) revert BridgeZeroAmount();
-        (address token, uint32 classIndex) = _classOf(classId);
+        (address token, uint32 classIndex,) = _classOf(classId);
 
         // Effects.
         firstCertificateId = _nextCertificateId;
@@ -92,17 +92,13 @@ abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
         bytes32 settlementId,
         bytes32 classId,
         bytes32[] calldata batchKeys,
-        uint64[] calldata tonnes,
+        uint64[] calldata units,
         string calldata registryRetirement
     ) external onlyRole(SETTLER_ROLE) {
         if (_settlements[settlementId]) {
             revert BridgeSettlementAlreadyRecorded(settlementId);
         }
-        (address token,) = _classOf(classId);
-        uint256 total = _sumTonnes(batchKeys, tonnes);
-        if (total == 0) revert BridgeZeroAmount();
-        // Cannot overflow: `total` is at most 2^64 times the array length.
-        uint256 amount = total * _TONNE;
+        (address token, uint256 total, uint256 amount) = _settlementAmount(classId, batchKeys, units);
         uint256 unsettled = _retiredUnsettled[classId];
         if (amount > unsettled) revert BridgeSettlementExceedsUnsettled(classId, unsettled, amount);
 
@@ -112,9 +108,25 @@ abstract contract RetirementLedger is BatchLedger, IRetirementLedger {
         unchecked {
             _retiredUnsettled[classId] = unsettled - amount;
         }
-        // Fits: `total * 1e18 <= unsettled <= classReserve * 1e18`, and the reserve is 64 bits.
+        // Fits: `total * unitWei <= unsettled <= classReserve * unitWei`, and the reserve is 64 bits.
         emit RetirementsSettled(settlementId, classId, SafeCast.toUint64(total), registryRetirement);
-        _takeFromBatches(classId, token, batchKeys, tonnes, address(0));
+        _takeFromBatches(classId, token, batchKeys, units, address(0));
+    }
+
+    /// @dev The token of class `classId`, and the registry units and wei a settlement of `units[i]` from batch
+    /// `batchKeys[i]` takes. Reverts with {BridgeUnknownClass}, {BridgeArrayLengthMismatch} or
+    /// {BridgeZeroAmount} (see {settleRetirements}).
+    function _settlementAmount(bytes32 classId, bytes32[] calldata batchKeys, uint64[] calldata units)
+        private
+        view
+        returns (address token, uint256 total, uint256 amount)
+    {
+        uint256 unitWei;
+        (token,, unitWei) = _classOf(classId);
+        total = _sumUnits(batchKeys, units);
+        if (total == 0) revert BridgeZeroAmount();
+        // Cannot overflow: `total` is at most 2^64 times the array length, `unitWei` at most 1e18.
+        amount = total * unitWei;
     }
 
     /// @inheritdoc IRetirementLedger

@@ -25,7 +25,8 @@ interface ICarbonCreditToken {
 
     /// @notice Mints `amount` (wei, 1e18 = one tonne) to `to`.
     /// @dev Requirements: the caller is the bridge. Emits a {Transfer} event from the zero address.
-    function mint(address to, uint256 amount) external;
+    /// @return supply The total supply after the mint (the bridge checks it against the class reserve).
+    function mint(address to, uint256 amount) external returns (uint256 supply);
 
     /// @notice Burns `amount` from `from`; no allowance is needed.
     /// @dev Requirements: the caller is the bridge; `from` holds at least `amount`.

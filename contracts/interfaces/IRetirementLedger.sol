@@ -40,7 +40,7 @@ struct RetirementDetails {
 /// beneficiary records it. The amount stays "retired but unsettled" until the bridge engine has retired whole
 /// units in the registry, which a settler then records against named batches ({settleRetirements}), once per
 /// settlement id.
-/// @dev Per class, at all times: `classReserve * 1e18 == totalSupply + retiredUnsettled`.
+/// @dev Per class, at all times: `classReserve * weiPerUnit == totalSupply + retiredUnsettled`.
 interface IRetirementLedger is IBatchLedger {
     /// @dev The beneficiary name is empty or longer than {MAX_BENEFICIARY_LENGTH} bytes (or, with a personal
     /// data hash, not empty).
@@ -73,10 +73,10 @@ interface IRetirementLedger is IBatchLedger {
         uint256 amount,
         RetirementDetails details
     );
-    /// @dev The engine retired `tonnes` whole units of class `classId` from trust in the registry (registry
-    /// reference `registryRetirement`), settling that much of the class's retired amount.
+    /// @dev The engine retired `units` whole registry units of class `classId` from trust in the registry
+    /// (registry reference `registryRetirement`), settling that much of the class's retired amount.
     event RetirementsSettled(
-        bytes32 indexed settlementId, bytes32 indexed classId, uint64 tonnes, string registryRetirement
+        bytes32 indexed settlementId, bytes32 indexed classId, uint64 units, string registryRetirement
     );
 
     /// @notice Longest beneficiary name or retiring entity accepted, in bytes (200).
@@ -123,9 +123,9 @@ interface IRetirementLedger is IBatchLedger {
         external
         returns (uint256 firstCertificateId);
 
-    /// @notice Records that the engine retired `sum(tonnes)` whole units of class `classId` from trust in
-    /// the registry: lowers the class's retired-unsettled amount by `sum(tonnes) * 1e18` and takes
-    /// `tonnes[i]` from batch `batchKeys[i]` and from the class reserve. Burns nothing: the tokens burned at
+    /// @notice Records that the engine retired `sum(units)` whole registry units of class `classId` from trust
+    /// in the registry: lowers the class's retired-unsettled amount by `sum(units) * weiPerUnit(classId)` and
+    /// takes `units[i]` from batch `batchKeys[i]` and from the class reserve. Burns nothing: the tokens burned at
     /// retirement.
     /// @dev `settlementId` is the engine's idempotency key: each is recorded once. Works while paused.
     ///
@@ -133,11 +133,11 @@ interface IRetirementLedger is IBatchLedger {
     /// - the caller has SETTLER_ROLE ({AccessControlUnauthorizedAccount});
     /// - `settlementId` is new ({BridgeSettlementAlreadyRecorded});
     /// - the class exists ({BridgeUnknownClass});
-    /// - the arrays have the same length ({BridgeArrayLengthMismatch}) and `tonnes` sum to more than zero
+    /// - the arrays have the same length ({BridgeArrayLengthMismatch}) and `units` sum to more than zero
     ///   ({BridgeZeroAmount});
-    /// - `sum(tonnes) * 1e18 <= retiredUnsettled(classId)` ({BridgeSettlementExceedsUnsettled});
+    /// - `sum(units) * weiPerUnit(classId) <= retiredUnsettled(classId)` ({BridgeSettlementExceedsUnsettled});
     /// - each batch is active ({BridgeBatchNotActive}), of class `classId` ({BridgeBatchClassMismatch}), and
-    ///   `0 < tonnes[i] <=` its remaining tonnes at that point ({BridgeInvalidBurnAmount}).
+    ///   `0 < units[i] <=` its remaining units at that point ({BridgeInvalidBurnAmount}).
     ///
     /// Emits {RetirementsSettled}, then per batch {BatchBurned} (with the zero address as `from`: the tokens
     /// burned at retirement) and {BatchReleased} when the batch reaches zero.
@@ -145,7 +145,7 @@ interface IRetirementLedger is IBatchLedger {
         bytes32 settlementId,
         bytes32 classId,
         bytes32[] calldata batchKeys,
-        uint64[] calldata tonnes,
+        uint64[] calldata units,
         string calldata registryRetirement
     ) external;
 

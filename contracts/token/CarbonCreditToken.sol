@@ -44,8 +44,9 @@ contract CarbonCreditToken is ERC20, ICarbonCreditToken {
     }
 
     /// @inheritdoc ICarbonCreditToken
-    function mint(address to, uint256 amount) external onlyBridge {
+    function mint(address to, uint256 amount) external onlyBridge returns (uint256) {
         _mint(to, amount);
+        return totalSupply();
     }
 
     /// @inheritdoc ICarbonCreditToken

@@ -16,12 +16,14 @@ def catalogues() -> list[tuple[str, type[ErrorCode]]]:
     from bridge.http_edge import EdgeErrorCode
     from bridge.pools.errors import PoolErrorCode
     from bridge.registry.errors import RegistryErrorCode
+    from bridge.verifier.errors import VerifierErrorCode
 
     return [
         ("HTTP API", ApiErrorCode),
         ("HTTP edge (both APIs, before any route)", EdgeErrorCode),
         ("Registry", RegistryErrorCode),
         ("Bridge engine", BridgeErrorCode),
+        ("Verifiers (carbon-bridge verifier serve, and the engine asking them)", VerifierErrorCode),
         ("Pools", PoolErrorCode),
         ("Chain", ChainErrorCode),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 from collections.abc import Sequence
 from typing import Annotated, Final, Generic, TypeVar
@@ -68,6 +69,16 @@ def checked_address(value: str) -> str:
     if int(value, 16) == 0:
         raise ValueError("the zero address cannot hold tokens")
     return to_checksum_address(value)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (``localhost``, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def encode_cursor(kind: str, key: Sequence[str | int]) -> str:

@@ -4,7 +4,8 @@ Anyone can run it (``carbon-bridge verify-reserves``) without trusting the bridg
 bridge contract through any JSON-RPC node and the registry through its public search API (no key), and
 checks per credit class
 
-    units immobilized in trust that back an active batch of the class, x 10^18
+    units immobilized in trust that back an active batch of the class, x wei per unit (the class's
+    ``weiPerUnit``: 10^18 when the registry counts tonnes, 10^15 when it counts kilograms)
         ==  token total supply (escrowed redemptions included) + retired but unsettled
 
 and that the contract's attested reserve (``classReserve``) agrees with its own claims. Which trust blocks
@@ -44,7 +45,7 @@ from web3.contract import Contract
 
 from bridge.chain.deploy import attach_bridge
 from bridge.engine.backing import BackingRules, RecordedBatch, Tally, Verdict, balance, token_class_hash
-from bridge.primitives import TONNE, Wei
+from bridge.primitives import Wei
 from bridge.registry.client import RegistryClient
 from bridge.registry.enums import AccountKind, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
@@ -60,14 +61,14 @@ class ClassCheck(BaseModel):
 
     class_id: str
     token: str
-    units_in_trust: int = Field(description="units in trust backing this class's batches or locked for one (tonnes)")
+    units_in_trust: int = Field(description="registry units in trust backing this class's batches or locked for one")
     pending_mint_units: int = Field(description="of those, units locked for a batch not yet active on-chain")
     foreign_units: int = Field(default=0, description="units in trust naming this class token, backing none of it")
     foreign_serials: list[str] = Field(default_factory=list, description="their serials (the first 50)")
     total_supply: Wei = Field(description="wei, escrowed redemptions included")
     escrowed: Wei = Field(description="wei held by the bridge for pending redemptions")
     retired_unsettled: Wei = Field(description="wei retired on-chain, not yet retired in the registry")
-    attested_reserve: int = Field(description="the contract's classReserve (tonnes)")
+    attested_reserve: int = Field(description="the contract's classReserve (registry units)")
     backing_wei: Wei
     claims_wei: Wei
     difference_wei: Wei = Field(description="backing minus claims; 0 when ok")
@@ -196,8 +197,9 @@ def check_reserves(
         supply = int(deployment.token_at(token).functions.totalSupply().call(block_identifier=head))
         unsettled = read("retiredUnsettled", class_id)
         reserve = read("classReserve", class_id)
+        wei_per_unit = read("weiPerUnit", class_id)  # a registry unit: a tonne, or a kilogram
         units = held[token]
-        backing = units.backing * TONNE
+        backing = units.backing * wei_per_unit
         claims = supply + unsettled
         classes.append(
             ClassCheck(
@@ -213,7 +215,7 @@ def check_reserves(
                 attested_reserve=reserve,
                 backing_wei=backing,
                 claims_wei=claims,
-                **balance(backing_wei=backing, claims_wei=claims, attested_tonnes=reserve),
+                **balance(backing_wei=backing, claims_wei=claims, attested_units=reserve, wei_per_unit=wei_per_unit),
             )
         )
     return IndependentReport(

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
-from bridge.chain.local import DevChain, LocalBridge
+from bridge.chain.deploy import checked_bridge
+from bridge.chain.local import BridgeRoles, DevChain, LocalBridge
 from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
 from bridge.engine import queries
@@ -47,7 +49,6 @@ from bridge.engine.schemas import (
     VerifierSetPublic,
 )
 from bridge.engine.store import EngineStore, RedeemStep, TokenizeStep
-from bridge.engine.verifier import SignedMemory, Verifier
 from bridge.pools.contract import PoolHandle
 from bridge.pools.repository import PoolRepository, PoolSpec
 from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
@@ -60,8 +61,21 @@ from bridge.registry.errors import RegistryError
 from bridge.registry.ledger import Registry
 from bridge.reserves_check import IndependentReport, check_reserves
 from bridge.settings import ANVIL, IN_PROCESS, BridgeSettings, secret_value
+from bridge.verifier.checks import LockChecks
+from bridge.verifier.client import HttpVerifier, InProcessVerifier
+from bridge.verifier.memory import SignedLocks
+from bridge.verifier.service import VerifierService
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Governance:
+    admin: list[str]
+    admin_delay_seconds: int | None
+    engine: str
+    threshold: int
+    verifiers: list[tuple[str, str | None]]  # (address, URL this bridge asks it at)
 
 
 @dataclass
@@ -73,13 +87,14 @@ class BridgeService:
     onchain: LocalBridge  # the chain, the deployment and its keys
     store: EngineStore
     engine: BridgeEngine
-    verifiers: list[Verifier]
+    verifiers: list[VerifierService]  # the verifiers run in this process (local use only)
     pools: PoolRepository
     trust_account: int
     start_block: int
     chain_id: int
     demo: DemoRegistry | None = None  # the demo registry of a local bridge
     _anvil: AnvilChain | None = None
+    _http_verifiers: list[HttpVerifier] = field(default_factory=list)
     ready: bool = True
     lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on the chain
     _mined_to: int = -1  # the newest block the worker has mined confirmations after
@@ -89,6 +104,7 @@ class BridgeService:
 
     @classmethod
     def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
+        settings.check_attach()
         registry = Registry.open(settings.registry_url)
         trust = settings.trust_account
         if trust is None:
@@ -96,8 +112,6 @@ class BridgeService:
                 "no trust account configured", code=BridgeErrorCode.INVALID_REQUEST, field="trust_account"
             )
         anvil: AnvilChain | None = None
-        operator = Account.from_key(settings.operator_key.get_secret_value()) if settings.operator_key else None
-        verifier_accounts = [Account.from_key(k.get_secret_value()) for k in settings.verifier_keys]
         chain: DevChain
         if settings.chain == IN_PROCESS:
             chain = InProcessChain()
@@ -109,45 +123,24 @@ class BridgeService:
             ).start()
             chain = anvil
         else:
-            if operator is None:
+            if settings.operator_key is None:
                 raise BridgeError("a JSON-RPC chain needs operator_key", field="operator_key")
-            if len(verifier_accounts) < settings.threshold:
-                raise BridgeError("a JSON-RPC chain needs the verifiers' keys", field="verifier_keys")
-            chain = RpcChain(settings.chain, [operator, *verifier_accounts])
-        if not isinstance(chain, RpcChain) and (operator is not None or verifier_accounts):
-            # configured keys in place of the development chain's own (they must hold ether there)
-            funded = list(chain.accounts)
-            chain.accounts = [operator or funded[0], *(verifier_accounts or funded[1:4]), *funded[4:]]
-        verifier_count = len(verifier_accounts) or 3
+            chain = RpcChain(settings.chain, [Account.from_key(settings.operator_key.get_secret_value())])
+        clients = [HttpVerifier(v.url, v.api_key.get_secret_value()) for v in settings.verifiers]
+        roles = _roles(settings, chain, clients)
+        shape = {"threshold": settings.threshold, "roles": roles, "policy": settings.chain_policy}
         if settings.bridge_address:
-            local = LocalBridge.attach(
-                chain, settings.bridge_address, verifiers=verifier_count, threshold=settings.threshold
-            )
+            local = LocalBridge.attach(chain, checked_bridge(chain.w3, settings.bridge_address), **shape)
         else:
-            local = LocalBridge.start(verifiers=verifier_count, threshold=settings.threshold, chain=chain)
-        if settings.start_block is not None:
-            start_block = settings.start_block
-        else:  # a fresh deployment has no events before it; an attached one is read from genesis
-            start_block = 0 if settings.bridge_address else int(chain.w3.eth.block_number)
+            local = LocalBridge.start(chain=chain, **shape)
+        # an attached bridge has its start configured (check_attach); a fresh one has no events before it
+        start_block = settings.start_block if settings.start_block is not None else int(chain.w3.eth.block_number)
+        if not settings.bridge_address:
+            log.info("deployed a new bridge at %s, start block %s", local.deployment.address, start_block)
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)
-        verifiers = [
-            Verifier(
-                name=f"verifier-{i}",
-                account=key,
-                registry=InProcessRegistryClient(registry),
-                policy=settings.policy,
-                chain_id=chain_id,
-                bridge_address=local.deployment.address,
-                trust_account=trust,
-                predict_token=bridge_chain.predict_token,
-                memory=SignedMemory(
-                    Path(settings.verifier_memory_dir) / f"verifier-{i}.db" if settings.verifier_memory_dir else None
-                ),
-            )
-            for i, key in enumerate(local.verifiers)
-        ]
+        in_process = [] if clients else _in_process_verifiers(settings, registry, bridge_chain, local.verifiers)
         custodian_keys = {a: k.get_secret_value() for a, k in settings.custodian_registry_keys.items()}
 
         def custodian_registry(account: int) -> InProcessRegistryClient:
@@ -158,8 +151,7 @@ class BridgeService:
             chain=bridge_chain,
             registry=InProcessRegistryClient(registry, secret_value(settings.trust_registry_key) or None),
             custodian_registry=custodian_registry,
-            verifiers=verifiers,
-            threshold=settings.threshold,
+            verifiers=clients or [InProcessVerifier(v) for v in in_process],
             trust_account=trust,
             policy=settings.policy,
             start_block=start_block,
@@ -175,13 +167,14 @@ class BridgeService:
             onchain=local,
             store=store,
             engine=engine,
-            verifiers=verifiers,
+            verifiers=in_process,
             pools=pools,
             trust_account=trust,
             start_block=start_block,
             chain_id=chain_id,
             demo=demo,
             _anvil=anvil,
+            _http_verifiers=clients,
         )
 
     # --- what it is -------------------------------------------------------------------------------
@@ -377,9 +370,28 @@ class BridgeService:
                 from_block=self.start_block,
             )
 
+    def governance(self) -> Governance:
+        """Who holds which key on-chain now: the admin(s), the timelock's delay, the engine, the verifiers."""
+        with self.lock:
+            chain = self.engine.chain
+            admins = chain.role_holders("DEFAULT_ADMIN_ROLE", self.start_block)
+            on_chain, threshold = chain.verifier_set()
+            urls = {
+                identity.address.lower(): client.url
+                for client, identity in self.engine.verifiers.known()
+                if identity is not None
+            }
+            return Governance(
+                admin=admins,
+                admin_delay_seconds=_timelock_delay(self.onchain, admins),
+                engine=chain.sender.address,
+                threshold=threshold,
+                verifiers=[(a, urls.get(a.lower())) for a in on_chain],
+            )
+
     def verifier_set(self) -> VerifierSetPublic:
         with self.lock:
-            return queries.verifier_set(self.store, self.engine.chain, self.verifiers, self.settings.threshold)
+            return queries.verifier_set(self.store, self.engine.verifiers)
 
     def reserves(self) -> ReserveReport:
         with self.lock:
@@ -485,6 +497,77 @@ class BridgeService:
         self.ready = False
         self.store.close()
         for verifier in self.verifiers:
-            verifier.memory.close()
+            verifier.close()
+        for client in self._http_verifiers:
+            client.close()
         if self._anvil is not None:
             self._anvil.stop()
+
+
+def _roles(settings: BridgeSettings, chain: DevChain, clients: list[HttpVerifier]) -> BridgeRoles:
+    """Who deploys, administers, sends and verifies. On a development chain its funded keys by position unless
+    the settings name them (the admin by address: its key is never loaded here); on a JSON-RPC chain the
+    engine's key deploys (and keeps only its own roles), and the admin and verifiers are named by address."""
+    operator = Account.from_key(settings.operator_key.get_secret_value()) if settings.operator_key else None
+    verifier_keys = [Account.from_key(k.get_secret_value()) for k in settings.verifier_keys]
+    verifiers: list[LocalAccount | str] = list(verifier_keys)
+    if clients:
+        verifiers = [
+            v.address or client.identity().address for v, client in zip(settings.verifiers, clients, strict=True)
+        ]
+    if isinstance(chain, RpcChain):
+        assert operator is not None
+        admin = settings.admin_address
+        if admin is None and not settings.bridge_address:
+            raise BridgeError("a deployment on a JSON-RPC chain needs admin_address", field="admin_address")
+        if not verifiers and not settings.bridge_address:
+            raise BridgeError("a deployment on a JSON-RPC chain needs its verifiers", field="verifiers")
+        return BridgeRoles(deployer=operator, admin=admin or operator.address, engine=operator, verifiers=verifiers)
+    funded = list(chain.accounts)
+    deployer, admin_key, engine_key, *others = funded
+    default_verifiers = others[:3]
+    return BridgeRoles(
+        deployer=deployer,
+        admin=settings.admin_address or admin_key,
+        engine=operator or engine_key,
+        verifiers=verifiers or list(default_verifiers),
+        users=others[0 if verifiers else 3 :],
+    )
+
+
+def _in_process_verifiers(
+    settings: BridgeSettings, registry: Registry, chain: BridgeChain, keys: list[LocalAccount]
+) -> list[VerifierService]:
+    """Verifiers run inside this process (local use only): each with its key, an anonymous registry reader
+    and its own memory file, checking exactly as a verifier service does."""
+    memory_dir = Path(settings.verifier_memory_dir) if settings.verifier_memory_dir else None
+    assert settings.trust_account is not None
+    return [
+        VerifierService(
+            name=f"verifier-{i}",
+            account=key,
+            checks=LockChecks(
+                registry=InProcessRegistryClient(registry),
+                chain_id=chain.chain_id,
+                trust_account=settings.trust_account,
+                predict_token=chain.predict_token,
+                policy=settings.policy,
+            ),
+            bridge=chain.deployment.address,
+            memory=SignedLocks(memory_dir / f"verifier-{i}-locks.db" if memory_dir else None),
+        )
+        for i, key in enumerate(keys)
+    ]
+
+
+def _timelock_delay(onchain: LocalBridge, admins: list[str]) -> int | None:
+    """The minimum delay of the admin, when it is one timelock (a multisig or a key has none)."""
+    if len(admins) != 1:
+        return None
+    timelock = onchain.deployment.w3.eth.contract(
+        address=admins[0], abi=onchain.deployment.artifacts["BridgeTimelock"].abi
+    )
+    try:
+        return int(timelock.functions.getMinDelay().call())
+    except Exception:  # not a timelock: no such function there
+        return None

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
+from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.chain.policy import ChainPolicy
 from bridge.engine.policy import EligibilityPolicy
 from bridge.http_edge import EdgeLimits
 from bridge.primitives import checked_address
@@ -59,6 +61,23 @@ class ApiKeySetting(BaseModel):
         return [checked_address(value) for value in values]
 
 
+class VerifierEndpoint(BaseModel):
+    """A verifier service the engine asks (``carbon-bridge verifier serve``): its URL and the key it wants."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$", description="e.g. https://verifier-1.example.org")
+    api_key: SecretStr = Field(description="the key this verifier wants from the engine (its X-API-Key)")
+    address: str | None = Field(
+        default=None, description="its signing address, for a deployment (else asked from its /v1/identity)"
+    )
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return None if value is None else checked_address(value)
+
+
 class BridgeSettings(BaseSettings):
     """Everything a bridge needs, from the environment (``BRIDGE_*``) or given directly."""
 
@@ -72,16 +91,40 @@ class BridgeSettings(BaseSettings):
     anvil_state_file: str | None = Field(
         default=None, description='chain "anvil": load the chain from this file at start, save it while running'
     )
-    bridge_address: str | None = Field(default=None, description="deployed bridge; None: deploy one")
+    bridge_address: str | None = Field(
+        default=None, description="the deployed bridge to attach to (with start_block); None: deploy one on a dev chain"
+    )
     start_block: int | None = Field(
-        default=None, ge=0, description="first block to watch; default: after a fresh deployment, else 0"
+        default=None, ge=0, description="first block to watch (the bridge's deployment block): needed to attach"
+    )
+    deploy_bridge: bool = Field(
+        default=False,
+        description="on a JSON-RPC chain, deploy a new bridge (first start only: then attach with bridge_address and "
+        "start_block)",
+    )
+    chain_policy: ChainPolicy = Field(
+        default_factory=ChainPolicy, description="fees, replacement of stuck transactions, receipt polls, log spans"
     )
     confirmations: int = Field(default=2, ge=0, le=1000)
-    operator_key: SecretStr | None = Field(default=None, description="chain key sending the bridge's transactions")
-    verifier_keys: list[SecretStr] = Field(default_factory=list)
-    threshold: int = Field(default=2, ge=1)
+    operator_key: SecretStr | None = Field(
+        default=None, description="the engine's chain key (sends its transactions: pause and settle roles only)"
+    )
+    admin_address: str | None = Field(
+        default=None,
+        description="a deployment's admin: the timelock's proposer and executor (its key never sits here); "
+        "on a development chain its second funded account by default",
+    )
+    verifiers: list[VerifierEndpoint] = Field(
+        default_factory=list, description="the verifier services the engine asks (the production setting)"
+    )
+    verifier_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="local only: keys of verifiers run inside this process (tests, the pytest plugin); refused "
+        "in staging and production, where verifiers are services of their own (verifiers)",
+    )
+    threshold: int = Field(default=2, ge=1, description="a deployment's threshold (the contract's is the one in force)")
     verifier_memory_dir: str | None = Field(
-        default=None, description="folder of each verifier's durable memory of what it signed; None: in memory"
+        default=None, description="local only: folder of in-process verifiers' memories of what they signed"
     )
     trust_account: int | None = Field(default=None, ge=1)
     trust_registry_key: SecretStr | None = Field(default=None, description="registry API key of the trust account")
@@ -91,12 +134,22 @@ class BridgeSettings(BaseSettings):
     max_batch: int = Field(default=50, ge=1, le=500)
     http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
 
+    @field_validator("admin_address")
+    @classmethod
+    def _admin_address(cls, value: str | None) -> str | None:
+        return None if value is None else checked_address(value)
+
     @model_validator(mode="after")
     def _strong_distinct_secrets_outside_local(self) -> BridgeSettings:
         if self.environment == "local":
             return self
+        if self.verifier_keys:
+            raise ValueError(
+                "verifier_keys: verifier private keys never sit in the bridge's settings outside local use; "
+                "run each verifier as its own service (carbon-bridge verifier serve) and list it in verifiers"
+            )
         secrets: list[tuple[str, str]] = [("operator_key", secret_value(self.operator_key))]
-        secrets += [(f"verifier_keys[{i}]", secret_value(k)) for i, k in enumerate(self.verifier_keys)]
+        secrets += [(f"verifiers[{i}].api_key", v.api_key.get_secret_value()) for i, v in enumerate(self.verifiers)]
         secrets.append(("trust_registry_key", secret_value(self.trust_registry_key)))
         secrets += [(f"custodian_registry_keys[{a}]", secret_value(k)) for a, k in self.custodian_registry_keys.items()]
         secrets += [(f"api_keys[{i}]", k.key.get_secret_value()) for i, k in enumerate(self.api_keys)]
@@ -108,11 +161,37 @@ class BridgeSettings(BaseSettings):
             same = seen.setdefault(value.lower().removeprefix("0x"), name)
             if same != name:
                 raise ValueError(f"{name}: the same secret as {same}; every role needs a key of its own")
-        if len(self.verifier_keys) < self.threshold:
-            raise ValueError("fewer verifier keys than the threshold")
+        if len(self.verifiers) < self.threshold:
+            raise ValueError("verifiers: fewer verifier services than the threshold")
+        if self.bridge_address is None and self.admin_address is None:
+            raise ValueError("admin_address: a deployment needs its admin (a timelock proposer or a multisig)")
         if self.trust_account is None:
             raise ValueError("trust_account is required outside local use")
         return self
+
+    def check_attach(self) -> None:
+        """Never deploy a new bridge or scan from block 0 by accident: attaching needs the bridge's address and
+        the block to watch from; a JSON-RPC chain without a bridge address needs ``deploy_bridge`` said aloud."""
+        if self.bridge_address and self.deploy_bridge:
+            raise ChainError(
+                "bridge_address and deploy_bridge: attach to that bridge or deploy a new one, not both",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="deploy_bridge",
+            )
+        if self.bridge_address and self.start_block is None:
+            raise ChainError(
+                f"attaching to the bridge at {self.bridge_address} needs start_block (its deployment block, or the "
+                "first block to watch): without it every block from 0 would be scanned",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="start_block",
+            )
+        if not self.bridge_address and self.chain not in (IN_PROCESS, ANVIL) and not self.deploy_bridge:
+            raise ChainError(
+                f"the chain at {self.chain} needs bridge_address and start_block to attach to its bridge; to deploy a "
+                "new bridge there (once), set deploy_bridge",
+                code=ChainErrorCode.ATTACH_INCOMPLETE,
+                field="bridge_address",
+            )
 
     def destinations_of(self, account: int) -> frozenset[str]:
         """The addresses custodian ``account`` registered (lower case): where the operator may send its credits."""

@@ -61,6 +61,7 @@ class ApiWorld:
             "serial": block["serial"],
             "account_id": block["account_id"],
             "key_id": 1,
+            "lock_id": self.tokenization["lock_id"],
         } | extra
 
     def state(self) -> tuple[str, str, int]:

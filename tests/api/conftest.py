@@ -1,5 +1,7 @@
 """One local bridge per test module (built from the session's demo registry), with some history:
-a tokenized block, a redemption and a retirement, so every read endpoint has something to show."""
+a tokenized block, a redemption and a retirement, so every read endpoint has something to show. Its engine
+database is on each backend in turn (``engine_backend``: SQLite, and PostgreSQL when one is configured),
+unless the module is marked ``sqlite_only``."""
 
 from __future__ import annotations
 
@@ -13,12 +15,19 @@ from fastapi.testclient import TestClient
 from bridge.api import create_app
 from bridge.local import LocalTemplate, local_service
 from bridge.testing import LocalBridgeHelper, bridge_template  # noqa: F401
+from engine_databases import EngineDatabaseUrls
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, bridge_template: LocalTemplate) -> Iterator[ApiWorld]:  # noqa: F811
+def world(
+    tmp_path_factory: pytest.TempPathFactory,
+    bridge_template: LocalTemplate,  # noqa: F811
+    engine_backend: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[ApiWorld]:
     tmp: Path = tmp_path_factory.mktemp("api-bridge")
-    service = local_service(tmp, template=bridge_template)
+    databases = EngineDatabaseUrls(engine_backend, request)
+    service = local_service(tmp, template=bridge_template, engine_db_url=databases.new(tmp))
     helper = LocalBridgeHelper(service)
     with TestClient(create_app(service)) as api:
         blocks = helper.held_blocks("custodian")
@@ -46,3 +55,4 @@ def world(tmp_path_factory: pytest.TempPathFactory, bridge_template: LocalTempla
             trader_serial=helper.held_blocks("trader")[0].serial,
         )
     service.close()
+    databases.close()

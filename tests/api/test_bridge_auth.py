@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from api_world import ApiWorld
 
+pytestmark = pytest.mark.sqlite_only  # who may call what: the same on every engine database
+
 OPERATOR_ONLY = ["/v1/engine/run", "/v1/reserves/enforce"]
 
 

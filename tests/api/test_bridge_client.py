@@ -10,6 +10,8 @@ from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.client import BridgeClient, error_from_response
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 
+pytestmark = pytest.mark.sqlite_only  # the SDK's calls: the same on every engine database
+
 
 @pytest.fixture
 def client(world: ApiWorld) -> BridgeClient:

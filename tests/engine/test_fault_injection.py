@@ -113,16 +113,16 @@ EXPECTED = Outcome(
 )
 
 
-def test_the_crash_free_run_gives_the_expected_outcome(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bw = make_world(tmp_path)
+def test_the_crash_free_run_gives_the_expected_outcome(tmp_path, engine_db_url: str) -> None:  # type: ignore[no-untyped-def]
+    bw = make_world(tmp_path, engine_url=engine_db_url)
     outcome = run_scenario(bw, Faults())
     assert outcome.held == {bw.world.custodian: 20, bw.world.trader: 30}
     assert outcome == Outcome(**{**EXPECTED.__dict__, "held": outcome.held})
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
-def test_a_crash_at_any_step_boundary_changes_nothing_in_the_end(tmp_path, point: str) -> None:  # type: ignore[no-untyped-def]
-    bw = make_world(tmp_path)
+def test_a_crash_at_any_step_boundary_changes_nothing_in_the_end(tmp_path, engine_db_url: str, point: str) -> None:  # type: ignore[no-untyped-def]
+    bw = make_world(tmp_path, engine_url=engine_db_url)
     faults = CrashOnce(point)
     outcome = run_scenario(bw, faults)
     assert faults.fired, f"the scenario never reached {point}"

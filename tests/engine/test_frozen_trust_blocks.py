@@ -13,6 +13,8 @@ from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, request_redemption, retire, tokenize, tonnes
 
+pytestmark = pytest.mark.sqlite_only  # registry refusals and allocation: the same on every engine database
+
 VINTAGE_2020 = {"vintage_start": date(2020, 1, 1), "vintage_end": date(2020, 12, 31)}
 
 

@@ -1,6 +1,7 @@
 """A bridge worker killed (like kill -9) at a step boundary: the next worker finishes, exactly once.
 
-The chain is an anvil node shared by the processes; the registry and engine databases are SQLite files.
+The chain is an anvil node shared by the processes; the registry database is a SQLite file, the engine's a
+SQLite file or a PostgreSQL database (``engine_db_url``).
 For each flow, the worker dies right after an external effect (registry or chain) and before it is
 recorded: the worst moment. A new engine then drives everything to the crash-free end state.
 """
@@ -40,9 +41,9 @@ def anvil() -> Iterator[AnvilChain]:
 
 @pytest.mark.parametrize("point", HARD_POINTS)
 def test_a_worker_killed_after_an_effect_is_finished_by_the_next_one(
-    tmp_path: Path, anvil: AnvilChain, point: str
+    tmp_path: Path, anvil: AnvilChain, engine_db_url: str, point: str
 ) -> None:
-    bw = make_world(tmp_path, chain=anvil)
+    bw = make_world(tmp_path, chain=anvil, engine_url=engine_db_url)
     killed: list[int] = []
 
     def drive(world: BridgeWorld) -> None:

@@ -16,15 +16,17 @@ from bridge.chain.attestation import Adjustment, CreditClass
 from bridge.engine.backing import class_hash
 from bridge.engine.errors import BridgeError
 from bridge.engine.faults import CrashOnce, InjectedCrash
+from bridge.engine.locks import batch_key_of
 from bridge.engine.schemas import ReserveReport, TokenizationRequest
-from bridge.engine.tokenize import batch_key_of
 from bridge.primitives import TONNE
 from bridge.reserves_check import IndependentReport, check_reserves
 from engine_harness import BridgeWorld, request_redemption, tokenize
 
+pytestmark = pytest.mark.sqlite_only  # what the proof of reserve counts: the same on every engine database
+
 _CLASS_TYPE = (
     b"CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,"
-    b"string hostCountry,uint8 labels,uint8 adjustment)"
+    b"string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)"
 )
 _text = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=1, max_size=20)
 _day = st.integers(19000101, 99991231)
@@ -40,6 +42,7 @@ _day = st.integers(19000101, 99991231)
     country=st.from_regex(r"[A-Z]{2}", fullmatch=True),
     labels=st.integers(0, 255),
     adjustment=st.sampled_from(Adjustment),
+    unit_decimals=st.sampled_from([0, 3]),
 )
 def test_the_class_hash_is_the_eip712_struct_hash_of_the_class(**fields: Any) -> None:
     credit_class = CreditClass(
@@ -51,10 +54,11 @@ def test_the_class_hash_is_the_eip712_struct_hash_of_the_class(**fields: Any) ->
         host_country=fields["country"],
         labels=fields["labels"],
         adjustment=fields["adjustment"],
+        unit_decimals=fields["unit_decimals"],
     )
     expected = keccak(
         encode(
-            ["bytes32", "bytes32", "bytes32", "uint32", "uint32", "bytes32", "bytes32", "uint8", "uint8"],
+            ["bytes32", "bytes32", "bytes32", "uint32", "uint32", "bytes32", "bytes32", "uint8", "uint8", "uint8"],
             [
                 keccak(_CLASS_TYPE),
                 keccak(text=credit_class.program),
@@ -65,10 +69,11 @@ def test_the_class_hash_is_the_eip712_struct_hash_of_the_class(**fields: Any) ->
                 keccak(text=credit_class.host_country),
                 credit_class.labels,
                 int(credit_class.adjustment),
+                credit_class.unit_decimals,
             ],
         )
     )
-    assert class_hash(credit_class) == expected
+    assert class_hash(credit_class) == expected == credit_class.class_hash
 
 
 # --- what holders put into the trust account ------------------------------------------------------
@@ -211,3 +216,17 @@ def test_units_locked_for_a_mint_under_way_are_pending_not_foreign(bridge_world:
     for report in (bw.engine.proof_of_reserve(), independent(bw)):
         [ours] = report.classes
         assert (ours.pending_mint_units, ours.foreign_units, ours.ok) == (9, 0, True), report
+
+
+def test_a_class_counted_in_kilograms_balances_its_units_at_its_own_scale() -> None:
+    from bridge.engine.backing import balance
+
+    kilogram = 10**15  # weiPerUnit of a class with unitDecimals 3
+    claims = 1_500 * kilogram  # 1.5 t of tokens
+    assert balance(backing_wei=1_500 * kilogram, claims_wei=claims, attested_units=1_500, wei_per_unit=kilogram) == {
+        "ok": True,
+        "under_backed": False,
+        "difference_wei": 0,
+    }
+    as_tonnes = balance(backing_wei=claims, claims_wei=claims, attested_units=1_500, wei_per_unit=TONNE)
+    assert not as_tonnes["ok"], "1,500 attested kilograms read as tonnes would claim a thousand times the reserve"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.engine.errors import BridgeError
+from bridge.engine.locks import lock_of
 from bridge.engine.schemas import TokenizationRequest
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, tonnes
@@ -102,28 +103,29 @@ def test_a_paused_bridge_holds_tokenizations_until_unpaused(bridge_world: Bridge
     bw.settle()
     held = [bw.engine.get_tokenization(i) for i in ids]
     assert [t.step for t in held] == ["attested", "attested"]  # waiting, not failed
-    bw.local.sender().transact(bw.local.bridge.functions.unpause())
+    bw.local.admin_execute(bw.local.bridge.functions.unpause())  # the admin's, through the timelock
     bw.settle()
     assert [bw.engine.get_tokenization(i).step for i in ids] == ["completed", "completed"]
     assert bw.engine.proof_of_reserve().ok
 
 
-def test_one_refused_attestation_does_not_hold_back_the_rest_of_a_batch(bridge_world: BridgeWorld) -> None:
+def test_one_lock_the_contract_refuses_does_not_hold_back_the_rest_of_a_batch(bridge_world: BridgeWorld) -> None:
     bw = bridge_world
     flow = bw.engine.tokenize
     ids = [
         bw.engine.request_tokenization(request(bw, bw.world.issue(10 + i).block.serial, key=f"tok-iso-{i}")).id
         for i in range(2)
     ]
-    for tokenization_id in ids:  # locked and attested, not yet minted
+    for tokenization_id in ids:
         flow._immobilize(tokenization_id)
-        flow._attest(tokenization_id)
-    # someone mints the first serial block before the engine does (e.g. a second, misconfigured engine)
-    row = flow._load(ids[0])
-    bw.local.mint(flow.attestation_of(row, bw.local.deadline()).model_copy(update={"nonce": 10**9}))
+    assert flow.attest_ready() == 2  # one batch, not yet minted
+    # the first serial gets bridged under another lock before the engine mints (say, a second engine)
+    first = flow._load(ids[0])
+    other = lock_of(first).model_copy(update={"lock_id": 10**6})
+    bw.local.mint_locks([other])
     bw.settle()
     refused, minted = (bw.engine.get_tokenization(i) for i in ids)
-    assert refused.step == "attested"
+    assert refused.step == "attested" and refused.error_code == "mint_blocked"
     assert "BridgeBatchAlreadyBridged" in (refused.error_message or "")
     assert minted.step == "completed"
 

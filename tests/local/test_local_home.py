@@ -11,15 +11,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from web3 import Web3
 
 from bridge.chain.anvil import free_port
+from bridge.chain.deploy import attach_bridge
 from bridge.engine.errors import BridgeError
 from bridge.local import LocalHome
-from bridge.local.home import OPERATOR_KEY, TRUST_KEY, WALLET_KEY
+from bridge.local.home import ADMIN_KEY, OPERATOR_KEY, TRUST_KEY, WALLET_KEY
+from bridge.local.serving import serving_home
 from bridge.local.template import DEMO_SEED
 from bridge.registry import auth
 from bridge.registry.demo import demo_key
@@ -40,11 +45,18 @@ def _tokenize_and_redeem(service: BridgeService) -> tuple[str, int]:
     return tokenization.class_id, redemption
 
 
+@contextmanager
+def running(home: LocalHome, chain_port: int) -> Iterator[tuple[BridgeService, bool]]:
+    """The home served as ``make run`` serves it: the API and engine here, each verifier a process of its own."""
+    ports = [free_port() for _ in range(3)]
+    with serving_home(home, port=free_port(), chain_port=chain_port, verifier_ports=ports, interval=0.1) as served:
+        yield served.served.service, served.created
+
+
 def test_a_stopped_bridge_resumes_with_the_same_chain_registry_and_flows(tmp_path: Path) -> None:
     home = LocalHome(tmp_path / "home")
     port = free_port()
-    service, created = home.open(chain_port=port)
-    try:
+    with running(home, port) as (service, created):
         assert created and home.is_initialized()
         manifest = json.loads(home.manifest_file.read_text())
         assert manifest["bridge_address"] == service.onchain.deployment.address
@@ -53,11 +65,8 @@ def test_a_stopped_bridge_resumes_with_the_same_chain_registry_and_flows(tmp_pat
         class_id, redemption_id = _tokenize_and_redeem(service)
         before = service.engine.proof_of_reserve()
         head = service.engine.chain.head()
-    finally:
-        service.close()
 
-    again, created = home.open(chain_port=port)
-    try:
+    with running(home, port) as (again, created):
         assert not created
         assert again.onchain.deployment.address == manifest["bridge_address"]
         assert again.engine.chain.head() >= head
@@ -66,8 +75,6 @@ def test_a_stopped_bridge_resumes_with_the_same_chain_registry_and_flows(tmp_pat
         assert after.ok and [c.model_dump() for c in after.classes] == [c.model_dump() for c in before.classes]
         supply = next(c for c in after.classes if c.class_id == class_id)
         assert supply.total_supply == 10 * TONNE
-    finally:
-        again.close()
 
 
 def mode(path: Path) -> str:
@@ -183,8 +190,7 @@ def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_pa
     restart the engine re-drives the mint the chain forgot, so the registry's locked units are backed."""
     home = LocalHome(tmp_path / "home")
     port = free_port()
-    service, _ = home.open(chain_port=port)
-    try:
+    with running(home, port) as (service, _):
         anvil = service._anvil
         assert anvil is not None
         saved = anvil.wait_saved()  # whole: anvil rewrites the file in place every second
@@ -194,10 +200,7 @@ def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_pa
         head = service.engine.chain.head()
         anvil.kill()
         home.chain_file.write_bytes(saved)
-    finally:
-        service.close()
-    again, _ = home.open(chain_port=port)
-    try:
+    with running(home, port) as (again, _):
         assert again.engine.chain.head() < head  # the mint's block is gone
         again.drive()
         report = again.engine.proof_of_reserve()
@@ -205,8 +208,6 @@ def test_a_killed_chain_loses_its_newest_blocks_and_the_engine_catches_up(tmp_pa
         assert again.engine.get_tokenization(tokenization.id).step == "completed"
         token_supply = next(c.total_supply for c in report.classes if c.class_id == tokenization.class_id)
         assert token_supply == 7 * TONNE
-    finally:
-        again.close()
 
 
 def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_path: Path) -> None:
@@ -222,6 +223,8 @@ def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_p
         str(api_port),
         "--chain-port",
         str(chain_port),
+        "--verifier-port",
+        str(free_port()),
     ]
     url = f"http://127.0.0.1:{api_port}"
     env = {**os.environ, "COLUMNS": "200"}
@@ -238,21 +241,54 @@ def test_carbon_bridge_serve_prints_next_steps_stops_on_ctrl_c_and_resumes(tmp_p
             network = httpx.get(f"{url}/v1/network").json()
             assert network["rpc_url"] == f"http://127.0.0.1:{chain_port}"
             assert httpx.get(f"{url}/docs").status_code == 200
+            _engine_is_not_the_admin(network)
+            verifiers = _verifier_processes(process.pid)
+            assert len(verifiers) == 3, "each verifier runs in a process of its own"
+            for verifier in network["verifiers"]:  # each answers on its own port, under its own key
+                identity = httpx.get(f"{verifier['url']}/v1/identity").json()
+                assert identity["address"] == verifier["address"]
+            time.sleep(1)  # ready: its banner is being printed
             process.send_signal(signal.SIGINT)
             output, _ = process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
         assert process.returncode == 0, output
+        assert all(not Path(f"/proc/{pid}").exists() for pid in verifiers), "a verifier outlived Ctrl-C"
         assert f"carbon bridge {expected} and serving" in output
         assert f"curl -s {url}/health" in output
         assert "stopped cleanly" in output
         home = LocalHome(tmp_path / "home")
         printed = output.replace("\n", "")
-        for name in (WALLET_KEY, OPERATOR_KEY, TRUST_KEY):  # named by file, never printed
+        for name in (WALLET_KEY, OPERATOR_KEY, TRUST_KEY, ADMIN_KEY):  # named by file, never printed
             secret = home.read_key(name)
             assert secret not in printed and secret.removeprefix("0x") not in printed
             assert str(home.key_file(name)) in printed
+
+
+def _engine_is_not_the_admin(network: dict[str, Any]) -> None:
+    """On the local shape the engine's address holds neither admin role: the timelock alone does."""
+    bridge = attach_bridge(Web3(Web3.HTTPProvider(network["rpc_url"])), network["bridge"]).bridge
+    [admin] = network["admin"]
+    assert network["engine"] != admin and network["admin_delay_seconds"] == 60
+    for role in ("DEFAULT_ADMIN_ROLE", "VERIFIER_MANAGER_ROLE"):
+        role_id = getattr(bridge.functions, role)().call()
+        assert not bridge.functions.hasRole(role_id, network["engine"]).call(), f"the engine holds {role}"
+        assert bridge.functions.hasRole(role_id, admin).call()
+
+
+def _verifier_processes(parent: int) -> list[int]:
+    """The ``carbon-bridge verifier serve`` processes ``parent`` started."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == parent and b"verifier" in command and b"serve" in command:
+            found.append(int(status.parent.name))
+    return found
 
 
 def test_a_local_bridge_refuses_to_listen_beyond_this_machine(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ def test_presets_deploy_and_accept_or_refuse_the_right_classes(local: LocalBridg
     pools = deploy_presets(
         local.sender(),
         local.deployment.address,
-        admin=local.operator.address,
+        admin=local.sender().address,
         fee_recipient=local.users[-1].address,
         artifacts=local.deployment.artifacts,
         gas=POOL_GAS,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from bridge.registry.db import create_registry_db, create_registry_engine, session_factory
 from bridge.registry.ledger import Registry
+from postgres_admin import drop_database
 from registry_factories import TickingClock, World, build_world
 
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_POSTGRES_URL")
@@ -112,17 +111,7 @@ class PostgresDatabases:
         self._admin.dispose()
 
     def _drop(self, name: str) -> None:
-        # An autovacuum worker still in the database makes a non-superuser's DROP ... WITH (FORCE) fail
-        # ("must be a member of the role whose process is being terminated"); it leaves within moments.
-        for attempt in range(50):
-            try:
-                with self._admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                return
-            except DBAPIError:
-                if attempt == 49:
-                    raise
-                time.sleep(0.1)
+        drop_database(self._admin, name)
 
 
 @pytest.fixture(scope="session")

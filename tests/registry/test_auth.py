@@ -67,7 +67,6 @@ def test_a_revoked_key_stops_working_and_revoking_again_changes_nothing(world: W
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({}, C.INVALID_REQUEST),
         ({"accounts": [999]}, C.UNKNOWN_ACCOUNT),
         ({"accounts": [0]}, C.INVALID_REQUEST),
         ({"accounts": [2**40]}, C.INVALID_REQUEST),

@@ -437,7 +437,12 @@ def test_the_operator_manages_api_keys(world: World, connect: Connect, keys: Key
     assert_refused(world.registry, C.UNAUTHORIZED, fresh.whoami)
     assert_refused(world.registry, C.UNKNOWN_API_KEY, operator.revoke_api_key, 999)
     assert_refused(world.registry, C.UNKNOWN_ACCOUNT, operator.create_api_key, accounts=[999])
-    assert_refused(world.registry, C.INVALID_REQUEST, operator.create_api_key, accounts=[])
+
+    reader = operator.create_api_key(label="a verifier's reads")  # no account, not the operator: moves nothing
+    assert (reader.api_key.accounts, reader.api_key.operator) == ([], False)
+    serial = world.issue(10).block.serial
+    assert_refused(world.registry, C.FORBIDDEN, connect(reader.key).transfer, serial=serial, to_account=world.trader)
+    assert connect(reader.key).get_credit(serial).block.account_id == world.custodian
 
 
 # --- idempotency -----------------------------------------------------------------------------------

@@ -442,7 +442,8 @@ def test_an_old_entry_still_answers_its_retries_and_another_actor_has_ids_of_its
     transfer = next(e for e in entries if e.request_id == "t-1")
     fields = {"to_account": 5, "issuance_id": 1, "quantity": 100, "request_id": "t-1"}
     again = registry.transfer(actor_account=4, **fields)
-    assert again.model_dump(mode="json") == transfer.payload["result"]
+    # what the entry recorded, word for word (fields added to the models since read as their defaults)
+    assert agrees(transfer.payload["result"], again.model_dump(mode="json"))
     with pytest.raises(RegistryError) as caught:  # the old entry's own actor, another request: refused
         registry.transfer(actor_account=4, **{**fields, "quantity": 99})
     assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT
@@ -457,7 +458,7 @@ def test_an_old_entry_still_answers_its_retries_and_another_actor_has_ids_of_its
         quantity=300,
         request_id="lock-1",
     )
-    assert retried.model_dump(mode="json") == lock.payload["result"]
+    assert agrees(lock.payload["result"], retried.model_dump(mode="json"))
     assert registry.journal_head() == head, "the retries did nothing"
     # the migration scoped the old ids to their actors: account 5's "t-1" is a request of its own
     mine = registry.transfer(actor_account=5, **{**fields, "to_account": 4, "quantity": 7})
@@ -503,7 +504,7 @@ def test_entries_written_before_a_model_gained_a_field_replay_and_answer_retries
     original = replay(entries, into=new_registry(initialize=False))
     assert registry.list_blocks() == original.list_blocks() and registry.check_integrity().ok
     again = registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, request_id="t-1")
-    assert again.model_dump(mode="json") == transfer.payload["result"]
+    assert agrees(transfer.payload["result"], again.model_dump(mode="json"))
     with pytest.raises(RegistryError) as caught:  # the gained field set otherwise: another request
         registry.transfer(actor_account=4, to_account=5, issuance_id=1, quantity=100, from_account=4, request_id="t-1")
     assert caught.value.code is RegistryErrorCode.IDEMPOTENCY_CONFLICT

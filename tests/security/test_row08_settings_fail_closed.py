@@ -26,16 +26,23 @@ def strong(prefix: str = "") -> str:
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """The process environment ``serve --from-env`` reads, cleared of any developer's BRIDGE_* settings."""
-    for name in ("ENVIRONMENT", "OPERATOR_KEY", "VERIFIER_KEYS", "TRUST_ACCOUNT", "TRUST_REGISTRY_KEY", "API_KEYS"):
+    names = ("ENVIRONMENT", "OPERATOR_KEY", "VERIFIER_KEYS", "VERIFIERS", "ADMIN_ADDRESS", "TRUST_ACCOUNT")
+    for name in (*names, "TRUST_REGISTRY_KEY", "API_KEYS"):
         monkeypatch.delenv(f"BRIDGE_{name}", raising=False)
     return monkeypatch
+
+
+def verifiers(*keys: str) -> str:
+    """``BRIDGE_VERIFIERS``: verifier services, each with the key it wants from the engine."""
+    return "[" + ", ".join(f'{{"url": "https://v{i}.example.org", "api_key": "{k}"}}' for i, k in enumerate(keys)) + "]"
 
 
 def production(env: pytest.MonkeyPatch, **values: str) -> None:
     settings = {
         "ENVIRONMENT": "production",
         "OPERATOR_KEY": strong("0x"),
-        "VERIFIER_KEYS": f'["{strong("0x")}", "{strong("0x")}", "{strong("0x")}"]',
+        "VERIFIERS": verifiers(strong("vak_"), strong("vak_"), strong("vak_")),
+        "ADMIN_ADDRESS": "0x" + "12" * 20,
         "TRUST_ACCOUNT": "8",
         "TRUST_REGISTRY_KEY": strong("crk_"),
         "API_KEYS": f'[{{"key": "{strong("bak_")}", "role": "operator"}}]',
@@ -77,8 +84,14 @@ def test_one_key_for_two_roles_is_refused_not_collapsed(environment: pytest.Monk
     with pytest.raises(ValidationError, match="same secret"):
         BridgeSettings()
     chain_key = strong("0x")
-    production(
-        environment, OPERATOR_KEY=chain_key, VERIFIER_KEYS=f'["{chain_key}", "{strong("0x")}", "{strong("0x")}"]'
-    )
+    production(environment, OPERATOR_KEY=chain_key, VERIFIERS=verifiers(chain_key, strong("vak_"), strong("vak_")))
     with pytest.raises(ValidationError, match="same secret"):
+        BridgeSettings()
+
+
+def test_verifier_private_keys_are_refused_in_the_bridges_settings_outside_local_mode(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    production(environment, VERIFIER_KEYS=f'["{strong("0x")}", "{strong("0x")}"]')
+    with pytest.raises(ValidationError, match="verifier_keys: verifier private keys never sit"):
         BridgeSettings()

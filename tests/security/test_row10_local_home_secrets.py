@@ -62,7 +62,7 @@ def test_no_file_of_the_home_is_ever_readable_by_others_and_the_home_is_private(
 def test_serve_prints_no_private_key(tmp_path: Path) -> None:
     api_port = free_port()
     command = [sys.executable, "-m", "bridge.cli", "serve", "--home", str(tmp_path / "home")]
-    command += ["--port", str(api_port), "--chain-port", str(free_port())]
+    command += ["--port", str(api_port), "--chain-port", str(free_port()), "--verifier-port", str(free_port())]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "300"}
     )
@@ -71,6 +71,7 @@ def test_serve_prints_no_private_key(tmp_path: Path) -> None:
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=1).status_code == 200:
+                    time.sleep(1)  # ready: its banner is being printed
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)

@@ -4,12 +4,9 @@ carries the issuance's labels, and the API shows the registry's names, labels an
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bridge.chain.attestation import Label
-from bridge.engine.schemas import TokenizationRequest
-from bridge.errors import CodedError
 from bridge.registry.imports import Importer
 from bridge.testing import LocalBridgeHelper
 
@@ -69,16 +66,24 @@ def test_the_class_of_an_imported_credit_carries_its_issuances_labels(
     assert len(attributes["methodology"]) <= 64
 
 
-def test_kilograms_are_not_tokenized_as_tonnes(bridge: LocalBridgeHelper) -> None:
+def test_kilograms_are_tokenized_at_a_thousandth_of_a_tonne_and_settled_in_kilograms(
+    bridge: LocalBridgeHelper, bridge_api: TestClient
+) -> None:
     imported(bridge, "isometric/issuances.csv")
     [block] = bridge.demo.registry.list_blocks(program="ISOMETRIC", serial="iss_1KN4715T51S0BCKZ", status="held")
-    with pytest.raises(CodedError) as refused:
-        bridge.service.tokenize(
-            TokenizationRequest(
-                idempotency_key="kilograms-1",
-                custodian_account=bridge.account("custodian"),
-                serial=block.serial,
-                recipient=bridge.holder.address,
-            )
-        )
-    assert (refused.value.code.value, refused.value.field) == ("not_eligible", "unit_decimals")
+    minted = bridge.tokenize(serial=block.serial, quantity=2_765)
+    assert minted.step == "completed"
+    kilogram = TONNE // 1_000
+    assert bridge.balance(minted.class_id) == 2_765 * kilogram, "2,765 kg are 2.765 t of tokens, not 2,765 t"
+    assert class_of(bridge_api, minted.class_id)["unit_decimals"] == 3
+    assert bridge.service.reserves().ok
+
+    def retired_kilograms() -> int:
+        return sum(b.quantity for b in bridge.demo.registry.list_blocks(program="ISOMETRIC", status="retired"))
+
+    before = retired_kilograms()  # the export's own past retirements
+    # 1.0005 t retired: 1,000 whole kilograms settle in the registry, half a kilogram waits
+    bridge.retire(class_id=minted.class_id, amount=1_000 * kilogram + kilogram // 2)
+    bridge.drive()
+    assert retired_kilograms() - before == 1_000
+    assert bridge.service.reserves().ok

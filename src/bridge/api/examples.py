@@ -262,12 +262,23 @@ NETWORK: Final = {
     "registry_api": "/registry",
     "confirmations": 2,
     "threshold": 2,
+    "admin": ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"],
+    "admin_delay_seconds": 60,
+    "engine": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+    "verifiers": [{"address": ADDRESS, "url": "http://127.0.0.1:8001"}],
 }
 
 VERIFIERS: Final = {
     "threshold": 2,
     "verifiers": [
-        {"name": "verifier-0", "address": ADDRESS, "active_on_chain": True, "attested_batches": 1},
+        {
+            "name": "verifier-0",
+            "address": ADDRESS,
+            "url": "http://127.0.0.1:8001",
+            "reachable": True,
+            "active_on_chain": True,
+            "attested_batches": 1,
+        },
     ],
 }
 

@@ -41,6 +41,13 @@ class Health(BaseModel):
     head: int
 
 
+class NetworkVerifier(BaseModel):
+    """A verifier the contract counts, and where this bridge asks it (null: a verifier it does not know)."""
+
+    address: str
+    url: str | None
+
+
 class NetworkInfo(BaseModel):
     """Where the bridge lives: what a wallet or ``verify-reserves`` needs to reach it without this API."""
 
@@ -50,4 +57,12 @@ class NetworkInfo(BaseModel):
     trust_account: int = Field(description="the registry account holding the credits in trust")
     registry_api: str = Field(description="path of the registry API on this server")
     confirmations: int
-    threshold: int = Field(description="verifier signatures needed per mint")
+    threshold: int = Field(description="verifier signatures a mint needs (the contract's, now)")
+    admin: list[str] = Field(
+        description="who holds DEFAULT_ADMIN_ROLE and VERIFIER_MANAGER_ROLE: the timelock (or a multisig) alone"
+    )
+    admin_delay_seconds: int | None = Field(
+        description="how long an admin change waits in the timelock before it can execute (null: not a timelock)"
+    )
+    engine: str = Field(description="the engine's sending address: it may pause and settle, nothing else")
+    verifiers: list[NetworkVerifier] = Field(description="the verifiers the contract counts now")

@@ -182,3 +182,12 @@ class AnvilChain:
 
     def revert(self, snapshot_id: int) -> None:
         self._rpc("evm_revert", [hex(snapshot_id)])
+
+    def fund(self, address: str, wei: int) -> None:
+        """Give ``address`` a balance of ``wei`` (a development chain's ether, for a key it did not fund)."""
+        self._rpc("anvil_setBalance", [address, hex(wei)])
+
+    def time_travel(self, seconds: int) -> None:
+        """Move the clock forward ``seconds`` and mine a block there (timelock delays, deadlines)."""
+        self._rpc("evm_increaseTime", [seconds])
+        self.mine()

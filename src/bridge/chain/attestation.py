@@ -1,23 +1,38 @@
-"""Verifier attestations: the EIP-712 message a verifier signs to authorize one mint.
+"""What verifiers sign: the EIP-712 types of a credit class, a registry lock and a batch of locks.
 
-The types here mirror ``contracts/interfaces/CarbonTypes.sol`` field for field; a change to one
-must be made to the other (the pytest suite signs with this module and mints through the contract).
+The one place in Python where these types are declared. They mirror ``contracts/interfaces/CarbonTypes.sol``
+field for field, and the hashing mirrors ``CreditClassCodec.sol`` and ``LockCodec.sol``; a change to one must
+be made to the other (the pytest suite hashes and signs with this module and mints through the contract).
+
+A verifier signs one ``LockBatch`` per batch: the root of a Merkle tree (``bridge.chain.merkle``) over the
+leaves of the batch's locks, ``leaf = keccak256(hashStruct(Lock))``, and a deadline. ``bridge.chain.lock_batch``
+builds the tree and the contract call.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from enum import IntEnum, IntFlag
-from typing import Any
+from typing import Any, Self
 
+from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DOMAIN_NAME = "CarbonBridge"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 
+UINT64_MAX = 2**64 - 1
+MAX_UNIT_DECIMALS = 18
+
+EIP712_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
 CREDIT_CLASS_TYPE = [
     {"name": "program", "type": "string"},
     {"name": "projectId", "type": "string"},
@@ -27,20 +42,31 @@ CREDIT_CLASS_TYPE = [
     {"name": "hostCountry", "type": "string"},
     {"name": "labels", "type": "uint8"},
     {"name": "adjustment", "type": "uint8"},
+    {"name": "unitDecimals", "type": "uint8"},
 ]
-ATTESTATION_TYPE = [
+LOCK_TYPE = [
+    {"name": "lockId", "type": "uint256"},
     {"name": "registry", "type": "string"},
     {"name": "serial", "type": "string"},
     {"name": "blockStart", "type": "uint64"},
     {"name": "blockEnd", "type": "uint64"},
-    {"name": "quantity", "type": "uint64"},
     {"name": "creditClass", "type": "CreditClass"},
     {"name": "recipient", "type": "address"},
-    {"name": "nonce", "type": "uint256"},
+]
+LOCK_BATCH_TYPE = [
+    {"name": "locksRoot", "type": "bytes32"},
     {"name": "deadline", "type": "uint256"},
 ]
 
-UINT64_MAX = 2**64 - 1
+
+def _type_string(name: str, fields: list[dict[str, str]]) -> str:
+    members = ",".join(f"{field['type']} {field['name']}" for field in fields)
+    return f"{name}({members})"
+
+
+# EIP-712 encodeType: the primary type, then the types it references, by name.
+CREDIT_CLASS_TYPEHASH = keccak(text=_type_string("CreditClass", CREDIT_CLASS_TYPE))
+LOCK_TYPEHASH = keccak(text=_type_string("Lock", LOCK_TYPE) + _type_string("CreditClass", CREDIT_CLASS_TYPE))
 
 
 class Label(IntFlag):
@@ -66,8 +92,22 @@ def yyyymmdd(day: date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def domain(*, chain_id: int, bridge: str) -> dict[str, Any]:
+    """The EIP-712 domain verifiers sign under: the bridge contract on one chain."""
+    return {
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": to_checksum_address(bridge),
+    }
+
+
 class CreditClass(BaseModel):
-    """A credit class: program + project + vintage, with the attributes pools and buyers filter on."""
+    """A credit class: program + project + vintage, with the attributes pools and buyers filter on.
+
+    ``unit_decimals`` is the registry's unit as a power of ten below a tonne: 0 when the registry counts
+    tonnes, 3 when it counts kilograms. One registry unit is ``wei_per_unit`` token wei.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -79,6 +119,7 @@ class CreditClass(BaseModel):
     host_country: str = Field(pattern=r"^[A-Z]{2}$")
     labels: int = Field(default=0, ge=0, le=255)
     adjustment: Adjustment = Adjustment.UNKNOWN
+    unit_decimals: int = Field(default=0, ge=0, le=MAX_UNIT_DECIMALS)
 
     def message(self) -> dict[str, Any]:
         return {
@@ -90,16 +131,20 @@ class CreditClass(BaseModel):
             "hostCountry": self.host_country,
             "labels": int(self.labels),
             "adjustment": int(self.adjustment),
+            "unitDecimals": self.unit_decimals,
         }
 
     def as_tuple(self) -> tuple[Any, ...]:
         return tuple(self.message().values())
 
     @property
+    def wei_per_unit(self) -> int:
+        """Token wei per registry unit: 10**18 for a class counted in tonnes, 10**15 in kilograms."""
+        return 10 ** (MAX_UNIT_DECIMALS - self.unit_decimals)
+
+    @property
     def class_id(self) -> bytes:
         """The on-chain identity of the class: keccak(program, project id, vintage start, vintage end)."""
-        from eth_abi import encode
-
         return keccak(
             encode(
                 ["bytes32", "bytes32", "uint32", "uint32"],
@@ -107,90 +152,160 @@ class CreditClass(BaseModel):
             )
         )
 
+    @property
+    def class_hash(self) -> bytes:
+        """The EIP-712 struct hash of the class (every attribute)."""
+        return keccak(
+            encode(
+                ["bytes32", "bytes32", "bytes32", "uint32", "uint32", "bytes32", "bytes32", "uint8", "uint8", "uint8"],
+                [
+                    CREDIT_CLASS_TYPEHASH,
+                    keccak(text=self.program),
+                    keccak(text=self.project_id),
+                    self.vintage_start,
+                    self.vintage_end,
+                    keccak(text=self.methodology),
+                    keccak(text=self.host_country),
+                    int(self.labels),
+                    int(self.adjustment),
+                    self.unit_decimals,
+                ],
+            )
+        )
 
-class Attestation(BaseModel):
-    """What M of N verifiers sign before the bridge mints ``quantity`` tonnes of a class."""
+
+class Lock(BaseModel):
+    """One lock of the registry as verifiers attest it: units ``block_start..block_end`` of ``serial``
+    immobilized in the bridge's trust account under the registry's own ``lock_id``, for ``recipient``.
+
+    A lock is bridged at most once, ever: the contract records its id per registry.
+    """
 
     model_config = ConfigDict(frozen=True)
 
+    lock_id: int = Field(ge=0, lt=2**256)
     registry: str = Field(min_length=1, max_length=32)
     serial: str = Field(min_length=1, max_length=256)
     block_start: int = Field(ge=0, le=UINT64_MAX)
     block_end: int = Field(ge=0, le=UINT64_MAX)
-    quantity: int = Field(ge=0, le=UINT64_MAX)
     credit_class: CreditClass
     recipient: str
-    nonce: int = Field(ge=0, lt=2**256)
-    deadline: int = Field(ge=0, lt=2**256)
 
     @field_validator("recipient")
     @classmethod
     def _checksummed(cls, value: str) -> str:
         return to_checksum_address(value)
 
+    @model_validator(mode="after")
+    def _block_in_order(self) -> Self:
+        # the contract refuses the same (BridgeInvalidBlock): a quantity must fit in 64 bits
+        if self.block_end < self.block_start or self.block_end - self.block_start == UINT64_MAX:
+            raise ValueError(f"block {self.block_start}..{self.block_end} is empty or holds 2^64 units")
+        return self
+
+    @property
+    def quantity(self) -> int:
+        """Registry units in the block (tonnes, or kilograms for a class counted in kilograms)."""
+        return self.block_end - self.block_start + 1
+
+    @property
+    def batch_key(self) -> bytes:
+        """The bridge's key of the serial block: keccak(keccak(registry), keccak(serial))."""
+        return keccak(encode(["bytes32", "bytes32"], [keccak(text=self.registry), keccak(text=self.serial)]))
+
     def message(self) -> dict[str, Any]:
         return {
+            "lockId": self.lock_id,
             "registry": self.registry,
             "serial": self.serial,
             "blockStart": self.block_start,
             "blockEnd": self.block_end,
-            "quantity": self.quantity,
             "creditClass": self.credit_class.message(),
             "recipient": self.recipient,
-            "nonce": self.nonce,
-            "deadline": self.deadline,
         }
 
     def as_tuple(self) -> tuple[Any, ...]:
+        """The contract's ``Lock`` struct (for ``hashLock``)."""
         return (
+            self.lock_id,
             self.registry,
             self.serial,
             self.block_start,
             self.block_end,
-            self.quantity,
             self.credit_class.as_tuple(),
             self.recipient,
-            self.nonce,
-            self.deadline,
         )
 
-    @property
-    def batch_key(self) -> bytes:
-        from eth_abi import encode
+    def struct_hash(self) -> bytes:
+        """The EIP-712 struct hash of the lock."""
+        return keccak(
+            encode(
+                ["bytes32", "uint256", "bytes32", "bytes32", "uint64", "uint64", "bytes32", "address"],
+                [
+                    LOCK_TYPEHASH,
+                    self.lock_id,
+                    keccak(text=self.registry),
+                    keccak(text=self.serial),
+                    self.block_start,
+                    self.block_end,
+                    self.credit_class.class_hash,
+                    self.recipient,
+                ],
+            )
+        )
 
-        return keccak(encode(["bytes32", "bytes32"], [keccak(text=self.registry), keccak(text=self.serial)]))
+    def leaf(self) -> bytes:
+        """The lock's Merkle leaf: ``keccak256(hashStruct(lock))``, OpenZeppelin's double hash."""
+        return keccak(self.struct_hash())
+
+
+class LockBatch(BaseModel):
+    """What M of N verifiers sign once per batch: the Merkle root of the batch's locks and a deadline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    locks_root: bytes = Field(min_length=32, max_length=32)
+    deadline: int = Field(ge=0, lt=2**256)
+
+    def message(self) -> dict[str, Any]:
+        return {"locksRoot": self.locks_root, "deadline": self.deadline}
+
+    def as_tuple(self) -> tuple[bytes, int]:
+        return (self.locks_root, self.deadline)
 
     def typed_data(self, *, chain_id: int, bridge: str) -> dict[str, Any]:
         return {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "CreditClass": CREDIT_CLASS_TYPE,
-                "Attestation": ATTESTATION_TYPE,
-            },
-            "primaryType": "Attestation",
-            "domain": {
-                "name": DOMAIN_NAME,
-                "version": DOMAIN_VERSION,
-                "chainId": chain_id,
-                "verifyingContract": to_checksum_address(bridge),
-            },
+            "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, "LockBatch": LOCK_BATCH_TYPE},
+            "primaryType": "LockBatch",
+            "domain": domain(chain_id=chain_id, bridge=bridge),
             "message": self.message(),
         }
 
+    def digest(self, *, chain_id: int, bridge: str) -> bytes:
+        """The EIP-712 digest a verifier signs (the contract's ``hashLockBatch``)."""
+        signable = encode_typed_data(full_message=self.typed_data(chain_id=chain_id, bridge=bridge))
+        return keccak(b"\x19" + signable.version + signable.header + signable.body)
 
-def sign_attestation(attestation: Attestation, private_key: bytes | str, *, chain_id: int, bridge: str) -> bytes:
-    """One verifier's 65-byte signature over the attestation's EIP-712 digest."""
-    signable = encode_typed_data(full_message=attestation.typed_data(chain_id=chain_id, bridge=bridge))
+
+def lock_typed_data(lock: Lock, *, chain_id: int, bridge: str) -> dict[str, Any]:
+    """A lock as EIP-712 typed data (for tools and cross-checks; verifiers sign batches, not single locks)."""
+    return {
+        "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, "CreditClass": CREDIT_CLASS_TYPE, "Lock": LOCK_TYPE},
+        "primaryType": "Lock",
+        "domain": domain(chain_id=chain_id, bridge=bridge),
+        "message": lock.message(),
+    }
+
+
+def sign_lock_batch(batch: LockBatch, private_key: bytes | str, *, chain_id: int, bridge: str) -> bytes:
+    """One verifier's 65-byte signature over the batch's EIP-712 digest."""
+    signable = encode_typed_data(full_message=batch.typed_data(chain_id=chain_id, bridge=bridge))
     return bytes(Account.sign_message(signable, private_key).signature)
 
 
-def signer_of(attestation: Attestation, signature: bytes, *, chain_id: int, bridge: str) -> str:
-    signable = encode_typed_data(full_message=attestation.typed_data(chain_id=chain_id, bridge=bridge))
+def lock_batch_signer(batch: LockBatch, signature: bytes, *, chain_id: int, bridge: str) -> str:
+    """The address that made ``signature`` over the batch."""
+    signable = encode_typed_data(full_message=batch.typed_data(chain_id=chain_id, bridge=bridge))
     return str(Account.recover_message(signable, signature=signature))
 
 

@@ -3,10 +3,15 @@
 Events are read only up to ``head - confirmations``; every event carries the hash of the block it
 was seen in, so a later step can check that the chain still shows it before acting on it. The newest
 head read is kept (``last_head``) for whoever must answer without calling the chain (``/health``).
+Inside ``one_round()`` the head is read once: every step of an engine round sees the same head, at the
+cost of one call. Logs are read through a ``LogScanner`` (pieces the node will serve).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +19,13 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
 from web3.types import TxReceipt
 
-from bridge.chain.attestation import Attestation, CreditClass
+from bridge.chain.attestation import CreditClass
 from bridge.chain.deploy import BridgeDeployment
+from bridge.chain.errors import ContractRevert
+from bridge.chain.lock_batch import MintLocksArgs
+from bridge.chain.logs import LogScanner
 from bridge.chain.tx import TxSender
 
-MINT_GAS_BASE = 100_000
-MINT_GAS_PER_ATTESTATION = 400_000  # a new class costs ~270k, an existing one ~135k
 REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
 BATCH_STATUS = {0: "none", 1: "active", 2: "released"}
 
@@ -50,6 +56,8 @@ class BridgeChain:
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
         self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
+        self.scanner = LogScanner(self.w3, sender.policy.log_max_span)
+        self._round: tuple[int, int | None] | None = None  # (thread in a round, the head it read)
 
     @property
     def chain_id(self) -> int:
@@ -57,9 +65,28 @@ class BridgeChain:
 
     # --- reads ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def one_round(self) -> Iterator[None]:
+        """Within it, this thread reads the head once (the first ``head()``) and sees that one after."""
+        self._round = (threading.get_ident(), None)
+        try:
+            yield
+        finally:
+            self._round = None
+
     def head(self) -> int:
+        current = self._round
+        in_round = current is not None and current[0] == threading.get_ident()
+        if in_round and current is not None and current[1] is not None:
+            return current[1]
         self.last_head = int(self.w3.eth.block_number)
+        if in_round:
+            self._round = (threading.get_ident(), self.last_head)
         return self.last_head
+
+    def latest_timestamp(self) -> int:
+        """The newest block's timestamp: the clock the contract checks deadlines against."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
 
     def safe_head(self) -> int:
         """The newest block deep enough to act on."""
@@ -91,8 +118,46 @@ class BridgeChain:
             self._predicted[key] = str(self.bridge.functions.predictClassToken(credit_class.as_tuple()).call())
         return self._predicted[key]
 
-    def is_nonce_used(self, nonce: int) -> bool:
-        return bool(self.bridge.functions.isNonceUsed(nonce).call())
+    def is_lock_used(self, registry: str, lock_id: int) -> bool:
+        """Whether registry lock ``lock_id`` of ``registry`` was bridged (by anyone, ever)."""
+        return bool(self.bridge.functions.isLockUsed(registry, lock_id).call())
+
+    def verifier_set(self) -> tuple[list[str], int]:
+        """The verifiers the contract counts now (checksummed) and its threshold."""
+        verifiers = [to_checksum_address(v) for v in self.bridge.functions.verifiers().call()]
+        return verifiers, int(self.bridge.functions.threshold().call())
+
+    def role_holders(self, role: str, from_block: int = 0) -> list[str]:
+        """Who holds the bridge's role named ``role`` (e.g. "DEFAULT_ADMIN_ROLE") now: granted, not revoked
+        since (from the ``RoleGranted``/``RoleRevoked`` events from ``from_block`` on), checked on-chain."""
+        role_id = getattr(self.bridge.functions, role)().call()
+        head = self.head()
+        granted = self.bridge.events.RoleGranted().get_logs(
+            from_block=from_block, to_block=head, argument_filters={"role": role_id}
+        )
+        candidates = dict.fromkeys(to_checksum_address(log["args"]["account"]) for log in granted)
+        return [a for a in candidates if self.bridge.functions.hasRole(role_id, a).call()]
+
+    def lock_bridged(self, registry: str, lock_id: int, from_block: int) -> ChainEvent | None:
+        """The ``BatchBridged`` event that bridged lock ``lock_id`` of ``registry`` (its lock id is an indexed
+        topic), or None when the chain shows none from ``from_block`` on."""
+        head = self.head()
+        if head < from_block:
+            return None
+        logs = self.bridge.events.BatchBridged().get_logs(
+            from_block=from_block, to_block=head, argument_filters={"lockId": lock_id}
+        )
+        for log in logs:
+            if log["args"]["registry"] == registry and int(log["args"]["lockId"]) == lock_id:
+                return ChainEvent(
+                    name="BatchBridged",
+                    args=dict(log["args"]),
+                    block_number=int(log["blockNumber"]),
+                    block_hash=_hex(log["blockHash"]),
+                    tx_hash=_hex(log["transactionHash"]),
+                    log_index=int(log["logIndex"]),
+                )
+        return None
 
     def batch(self, batch_key: str) -> tuple[str, int, str]:
         token, remaining, status = self.bridge.functions.batch(HexBytes(batch_key)).call()
@@ -120,6 +185,10 @@ class BridgeChain:
     def class_reserve(self, class_id: str) -> int:
         return int(self.bridge.functions.classReserve(HexBytes(class_id)).call())
 
+    def wei_per_unit(self, class_id: str) -> int:
+        """Token wei per registry unit of the class (10**18 for tonnes, 10**15 for kilograms)."""
+        return int(self.bridge.functions.weiPerUnit(HexBytes(class_id)).call())
+
     def is_verifier(self, address: str) -> bool:
         return bool(self.bridge.functions.isVerifier(address).call())
 
@@ -128,12 +197,22 @@ class BridgeChain:
 
     # --- transactions --------------------------------------------------------------------------
 
-    def mint_batch(self, attestations: list[Attestation], signatures: list[list[bytes]]) -> TxReceipt:
-        call = self.bridge.functions.mintBatch([a.as_tuple() for a in attestations], signatures)
-        # A generous fixed budget (unused gas is not charged) saves estimating a large batch, and the engine's
-        # attestations rarely fail, so no dry run either: a failure is replayed to name its error.
-        gas = MINT_GAS_BASE + MINT_GAS_PER_ATTESTATION * len(attestations)
-        return self.sender.transact(call, gas=gas, dry_run=False)
+    def dry_run_mint(self, args: MintLocksArgs) -> ContractRevert | None:
+        """What ``mintLocks(args)`` would do if sent now by the engine's key: None (it would pass), or the
+        contract's refusal, named. Costs nothing: an ``eth_call``."""
+        call = {"from": self.sender.address, "to": self.bridge.address, "data": "0x" + args.calldata().hex()}
+        try:
+            self.deployment.decoder.call(lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        except ContractRevert as refusal:
+            return refusal
+        return None
+
+    def mint_locks(self, args: MintLocksArgs) -> TxReceipt:
+        """Sends ``mintLocks(args)`` (after a dry run of the caller's: no second one) with a fixed gas budget
+        (unused gas is not charged; estimating a large batch costs a binary search)."""
+        return self.sender.send_prepared(
+            str(self.bridge.address), "0x" + args.calldata().hex(), gas=args.gas_budget(), dry_run=False
+        )
 
     def finalize_redemption(
         self, redemption_id: int, batch_keys: list[str], tonnes: list[int], released_serials: str
@@ -164,15 +243,13 @@ class BridgeChain:
         the blocks ``from_block..to_block``, in chain order. Arguments as web3 decodes them."""
         if to_block < from_block:
             return []
-        span = {"fromBlock": from_block, "toBlock": to_block}
-        found = [
-            *self._decoded(self.bridge, self.w3.eth.get_logs({"address": self.bridge.address, **span})),
-        ]
+        bridge_logs = self.scanner.get_logs({"address": self.bridge.address}, from_block, to_block)
+        found = self._decoded(self.bridge, bridge_logs)
         if tokens:
             token = self.deployment.token_at(tokens[0])
             # a 0x-hex topic: eth-tester matches no log on a HexBytes one
             transfer = "0x" + event_abi_to_log_topic(token.events.Transfer().abi).hex()
-            logs = self.w3.eth.get_logs({"address": tokens, "topics": [transfer], **span})  # type: ignore[typeddict-item]
+            logs = self.scanner.get_logs({"address": tokens, "topics": [transfer]}, from_block, to_block)
             found += self._decoded(token, logs)
         return sorted(found, key=lambda e: (e.block_number, e.log_index))
 
@@ -203,8 +280,10 @@ class BridgeChain:
     def events(self, name: str, from_block: int, to_block: int) -> list[ChainEvent]:
         if to_block < from_block:
             return []
-        event = getattr(self.bridge.events, name)
-        logs = event.get_logs(from_block=from_block, to_block=to_block)
+        event = getattr(self.bridge.events, name)()
+        topic = "0x" + event_abi_to_log_topic(event.abi).hex()
+        found = self.scanner.get_logs({"address": self.bridge.address, "topics": [topic]}, from_block, to_block)
+        logs = [event.process_log(entry) for entry in found]
         return [
             ChainEvent(
                 name=name,

@@ -18,6 +18,7 @@ class RpcChain:
     url: str
     accounts: list[LocalAccount]
     _w3: Web3 | None = None
+    _chain_id: int | None = None
 
     @property
     def w3(self) -> Web3:
@@ -27,7 +28,10 @@ class RpcChain:
 
     @property
     def chain_id(self) -> int:
-        return int(self.w3.eth.chain_id)
+        """Asked once: a node does not change chains."""
+        if self._chain_id is None:
+            self._chain_id = int(self.w3.eth.chain_id)
+        return self._chain_id
 
     def mine(self, blocks: int = 1) -> None:
         raise ChainError("this chain mines on its own", code=ChainErrorCode.NOT_A_DEV_CHAIN)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Final
+import sys
+from typing import Any, Final
 
 LEVELS: Final = ("debug", "info", "warning", "error")
 PLAIN: Final = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -26,9 +27,23 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes, not the stream it was when made: a command run
+    in-process (a test's CLI runner) swaps stderr and closes its own afterwards, while threads of the bridge
+    it served may still log."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass  # always the current stderr
+
+
 def configure_logging(level: str, *, json_lines: bool = False) -> None:
     """The root logger at ``level``, to stderr; the server's own loggers (uvicorn) go through it too."""
-    handler = logging.StreamHandler()
+    handler = CurrentStderr()
     handler.setFormatter(JsonLines() if json_lines else logging.Formatter(PLAIN))
     root = logging.getLogger()
     root.handlers[:] = [handler]

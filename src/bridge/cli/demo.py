@@ -28,18 +28,20 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def _throwaway_bridge() -> Iterator[str]:
-    """A local bridge on anvil in a temporary folder, served on a free port, gone afterwards."""
+    """A local bridge on anvil in a temporary folder (its verifiers in processes of their own), served on
+    free ports, gone afterwards."""
     from bridge.local.home import LocalHome
-    from bridge.runtime import ServedBridge
+    from bridge.local.serving import serving_home
 
     with tempfile.TemporaryDirectory(prefix="carbon-bridge-demo-") as folder:
-        service, _ = LocalHome(Path(folder) / "home").open(chain_port=free_port())
-        served = ServedBridge(service, port=free_port(), interval=0.1).start()
-        try:
-            yield served.url
-        finally:
-            served.stop()
-            service.close()
+        home = LocalHome(Path(folder) / "home")
+        from bridge.local.verifiers import COUNT
+
+        verifier_ports = [free_port() for _ in range(COUNT)]
+        with serving_home(
+            home, port=free_port(), chain_port=free_port(), verifier_ports=verifier_ports, interval=0.1
+        ) as running:
+            yield running.url
 
 
 def summary(result: DemoResult) -> Table:

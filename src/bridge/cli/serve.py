@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import socket
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
 from bridge.cli._app import app, console, fail, report
 from bridge.cli._logging import LEVELS, configure_logging
 from bridge.errors import CodedError
 from bridge.local.home import (
+    ADMIN_KEY,
     DEFAULT_CHAIN_PORT,
     DEFAULT_HOME,
     OPERATOR_KEY,
@@ -25,9 +27,14 @@ from bridge.local.home import (
     LocalHome,
     fingerprint,
 )
+from bridge.local.serving import serving_home
+from bridge.local.verifiers import COUNT as VERIFIER_COUNT
+from bridge.primitives import is_loopback
 from bridge.runtime import ServedBridge
 from bridge.service import BridgeService
 from bridge.settings import BridgeSettings
+
+S = TypeVar("S", bound=BaseSettings)
 
 
 def _port_is_free(host: str, port: int) -> bool:
@@ -53,6 +60,7 @@ def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
         f"[bold]API[/]      {url}/v1   docs: {url}/docs   registry: {url}/registry",
         f"[bold]chain[/]    {service.rpc_url} (anvil, chain id {service.chain_id})",
         f"[bold]bridge[/]   {service.bridge_address}   trust account: {service.trust_account}",
+        *_verifier_lines(service),
         "",
         "[bold]Try next[/] (in another terminal):",
         f"  curl -s {url}/health",
@@ -68,6 +76,7 @@ def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
     if home is not None:
         wallet = home.key_file(WALLET_KEY)
         operator = home.key_file(OPERATOR_KEY)
+        admin = home.key_file(ADMIN_KEY)
         lines += [
             "",
             "[bold]Demo keys[/] (derived from the demo seed, not secrets): custodian API key "
@@ -78,31 +87,36 @@ def next_steps(served: ServedBridge, home: LocalHome | None) -> str:
             f"({fingerprint(home.read_key(OPERATOR_KEY))}), trust account {home.key_file(TRUST_KEY)}",
             f"  every demo account's registry key, API key and wallet: "
             f".venv/bin/carbon-bridge dev keys --home {home.path}",
+            f"  the admin's key (timelock proposer and executor; never loaded by serve): {admin}",
+            f"  used by: .venv/bin/carbon-bridge admin propose set-threshold 2 --admin-key-file {admin}",
+            f"  each verifier's key, settings, memory and log: {home.path}/keys/verifier-N.key, {home.path}/verifiers/",
         ]
     lines.append("Ctrl-C stops cleanly; the next `make run` resumes where this one stopped.")
     return "\n".join(lines)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _verifier_lines(service: BridgeService) -> list[str]:
+    governance = service.governance()
+    asked = "   ".join(url or address for address, url in governance.verifiers)
+    return [
+        f"[bold]verifiers[/] {asked}   ({governance.threshold} of {len(governance.verifiers)} sign each batch)",
+        f"[bold]admin[/]    {', '.join(governance.admin)} (timelock, {governance.admin_delay_seconds} s)   "
+        f"engine sends as {governance.engine}",
+    ]
 
 
-def _settings_from_env() -> BridgeSettings:
-    """The settings the ``BRIDGE_*`` variables give; none assumed (``BRIDGE_ENVIRONMENT`` included)."""
+def settings_from_env(kind: type[S], prefix: str) -> S:
+    """The settings the ``<prefix>*`` variables give; none assumed (the environment included): a missing or
+    refused one stops the command naming its variable."""
     try:
-        return BridgeSettings()
+        return kind()
     except ValidationError as exc:
         problem = exc.errors()[0]
         message = str(problem["msg"]).removeprefix("Value error, ")
         if not problem["loc"]:  # a check across settings: its message names the setting
             fail(message, field="settings")
         field = ".".join(str(part) for part in problem["loc"])
-        variable = "BRIDGE_" + str(problem["loc"][0]).upper()
+        variable = prefix + str(problem["loc"][0]).upper()
         if problem["type"] == "missing":
             message = "is not set (no default is assumed)"
         fail(f"{variable} {message}", field=field)
@@ -116,6 +130,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface the API listens on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="API port.")] = 8000,
     chain_port: Annotated[int, typer.Option(min=1, max=65535, help="anvil's JSON-RPC port.")] = DEFAULT_CHAIN_PORT,
+    verifier_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="The first local verifier's port (the others the next ones); default: --port + 1."
+        ),
+    ] = None,
     from_env: Annotated[
         bool, typer.Option("--from-env", help="Take every setting from BRIDGE_* variables (no local defaults).")
     ] = False,
@@ -128,54 +148,69 @@ def serve(
     ] = "info",
     log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")] = False,
 ) -> None:
-    """Serve the bridge: API and docs, engine and verifiers, on a local chain that survives restarts.
+    """Serve the bridge: API and docs and the engine, on a local chain that survives restarts, with its
+    verifiers as processes of their own.
 
-    On embedded defaults (no --from-env) the first start builds the demo registry, starts anvil and
-    deploys the contracts and preset pools into HOME; later starts resume from there.
+    On embedded defaults (no --from-env) the first start builds the demo registry, draws the admin's and
+    the verifiers' keys, starts anvil and deploys the timelock, the contracts and preset pools into HOME;
+    later starts resume from there. With --from-env the engine asks the verifier services BRIDGE_VERIFIERS
+    names.
     """
     if log_level.lower() not in LEVELS:
         fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
     configure_logging(log_level, json_lines=log_json)
-    settings = _settings_from_env() if from_env else None
-    if (settings is None or settings.environment == "local") and not _is_loopback(host):
+    settings = settings_from_env(BridgeSettings, "BRIDGE_") if from_env else None
+    if (settings is None or settings.environment == "local") and not is_loopback(host):
         # a local bridge runs on demo keys anyone can derive: it must not be reachable from elsewhere
         fail(f"{host} is not a loopback address: a local bridge listens on this machine only", field="host")
     if not _port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
     if not from_env and not _port_is_free("127.0.0.1", chain_port):
         fail(f"127.0.0.1:{chain_port} is taken; stop what listens there or pick --chain-port", field="chain_port")
+    verifiers = range(verifier_port or port + 1, (verifier_port or port + 1) + VERIFIER_COUNT)
+    if not from_env:
+        for taken in (p for p in verifiers if not _port_is_free("127.0.0.1", p)):
+            fail(f"127.0.0.1:{taken} is taken; stop what listens there or pick --verifier-port", field="verifier_port")
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even where a launcher started us with SIGINT ignored
     started = time.perf_counter()
-    service: BridgeService | None = None
-    served: ServedBridge | None = None
-    try:
-        local_home: LocalHome | None = None
-        if settings is not None:
-            with console.status("connecting the bridge (settings from BRIDGE_*)"):
-                service = BridgeService.from_settings(settings)
-            created = False
-        else:
-            local_home = LocalHome(home)
-            if reset:
-                local_home.reset()
-            first = not local_home.is_initialized()
-            doing = "first start: demo registry, anvil, contracts and pools" if first else "resuming"
-            with console.status(f"{doing} ({home})"):
-                service, created = local_home.open(chain_port=chain_port)
-        served = ServedBridge(service, host=host, port=port, log_level=log_level.lower(), own_logging=True).start()
-        state = "created" if created else "resumed"
-        console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
-        console.print(next_steps(served, local_home), soft_wrap=True)  # no wrapping: command lines stay copyable
-        console.rule()
-        served.wait()
-    except KeyboardInterrupt:
-        console.print("stopping: API, engine, then the chain (state saved)")
-    except CodedError as exc:
-        report(exc)
-    finally:
-        if served is not None:
-            served.stop()
-        if service is not None:
-            service.close()
+    with ExitStack() as running:
+        try:
+            local_home: LocalHome | None = None
+            if settings is not None:
+                with console.status("connecting the bridge (settings from BRIDGE_*)"):
+                    service = BridgeService.from_settings(settings)
+                running.callback(service.close)
+                served = ServedBridge(service, host=host, port=port, log_level=log_level.lower(), own_logging=True)
+                running.callback(served.start().stop)
+                created = False
+            else:
+                local_home = LocalHome(home)
+                if reset:
+                    local_home.reset()
+                first = not local_home.is_initialized()
+                doing = "first start: demo registry, anvil, contracts, pools" if first else "resuming"
+                with console.status(f"{doing}, then the API, the engine and {VERIFIER_COUNT} verifiers ({home})"):
+                    served_home = running.enter_context(
+                        serving_home(
+                            local_home,
+                            port=port,
+                            chain_port=chain_port,
+                            verifier_ports=verifiers,
+                            host=host,
+                            log_level=log_level.lower(),
+                            own_logging=True,
+                        )
+                    )
+                served, created = served_home.served, served_home.created
+            state = "created" if created else "resumed"
+            console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
+            console.print(next_steps(served, local_home), soft_wrap=True)  # no wrapping: commands stay copyable
+            console.rule()
+            served.wait()
+        except KeyboardInterrupt:
+            console.print("stopping: API, engine, verifiers, then the chain (state saved)")
+        except CodedError as exc:
+            running.close()
+            report(exc)
     console.print("[green]stopped cleanly[/]")

@@ -33,9 +33,8 @@ from web3.types import BlockIdentifier
 
 from bridge.chain.attestation import CREDIT_CLASS_TYPE, CreditClass
 from bridge.engine.classes import credit_class_of
-from bridge.engine.tokenize import batch_key_of
+from bridge.engine.locks import batch_key_of
 from bridge.errors import CodedError
-from bridge.primitives import TONNE
 from bridge.registry import serials
 from bridge.registry.schemas import CreditPublic, UnitBlockPublic
 
@@ -86,12 +85,12 @@ class Classified:
     reason: str
 
 
-def balance(*, backing_wei: int, claims_wei: int, attested_tonnes: int) -> dict[str, bool | int]:
+def balance(*, backing_wei: int, claims_wei: int, attested_units: int, wei_per_unit: int) -> dict[str, bool | int]:
     """A class's verdict, as both proofs of reserve report it: ``ok`` (backing equals claims and the
-    contract's attested reserve agrees), ``under_backed`` (claims above backing: the one thing enforcement
-    pauses on) and ``difference_wei`` (backing minus claims)."""
+    contract's attested reserve, in registry units of ``wei_per_unit`` token wei, agrees), ``under_backed``
+    (claims above backing: the one thing enforcement pauses on) and ``difference_wei`` (backing minus claims)."""
     return {
-        "ok": backing_wei == claims_wei and attested_tonnes * TONNE == claims_wei,
+        "ok": backing_wei == claims_wei and attested_units * wei_per_unit == claims_wei,
         "under_backed": claims_wei > backing_wei,
         "difference_wei": backing_wei - claims_wei,
     }
@@ -99,7 +98,8 @@ def balance(*, backing_wei: int, claims_wei: int, attested_tonnes: int) -> dict[
 
 @dataclass
 class Tally:
-    """Trust units (tonnes) by verdict: one class token's, or those naming none of the bridge's."""
+    """Trust units (registry units: tonnes, or kilograms for a class counted in them) by verdict: one class
+    token's, or those naming none of the bridge's."""
 
     backing: int = 0
     pending: int = 0

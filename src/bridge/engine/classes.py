@@ -51,6 +51,7 @@ def credit_class_of(credit: CreditPublic) -> CreditClass:
         host_country=project.host_country,
         labels=int(labels),
         adjustment=adjustment,
+        unit_decimals=credit.program.unit_decimals,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.retirement import PersonalData
 from bridge.engine import queries
+from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import check_disclosure, disclosed_now
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
@@ -39,7 +40,7 @@ from bridge.engine.store import (
     TokenizeStep,
 )
 from bridge.engine.tokenize import TokenizeFlow
-from bridge.engine.verifier import Verifier
+from bridge.verifier.client import VerifierClient
 
 log = logging.getLogger(__name__)
 EVENT_CURSOR = "bridge-events"
@@ -54,8 +55,7 @@ class BridgeEngine:
         chain: BridgeChain,
         registry: RegistryOperator,
         custodian_registry: Callable[[int], RegistryOperator],
-        verifiers: Sequence[Verifier],
-        threshold: int,
+        verifiers: Sequence[VerifierClient],
         trust_account: int,
         policy: EligibilityPolicy,
         faults: Faults = NO_FAULTS,
@@ -68,17 +68,18 @@ class BridgeEngine:
         self.registry = registry
         self.trust_account = trust_account
         self.start_block = start_block
+        self.verifiers = VerifierPanel(verifiers, chain)
         self.tokenize = TokenizeFlow(
             store=store,
             chain=chain,
             registry=registry,
             custodian_registry=custodian_registry,
-            verifiers=verifiers,
-            threshold=threshold,
+            verifiers=self.verifiers,
             trust_account=trust_account,
             policy=policy,
             faults=faults,
             max_batch=max_batch,
+            start_block=start_block,
             clock=clock,
         )
         self.redeem = RedeemFlow(
@@ -138,32 +139,31 @@ class BridgeEngine:
         self.feed.forget_after(block)
 
     def watch(self) -> int:
-        """Record redemption requests and retirements that are now deep enough to act on."""
+        """Record redemption requests and retirements that are now deep enough to act on. Blocks are read in
+        pieces the node serves (``log_max_span``), the cursor saved after each: a restart resumes there."""
         forked = self.feed.forked_at()
         if forked is not None:  # the feed's newest blocks left the chain: read them again
             log.warning("chain reorganization: events from block %s on are read again", forked)
             self._rewind(forked - 1)
-        start = self._cursor() + 1
-        end = self.chain.safe_head()
-        if end < start:
-            return 0
         recorded = 0
-        for event in self.chain.events("RedemptionRequested", start, end):
-            recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
-        for event in self.chain.events("Retired", start, end):
-            recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
-        self.feed.record(start, end)
-        with self.store.session() as session:
-            cursor = session.get(Cursor, EVENT_CURSOR)
-            if cursor is None:
-                session.add(Cursor(name=EVENT_CURSOR, block=end))
-            else:
-                cursor.block = end
+        for start, end in self.chain.scanner.spans(self._cursor() + 1, self.chain.safe_head()):
+            for event in self.chain.events("RedemptionRequested", start, end):
+                recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+            for event in self.chain.events("Retired", start, end):
+                recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+            self.feed.record(start, end)
+            with self.store.session() as session:
+                cursor = session.get(Cursor, EVENT_CURSOR)
+                if cursor is None:
+                    session.add(Cursor(name=EVENT_CURSOR, block=end))
+                else:
+                    cursor.block = end
         return recorded
 
     def tick(self) -> int:
-        """One round over every flow; returns how many steps moved."""
-        moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+        """One round over every flow (the chain's head read once); returns how many steps moved."""
+        with self.chain.one_round():
+            moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
         if moved:
             log.debug("engine round: %s steps moved", moved)
         return moved
@@ -189,9 +189,13 @@ class BridgeEngine:
             for row in session.scalars(
                 select(Tokenization).where(Tokenization.step.in_((TokenizeStep.SUBMITTED, TokenizeStep.COMPLETED)))
             ):
-                if row.batch_key and row.nonce is not None and not self.chain.is_nonce_used(row.nonce):
-                    log.warning("mint of tokenization %s is not on-chain any more: sending it again", row.id)
-                    row.step = TokenizeStep.IMMOBILIZED
+                if (
+                    row.registry_code
+                    and row.lock_id is not None
+                    and not self.chain.is_lock_used(row.registry_code, row.lock_id)
+                ):
+                    log.warning("mint of tokenization %s is not on-chain any more: minting it again", row.id)
+                    row.step = TokenizeStep.ATTESTED if row.mint_batch_id is not None else TokenizeStep.IMMOBILIZED
                     row.tx_hash = None
                     batch = session.get(Batch, row.batch_key)
                     if batch is not None and batch.tokenization_id == row.id:

@@ -24,7 +24,14 @@ class BridgeErrorCode(ErrorCode):
     NOT_ENOUGH_ATTESTATIONS = (
         "not_enough_attestations",
         503,
-        "Fewer verifiers than the threshold attested; the flow will be retried.",
+        "Fewer on-chain verifiers than the threshold attested (unreachable, or refusing: their reasons are "
+        "given); the flow waits and asks again, backing off.",
+    )
+    MINT_BLOCKED = (
+        "mint_blocked",
+        503,
+        "An alarm on a tokenization: the contract refuses its mint on a dry run (the refusal is named). Nothing "
+        "is sent; the engine backs off exponentially per batch and tries a dry run again.",
     )
     RESERVE_MISMATCH = ("reserve_mismatch", 409, "Registry and chain disagree on a class's reserve; minting paused.")
     CHAIN_FAILURE = ("chain_failure", 503, "A chain transaction failed; the flow will be retried.")

@@ -40,11 +40,6 @@ class EligibilityPolicy(BaseModel):
 
         if self.allowed_programs and program not in self.allowed_programs:
             refuse("allowed_programs", f"program {program} is not bridged here")
-        if credit.program.unit_decimals != 0:
-            # A class token is minted at 10**18 per registry unit: bridging kilograms (Isometric) as if they
-            # were tonnes would mint 1000 times the reserve. Refused until minting scales by the unit
-            # (10**(18 - unit_decimals) per unit, CreditClass.unitDecimals).
-            refuse("unit_decimals", f"program {program} counts {credit.program.unit}s; only tonnes are bridged")
         if f"{program}:{project.project_id}" in self.blocked_projects:
             refuse("blocked_projects", f"project {program} {project.project_id} is blocklisted")
         if project.methodology_id in self.blocked_methodologies:

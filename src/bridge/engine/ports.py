@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bridge.registry.schemas import AccountPublic, BlockOperationResult, CreditPublic, UnitBlockPublic
+from bridge.registry.schemas import AccountPublic, BlockOperationResult, CreditPublic, LockPublic, UnitBlockPublic
 
 if TYPE_CHECKING:
     from bridge.registry.ledger.operations import OperationCall
@@ -23,6 +23,8 @@ class RegistryReader(Protocol):
     def get_credit(self, serial: str) -> CreditPublic: ...
 
     def get_account(self, account_id: int) -> AccountPublic: ...
+
+    def get_lock(self, lock_id: int) -> LockPublic: ...
 
     def list_blocks(self, *, limit: int | None = None, offset: int = 0, **filters: Any) -> list[UnitBlockPublic]:
         """Blocks matching ``filters`` (``bridge.registry.views.BlockQuery``'s fields)."""

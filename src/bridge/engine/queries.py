@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select, tuple_
 
 from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import certificate_public
 from bridge.engine.classes import class_name, labels_of, vintage_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
@@ -42,7 +43,6 @@ from bridge.engine.store import (
     Tokenization,
     TokenizeStep,
 )
-from bridge.engine.verifier import Verifier
 from bridge.primitives import Page, decode_cursor, encode_cursor
 
 M = TypeVar("M")
@@ -444,19 +444,37 @@ def one_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName,
     return found[0]
 
 
-def verifier_set(
-    store: EngineStore, chain: BridgeChain, verifiers: Sequence[Verifier], threshold: int
-) -> VerifierSetPublic:
-    """Each verifier: whether the bridge contract counts it now, and how many mints carry its signature."""
+def verifier_set(store: EngineStore, panel: VerifierPanel) -> VerifierSetPublic:
+    """The verifiers the contract counts now and its threshold; each verifier this bridge knows (by URL)
+    with whether the contract counts it and how many tokenizations' mints carry its signature; and any
+    on-chain verifier this bridge does not know."""
+    on_chain, threshold = panel.chain.verifier_set()
     with store.session() as session:
-        attested = [a for row in session.scalars(select(Tokenization.attested_by)) for a in (row or [])]
-    items = [
-        VerifierPublic(
-            name=v.name,
-            address=v.address,
-            active_on_chain=chain.is_verifier(v.address),
-            attested_batches=attested.count(v.address),
+        attested = [a.lower() for row in session.scalars(select(Tokenization.attested_by)) for a in (row or [])]
+    items: list[VerifierPublic] = []
+    for client, identity in panel.known():
+        address = identity.address if identity is not None else None
+        items.append(
+            VerifierPublic(
+                name=identity.name if identity is not None else client.url,
+                address=address,
+                url=client.url,
+                reachable=identity is not None,
+                active_on_chain=address is not None and address.lower() in {a.lower() for a in on_chain},
+                attested_batches=attested.count(address.lower()) if address else 0,
+            )
         )
-        for v in verifiers
+    known = {item.address.lower() for item in items if item.address}
+    items += [
+        VerifierPublic(
+            name="",
+            address=a,
+            url=None,
+            reachable=False,
+            active_on_chain=True,
+            attested_batches=attested.count(a.lower()),
+        )
+        for a in on_chain
+        if a.lower() not in known
     ]
     return VerifierSetPublic(threshold=threshold, verifiers=items)

@@ -62,7 +62,7 @@ class RedeemFlow:
                     id=redemption_id,
                     class_id="0x" + bytes(event_args["classId"]).hex(),
                     holder=event_args["holder"],
-                    tonnes=int(event_args["tonnes"]),
+                    tonnes=int(event_args["units"]),
                     registry_account=event_args["registryAccount"],
                     event_block=block_number,
                     event_block_hash=block_hash,

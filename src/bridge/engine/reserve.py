@@ -1,7 +1,7 @@
 """Proof of reserve: per class, the registry's trust units that back its batches against the chain's claims.
 
     (units in trust backing an active batch
-       + units released or retired in the registry whose on-chain record is still pending) x 10^18
+       + units released or retired in the registry whose on-chain record is still pending) x wei per unit
     == total supply (escrowed redemptions included) + retired on-chain but not yet settled
 
 Which trust blocks back a batch is ``bridge.engine.backing``'s rule (the one ``verify-reserves`` applies
@@ -9,7 +9,8 @@ too): the block names this chain, the class token and the batch, lies inside the
 minted for, and its registry credit hashes to the token's class. Blocks locked for a mint under way are
 ``pending_mint_units``; anything else is foreign (``foreign_units``, with serials), never counted. The
 two pending registry terms come from the engine's flows and are zero whenever no flow is half-way.
-A class whose claims exceed its backing is ``under_backed``: the one thing enforcement pauses on.
+A class whose claims exceed its backing is ``under_backed``: the one thing enforcement pauses on. A unit is
+the registry's (a tonne, or a kilogram for a class counted in them): ``weiPerUnit`` of the class on-chain.
 """
 
 from __future__ import annotations
@@ -120,9 +121,10 @@ def proof_of_reserve(
         escrowed = chain.escrowed(class_id) if on_chain else 0
         unsettled = chain.retired_unsettled(class_id) if on_chain else 0
         reserve = chain.class_reserve(class_id) if on_chain else 0
+        wei_per_unit = chain.wei_per_unit(class_id) if on_chain else TONNE
         pending_release = releases.get(class_id, 0)
         pending_settlement = settlements.get(class_id, 0)
-        backing = (held.backing + pending_release + pending_settlement) * TONNE
+        backing = (held.backing + pending_release + pending_settlement) * wei_per_unit
         claims = supply + unsettled
         classes.append(
             ClassReserve(
@@ -138,7 +140,7 @@ def proof_of_reserve(
                 attested_reserve=reserve,
                 foreign_units=held.foreign,
                 foreign_serials=held.foreign_serials,
-                **balance(backing_wei=backing, claims_wei=claims, attested_tonnes=reserve),
+                **balance(backing_wei=backing, claims_wei=claims, attested_units=reserve, wei_per_unit=wei_per_unit),
             )
         )
     return ReserveReport(

@@ -76,7 +76,7 @@ class TokenizationPublic(BaseModel):
     class_id: str | None
     token_address: str | None
     batch_key: str | None
-    nonce: int | None
+    lock_id: int | None = Field(default=None, description="the registry's lock of the block (once locked)")
     tx_hash: str | None
     attested_by: list[str] | None
     error_code: str | None
@@ -232,14 +232,16 @@ class HolderBalances(BaseModel):
 
 
 class VerifierPublic(BaseModel):
-    name: str
-    address: str
-    active_on_chain: bool
+    name: str = Field(description="the verifier's name (empty for an on-chain verifier this bridge does not know)")
+    address: str | None = Field(description="its signing address (None while it cannot be reached)")
+    url: str | None = Field(default=None, description="where the engine asks it (None: not known to this bridge)")
+    reachable: bool = Field(default=True, description="it answered the engine (its identity)")
+    active_on_chain: bool = Field(description="the bridge contract counts its signatures now")
     attested_batches: int = Field(description="tokenizations whose mint carries this verifier's signature")
 
 
 class VerifierSetPublic(BaseModel):
-    threshold: int
+    threshold: int = Field(description="signatures the contract needs now (on-chain)")
     verifiers: list[VerifierPublic]
 
 

@@ -36,7 +36,6 @@ from bridge.engine.ports import RegistryOperator
 from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
-from bridge.primitives import TONNE
 from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
@@ -152,10 +151,12 @@ class SettleFlow:
             by_class[row.class_id].append(row)
         opened = 0
         for class_id, retirements in sorted(by_class.items()):
-            tonnes = sum(r.amount - r.settled for r in retirements) // TONNE
+            # whole registry units (a tonne, or a kilogram for a class counted in them)
+            wei_per_unit = self.chain.wei_per_unit(class_id)
+            tonnes = sum(r.amount - r.settled for r in retirements) // wei_per_unit
             if tonnes == 0:
                 continue
-            remaining = tonnes * TONNE
+            remaining = tonnes * wei_per_unit
             allocations = []
             with self.store.session() as session:
                 for retirement in retirements:

@@ -11,31 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    JSON,
-    Engine,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    create_engine,
-    event,
-    inspect,
-    text,
-)
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from bridge.engine.db import DEFAULT_ENGINE_URL, open_engine_db
 from bridge.engine.request_ids import new_request_token
 from bridge.registry.models import UTCDateTime
 
-DEFAULT_ENGINE_URL = "sqlite:///.bridge/bridge.db"
 flow_log = logging.getLogger("bridge.engine.flows")
 
 
@@ -66,8 +51,8 @@ class Base(DeclarativeBase):
 
 class TokenizeStep(StrEnum):
     RECEIVED = "received"  # validated and stored; nothing done in the registry yet
-    IMMOBILIZED = "immobilized"  # the block is locked in the trust account
-    ATTESTED = "attested"  # M of N verifier signatures collected
+    IMMOBILIZED = "immobilized"  # the block is locked in the trust account (the registry's lock_id is stored)
+    ATTESTED = "attested"  # in a mint batch whose root M of N verifiers signed
     SUBMITTED = "submitted"  # the mint transaction is sent
     COMPLETED = "completed"  # the mint is confirmed at the configured depth
     REJECTED = "rejected"  # refused before anything changed (error_code says why)
@@ -114,11 +99,9 @@ class Tokenization(Base):
     class_id: Mapped[str | None] = mapped_column(String(66))
     token_address: Mapped[str | None] = mapped_column(String(42))
     batch_key: Mapped[str | None] = mapped_column(String(66), index=True)  # one active flow per key
-    nonce: Mapped[int | None] = mapped_column(BigUint, unique=True)
-    deadline: Mapped[int | None]
-    signatures: Mapped[list[Any] | None]
-    attested_by: Mapped[list[Any] | None]
-    send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint may have been sent (check the nonce)
+    lock_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # the registry's lock of the block
+    mint_batch_id: Mapped[int | None] = mapped_column(ForeignKey("mint_batches.id"), index=True)
+    attested_by: Mapped[list[Any] | None]  # the signers of its mint batch
     # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
     request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
@@ -126,6 +109,24 @@ class Tokenization(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
+
+
+class MintBatch(Base):
+    """Locks attested together: the root of their Merkle tree (leaves in ``tokenization_ids`` order) and the
+    verifiers' signatures over ``LockBatch(root, deadline)``. Minted whole, or in parts with multiproofs."""
+
+    __tablename__ = "mint_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locks_root: Mapped[str] = mapped_column(String(66))
+    deadline: Mapped[int] = mapped_column(BigInteger)
+    tokenization_ids: Mapped[list[Any]]  # the tree's leaves, in order
+    signatures: Mapped[list[Any]]  # 0x-hex, by ascending signer
+    attested_by: Mapped[list[Any]]
+    send_attempted: Mapped[bool] = mapped_column(default=False)  # a mint of it may be on-chain: check its locks
+    refusals: Mapped[int] = mapped_column(default=0)  # dry runs refused in a row (the backoff's exponent)
+    retry_at: Mapped[float | None]  # unix seconds: no mint of it is tried before (after a refusal)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Batch(Base):
@@ -256,18 +257,12 @@ for _flow in (Tokenization, Redemption, Settlement):
 
 
 class EngineStore:
-    """Sessions on the engine database (SQLite file by default, PostgreSQL by URL)."""
+    """Sessions on the engine database (SQLite file by default, PostgreSQL by URL), its schema upgraded to
+    the newest migration when opened (``bridge.engine.db``)."""
 
     def __init__(self, url: str = DEFAULT_ENGINE_URL) -> None:
-        self.engine = _make_engine(url)
-        self.create_tables(Base.metadata)
+        self.engine = open_engine_db(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def create_tables(self, metadata: MetaData) -> None:
-        """Create the tables of ``metadata`` that are missing (the engine's own, or another part's that
-        keeps its rows here, such as the pools), and the nullable columns an older version lacks."""
-        metadata.create_all(self.engine)
-        _add_missing_columns(self.engine, metadata)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -277,38 +272,3 @@ class EngineStore:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _add_missing_columns(engine: Engine, metadata: MetaData) -> None:
-    """Add the nullable columns a database made by an older engine lacks (``create_all`` only makes
-    missing tables), so an existing bridge home keeps working after an upgrade."""
-    existing = inspect(engine)
-    # several workers may start at once on PostgreSQL (SQLite has no IF NOT EXISTS here, nor the race)
-    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present and column.nullable and column.server_default is None:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN {guard}"{column.name}" {kind}'))
-
-
-def _make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 60})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine

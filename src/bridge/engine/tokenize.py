@@ -1,54 +1,55 @@
-"""Tokenize: check, immobilize in trust, gather M of N attestations, mint (batched), confirm.
+"""Tokenize: check, lock in trust (the registry's lock id), attest batches of locks (M of N signatures
+over a Merkle root), mint (``bridge.engine.mint``), confirm.
 
 Steps and why each is safe to repeat:
 - immobilize: the registry operation carries ``request_id = tokenize-<id>-<token>-immobilize`` (the
   row's random token: ``bridge.engine.request_ids``), so a retry after a crash returns the first result
-  instead of locking twice;
-- attest: signatures are pure functions of the attestation; collecting them again changes nothing;
-- mint: the on-chain nonce can be used once, so before (re)sending the engine asks the chain whether
-  the nonce is spent and, if so, only looks up where;
+  (and its lock id) instead of locking twice; the lock names the recipient;
+- attest: ready locks are grouped into batches (by class and recipient, at most ``max_batch``); the
+  on-chain verifiers each sign the batch's root once. A verifier signs one leaf per lock id, ever, so
+  asking again after a crash gets the same leaves signed (under a new root, which is fine: the contract
+  mints each lock id once, whatever root proves it);
+- mint: see ``bridge.engine.mint``: used locks are completed from their ``BatchBridged`` event, the rest
+  dry-run before sending;
 - confirm: the mint counts once its block is ``confirmations`` deep and still canonical; a mint that
-  a reorganization removed goes back to be sent again.
+  a reorganization removed goes back to be minted again (its lock is unused on-chain again).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 
-from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from web3.types import TxReceipt
 
-from bridge.chain.attestation import Attestation, CreditClass, order_signatures
 from bridge.chain.bridge_contract import BridgeChain
-from bridge.chain.errors import ContractRevert
+from bridge.engine.attest import VerifierPanel
 from bridge.engine.classes import credit_class_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import Faults
+from bridge.engine.locks import batch_key_of, lock_of, mint_order
+from bridge.engine.mint import MintStep, backoff
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.ports import RegistryOperator, RegistryReader
 from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
-from bridge.engine.store import Batch, EngineStore, Tokenization, TokenizeStep
-from bridge.engine.verifier import Verifier
+from bridge.engine.store import Batch, EngineStore, MintBatch, Tokenization, TokenizeStep
 from bridge.errors import CodedError
 from bridge.registry import serials
 from bridge.registry.enums import BlockStatus
 from bridge.registry.schemas import CreditPublic
+from bridge.verifier.schemas import AttestationRequest
 
+log = logging.getLogger(__name__)
 MARKETPLACE = "carbon-bridge"
 ATTESTATION_TTL = 3600
 ACTIVE_STEPS = (TokenizeStep.RECEIVED, TokenizeStep.IMMOBILIZED, TokenizeStep.ATTESTED, TokenizeStep.SUBMITTED)
-
-
-def batch_key_of(registry: str, serial: str) -> str:
-    from eth_abi import encode
-
-    return "0x" + keccak(encode(["bytes32", "bytes32"], [keccak(text=registry), keccak(text=serial)])).hex()
+__all__ = ["ACTIVE_STEPS", "TokenizeFlow", "batch_key_of"]
 
 
 def request_hash(request: TokenizationRequest) -> str:
@@ -64,12 +65,12 @@ class TokenizeFlow:
         chain: BridgeChain,
         registry: RegistryReader,
         custodian_registry: Callable[[int], RegistryOperator],
-        verifiers: Sequence[Verifier],
-        threshold: int,
+        verifiers: VerifierPanel,
         trust_account: int,
         policy: EligibilityPolicy,
         faults: Faults,
         max_batch: int = 50,
+        start_block: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
@@ -77,12 +78,18 @@ class TokenizeFlow:
         self.registry = registry
         self.custodian_registry = custodian_registry
         self.verifiers = verifiers
-        self.threshold = threshold
         self.trust_account = trust_account
         self.policy = policy
         self.faults = faults
         self.max_batch = max_batch
         self.clock = clock
+        self.minting = MintStep(
+            store=store, chain=chain, faults=faults, clock=clock, start_block=start_block, reattest=self.reattest
+        )
+        # attestations that could not be gathered wait (in this process: verifiers are asked, nothing is paid)
+        self._attest_failures = 0
+        self._attest_retry_at = 0.0
+        self._lock_retry: dict[int, tuple[int, float]] = {}  # tokenization id -> (refusals, retry at)
 
     # --- intake --------------------------------------------------------------------------------
 
@@ -145,8 +152,6 @@ class TokenizeFlow:
                         field="serial",
                     )
                 session.add(row)
-                session.flush()
-                row.nonce = row.id  # sequential nonces share bitmap words on-chain: cheaper mints
         except IntegrityError:
             # a concurrent request with the same idempotency key won the race
             earlier = self._by_key(request.idempotency_key, digest)
@@ -226,13 +231,8 @@ class TokenizeFlow:
         progressed = 0
         for tokenization_id in self.pending_ids(TokenizeStep.RECEIVED):
             progressed += self._immobilize(tokenization_id)
-        for tokenization_id in self.pending_ids(TokenizeStep.IMMOBILIZED):
-            progressed += self._attest(tokenization_id)
-        ready = self.pending_ids(TokenizeStep.ATTESTED)
-        if ready and self.chain.paused():
-            ready = []  # minting is stopped on-chain: wait rather than pay for refused transactions
-        for start in range(0, len(ready), self.max_batch):
-            progressed += self._mint(ready[start : start + self.max_batch])
+        progressed += self.attest_ready()
+        progressed += self.minting.drive()
         receipts: dict[str, TxReceipt | None] = {}  # a batch shares one transaction: look it up once
         for tokenization_id in self.pending_ids(TokenizeStep.SUBMITTED):
             progressed += self._confirm(tokenization_id, receipts)
@@ -264,6 +264,7 @@ class TokenizeFlow:
                     "chain_id": self.chain.chain_id,
                     "token_address": row.token_address,
                     "batch_id": row.batch_key.removeprefix("0x"),
+                    "recipient": row.recipient,
                 },
                 marketplace_link=f"evm:{self.chain.chain_id}/{row.token_address}",
                 serial=row.source_serial,
@@ -282,121 +283,119 @@ class TokenizeFlow:
             self._save(tokenization_id, step=TokenizeStep.REJECTED, error_code=str(exc.code), error_message=exc.message)
             return 1
         self.faults.reached("tokenize.immobilize.done")
-        locked = [b.serial for b in result.blocks]
-        if locked != [row.serial]:
+        locked = [(b.serial, b.lock_id) for b in result.blocks]
+        if len(locked) != 1 or locked[0][0] != row.serial or locked[0][1] is None:
             raise BridgeError(
-                f"the registry locked {locked}, expected {row.serial}", code=BridgeErrorCode.CHAIN_FAILURE
+                f"the registry locked {locked}, expected {row.serial} under a lock id",
+                code=BridgeErrorCode.CHAIN_FAILURE,
             )
-        self._save(tokenization_id, step=TokenizeStep.IMMOBILIZED, error_code=None, error_message=None)
+        self._save(
+            tokenization_id, step=TokenizeStep.IMMOBILIZED, lock_id=locked[0][1], error_code=None, error_message=None
+        )
         self.faults.reached("tokenize.immobilize.saved")
         return 1
 
-    def attestation_of(self, row: Tokenization, deadline: int) -> Attestation:
-        assert row.credit_class and row.serial and row.registry_code and row.nonce is not None
-        return Attestation(
-            registry=row.registry_code,
-            serial=row.serial,
-            block_start=int(row.block_start or 0),
-            block_end=int(row.block_end or 0),
-            quantity=int(row.quantity or 0),
-            credit_class=CreditClass.model_validate(row.credit_class),
-            recipient=row.recipient,
-            nonce=row.nonce,
-            deadline=deadline,
-        )
+    # --- attesting -----------------------------------------------------------------------------
 
-    def _attest(self, tokenization_id: int) -> int:
-        row = self._load(tokenization_id)
-        deadline = int(self.clock()) + ATTESTATION_TTL
-        attestation = self.attestation_of(row, deadline)
-        signed: list[tuple[str, bytes]] = []
-        refusals: list[str] = []
-        for verifier in self.verifiers:
-            if len(signed) == self.threshold:
-                break
-            try:
-                signed.append((verifier.address, verifier.attest(attestation)))
-            except CodedError as exc:
-                refusals.append(exc.message)
-        if len(signed) < self.threshold:
-            self._save(
-                tokenization_id,
-                error_code=str(BridgeErrorCode.NOT_ENOUGH_ATTESTATIONS),
-                error_message="; ".join(refusals) or "no verifier answered",
+    def attest_ready(self) -> int:
+        """Group the locked tokenizations not yet in a batch (by class and recipient, ``max_batch`` at most)
+        and gather M signatures for each batch; how many tokenizations were attested."""
+        now = self.clock()
+        if now < self._attest_retry_at:
+            return 0
+        with self.store.session() as session:
+            rows = list(
+                session.scalars(
+                    select(Tokenization).where(
+                        Tokenization.step == TokenizeStep.IMMOBILIZED, Tokenization.mint_batch_id.is_(None)
+                    )
+                )
             )
+            session.expunge_all()
+        waiting = {i for i, (_, at) in self._lock_retry.items() if now < at}
+        ready = mint_order(row for row in rows if row.id not in waiting)
+        moved = 0
+        for start in range(0, len(ready), self.max_batch):
+            moved += self._attest_batch(ready[start : start + self.max_batch])
+        return moved
+
+    def _attest_batch(self, rows: list[Tokenization]) -> int:
+        while rows:
+            # the contract checks the deadline against block time, which may run ahead of this clock
+            deadline = max(int(self.clock()), self.chain.latest_timestamp()) + ATTESTATION_TTL
+            request = AttestationRequest.of([lock_of(row) for row in rows], deadline=deadline)
+            tree = request.tree()
+            lock_batch = tree.lock_batch(deadline)
+            gathered = self.verifiers.gather(request, lock_batch)
+            if gathered.enough:
+                break
+            named = [row for row in rows if row.lock_id in gathered.refused_locks]
+            if named and len(named) < len(rows):  # set the refused locks aside; ask for the rest again
+                self._wait(named, BridgeErrorCode.ATTESTATION_REFUSED, "; ".join(gathered.refusals), per_lock=True)
+                rows = [row for row in rows if row not in named]
+                continue
+            reason = "; ".join(gathered.refusals) or "no on-chain verifier is configured here"
+            message = (
+                f"{len(gathered.signed)} of the {gathered.threshold} signatures the contract needs "
+                f"({gathered.reachable} on-chain verifiers reached): {reason}"
+            )
+            code = BridgeErrorCode.ATTESTATION_REFUSED if named else BridgeErrorCode.NOT_ENOUGH_ATTESTATIONS
+            self._wait(rows, code, message, per_lock=bool(named))
+            return 0
+        if not rows:
             return 0
         self.faults.reached("tokenize.attest.done")
-        self._save(
-            tokenization_id,
-            step=TokenizeStep.ATTESTED,
-            deadline=deadline,
-            signatures=[s.hex() for s in order_signatures(signed)],
-            attested_by=sorted((addr for addr, _ in signed), key=lambda a: int(a, 16)),
-            error_code=None,
-            error_message=None,
-        )
-        self.faults.reached("tokenize.attest.saved")
-        return 1
-
-    def _mint(self, ids: list[int]) -> int:
-        rows = [self._load(i) for i in ids]
-        sendable: list[Tokenization] = []
-        for row in rows:
-            assert row.nonce is not None and row.deadline is not None
-            if row.send_attempted and self.chain.is_nonce_used(row.nonce):
-                # sent before a crash: find where it landed instead of sending it again
-                self._record_landed(row)
-                continue
-            if row.deadline <= self.clock() + 60:
-                self._save(row.id, step=TokenizeStep.IMMOBILIZED)  # attestations about to expire: re-attest
-                continue
-            sendable.append(row)
-        if not sendable:
-            return len(rows)
-        attestations = [self.attestation_of(r, int(r.deadline or 0)) for r in sendable]
-        signatures = [[bytes.fromhex(s) for s in (r.signatures or [])] for r in sendable]
-        with self.store.session() as session:  # from now on a crash may leave the mint sent but unrecorded
-            for row in sendable:
-                session.get_one(Tokenization, row.id).send_attempted = True
-        self.faults.reached("tokenize.mint.before")
-        try:
-            receipt = self.chain.mint_batch(attestations, signatures)
-        except ContractRevert as exc:
-            if len(sendable) == 1:
-                return self._mint_refused(sendable[0], exc)
-            # one bad attestation spoils an all-or-nothing batch: isolate it by sending one by one
-            return sum(self._mint([r.id]) for r in sendable)
-        self.faults.reached("tokenize.mint.done")
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        signers = gathered.signers()
         with self.store.session() as session:
-            for row in sendable:
+            batch = MintBatch(
+                locks_root="0x" + tree.root.hex(),
+                deadline=deadline,
+                tokenization_ids=[row.id for row in rows],
+                signatures=["0x" + signature.hex() for signature in gathered.signatures()],
+                attested_by=signers,
+            )
+            session.add(batch)
+            session.flush()
+            for row in rows:
                 stored = session.get_one(Tokenization, row.id)
-                stored.step = TokenizeStep.SUBMITTED
-                stored.tx_hash = tx_hash
-                stored.mined_block = int(receipt["blockNumber"])
-        self.faults.reached("tokenize.mint.saved")
+                stored.step = TokenizeStep.ATTESTED
+                stored.mint_batch_id = batch.id
+                stored.attested_by = signers
+                stored.error_code = stored.error_message = None
+        for row in rows:
+            self._lock_retry.pop(row.id, None)
+        self._attest_failures, self._attest_retry_at = 0, 0.0
+        self.faults.reached("tokenize.attest.saved")
         return len(rows)
 
-    def _mint_refused(self, row: Tokenization, exc: ContractRevert) -> int:
-        """Record why the mint was refused; 1 if the tokenization moved back a step, 0 if it must wait."""
-        if exc.error_name in ("BridgeAttestationExpired", "BridgeUnknownSigner", "BridgeInsufficientSignatures"):
-            self._save(row.id, step=TokenizeStep.IMMOBILIZED, error_code="mint_refused", error_message=str(exc))
-            return 1  # re-attest: the verifier set or the deadline changed
-        # paused, class mismatch, ...: keep it ready and say why; an operator must act
-        self._save(row.id, error_code="mint_refused", error_message=str(exc))
-        return 0
+    def _wait(self, rows: Sequence[Tokenization], code: BridgeErrorCode, message: str, *, per_lock: bool) -> None:
+        """Rows that could not be attested wait with ``code``: the ones a verifier refused by name each on
+        their own, the others (too few verifiers answered) all together; backing off either way."""
+        now = self.clock()
+        if per_lock:
+            for row in rows:
+                refusals = self._lock_retry.get(row.id, (0, 0.0))[0] + 1
+                self._lock_retry[row.id] = (refusals, now + backoff(refusals))
+        else:
+            self._attest_failures += 1
+            self._attest_retry_at = now + backoff(self._attest_failures)
+        with self.store.session() as session:
+            for row in rows:
+                stored = session.get_one(Tokenization, row.id)
+                if stored.error_code != str(code):
+                    log.warning("tokenization %s waits for attestations (%s): %s", row.id, code, message)
+                stored.error_code, stored.error_message = str(code), message
 
-    def _record_landed(self, row: Tokenization) -> None:
-        assert row.batch_key
-        events = self.chain.events("BatchBridged", max(0, self.chain.head() - 10_000), self.chain.head())
-        for event in events:
-            if "0x" + bytes(event.args["batchKey"]).hex() == row.batch_key and event.args["nonce"] == row.nonce:
-                self._save(row.id, step=TokenizeStep.SUBMITTED, tx_hash=event.tx_hash, mined_block=event.block_number)
-                return
-        raise BridgeError(
-            f"nonce {row.nonce} is spent on-chain but no mint of {row.batch_key} was found",
-            code=BridgeErrorCode.CHAIN_FAILURE,
-        )
+    def reattest(self, rows: list[Tokenization], reason: str) -> None:
+        """Take ``rows`` out of their signed batch: the attest step asks the verifiers again."""
+        with self.store.session() as session:
+            for row in rows:
+                stored = session.get_one(Tokenization, row.id)
+                stored.step = TokenizeStep.IMMOBILIZED
+                stored.mint_batch_id = None
+                stored.attested_by = None
+                stored.error_code, stored.error_message = "mint_refused", reason
+        log.warning("tokenizations %s: %s", [row.id for row in rows], reason)
 
     def _confirm(self, tokenization_id: int, receipts: dict[str, TxReceipt | None]) -> int:
         row = self._load(tokenization_id)
@@ -405,7 +404,7 @@ class TokenizeFlow:
             receipts[row.tx_hash] = self.chain.receipt(row.tx_hash)
         receipt = receipts[row.tx_hash]
         if receipt is None or receipt["status"] != 1:
-            # the mint is gone (reorganization): send it again unless the nonce shows it elsewhere
+            # the mint is gone (reorganization): mint it again, unless its lock shows it minted elsewhere
             self._save(tokenization_id, step=TokenizeStep.ATTESTED, tx_hash=None, mined_block=None)
             return 1
         if int(receipt["blockNumber"]) > self.chain.safe_head():

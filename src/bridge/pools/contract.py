@@ -83,7 +83,7 @@ def _fee(fee_bps: int) -> int:
 
 
 def _class_of(value: Any) -> CreditClass:
-    program, project_id, vintage_start, vintage_end, methodology, country, labels, adjustment = value
+    program, project_id, vintage_start, vintage_end, methodology, country, labels, adjustment, unit_decimals = value
     try:
         adjustment = Adjustment(adjustment)
     except ValueError:
@@ -98,6 +98,7 @@ def _class_of(value: Any) -> CreditClass:
         host_country=country,
         labels=int(labels),
         adjustment=adjustment,
+        unit_decimals=int(unit_decimals),
     )
 
 

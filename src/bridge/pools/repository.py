@@ -45,7 +45,8 @@ READY = "ready"
 
 
 class PoolBase(DeclarativeBase):
-    """The pools' tables, created in the engine database by ``PoolRepository``."""
+    """The pools' tables, in the engine database (created and upgraded by the engine's migrations,
+    ``bridge/engine/migrations``)."""
 
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
 
@@ -162,7 +163,6 @@ class PoolRepository:
         self.sender = operator
         self.bridge_address = bridge_address
         self.artifacts = artifacts
-        store.create_tables(PoolBase.metadata)
 
     @property
     def operator(self) -> str:

@@ -27,7 +27,7 @@ from bridge.registry import serials
 from bridge.registry._serial_lookup import find_units
 from bridge.registry.enums import AccountKind, AccountStatus, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.models import Account, Issuance, UnitBlock
+from bridge.registry.models import Account, Issuance, LockRecord, UnitBlock
 from bridge.registry.requests import BlockSelection
 
 _BATCH: Final = 64
@@ -44,6 +44,7 @@ class Tx:
     seq: int
     actor_account: int | None = None
     _next_block_id: int | None = field(default=None, repr=False)
+    _next_lock_id: int | None = field(default=None, repr=False)
 
     def next_block_id(self) -> int:
         if self._next_block_id is None:
@@ -52,6 +53,15 @@ class Tx:
         block_id = self._next_block_id
         self._next_block_id += 1
         return block_id
+
+    def next_lock_id(self) -> int:
+        """The next registry lock id: dense (1, 2, 3, ...) and never reused (writes are serialized)."""
+        if self._next_lock_id is None:
+            current = self.session.scalar(select(func.max(LockRecord.lock_id)))
+            self._next_lock_id = (current or 0) + 1
+        lock_id = self._next_lock_id
+        self._next_lock_id += 1
+        return lock_id
 
 
 @dataclass(frozen=True)

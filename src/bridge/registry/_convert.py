@@ -8,11 +8,12 @@ from pydantic import BaseModel, ValidationError
 
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.models import Account, Issuance, Program, Project, UnitBlock
+from bridge.registry.models import Account, Issuance, LockRecord, Program, Project, UnitBlock
 from bridge.registry.schemas import (
     AccountPublic,
     CancellationPublic,
     IssuancePublic,
+    LockPublic,
     MarketplaceIdentifier,
     MarketplacePublic,
     ProgramPublic,
@@ -117,6 +118,7 @@ def block_public(block: UnitBlock) -> UnitBlockPublic:
                 chain_id=block.marketplace_chain_id or 0,
                 token_address=block.marketplace_token_address or "",
                 batch_id=block.marketplace_batch_id or "",
+                recipient=block.marketplace_recipient,
             ),
             link=block.marketplace_link,
         )
@@ -136,6 +138,34 @@ def block_public(block: UnitBlock) -> UnitBlockPublic:
         retirement=retirement,
         cancellation=cancellation,
         marketplace=marketplace,
+        lock_id=block.lock_id,
         created_at=block.created_at,
         updated_at=block.updated_at,
+    )
+
+
+def lock_public(lock: LockRecord, blocks: list[UnitBlock]) -> LockPublic:
+    return LockPublic(
+        lock_id=lock.lock_id,
+        seq=lock.seq,
+        issuance_id=lock.issuance_id,
+        serial=lock.serial,
+        unit_space=lock.unit_space,
+        start=lock.unit_start,
+        end=lock.unit_end,
+        quantity=lock.quantity,
+        trust_account_id=lock.trust_account_id,
+        actor_account_id=lock.actor_account_id,
+        marketplace=MarketplacePublic(
+            marketplace=lock.marketplace,
+            identifier=MarketplaceIdentifier(
+                chain_id=lock.marketplace_chain_id,
+                token_address=lock.marketplace_token_address,
+                batch_id=lock.marketplace_batch_id,
+                recipient=lock.marketplace_recipient,
+            ),
+            link=lock.marketplace_link,
+        ),
+        locked_at=lock.locked_at,
+        blocks=[block_public(block) for block in blocks],
     )

@@ -228,6 +228,17 @@ def _public_routes(router: APIRouter) -> None:
     def get_block(registry: RegistryDep, block_id: IdPath) -> schemas.UnitBlockPublic:
         return registry.get_block(block_id)
 
+    @router.get(
+        "/locks/{lock_id}",
+        tags=tags,
+        summary="One registry lock (an immobilization) and the blocks holding its units now",
+        responses=_READ_ERRORS,
+    )
+    def get_lock(
+        registry: RegistryDep, lock_id: Annotated[int, Path(description="a registry lock id")]
+    ) -> schemas.LockPublic:
+        return registry.get_lock(lock_id)
+
     _search_route(router, views.RETIREMENTS)
 
     @router.get(

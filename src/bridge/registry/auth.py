@@ -4,7 +4,8 @@ Keys. ``issue_api_key(registry, accounts=[...], operator=False, label=...)`` ret
 (``crk_`` + 43 url-safe characters, 256 bits) exactly once; the registry stores only its sha256 and
 its first 12 characters (to tell keys apart in listings). ``resolve_api_key`` turns a presented key
 into a ``Principal``; an unknown, revoked or missing key is ``unauthorized`` (401). Keys are access
-credentials, not ledger state: they are not journaled and not part of ``Registry.snapshot()``.
+credentials, not ledger state: they are not journaled and not part of ``Registry.snapshot()``. A key may
+act for no account and not be the operator's: a reader's (a verifier's), which can move nothing.
 
 Rules (the HTTP API and ``InProcessRegistryClient`` both apply exactly these, through ``RegistryAccess``):
 
@@ -150,7 +151,8 @@ def create_api_key(
     label: str | None = None,
     secret: str | None = None,
 ) -> IssuedApiKey:
-    """A new key acting for ``accounts`` (open accounts of any kind), and/or the operator's.
+    """A new key acting for ``accounts`` (open accounts of any kind), and/or the operator's; with neither, a
+    key that can move nothing (a reader's credential: a verifier's, an auditor's).
 
     ``secret`` fixes the key text (at least 24 characters) instead of drawing a random one: for
     reproducible demo data only.
@@ -160,18 +162,14 @@ def create_api_key(
     except ValueError as exc:
         raise _refuse(RegistryErrorCode.INVALID_REQUEST, f"api key: {exc}", field="accounts") from None
     wanted = sorted(set(request.accounts))
-    if not wanted and not request.operator:
-        raise _refuse(
-            RegistryErrorCode.INVALID_REQUEST,
-            "accounts: a key must act for at least one account or be the operator's",
-            field="accounts",
-        )
     if secret is not None and (not isinstance(secret, str) or len(secret) < 24 or not secret.isprintable()):
         raise _refuse(
             RegistryErrorCode.INVALID_REQUEST, "secret: give at least 24 printable characters", field="secret"
         )
     key = secret if secret is not None else new_key()
-    name = request.label or ("operator" if request.operator else "accounts " + ", ".join(map(str, wanted)))
+    name = request.label or (
+        "operator" if request.operator else "accounts " + ", ".join(map(str, wanted)) if wanted else "reads only"
+    )
     sessions = session_factory(registry.engine)
     try:
         with sessions() as session, session.begin():

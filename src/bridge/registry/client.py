@@ -43,7 +43,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
-from bridge.registry.views.lookup import check_id
+from bridge.registry.views.lookup import check_id, check_lock_id
 
 T = TypeVar("T")
 Answer = type[T] | TypeAdapter[T]
@@ -122,6 +122,11 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         """The block with exactly this serial (``block_not_found`` otherwise)."""
         return self.get_credit(serial).block
 
+    def get_lock(self, lock_id: int) -> schemas.LockPublic:
+        """A registry lock (``lock_not_found`` otherwise) and the blocks holding its units now."""
+        endpoint = _get(f"/locks/{_lock_id(lock_id)}")
+        return self._call(endpoint, lambda a: a.registry.get_lock(lock_id), schemas.LockPublic)
+
     def get_account(self, account_id: int) -> schemas.AccountPublic:
         endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}")
         return self._call(endpoint, lambda a: a.registry.get_account(account_id), schemas.AccountPublic)
@@ -171,6 +176,11 @@ def _get(path: str, *, keyed: bool = False) -> Endpoint:
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
+
+
+def _lock_id(value: int) -> str:
+    check_lock_id(value)
+    return str(value)
 
 
 def _path_id(value: int, field: str) -> str:

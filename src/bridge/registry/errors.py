@@ -32,6 +32,7 @@ class RegistryErrorCode(ErrorCode):
     QUANTITY_INVALID = ("quantity_invalid", 422, "The quantity is not a whole number of units in range.")
     INSUFFICIENT_UNITS = ("insufficient_units", 409, "Fewer eligible units are available than requested.")
     BLOCK_NOT_FOUND = ("block_not_found", 404, "No unit block has that serial number.")
+    LOCK_NOT_FOUND = ("lock_not_found", 404, "No registry lock has that id.")
     INVALID_TRANSITION = ("invalid_transition", 409, "The units' status does not allow that operation.")
     BLOCK_FROZEN = ("block_frozen", 409, "The block is frozen (issued in error) and cannot move.")
     BLOCK_NOT_FROZEN = ("block_not_frozen", 409, "The block is not frozen.")

@@ -9,7 +9,8 @@
 4. conservation: per issuance, the blocks (over all statuses) add up to the issued quantity.
 
 2 + 3 + 4 together mean every issued unit is in exactly one block. It also checks that each block's
-status fits its account's kind and that each block's serial names exactly its own units.
+status fits its account's kind, that each block's serial names exactly its own units, and that a block
+carrying a lock id lies inside that lock's units.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bridge.registry.models import (
     Issuance,
     JournalEntry,
     LedgerHead,
+    LockRecord,
     Program,
     Project,
     UnitBlock,
@@ -117,6 +119,18 @@ def check_integrity(session: Session, *, check_serials: bool = True) -> Integrit
     for issuance_id, units in summed.items():
         problem("conservation", f"{units} units belong to missing issuance {issuance_id}", issuance_id=issuance_id)
 
+    stray = session.execute(
+        select(UnitBlock.id, UnitBlock.lock_id)
+        .join(LockRecord, LockRecord.lock_id == UnitBlock.lock_id)
+        .where(
+            (UnitBlock.unit_space != LockRecord.unit_space)
+            | (UnitBlock.unit_start < LockRecord.unit_start)
+            | (UnitBlock.unit_end > LockRecord.unit_end)
+        )
+    ).all()
+    for block_id, lock_id in stray:
+        problem("lock", f"block {block_id} carries lock {lock_id} but lies outside its units", block_ids=[block_id])
+
     placements = session.execute(
         select(UnitBlock.id, UnitBlock.status, Account.kind).join(Account, Account.id == UnitBlock.account_id)
     ).all()
@@ -153,7 +167,16 @@ def check_integrity(session: Session, *, check_serials: bool = True) -> Integrit
 
 # --- snapshot ------------------------------------------------------------------------------------
 
-SNAPSHOT_MODELS: tuple[type[Base], ...] = (Program, Project, Account, Issuance, UnitBlock, JournalEntry, LedgerHead)
+SNAPSHOT_MODELS: tuple[type[Base], ...] = (
+    Program,
+    Project,
+    Account,
+    Issuance,
+    LockRecord,
+    UnitBlock,
+    JournalEntry,
+    LedgerHead,
+)
 
 
 def _plain(value: Any) -> Any:

@@ -278,8 +278,48 @@ class UnitBlock(Base):
     marketplace_token_address: Mapped[str | None] = mapped_column(String(200))
     marketplace_batch_id: Mapped[str | None] = mapped_column(String(200))
     marketplace_link: Mapped[str | None] = mapped_column(String(500))
+    marketplace_recipient: Mapped[str | None] = mapped_column(String(42))
+    # the registry lock its units were immobilized under (kept by remainders split off it, cleared on release)
+    lock_id: Mapped[int | None] = mapped_column(ForeignKey("registry_locks.lock_id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class LockRecord(Base):
+    """One immobilization of one block: the registry's own lock id, dense and never reused.
+
+    It records the units as they were locked (serial, range, quantity), the trust account, who locked them
+    (None: the registry operator) and where they are represented (marketplace, chain, token, batch and the
+    recipient the locker named). The blocks that hold its units now carry ``lock_id`` while in trust.
+    """
+
+    __tablename__ = "registry_locks"
+    __table_args__ = (
+        CheckConstraint("lock_id >= 1", name="lock_id_positive"),
+        CheckConstraint("unit_start <= unit_end", name="start_le_end"),
+        CheckConstraint("quantity = unit_end - unit_start + 1", name="quantity"),
+        Index("ix_registry_locks_unit_space_start", "unit_space", "unit_start"),
+    )
+
+    lock_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    # a historical record, as the journal entry that made it says (no foreign keys: nothing it names is
+    # ever deleted, and a journal-only database rebuilds its locks before its accounts exist)
+    issuance_id: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[str] = mapped_column(String(300))
+    unit_space: Mapped[str] = mapped_column(String(120))
+    unit_start: Mapped[int] = mapped_column(BigInteger)
+    unit_end: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    trust_account_id: Mapped[int] = mapped_column(Integer)
+    actor_account_id: Mapped[int | None] = mapped_column(Integer)
+    marketplace: Mapped[str] = mapped_column(String(100))
+    marketplace_chain_id: Mapped[int] = mapped_column(BigInteger)
+    marketplace_token_address: Mapped[str] = mapped_column(String(200))
+    marketplace_batch_id: Mapped[str] = mapped_column(String(200))
+    marketplace_recipient: Mapped[str | None] = mapped_column(String(42))
+    marketplace_link: Mapped[str | None] = mapped_column(String(500))
+    locked_at: Mapped[datetime]
 
 
 class JournalEntry(Base):

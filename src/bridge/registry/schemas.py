@@ -26,6 +26,8 @@ Code = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_
 AccountId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
 RowId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
 ChainId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
+EvmAddress = Annotated[str, StringConstraints(strict=True, pattern=r"^0x[0-9a-fA-F]{40}$")]
+LockId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 
 
 class _Model(BaseModel):
@@ -123,9 +125,13 @@ class MarketplaceIdentifier(_Model):
     chain_id: ChainId
     token_address: Code
     batch_id: Code
+    recipient: EvmAddress | None = Field(
+        None, description="the address the locker names as the tokens' destination (an EVM address)"
+    )
 
     def __str__(self) -> str:
-        return f"{self.chain_id}:{self.token_address}:{self.batch_id}"
+        shown = f"{self.chain_id}:{self.token_address}:{self.batch_id}"
+        return shown if self.recipient is None else f"{shown} to {self.recipient}"
 
 
 class MarketplacePublic(_Model):
@@ -165,8 +171,28 @@ class UnitBlockPublic(_Model):
     retirement: RetirementPublic | None
     cancellation: CancellationPublic | None
     marketplace: MarketplacePublic | None
+    lock_id: int | None = Field(None, description="the registry lock its units are immobilized under")
     created_at: datetime
     updated_at: datetime
+
+
+class LockPublic(_Model):
+    """One registry lock: the units one immobilization locked (as they were then), where they are
+    represented, and the blocks that hold those units now (whatever their status since)."""
+
+    lock_id: int
+    seq: int = Field(description="the journal entry that locked them")
+    issuance_id: int
+    serial: str = Field(description="the block's serial when it was locked")
+    unit_space: str
+    start: int
+    end: int
+    quantity: int
+    trust_account_id: int
+    actor_account_id: int | None = Field(description="the account that locked them (None: the registry operator)")
+    marketplace: MarketplacePublic
+    locked_at: datetime
+    blocks: list[UnitBlockPublic] = Field(description="the blocks holding the lock's units now, by unit number")
 
 
 class CreditPublic(_Model):

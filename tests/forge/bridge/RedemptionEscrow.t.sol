@@ -86,7 +86,9 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_requestRedemption_rejectsFractionalAmounts() public {
         uint256[3] memory amounts = [uint256(1), TONNE / 2, 10 * TONNE + 1];
         for (uint256 i; i < amounts.length; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amounts[i]));
+            vm.expectRevert(
+                abi.encodeWithSelector(IRedemptionEscrow.BridgeFractionalRedemption.selector, amounts[i], TONNE)
+            );
             vm.prank(alice);
             bridge.requestRedemption(classId, amounts[i], ACCOUNT);
         }
@@ -122,7 +124,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     }
 
     function test_requestRedemption_isStoppedByPause() public {
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.pause();
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(alice);
@@ -155,7 +157,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         emit IBatchLedger.BatchBurned(keyA, alice, 25, 75);
         vm.expectEmit(address(token));
         emit IERC20.Transfer(address(bridge), address(0), 25 * TONNE);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "VCS-1-25");
 
         _assertRedemption(id, alice, classId, 25, IRedemptionEscrow.RedemptionStatus.Finalized);
@@ -181,7 +183,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         emit IBatchLedger.BatchReleased(keyB);
         vm.expectEmit(address(bridge));
         emit IBatchLedger.BatchBurned(keyA, alice, 30, 70);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "two blocks");
 
         assertEq(uint8(bridge.batch(keyB).status), uint8(IBatchLedger.BatchStatus.Released));
@@ -195,7 +197,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_finalizeRedemption_acceptsTheSameBatchTwice() public {
         uint256 id = _request(alice, 10);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 4, keyA, 6);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         assertEq(bridge.batch(keyA).remaining, 90);
         assertClassAccounting(vcs);
@@ -218,7 +220,7 @@ contract RedemptionEscrowTest is BridgeFixture {
 
     function test_finalizeRedemption_rejectsUnknownIds() public {
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 5);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeRedemptionNotPending.selector, 0));
         bridge.finalizeRedemption(0, keys, tonnes, "");
         vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeRedemptionNotPending.selector, 1));
@@ -229,24 +231,24 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_finalizeRedemption_rejectsLengthMismatch() public {
         uint256 id = _request(alice, 5);
         vm.expectRevert(IBatchLedger.BridgeArrayLengthMismatch.selector);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, new bytes32[](2), new uint64[](1), "");
     }
 
     function test_finalizeRedemption_rejectsTonnesThatDoNotAddUp() public {
         uint256 id = _request(alice, 10);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 4, keyB, 5);
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeTonnesMismatch.selector, 10, 9));
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeUnitsMismatch.selector, 10, 9));
         bridge.finalizeRedemption(id, keys, tonnes, "");
         (keys, tonnes) = split2(keyA, 4, keyB, 7);
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeTonnesMismatch.selector, 10, 11));
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeUnitsMismatch.selector, 10, 11));
         bridge.finalizeRedemption(id, keys, tonnes, "");
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeTonnesMismatch.selector, 10, 0));
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeUnitsMismatch.selector, 10, 0));
         bridge.finalizeRedemption(id, new bytes32[](0), new uint64[](0), "");
         // A sum past 64 bits is reported saturated.
         (keys, tonnes) = split2(keyA, type(uint64).max, keyB, type(uint64).max);
-        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeTonnesMismatch.selector, 10, type(uint64).max));
+        vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeUnitsMismatch.selector, 10, type(uint64).max));
         bridge.finalizeRedemption(id, keys, tonnes, "");
         vm.stopPrank();
     }
@@ -256,18 +258,18 @@ contract RedemptionEscrowTest is BridgeFixture {
         bytes32 unknown = batchKeyOf("VCS", "never bridged");
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(unknown, 10);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, unknown));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
 
         // Release batch B through another redemption, then name it again.
         vm.prank(bob);
         uint256 other = bridge.requestRedemption(classId, 50 * TONNE, ACCOUNT);
         (keys, tonnes) = split1(keyB, 50);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(other, keys, tonnes, "");
         (keys, tonnes) = split2(keyA, 5, keyB, 5);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, keyB));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
 
@@ -275,7 +277,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         uint256 id = _request(alice, 10);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 5, keyOther, 5);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
 
@@ -283,23 +285,23 @@ contract RedemptionEscrowTest is BridgeFixture {
         uint256 id = _request(alice, 60);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 0, keyB, 60);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyA, 100, 0));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         (keys, tonnes) = split2(keyA, 5, keyB, 55);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 50, 55));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         // Naming a batch twice counts against what is left of it.
         (keys, tonnes) = split2(keyB, 30, keyB, 30);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeInvalidBurnAmount.selector, keyB, 20, 30));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
     }
 
     function test_failedFinalize_changesNothing() public {
         uint256 id = _request(alice, 10);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 5, keyOther, 5);
-        vm.prank(admin);
+        vm.prank(engine);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         bridge.finalizeRedemption(id, keys, tonnes, "");
         _assertRedemption(id, alice, classId, 10, IRedemptionEscrow.RedemptionStatus.Pending);
@@ -316,7 +318,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         emit IRedemptionEscrow.RedemptionCancelled(id, "account closed");
         vm.expectEmit(address(token));
         emit IERC20.Transfer(address(bridge), alice, 25 * TONNE);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.cancelRedemption(id, "account closed");
 
         _assertRedemption(id, alice, classId, 25, IRedemptionEscrow.RedemptionStatus.Cancelled);
@@ -332,7 +334,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         uint256 id = _request(alice, 25);
         vm.prank(alice);
         assertTrue(token.transfer(bob, 75 * TONNE));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.cancelRedemption(id, "refused");
         assertEq(token.balanceOf(alice), 25 * TONNE);
     }
@@ -347,7 +349,7 @@ contract RedemptionEscrowTest is BridgeFixture {
 
     function test_cancelRedemption_rejectsUnknownIds() public {
         vm.expectRevert(abi.encodeWithSelector(IRedemptionEscrow.BridgeRedemptionNotPending.selector, 7));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.cancelRedemption(7, "");
     }
 
@@ -357,7 +359,7 @@ contract RedemptionEscrowTest is BridgeFixture {
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 5);
         uint256 finalized = _request(alice, 5);
         uint256 cancelled = _request(alice, 5);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         bridge.finalizeRedemption(finalized, keys, tonnes, "");
         bridge.cancelRedemption(cancelled, "");
 
@@ -384,7 +386,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_finalizeAndCancel_workWhilePaused() public {
         uint256 first = _request(alice, 5);
         uint256 second = _request(alice, 5);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         bridge.pause();
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 5);
         bridge.finalizeRedemption(first, keys, tonnes, "");
@@ -402,7 +404,7 @@ contract RedemptionEscrowTest is BridgeFixture {
     function test_redeemedSerial_canBeBridgedAgain() public {
         uint256 id = _request(bob, 50);
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyB, 50);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.finalizeRedemption(id, keys, tonnes, "");
         assertEq(bridgeUnits(vcs, 101, 50, alice), keyB);
         assertEq(bridge.classReserve(classId), 150);

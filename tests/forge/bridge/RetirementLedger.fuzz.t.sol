@@ -133,7 +133,7 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
         uint64 whole = uint64(retired / TONNE);
         if (whole == 0) return;
         (bytes32[] memory planKeys, uint64[] memory planTonnes) = BatchSplits.split(keys, quantities, whole, splitSeed);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256(abi.encode(splitSeed)), classId, planKeys, planTonnes, "VCS-RET");
 
         assertEq(bridge.retiredUnsettled(classId), retired % TONNE);
@@ -158,7 +158,7 @@ contract RetirementLedgerFuzzTest is BridgeFixture {
                 )
             );
         }
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(bytes32(retired), classId, planKeys, planTonnes, "");
         assertClassAccounting(vcs);
     }

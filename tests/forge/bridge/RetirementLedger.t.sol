@@ -347,7 +347,7 @@ contract RetirementLedgerTest is BridgeFixture {
     }
 
     function test_retire_worksWhilePaused() public {
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.pause();
         vm.prank(alice);
         assertEq(bridge.retire(classId, 1e18, Retirements.simple(BENEFICIARY, REASON)), 1);
@@ -370,7 +370,7 @@ contract RetirementLedgerTest is BridgeFixture {
         vm.expectEmit(address(bridge));
         emit IBatchLedger.BatchBurned(keyA, address(0), 2, 8);
         vm.recordLogs();
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "VCS-RET-1");
         assertEq(vm.getRecordedLogs().length, 2, "no Transfer: nothing burns");
 
@@ -388,7 +388,7 @@ contract RetirementLedgerTest is BridgeFixture {
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyB, 5, keyA, 2);
         vm.expectEmit(address(bridge));
         emit IBatchLedger.BatchReleased(keyB);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "VCS-RET-2");
         assertEq(uint8(bridge.batch(keyB).status), uint8(IBatchLedger.BatchStatus.Released));
         assertEq(bridge.batch(keyA).remaining, 8);
@@ -400,7 +400,7 @@ contract RetirementLedgerTest is BridgeFixture {
     function test_settleRetirements_exactlyTheUnsettledAmount() public {
         _retire(alice, 3e18);
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 3);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "");
         assertEq(bridge.retiredUnsettled(classId), 0);
         assertClassAccounting(vcs);
@@ -419,7 +419,7 @@ contract RetirementLedgerTest is BridgeFixture {
         _retire(alice, 3e18);
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 1);
         bytes32 settlementId = keccak256("s");
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
         vm.expectRevert(
             abi.encodeWithSelector(IRetirementLedger.BridgeSettlementAlreadyRecorded.selector, settlementId)
@@ -438,13 +438,13 @@ contract RetirementLedgerTest is BridgeFixture {
         bytes32 unknown = keccak256("no such class");
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 1);
         vm.expectRevert(abi.encodeWithSelector(IClassTokenFactory.BridgeUnknownClass.selector, unknown));
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256("s"), unknown, keys, tonnes, "");
     }
 
     function test_settleRetirements_rejectsLengthMismatchAndNothing() public {
         _retire(alice, 3e18);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         vm.expectRevert(IBatchLedger.BridgeArrayLengthMismatch.selector);
         bridge.settleRetirements(keccak256("s"), classId, new bytes32[](1), new uint64[](2), "");
         vm.expectRevert(IBatchLedger.BridgeZeroAmount.selector);
@@ -453,7 +453,7 @@ contract RetirementLedgerTest is BridgeFixture {
     }
 
     function test_settleRetirements_rejectsMoreThanUnsettled() public {
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 1);
         vm.expectRevert(
             abi.encodeWithSelector(IRetirementLedger.BridgeSettlementExceedsUnsettled.selector, classId, 0, 1e18)
@@ -466,7 +466,7 @@ contract RetirementLedgerTest is BridgeFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IRetirementLedger.BridgeSettlementExceedsUnsettled.selector, classId, 2.5e18, 3e18)
         );
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "");
     }
 
@@ -475,7 +475,7 @@ contract RetirementLedgerTest is BridgeFixture {
         _retire(bob, 5e18);
         bytes32 unknown = batchKeyOf("VCS", "never bridged");
         bytes32 settlementId = keccak256("s");
-        vm.startPrank(admin);
+        vm.startPrank(engine);
 
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 1, unknown, 1);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchNotActive.selector, unknown));
@@ -506,7 +506,7 @@ contract RetirementLedgerTest is BridgeFixture {
         _retire(alice, 3e18);
         bytes32 settlementId = keccak256("s");
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 1, keyOther, 1);
-        vm.prank(admin);
+        vm.prank(engine);
         vm.expectRevert(abi.encodeWithSelector(IBatchLedger.BridgeBatchClassMismatch.selector, keyOther, classId));
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
         assertFalse(bridge.isSettlementRecorded(settlementId));
@@ -514,14 +514,14 @@ contract RetirementLedgerTest is BridgeFixture {
         assertEq(bridge.batch(keyA).remaining, 10);
         // the engine retries with a corrected plan under the same id
         (keys, tonnes) = split1(keyA, 2);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(settlementId, classId, keys, tonnes, "");
         assertTrue(bridge.isSettlementRecorded(settlementId));
     }
 
     function test_settleRetirements_worksWhilePaused() public {
         _retire(alice, 1e18);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         bridge.pause();
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyA, 1);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "");
@@ -532,7 +532,7 @@ contract RetirementLedgerTest is BridgeFixture {
     function test_retiredSerial_canBeBridgedAgainOnceSettled() public {
         _retire(bob, 5e18);
         (bytes32[] memory keys, uint64[] memory tonnes) = split1(keyB, 5);
-        vm.prank(admin);
+        vm.prank(engine);
         bridge.settleRetirements(keccak256("s"), classId, keys, tonnes, "");
         assertEq(bridgeUnits(vcs, 11, 5, alice), keyB);
         assertClassAccounting(vcs);
@@ -545,7 +545,7 @@ contract RetirementLedgerTest is BridgeFixture {
         _retire(alice, 1.75e18);
         _retire(bob, 0.5e18);
         assertClassAccounting(vcs);
-        vm.startPrank(admin);
+        vm.startPrank(engine);
         (bytes32[] memory keys, uint64[] memory tonnes) = split2(keyA, 3, keyB, 1);
         bridge.finalizeRedemption(redemptionId, keys, tonnes, "");
         assertClassAccounting(vcs);

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
-import {Attestation} from "../../../contracts/interfaces/CarbonTypes.sol";
+import {Lock} from "../../../contracts/interfaces/CarbonTypes.sol";
 import {IAttestationVerifier} from "../../../contracts/interfaces/IAttestationVerifier.sol";
 import {IVerifierSet} from "../../../contracts/interfaces/IVerifierSet.sol";
 import {BridgeFixture} from "../utils/BridgeFixture.sol";
@@ -65,11 +65,11 @@ contract VerifierSetTest is BridgeFixture {
         bridge.setThreshold(3);
         assertEq(bridge.threshold(), 3);
 
-        Attestation memory a = attest(vcs1477(), 1, 10, alice);
-        bytes[] memory two = sign(a, 2);
+        Lock[] memory locks = one(lockOf(vcs1477(), 1, 10, alice));
+        SignedLocks memory two = signLocksWith(locks, firstVerifierKeys(2), block.timestamp + 1 hours);
         vm.expectRevert(abi.encodeWithSelector(IAttestationVerifier.BridgeInsufficientSignatures.selector, 2, 3));
-        bridge.mint(a, two);
-        bridge.mint(a, sign(a, 3));
+        mintAll(two);
+        mintAll(signLocks(locks));
     }
 
     function test_setThreshold_rejectsOutOfRange() public {
@@ -116,10 +116,9 @@ contract VerifierSetTest is BridgeFixture {
         bridge.addVerifier(carolSigner);
         bridge.setThreshold(1);
         vm.stopPrank();
-        Attestation memory a = attest(vcs1477(), 1, 10, alice);
         uint256[] memory keys = new uint256[](1);
         keys[0] = carolKey;
-        bridge.mint(a, signWith(a, keys));
+        mintAll(signLocksWith(one(lockOf(vcs1477(), 1, 10, alice)), keys, block.timestamp + 1 hours));
         assertEq(bridge.classReserve(classIdOf(vcs1477())), 10);
     }
 

@@ -339,7 +339,8 @@ contract CarbonPoolInvariantTest is PoolFixture {
             methodology: "",
             hostCountry: "US",
             labels: REMOVAL,
-            adjustment: CA_NOT_APPLICABLE
+            adjustment: CA_NOT_APPLICABLE,
+            unitDecimals: 0
         });
         classes[5] = CreditClass({
             program: "ACR",
@@ -349,7 +350,8 @@ contract CarbonPoolInvariantTest is PoolFixture {
             methodology: "AR-ACM0003",
             hostCountry: "BR",
             labels: CORSIA | REMOVAL | ARTICLE6,
-            adjustment: 3
+            adjustment: 3,
+            unitDecimals: 0
         });
         address[] memory actors = new address[](4);
         actors[0] = alice;

@@ -263,7 +263,7 @@ contract CarbonPoolTest is PoolFixture {
 
     function test_tokenOfAnotherBridge_isRefused() public {
         CarbonBridgeHarness ours = bridge;
-        bridge = new CarbonBridgeHarness(admin, verifierAddrs, DEFAULT_THRESHOLD);
+        bridge = new CarbonBridgeHarness(admin, engine, verifierAddrs, DEFAULT_THRESHOLD, UNCAPPED, CAP_PERIOD);
         CarbonCreditToken foreign = mintClass(vcs(), 10, alice);
         bridge = ours;
         assertTrue(address(foreign) != address(vcsToken));

@@ -54,7 +54,8 @@ abstract contract PoolFixture is BridgeFixture {
             methodology: "PURO-BIOCHAR",
             hostCountry: "FI",
             labels: CCP | REMOVAL,
-            adjustment: CA_NOT_STARTED
+            adjustment: CA_NOT_STARTED,
+            unitDecimals: 0
         });
     }
 
@@ -68,7 +69,8 @@ abstract contract PoolFixture is BridgeFixture {
             methodology: "A6.4-AM-001",
             hostCountry: "GH",
             labels: CCP | CORSIA | ARTICLE6,
-            adjustment: CA_COMPLETED
+            adjustment: CA_COMPLETED,
+            unitDecimals: 0
         });
     }
 
@@ -101,7 +103,7 @@ abstract contract PoolFixture is BridgeFixture {
 
     /// @dev Bridges `tonnes` of `c` to `to` and returns the class token.
     function mintClass(CreditClass memory c, uint64 tonnes, address to) internal returns (CarbonCreditToken) {
-        mintSigned(attest(c, _nextUnit, tonnes, to));
+        mintLock(lockOf(c, _nextUnit, tonnes, to));
         _nextUnit += tonnes;
         return CarbonCreditToken(bridge.classToken(classIdOf(c)));
     }

@@ -20,7 +20,7 @@ contract CarbonCreditTokenTest is BridgeFixture {
     function setUp() public override {
         super.setUp();
         owner = vm.addr(ownerKey);
-        mintSigned(attest(vcs1477(), 1, 100, owner));
+        mintLock(lockOf(vcs1477(), 1, 100, owner));
         token = CarbonCreditToken(bridge.classToken(classIdOf(vcs1477())));
     }
 
@@ -51,7 +51,7 @@ contract CarbonCreditTokenTest is BridgeFixture {
     function test_emptyMethodology_roundTrips() public {
         CreditClass memory c = gs5000();
         c.methodology = "";
-        mintSigned(attest(c, 1, 1, alice));
+        mintLock(lockOf(c, 1, 1, alice));
         CarbonCreditToken other = CarbonCreditToken(bridge.classToken(classIdOf(c)));
         assertEq(other.creditClass().methodology, "");
         assertEq(other.creditClass().hostCountry, "IN");
@@ -145,7 +145,7 @@ contract CarbonCreditTokenTest is BridgeFixture {
     }
 
     function test_permit_domainDiffersPerClass() public {
-        mintSigned(attest(gs5000(), 1, 100, owner));
+        mintLock(lockOf(gs5000(), 1, 100, owner));
         CarbonCreditToken other = CarbonCreditToken(bridge.classToken(classIdOf(gs5000())));
         assertTrue(token.DOMAIN_SEPARATOR() != other.DOMAIN_SEPARATOR());
         bytes32 expected = keccak256(

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from bridge.api import examples
 from bridge.api.deps import ServiceDep
-from bridge.api.schemas import NetworkInfo
+from bridge.api.schemas import NetworkInfo, NetworkVerifier
 from bridge.engine.schemas import VerifierSetPublic
 
 REGISTRY_API: Final = "/registry"  # where bridge.api.main mounts the registry's API
@@ -16,9 +16,13 @@ router = APIRouter(prefix="/v1")
 
 
 @router.get(
-    "/network", tags=["network"], summary="Chain, contract and trust account", **examples.docs(examples.NETWORK)
+    "/network",
+    tags=["network"],
+    summary="Chain, contract, trust account, and who holds which key: admin (timelock), engine, verifiers",
+    **examples.docs(examples.NETWORK),
 )
 def get_network(service: ServiceDep) -> NetworkInfo:
+    governance = service.governance()
     return NetworkInfo(
         chain_id=service.chain_id,
         rpc_url=service.rpc_url,
@@ -26,7 +30,11 @@ def get_network(service: ServiceDep) -> NetworkInfo:
         trust_account=service.trust_account,
         registry_api=REGISTRY_API,
         confirmations=service.settings.confirmations,
-        threshold=service.settings.threshold,
+        threshold=governance.threshold,
+        admin=governance.admin,
+        admin_delay_seconds=governance.admin_delay_seconds,
+        engine=governance.engine,
+        verifiers=[NetworkVerifier(address=a, url=u) for a, u in governance.verifiers],
     )
 
 

@@ -61,6 +61,7 @@ from bridge.registry.schemas import (
     JournalCheckpoint,
     JournalEntryPublic,
     JournalReport,
+    LockPublic,
     ProgramPublic,
     ProjectPublic,
     UnitBlockPublic,
@@ -297,6 +298,10 @@ class Registry(OperationMethods, searches.SearchLists):
     def get_credit(self, serial: str) -> CreditPublic:
         """A block with its issuance, project and program: everything a credit check needs."""
         return self._view(lookup.get_credit, serial)
+
+    def get_lock(self, lock_id: int) -> LockPublic:
+        """A registry lock (one immobilized block, as locked) and the blocks holding its units now."""
+        return self._view(lookup.get_lock, lock_id)
 
     def find_block(self, serial: str) -> UnitBlockPublic:
         """The block with exactly this serial (``block_not_found`` otherwise)."""

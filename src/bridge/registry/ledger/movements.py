@@ -27,7 +27,7 @@ from bridge.registry._blocks import Rule, Tx, refuse
 from bridge.registry._convert import block_public
 from bridge.registry.enums import LIVE_STATUSES, AccountKind, BlockStatus
 from bridge.registry.errors import RegistryErrorCode
-from bridge.registry.models import Account, UnitBlock
+from bridge.registry.models import Account, LockRecord, UnitBlock
 from bridge.registry.requests import (
     BlockSelection,
     BufferRequest,
@@ -125,7 +125,8 @@ def move_to_buffer(tx: Tx, request: BufferRequest) -> BlockOperationResult:
 
 
 def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
-    """Lock held units in a trust account, recording where they are represented (chain, token, batch)."""
+    """Lock held units in a trust account, recording where they are represented (chain, token, batch,
+    recipient). Each locked block gets a registry lock id of its own (``lock_id``, dense, never reused)."""
     target = _blocks.destination(
         tx.session, request.trust_account, (AccountKind.TRUST,), field="trust_account", purpose="immobilizing"
     )
@@ -137,7 +138,30 @@ def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
         block.marketplace_chain_id = identifier.chain_id
         block.marketplace_token_address = identifier.token_address
         block.marketplace_batch_id = identifier.batch_id
+        block.marketplace_recipient = identifier.recipient
         block.marketplace_link = request.marketplace_link
+        lock = LockRecord(
+            lock_id=tx.next_lock_id(),
+            seq=tx.seq,
+            issuance_id=block.issuance_id,
+            serial=block.serial,
+            unit_space=block.unit_space,
+            unit_start=block.unit_start,
+            unit_end=block.unit_end,
+            quantity=block.quantity,
+            trust_account_id=target.id,
+            actor_account_id=tx.actor_account,
+            marketplace=request.marketplace,
+            marketplace_chain_id=identifier.chain_id,
+            marketplace_token_address=identifier.token_address,
+            marketplace_batch_id=identifier.batch_id,
+            marketplace_recipient=identifier.recipient,
+            marketplace_link=request.marketplace_link,
+            locked_at=tx.now,
+        )
+        tx.session.add(lock)
+        tx.session.flush()  # the lock row first: the block refers to it
+        block.lock_id = lock.lock_id
 
     return _operate(tx, request, "immobilize", apply)
 
@@ -154,14 +178,16 @@ def release(tx: Tx, request: ReleaseRequest) -> BlockOperationResult:
         block.marketplace_chain_id = None
         block.marketplace_token_address = None
         block.marketplace_batch_id = None
+        block.marketplace_recipient = None
         block.marketplace_link = None
+        block.lock_id = None  # out of trust: its lock (and get_lock) still says where its units went
 
     return _operate(tx, request, "release", apply)
 
 
 def retire_from_trust(tx: Tx, request: RetireFromTrustRequest) -> BlockOperationResult:
     """Retire immobilised units, settling retirements made elsewhere (``settles`` names them). The
-    marketplace record stays on the block."""
+    marketplace record and the lock id stay on the block."""
     target = _blocks.final_account(tx, request.retirement_account, AccountKind.RETIREMENT, "retirement_account")
 
     def apply(block: UnitBlock) -> None:

@@ -11,22 +11,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.registry import journal
-from bridge.registry._convert import account_public, block_public, issuance_public, program_public, project_public
+from bridge.registry._convert import (
+    account_public,
+    block_public,
+    issuance_public,
+    lock_public,
+    program_public,
+    project_public,
+)
 from bridge.registry._serial_lookup import find_block, find_units
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.models import Account, Issuance, JournalEntry, Program, Project, UnitBlock
+from bridge.registry.models import Account, Issuance, JournalEntry, LockRecord, Program, Project, UnitBlock
 from bridge.registry.schemas import (
     AccountBalance,
     AccountPublic,
     CreditPublic,
     IssuancePublic,
     IssuanceTotals,
+    LockPublic,
     ProgramPublic,
     ProjectPublic,
     StatusTotals,
     UnitBlockPublic,
 )
 from bridge.registry.views.queries import MAX_ID
+
+MAX_LOCK_ID = 2**63 - 1
 
 
 def check_id(value: object, field: str) -> None:
@@ -37,6 +47,13 @@ def check_id(value: object, field: str) -> None:
         raise RegistryError(
             f"{field}: must be an id from 1 to {MAX_ID}", code=RegistryErrorCode.INVALID_REQUEST, field=field
         )
+
+
+def check_lock_id(value: object) -> None:
+    """Refuse what cannot be a registry lock id (lock ids start at 1 and fit a signed 64-bit column)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_LOCK_ID:
+        message = f"lock_id: must be a lock id from 1 to {MAX_LOCK_ID}"
+        raise RegistryError(message, code=RegistryErrorCode.INVALID_REQUEST, field="lock_id")
 
 
 def get_program(session: Session, code: str) -> ProgramPublic:
@@ -72,6 +89,25 @@ def get_block(session: Session, block_id: int) -> UnitBlockPublic:
     if block is None:
         raise _missing(RegistryErrorCode.BLOCK_NOT_FOUND, f"block {block_id} does not exist", "block_id")
     return block_public(block)
+
+
+def get_lock(session: Session, lock_id: int) -> LockPublic:
+    """A registry lock and the blocks holding its units now (blocks only split, never merge, so every block
+    with a unit of the lock lies inside it)."""
+    check_lock_id(lock_id)
+    lock = session.get(LockRecord, lock_id)
+    if lock is None:
+        raise _missing(RegistryErrorCode.LOCK_NOT_FOUND, f"lock {lock_id} does not exist", "lock_id")
+    blocks = session.scalars(
+        select(UnitBlock)
+        .where(
+            UnitBlock.unit_space == lock.unit_space,
+            UnitBlock.unit_end >= lock.unit_start,
+            UnitBlock.unit_start <= lock.unit_end,
+        )
+        .order_by(UnitBlock.unit_start)
+    ).all()
+    return lock_public(lock, list(blocks))
 
 
 def get_credit(session: Session, serial: str) -> CreditPublic:
