@@ -1,7 +1,8 @@
 """Option groups: options that several commands take together, declared once as a frozen dataclass whose
 fields are Typer-annotated (``url: UrlOption = DEFAULT_URL``).
 
-A command takes the group as one parameter (``target: TimelockTarget``) and is decorated with ``@grouped``:
+A command takes the group as one parameter (``target: TimelockChange``; keyword-only after options with
+defaults: ``*, units: HeldUnits``) and is decorated with ``@grouped``:
 Typer then sees the group's fields as the command's own options, in the group's place and order, and the
 command receives the group built from them. Typer has no such groups of its own (it reads the signature).
 """
@@ -17,12 +18,12 @@ from typing import Any, TypeVar, get_type_hints
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-def _group_fields(kind: type) -> list[inspect.Parameter]:
+def _group_fields(kind: type, parameter: inspect.Parameter) -> list[inspect.Parameter]:
     hints = get_type_hints(kind, include_extras=True)
     return [
         inspect.Parameter(
             field.name,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            parameter.kind,
             default=inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default,
             annotation=hints[field.name],
         )
@@ -38,7 +39,7 @@ def grouped(command: Command) -> Command:
     for parameter in inspect.signature(command).parameters.values():
         kind = hints.get(parameter.name, parameter.annotation)
         if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-            fields = _group_fields(kind)
+            fields = _group_fields(kind, parameter)
             groups[parameter.name] = (kind, [field.name for field in fields])
             parameters += fields
         else:
