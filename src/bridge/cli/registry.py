@@ -8,17 +8,15 @@ units) or ``--issuance`` with ``--quantity`` (the lowest-numbered units of that 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Final, NoReturn
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
-from bridge.cli._app import DEFAULT_URL, JsonOption, UrlOption, app, console, fail, report
+from bridge.cli._app import DEFAULT_URL, JsonOption, UrlOption, app, console, echo_json, fail, report
 from bridge.cli._options import grouped
 from bridge.errors import CodedError
 from bridge.registry.client import HttpRegistryClient
@@ -103,15 +101,6 @@ def _selection(serial: str | None, issuance: int | None, quantity: int | None) -
         fail("must not be empty", field="serial")
 
 
-def _echo_json(model: BaseModel | list[BaseModel] | dict[str, object]) -> None:
-    if isinstance(model, BaseModel):
-        typer.echo(model.model_dump_json(indent=2))
-    elif isinstance(model, list):
-        typer.echo(json.dumps([m.model_dump(mode="json") for m in model], indent=2))
-    else:
-        typer.echo(json.dumps(model, indent=2, default=str))
-
-
 def _blocks_table(title: str, blocks: list[UnitBlockPublic]) -> Table:
     table = Table(title=title)
     for column in ("block", "serial", "units", "status", "account"):
@@ -124,7 +113,7 @@ def _blocks_table(title: str, blocks: list[UnitBlockPublic]) -> Table:
 
 def _show_result(result: BlockOperationResult, as_json: bool) -> None:
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     units = f"{result.quantity:,} unit{'' if result.quantity == 1 else 's'}"
     console.print(f"{result.operation}: {units} (journal entry {result.seq})")
@@ -192,7 +181,7 @@ def issue(
     except CodedError as exc:
         _report(exc)
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     console.print(f"issuance {result.issuance.id}: {result.issuance.quantity:,} units into account {to}")
     console.print(_blocks_table("issued", [result.block]))
@@ -283,7 +272,7 @@ def show(
                 balance = registry.account_balance(account)
                 blocks = registry.list_blocks(account_id=account, status=status, limit=limit)
                 if as_json:
-                    _echo_json(
+                    echo_json(
                         {
                             "balance": balance.model_dump(mode="json"),
                             "blocks": [b.model_dump(mode="json") for b in blocks],
@@ -305,7 +294,7 @@ def show(
             if block is not None:
                 found = registry.get_block(block)
                 if as_json:
-                    _echo_json(found)
+                    echo_json(found)
                     return
                 console.print(_blocks_table(f"block {block}", [found]))
                 return
@@ -314,7 +303,7 @@ def show(
     except CodedError as exc:
         _report(exc, serial=serial)
     if as_json:
-        _echo_json(credit)
+        echo_json(credit)
         return
     project, issuance = credit.project, credit.issuance
     console.print(_blocks_table(credit.block.serial, [credit.block]))
