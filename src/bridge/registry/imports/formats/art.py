@@ -11,10 +11,10 @@ from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
 from bridge.registry.imports.formats.base import (
     Column,
-    ExportFormat,
     ProgramDefaults,
     ProjectColumns,
     RowRecords,
+    declared,
     defaults,
     project_of,
     retirement,
@@ -128,25 +128,5 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 
-ISSUANCES: Final = ExportFormat(
-    name="art-issuances",
-    registry="ART",
-    program=PROGRAM,
-    columns=ISSUANCE_COLUMNS,
-    signature=frozenset({"Program ID", "Sovereign Program Developer", "Credits Deposited in Buffer"}),
-    read=read_issuance,
-    quantity_column="Total Emission Reductions/Removals",
-    description="ART TREES issuances (no serials: the registry makes them)",
-    kept_as_text=("Program Website", "Documents", "fiID"),
-)
-RETIREMENTS: Final = ExportFormat(
-    name="art-retirements",
-    registry="ART",
-    program=PROGRAM,
-    columns=RETIREMENT_COLUMNS,
-    signature=frozenset({"Program ID", "Credit Serial Numbers", "Retired on Behalf of"}),
-    read=read_retirement,
-    quantity_column="Quantity of Credits",
-    description="ART TREES retirements",
-    kept_as_text=(),
-)
+ISSUANCES: Final = declared("art-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
+RETIREMENTS: Final = declared("art-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)

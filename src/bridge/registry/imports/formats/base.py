@@ -10,9 +10,11 @@ any a registry adds later too) is kept as text in ``source_fields``: nothing in 
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Final, Literal
 
 from bridge.registry.imports import cells
@@ -115,6 +117,30 @@ class ExportFormat:
     def default_holder(self) -> str:
         """The owner of the account that receives units a row names no holder for."""
         return f"{PROGRAMS[self.program.code].registry} (imported)"
+
+
+EXPORTS: Final = tomllib.loads(Path(__file__).with_name("exports.toml").read_text(encoding="utf-8"))
+"""What tells each export apart, and the columns it keeps as text, as data (``exports.toml``)."""
+
+
+def declared(
+    name: str, program: ProgramDefaults, columns: tuple[Column, ...], read: Callable[[Row], RowRecords]
+) -> ExportFormat:
+    """The export format ``name`` (``acr-issuances``: registry ``acr``, export ``issuances`` in ``exports.toml``),
+    with the columns and the reader its module declares."""
+    prefix, kind = name.split("-", 1)
+    export = EXPORTS[prefix][kind]
+    return ExportFormat(
+        name=name,
+        registry=EXPORTS[prefix]["registry"],
+        program=program,
+        columns=columns,
+        signature=frozenset(export["signature"]),
+        read=read,
+        quantity_column=export.get("quantity_column"),
+        description=export["description"],
+        kept_as_text=tuple(export.get("kept_as_text", ())),
+    )
 
 
 def retirement(

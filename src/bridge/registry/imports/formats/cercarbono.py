@@ -10,9 +10,9 @@ from bridge.registry.imports import cells
 from bridge.registry.imports.formats.base import (
     Action,
     Column,
-    ExportFormat,
     ProgramDefaults,
     RowRecords,
+    declared,
     defaults,
     project_fields,
     source_fields,
@@ -73,14 +73,4 @@ def _goals(row: Row) -> list[int]:
     return sorted({int(n) for n in numbers})
 
 
-ISSUANCES: Final = ExportFormat(
-    name="cercarbono-issuances",
-    registry="Cercarbono",
-    program=PROGRAM,
-    columns=COLUMNS,
-    signature=frozenset({"serial", "issued_quantity", "vintage_of_credits"}),
-    read=read_issuance,
-    quantity_column="issued_quantity",
-    description="Cercarbono (EcoRegistry) issued batches",
-    kept_as_text=("verification", "year", "elegible"),
-)
+ISSUANCES: Final = declared("cercarbono-issuances", PROGRAM, COLUMNS, read_issuance)

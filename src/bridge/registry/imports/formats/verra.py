@@ -10,9 +10,9 @@ from bridge.registry.imports import cells
 from bridge.registry.imports.formats.base import (
     NOT_PUBLISHED,
     Column,
-    ExportFormat,
     ProgramDefaults,
     RowRecords,
+    declared,
     defaults,
     project_fields,
     retirement,
@@ -148,24 +148,5 @@ def read_transaction(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, action=action, units=quantity)
 
 
-PROJECTS: Final = ExportFormat(
-    name="verra-projects",
-    registry="Verra",
-    program=PROGRAM,
-    columns=PROJECT_COLUMNS,
-    signature=frozenset({"ID", "Proponent", "Country/Area", "Estimated Annual Emission Reductions"}),
-    read=read_project,
-    description="Verra Registry project list",
-    kept_as_text=("Estimated Annual Emission Reductions", "Region", "Project Registration Date"),
-)
-TRANSACTIONS: Final = ExportFormat(
-    name="verra-transactions",
-    registry="Verra",
-    program=PROGRAM,
-    columns=TRANSACTION_COLUMNS,
-    signature=frozenset({"Serial Number", "Quantity Issued", "Retirement/Cancellation Date", "Vintage Start"}),
-    read=read_transaction,
-    quantity_column="Quantity Issued",
-    description="Verra Registry VCU issuances and retirements",
-    kept_as_text=("Total Vintage Quantity",),
-)
+PROJECTS: Final = declared("verra-projects", PROGRAM, PROJECT_COLUMNS, read_project)
+TRANSACTIONS: Final = declared("verra-transactions", PROGRAM, TRANSACTION_COLUMNS, read_transaction)
