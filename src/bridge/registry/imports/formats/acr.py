@@ -6,16 +6,12 @@ from typing import Any, Final
 
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import (
     NOT_PUBLISHED,
     Action,
-    Column,
-    ProgramDefaults,
-    ProjectColumns,
     RowRecords,
-    declared,
     defaults,
-    project_of,
     retirement,
     source_fields,
 )

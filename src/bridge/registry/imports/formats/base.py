@@ -1,32 +1,25 @@
-"""What every export format declares, and what reading one of its rows gives the importer.
-
-A format is its columns (``Column``: what each becomes, and which request field it fills, so a refusal
-names the column), the few columns that identify it (``signature``), the column whose sum is the units it
-carries (``quantity_column``) and ``read``: one row -> ``RowRecords`` (a project, maybe an issuance, maybe a
-retirement, cancellation or buffer deposit of it). Every other column (the known ones are ``kept_as_text``;
-any a registry adds later too) is kept as text in ``source_fields``: nothing in a row is dropped.
+"""What every export format declares: its columns (``Column``: what each becomes, and which request field it
+fills, so a refusal names the column), the few columns that identify it (``signature``), the column whose sum
+is the units it carries (``quantity_column``) and ``read``: one row -> ``RowRecords`` (``records``). Every
+other column (the known ones are ``kept_as_text``; any a registry adds later too) is kept as text in
+``source_fields``: nothing in a row is dropped. What tells the exports apart is data: ``exports.toml``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from bridge.registry.imports import cells
+from bridge.registry.imports.formats.records import RowRecords
 from bridge.registry.imports.table import Row
 from bridge.registry.serials import PROGRAMS
 
-MAX_SOURCE_TEXT: Final = 4000
-"""The longest text kept per source field; longer text is cut, saying so."""
-MAX_SOURCE_FIELDS: Final = 60
 MAX_METHODOLOGY_ID: Final = 64
-NOT_PUBLISHED: Final = "Not published"
-"""A retirement's beneficiary or reason when the export gives none."""
 UNSPECIFIED: Final = "unspecified"
 """What a required text field reads when the export does not give it (a methodology, a sectoral scope)."""
 
@@ -60,30 +53,6 @@ class ProgramDefaults:
             "ccp_eligible": self.ccp_eligible,
             "corsia_phases": list(self.corsia_phases),
         }
-
-
-@dataclass(frozen=True)
-class Action:
-    """What happened to a row's units after issuance: ``retire``, ``cancel`` or ``move_to_buffer`` them,
-    named by ``serial`` (with the operation's own fields)."""
-
-    operation: Literal["retire", "cancel", "move_to_buffer"]
-    serial: str
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RowRecords:
-    """What one row says: ``project`` (``ProjectCreate`` fields), ``issuance`` (``IssueRequest`` fields
-    but program, project and account) issued to ``holder`` (an account owner's name; None: the registry's
-    import account), ``action`` on those units, and ``units``: the row's quantity column in the program's
-    units (0: it carries none)."""
-
-    project: dict[str, Any]
-    issuance: dict[str, Any] | None = None
-    holder: str | None = None
-    action: Action | None = None
-    units: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,30 +110,6 @@ def declared(
         description=export["description"],
         kept_as_text=tuple(export.get("kept_as_text", ())),
     )
-
-
-def retirement(
-    serial: str, *, beneficiary: str | None, reason: str | None, details: str | None, when: datetime | None
-) -> Action:
-    """A retirement of ``serial`` as an export records it ("Not published" where it names nobody or no reason)."""
-    fields = {"beneficiary": beneficiary or NOT_PUBLISHED, "reason": reason or NOT_PUBLISHED, "details": details}
-    return Action("retire", serial, defaults({**fields, "retired_at": when}))
-
-
-def source_fields(row: Row, mapped: frozenset[str]) -> dict[str, str]:
-    """The row's cells no field holds, as text (long text cut, saying so); cells past the header too."""
-    kept = {column: value.strip() for column, value in row.cells.items() if column not in mapped and value.strip()}
-    if row.overflow:
-        kept["(cells past the header)"] = " | ".join(cell.strip() for cell in row.overflow)
-    cut = {name: _cut(value) for name, value in list(kept.items())[:MAX_SOURCE_FIELDS]}
-    return cut
-
-
-def _cut(text: str) -> str:
-    if len(text) <= MAX_SOURCE_TEXT:
-        return text
-    marker = f" [cut: {len(text)} characters]"
-    return text[: MAX_SOURCE_TEXT - len(marker)] + marker
 
 
 def methodology_id(name: str | None) -> str:
@@ -272,8 +217,3 @@ def project_of(
         site_state=cell(columns.state),
         **more,
     )
-
-
-def defaults(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` without the entries that are None (the request's defaults stand for them)."""
-    return {key: value for key, value in values.items() if value is not None}

@@ -7,16 +7,8 @@ from typing import Final
 
 from bridge.registry.countries import UNKNOWN_COUNTRY
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import (
-    Action,
-    Column,
-    ProgramDefaults,
-    RowRecords,
-    declared,
-    defaults,
-    project_fields,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.records import Action, RowRecords, defaults, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("CERCARBONO", ccp_eligible=False, corsia_phases=())

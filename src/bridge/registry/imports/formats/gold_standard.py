@@ -9,17 +9,8 @@ from bridge.registry.enums import ActivityStructure
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
-    Column,
-    ProgramDefaults,
-    ProjectColumns,
-    RowRecords,
-    declared,
-    defaults,
-    project_of,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("GS")

@@ -7,17 +7,8 @@ from typing import Final
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import (
-    NOT_PUBLISHED,
-    Column,
-    ProgramDefaults,
-    RowRecords,
-    declared,
-    defaults,
-    project_fields,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.records import NOT_PUBLISHED, RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("VCS")
