@@ -50,6 +50,36 @@ class HttpErrorCatalogue:
     # without pydantic's "Value error, " prefix; False keeps FastAPI's location (``body.quantity``)
     plain_fields: bool = True
 
+    @classmethod
+    def of(
+        cls,
+        error: type[CodedError],
+        codes: type[ErrorCode],
+        *,
+        unavailable: ErrorCode,
+        internal: ErrorCode,
+        subject: str,
+        endpoint: str,
+        unavailable_message: str,
+        plain_fields: bool = True,
+    ) -> HttpErrorCatalogue:
+        """The catalogue of an API whose ``codes`` name the edge's codes as every API of the project does
+        (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``FORBIDDEN``, ``ROUTE_NOT_FOUND``, ``METHOD_NOT_ALLOWED``)."""
+        return cls(
+            error=error,
+            invalid_request=codes["INVALID_REQUEST"],
+            unauthorized=codes["UNAUTHORIZED"],
+            forbidden=codes["FORBIDDEN"],
+            route_not_found=codes["ROUTE_NOT_FOUND"],
+            method_not_allowed=codes["METHOD_NOT_ALLOWED"],
+            unavailable=unavailable,
+            internal=internal,
+            subject=subject,
+            endpoint=endpoint,
+            unavailable_message=unavailable_message,
+            plain_fields=plain_fields,
+        )
+
     def invalid(
         self, exc: ValidationError | RequestValidationError, *, rename: dict[str, str] | None = None
     ) -> CodedError:

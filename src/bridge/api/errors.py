@@ -27,13 +27,9 @@ class ApiError(CodedError):
     default_code = ApiErrorCode.INVALID_REQUEST
 
 
-HTTP_ERRORS: Final = HttpErrorCatalogue(
-    error=ApiError,
-    invalid_request=ApiErrorCode.INVALID_REQUEST,
-    unauthorized=ApiErrorCode.UNAUTHORIZED,
-    forbidden=ApiErrorCode.FORBIDDEN,
-    route_not_found=ApiErrorCode.ROUTE_NOT_FOUND,
-    method_not_allowed=ApiErrorCode.METHOD_NOT_ALLOWED,
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    ApiError,
+    ApiErrorCode,
     unavailable=ApiErrorCode.DATABASE_UNAVAILABLE,
     internal=ApiErrorCode.INTERNAL_ERROR,
     subject="the bridge",

@@ -4,21 +4,26 @@ message that names the field."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation, localcontext
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
+from rich.table import Table
 
 from bridge.client import BridgeClient
 from bridge.errors import CodedError
-from bridge.primitives import TONNE
+from bridge.primitives import TONNE, Page
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Carbon-credit tokenization bridge.")
 console = Console()
 err_console = Console(stderr=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+T = TypeVar("T")
 
 # shared options: every command that talks to a running bridge takes these
 UrlOption = Annotated[
@@ -38,6 +43,51 @@ ChainKeyOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def echo_json(value: BaseModel | Sequence[BaseModel] | dict[str, object]) -> None:
+    """Print a model, a list of models or a plain mapping as indented JSON (what ``--json`` prints)."""
+    if isinstance(value, BaseModel):
+        typer.echo(value.model_dump_json(indent=2))
+    elif isinstance(value, dict):
+        typer.echo(json.dumps(value, indent=2, default=str))
+    else:
+        typer.echo(json.dumps([item.model_dump(mode="json") for item in value], indent=2))
+
+
+def show_items(
+    items: Sequence[T],
+    as_json: bool,
+    *,
+    title: str,
+    columns: tuple[str, ...],
+    row: Callable[[T], tuple[str, ...]],
+    empty: str,
+    right: frozenset[str] = frozenset(),
+) -> None:
+    """A listing: JSON with ``--json``, else a table of ``columns`` (those in ``right`` right-aligned), one
+    ``row`` an item, titled with their count (``empty`` when there is none)."""
+    if as_json:
+        echo_json(items)  # type: ignore[arg-type]
+        return
+    table = Table(title=f"{title} ({len(items)})")
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    for item in items:
+        table.add_row(*row(item))
+    console.print(table if items else empty)
+
+
+def every_page(fetch: Callable[[str | None], Page[T]]) -> list[T]:
+    """Every item of a paged listing: ``fetch(cursor)``, page after page, until the last."""
+    items: list[T] = []
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        items += page.items
+        if page.next_cursor is None:
+            return items
+        cursor = page.next_cursor
 
 
 def client(url: str, api_key: str | None = None) -> BridgeClient:

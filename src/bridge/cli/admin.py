@@ -10,6 +10,7 @@ default); the bridge's own processes never load it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,8 +24,9 @@ from bridge.chain.deploy import attach_bridge
 from bridge.chain.governance import CHANGES, admin_change
 from bridge.chain.timelock import TimelockAdmin
 from bridge.chain.tx import TxSender
-from bridge.cli._app import UrlOption, app, client, console, fail, report
+from bridge.cli._app import DEFAULT_URL, UrlOption, app, client, console, fail, report
 from bridge.cli._chain import load_account
+from bridge.cli._options import grouped
 from bridge.errors import CodedError
 
 admin_app = typer.Typer(
@@ -92,68 +94,68 @@ def _when(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True)
+class TimelockChange:
+    """A change to the bridge through the admin's timelock, and where to reach them: what every ``admin``
+    command is given."""
+
+    change: ChangeArgument
+    values: ValuesArgument = None
+    url: UrlOption = DEFAULT_URL
+    admin_key_file: KeyFileOption = DEFAULT_KEY_FILE
+    rpc_url: RpcOption = None
+    bridge: BridgeOption = None
+    timelock: TimelockOption = None
+
+    @property
+    def shown(self) -> str:
+        return " ".join([self.change, *(self.values or [])])
+
+    def open(self) -> tuple[TimelockAdmin, ContractFunction]:
+        """The admin's timelock and the bridge call the change makes."""
+        admin, w3, address = _timelock(self.url, self.admin_key_file, self.rpc_url, self.bridge, self.timelock)
+        return admin, _call(w3, address, self.change, self.values)
+
+
 @admin_app.command()
-def propose(
-    change: ChangeArgument,
-    values: ValuesArgument = None,
-    url: UrlOption = "http://127.0.0.1:8000",
-    admin_key_file: KeyFileOption = DEFAULT_KEY_FILE,
-    rpc_url: RpcOption = None,
-    bridge: BridgeOption = None,
-    timelock: TimelockOption = None,
-) -> None:
+@grouped
+def propose(target: TimelockChange) -> None:
     """Schedule CHANGE in the timelock; it may be executed once the delay has passed."""
-    admin, w3, address = _timelock(url, admin_key_file, rpc_url, bridge, timelock)
-    call = _call(w3, address, change, values)
+    admin, call = target.open()
     try:
         operation = admin.schedule(call)
         _state, ready_at = admin.state(call)
     except CodedError as exc:
         report(exc)
-    shown = " ".join([change, *(values or [])])
     console.print(
-        f"proposed {shown} (operation 0x{operation.hex()}); it may execute from {_when(ready_at)}", soft_wrap=True
+        f"proposed {target.shown} (operation 0x{operation.hex()}); it may execute from {_when(ready_at)}",
+        soft_wrap=True,
     )
-    console.print(f"then: carbon-bridge admin execute {shown}", highlight=False, soft_wrap=True)
+    console.print(f"then: carbon-bridge admin execute {target.shown}", highlight=False, soft_wrap=True)
 
 
 @admin_app.command()
-def execute(
-    change: ChangeArgument,
-    values: ValuesArgument = None,
-    url: UrlOption = "http://127.0.0.1:8000",
-    admin_key_file: KeyFileOption = DEFAULT_KEY_FILE,
-    rpc_url: RpcOption = None,
-    bridge: BridgeOption = None,
-    timelock: TimelockOption = None,
-) -> None:
+@grouped
+def execute(target: TimelockChange) -> None:
     """Carry out a proposed CHANGE whose delay has passed (the same change and values as proposed)."""
-    admin, w3, address = _timelock(url, admin_key_file, rpc_url, bridge, timelock)
-    call = _call(w3, address, change, values)
+    admin, call = target.open()
     state, ready_at = admin.state(call)
     if state != "ready":
         detail = {"unknown": "it was never proposed", "done": "it was executed already"}.get(
             state, f"its delay runs until {_when(ready_at)}"
         )
-        fail(f"{' '.join([change, *(values or [])])} cannot execute now: {detail}", field="change", code=1)
+        fail(f"{target.shown} cannot execute now: {detail}", field="change", code=1)
     try:
         receipt = admin.execute(call)
     except CodedError as exc:
         report(exc)
-    console.print(f"executed {' '.join([change, *(values or [])])} in block {receipt['blockNumber']}", soft_wrap=True)
+    console.print(f"executed {target.shown} in block {receipt['blockNumber']}", soft_wrap=True)
 
 
 @admin_app.command()
-def status(
-    change: ChangeArgument,
-    values: ValuesArgument = None,
-    url: UrlOption = "http://127.0.0.1:8000",
-    admin_key_file: KeyFileOption = DEFAULT_KEY_FILE,
-    rpc_url: RpcOption = None,
-    bridge: BridgeOption = None,
-    timelock: TimelockOption = None,
-) -> None:
+@grouped
+def status(target: TimelockChange) -> None:
     """Where the proposal of CHANGE stands: unknown, waiting (until when), ready or done."""
-    admin, w3, address = _timelock(url, admin_key_file, rpc_url, bridge, timelock)
-    state, ready_at = admin.state(_call(w3, address, change, values))
+    admin, call = target.open()
+    state, ready_at = admin.state(call)
     console.print(f"{state}" + (f" (executable from {_when(ready_at)})" if ready_at else ""), soft_wrap=True)

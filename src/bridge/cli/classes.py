@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, report, show_items
 from bridge.client import BridgeClient
 from bridge.engine.schemas import ClassPublic
 from bridge.errors import CodedError
@@ -56,29 +56,21 @@ def list_classes(
     as_json: JsonOption = False,
 ) -> None:
     """Every class the bridge has minted, by name: program, vintage, labels, supply and retirements."""
-    items: list[ClassPublic] = []
+    filters = {"program": program, "vintage": vintage, "label": label, "name": name}
     try:
         with client(url) as bridge_api:
-            cursor: str | None = None
-            while True:
-                page = bridge_api.list_classes(
-                    limit=100, cursor=cursor, program=program, vintage=vintage, label=label, name=name
-                )
-                items += page.items
-                if page.next_cursor is None:
-                    break
-                cursor = page.next_cursor
+            items = every_page(lambda cursor: bridge_api.list_classes(limit=100, cursor=cursor, **filters))
     except CodedError as exc:
         report(exc)
-    if as_json:
-        typer.echo(json.dumps([item.model_dump(mode="json") for item in items], indent=2))
-        return
-    table = Table(title=f"credit classes ({len(items)})")
-    for column in ("class", "labels", "supply t", "retired t"):
-        table.add_column(column, justify="right" if column.endswith(" t") else "left", overflow="fold")
-    for item in items:  # the token's address and the class id: `classes show`, or --json
-        table.add_row(item.name, ", ".join(item.labels) or "-", _supply(item), format_tonnes(item.retired))
-    console.print(table if items else "no class matches")
+    show_items(  # the token's address and the class id: `classes show`, or --json
+        items,
+        as_json,
+        title="credit classes",
+        columns=("class", "labels", "supply t", "retired t"),
+        right=frozenset({"supply t", "retired t"}),
+        row=lambda item: (item.name, ", ".join(item.labels) or "-", _supply(item), format_tonnes(item.retired)),
+        empty="no class matches",
+    )
 
 
 @classes_app.command("show")

@@ -3,13 +3,12 @@ and following one until it ends (after `redeem --wait` was cut off, say)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, echo_json, every_page, fail, report, show_items
 from bridge.cli.flows import REDEEM_DONE, TimeoutOption, class_id_of, not_yet, unfinished, wait_for
 from bridge.engine.schemas import RedemptionPublic
 from bridge.engine.store import RedeemStep
@@ -39,33 +38,30 @@ def list_redemptions(
             fail(f"{holder!r}: {exc}", field="holder")
     if status is not None and status not in {s.value for s in RedeemStep}:
         fail(f"{status!r} is not a step; one of: {STEPS}", field="status")
-    found: list[RedemptionPublic] = []
     try:
         class_hex = class_id_of(url, class_ref) if class_ref else None
+        filters = {"holder": holder, "class_id": class_hex, "status": status}
         with client(url) as bridge_api:
             names = {c.class_id: c.name for c in bridge_api.list_classes(limit=100).items}
-            cursor: str | None = None
-            while True:
-                page = bridge_api.list_redemptions(
-                    limit=100, cursor=cursor, holder=holder, class_id=class_hex, status=status
-                )
-                found += page.items
-                if page.next_cursor is None:
-                    break
-                cursor = page.next_cursor
+            found = every_page(lambda cursor: bridge_api.list_redemptions(limit=100, cursor=cursor, **filters))
     except CodedError as exc:
         report(exc)
-    if as_json:
-        typer.echo(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
-        return
-    table = Table(title=f"redemptions ({len(found)})")
-    for column in ("#", "class", "holder", "tonnes", "account", "step"):
-        table.add_column(column, justify="right" if column in ("#", "tonnes") else "left", overflow="fold")
-    for r in found:
-        table.add_row(
-            str(r.id), names.get(r.class_id, r.class_id), r.holder, f"{r.tonnes:,}", r.registry_account, r.step
-        )
-    console.print(table if found else "no redemption")
+    show_items(
+        found,
+        as_json,
+        title="redemptions",
+        columns=("#", "class", "holder", "tonnes", "account", "step"),
+        right=frozenset({"#", "tonnes"}),
+        row=lambda r: (
+            str(r.id),
+            names.get(r.class_id, r.class_id),
+            r.holder,
+            f"{r.tonnes:,}",
+            r.registry_account,
+            r.step,
+        ),
+        empty="no redemption",
+    )
 
 
 def _show(r: RedemptionPublic) -> None:
@@ -99,7 +95,7 @@ def show(
     except CodedError as exc:
         report(exc)
     if as_json:
-        typer.echo(found.model_dump_json(indent=2))
+        echo_json(found)
     else:
         _show(found)
 
@@ -126,7 +122,7 @@ def watch(
     if found is None:
         unfinished("not yet seen by the bridge")
     if as_json:
-        typer.echo(found.model_dump_json(indent=2))
+        echo_json(found)
     else:
         _show(found)
     if found.step != "completed":

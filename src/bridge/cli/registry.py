@@ -8,15 +8,16 @@ units) or ``--issuance`` with ``--quantity`` (the lowest-numbered units of that 
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Final, NoReturn
 
 import typer
-from pydantic import BaseModel
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, UrlOption, app, console, fail, report
+from bridge.cli._app import DEFAULT_URL, JsonOption, UrlOption, app, console, echo_json, fail, report
+from bridge.cli._options import grouped
 from bridge.errors import CodedError
 from bridge.registry.client import HttpRegistryClient
 from bridge.registry.schemas import BlockOperationResult, IssuancePublic, UnitBlockPublic
@@ -100,15 +101,6 @@ def _selection(serial: str | None, issuance: int | None, quantity: int | None) -
         fail("must not be empty", field="serial")
 
 
-def _echo_json(model: BaseModel | list[BaseModel] | dict[str, object]) -> None:
-    if isinstance(model, BaseModel):
-        typer.echo(model.model_dump_json(indent=2))
-    elif isinstance(model, list):
-        typer.echo(json.dumps([m.model_dump(mode="json") for m in model], indent=2))
-    else:
-        typer.echo(json.dumps(model, indent=2, default=str))
-
-
 def _blocks_table(title: str, blocks: list[UnitBlockPublic]) -> Table:
     table = Table(title=title)
     for column in ("block", "serial", "units", "status", "account"):
@@ -121,7 +113,7 @@ def _blocks_table(title: str, blocks: list[UnitBlockPublic]) -> Table:
 
 def _show_result(result: BlockOperationResult, as_json: bool) -> None:
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     units = f"{result.quantity:,} unit{'' if result.quantity == 1 else 's'}"
     console.print(f"{result.operation}: {units} (journal entry {result.seq})")
@@ -189,76 +181,73 @@ def issue(
     except CodedError as exc:
         _report(exc)
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     console.print(f"issuance {result.issuance.id}: {result.issuance.quantity:,} units into account {to}")
     console.print(_blocks_table("issued", [result.block]))
 
 
+@dataclass(frozen=True)
+class HeldUnits:
+    """Units a holder's key moves: by ``--serial``, or ``--issuance`` with ``--quantity`` (the fields are named
+    as the registry's operations name them)."""
+
+    serial: SerialOption = None
+    issuance_id: IssuanceOption = None
+    quantity: QuantityOption = None
+    from_account: FromOption = None
+    request_id: RequestIdOption = None
+
+
+@dataclass(frozen=True)
+class RegistryTarget:
+    """The registry a command acts on, the key it acts with, and how the result is printed."""
+
+    url: UrlOption = DEFAULT_URL
+    registry_url: RegistryUrlOption = None
+    registry_key: RegistryKeyOption = None
+    as_json: JsonOption = False
+
+
+def _operate(
+    units: HeldUnits, target: RegistryTarget, what: str, operation: Callable[..., BlockOperationResult]
+) -> None:
+    """``operation(**units)`` on the registry with the holder's key (``what`` it is, for a missing key)."""
+    _selection(units.serial, units.issuance_id, units.quantity)
+    key = _need_key(target.registry_key, what)
+    try:
+        with _registry(target.url, target.registry_url, key) as registry:
+            result = operation(registry, **asdict(units))
+    except CodedError as exc:
+        _report(exc, serial=units.serial)
+    _show_result(result, target.as_json)
+
+
 @registry_app.command()
+@grouped
 def transfer(
     to: Annotated[int, typer.Option("--to", min=1, help="Holding account receiving the units.")],
-    serial: SerialOption = None,
-    issuance: IssuanceOption = None,
-    quantity: QuantityOption = None,
-    from_account: FromOption = None,
-    request_id: RequestIdOption = None,
-    url: UrlOption = "http://127.0.0.1:8000",
-    registry_url: RegistryUrlOption = None,
-    registry_key: RegistryKeyOption = None,
-    as_json: JsonOption = False,
+    *,
+    units: HeldUnits,
+    target: RegistryTarget,
 ) -> None:
     """Move a serial block (or a quantity of an issuance) to another holding account."""
-    _selection(serial, issuance, quantity)
-    key = _need_key(registry_key, "a transfer")
-    try:
-        with _registry(url, registry_url, key) as registry:
-            result = registry.transfer(
-                to_account=to,
-                serial=serial,
-                issuance_id=issuance,
-                quantity=quantity,
-                from_account=from_account,
-                request_id=request_id,
-            )
-    except CodedError as exc:
-        _report(exc, serial=serial)
-    _show_result(result, as_json)
+    _operate(units, target, "a transfer", lambda registry, **held: registry.transfer(to_account=to, **held))
 
 
 @registry_app.command()
+@grouped
 def retire(
     beneficiary: Annotated[str, typer.Option("--beneficiary", help="On whose behalf the units are retired.")],
     reason: Annotated[str, typer.Option("--reason", help="The claim the retirement supports.")],
     details: Annotated[str | None, typer.Option("--details", help="More about the claim.")] = None,
-    serial: SerialOption = None,
-    issuance: IssuanceOption = None,
-    quantity: QuantityOption = None,
-    from_account: FromOption = None,
-    request_id: RequestIdOption = None,
-    url: UrlOption = "http://127.0.0.1:8000",
-    registry_url: RegistryUrlOption = None,
-    registry_key: RegistryKeyOption = None,
-    as_json: JsonOption = False,
+    *,
+    units: HeldUnits,
+    target: RegistryTarget,
 ) -> None:
     """Retire held units for a beneficiary, in the registry (final; not the bridge's on-chain retire)."""
-    _selection(serial, issuance, quantity)
-    key = _need_key(registry_key, "a retirement")
-    try:
-        with _registry(url, registry_url, key) as registry:
-            result = registry.retire(
-                beneficiary=beneficiary,
-                reason=reason,
-                details=details,
-                serial=serial,
-                issuance_id=issuance,
-                quantity=quantity,
-                from_account=from_account,
-                request_id=request_id,
-            )
-    except CodedError as exc:
-        _report(exc, serial=serial)
-    _show_result(result, as_json)
+    claim = {"beneficiary": beneficiary, "reason": reason, "details": details}
+    _operate(units, target, "a retirement", lambda registry, **held: registry.retire(**claim, **held))
 
 
 @registry_app.command()
@@ -283,7 +272,7 @@ def show(
                 balance = registry.account_balance(account)
                 blocks = registry.list_blocks(account_id=account, status=status, limit=limit)
                 if as_json:
-                    _echo_json(
+                    echo_json(
                         {
                             "balance": balance.model_dump(mode="json"),
                             "blocks": [b.model_dump(mode="json") for b in blocks],
@@ -305,7 +294,7 @@ def show(
             if block is not None:
                 found = registry.get_block(block)
                 if as_json:
-                    _echo_json(found)
+                    echo_json(found)
                     return
                 console.print(_blocks_table(f"block {block}", [found]))
                 return
@@ -314,7 +303,7 @@ def show(
     except CodedError as exc:
         _report(exc, serial=serial)
     if as_json:
-        _echo_json(credit)
+        echo_json(credit)
         return
     project, issuance = credit.project, credit.issuance
     console.print(_blocks_table(credit.block.serial, [credit.block]))

@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, console, err_console, fail, report
+from bridge.cli._app import JsonOption, console, echo_json, err_console, fail, report
 from bridge.cli.registry import RegistryKeyOption, RegistryUrlOption, registry_app
 from bridge.errors import CodedError
 from bridge.registry.client import HttpRegistryClient
@@ -57,7 +57,7 @@ def import_exports(
     except CodedError as exc:
         report(exc)
     if as_json:
-        typer.echo(result.model_dump_json(indent=2))
+        echo_json(result)
     else:
         _show(result)
     if result.refused:

@@ -24,7 +24,19 @@ from rich.table import Table
 from web3.exceptions import Web3Exception
 
 from bridge.chain.retirement import MAX_NAME_BYTES, PersonalData, Purpose, RetirementDetails
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, parse_tonnes, report
+from bridge.cli._app import (
+    JsonOption,
+    UrlOption,
+    app,
+    client,
+    console,
+    echo_json,
+    every_page,
+    fail,
+    parse_tonnes,
+    report,
+    show_items,
+)
 from bridge.cli._chain import open_wallet
 from bridge.cli.flows import (
     ChainKeyOption,
@@ -225,15 +237,8 @@ def retire(
 
 
 def _certificates(url: str, **filters: Any) -> list[RetirementPublic]:
-    found: list[RetirementPublic] = []
     with client(url) as bridge_api:
-        cursor: str | None = None
-        while True:
-            page = bridge_api.list_retirements(limit=100, cursor=cursor, **filters)
-            found += page.items
-            if page.next_cursor is None:
-                return found
-            cursor = page.next_cursor
+        return every_page(lambda cursor: bridge_api.list_retirements(limit=100, cursor=cursor, **filters))
 
 
 @retirements_app.command("list")
@@ -249,15 +254,15 @@ def list_retirements(
         found = _certificates(url, class_id=class_hex, beneficiary=beneficiary)
     except CodedError as exc:
         report(exc)
-    if as_json:
-        typer.echo(json.dumps([c.model_dump(mode="json") for c in found], indent=2))
-        return
-    table = Table(title=f"retirement certificates ({len(found)})")
-    for column in ("#", "beneficiary", "purpose", "class", "tonnes", "status"):
-        table.add_column(column, justify="right" if column in ("#", "tonnes") else "left", overflow="fold")
-    for c in found:
-        table.add_row(str(c.certificate_id), c.beneficiary, c.purpose, c.class_name or c.class_id, c.tonnes, c.status)
-    console.print(table if found else "no retirement yet")
+    show_items(
+        found,
+        as_json,
+        title="retirement certificates",
+        columns=("#", "beneficiary", "purpose", "class", "tonnes", "status"),
+        right=frozenset({"#", "tonnes"}),
+        row=lambda c: (str(c.certificate_id), c.beneficiary, c.purpose, c.class_name or c.class_id, c.tonnes, c.status),
+        empty="no retirement yet",
+    )
 
 
 def certificate_panel(c: RetirementPublic) -> Panel:
@@ -304,7 +309,7 @@ def show(
     except CodedError as exc:
         report(exc)
     if as_json:
-        typer.echo(found.model_dump_json(indent=2))
+        echo_json(found)
     else:
         console.print(certificate_panel(found))
 

@@ -335,13 +335,9 @@ def _api_key_routes(router: APIRouter) -> None:
 
 # --- errors ----------------------------------------------------------------------------------------
 
-HTTP_ERRORS: Final = HttpErrorCatalogue(
-    error=RegistryError,
-    invalid_request=RegistryErrorCode.INVALID_REQUEST,
-    unauthorized=RegistryErrorCode.UNAUTHORIZED,
-    forbidden=RegistryErrorCode.FORBIDDEN,
-    route_not_found=RegistryErrorCode.ROUTE_NOT_FOUND,
-    method_not_allowed=RegistryErrorCode.METHOD_NOT_ALLOWED,
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    RegistryError,
+    RegistryErrorCode,
     unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
     internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
     subject="the registry",

@@ -6,8 +6,6 @@ The codes are a shared catalogue: add new ones at the end of the enum, never ren
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from bridge.errors import CodedError, ErrorCode
 
 
@@ -64,34 +62,34 @@ class RegistryErrorCode(ErrorCode):
 class RegistryError(CodedError):
     """Root of every error the registry raises."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.INVALID_REQUEST
+    default_code = RegistryErrorCode.INVALID_REQUEST
 
 
 class SerialFormatError(RegistryError):
     """A serial number (or a serial field) is malformed; ``field`` names the offending serial field."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.SERIAL_MALFORMED
+    default_code = RegistryErrorCode.SERIAL_MALFORMED
 
 
 class JournalCorruptError(RegistryError):
     """The journal's hash chain does not verify; ``details`` name the first bad ``seq``."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.JOURNAL_CORRUPT
+    default_code = RegistryErrorCode.JOURNAL_CORRUPT
 
 
 class IntegrityViolationError(RegistryError):
     """Stored unit blocks overlap, leave a gap, or do not add up to their issuance."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.INTEGRITY_VIOLATION
+    default_code = RegistryErrorCode.INTEGRITY_VIOLATION
 
 
 class ImportRefusal(RegistryError):
     """A file, or one row of it, that an import refuses; ``field`` names the export's column at fault."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.CELL_INVALID
+    default_code = RegistryErrorCode.CELL_INVALID
 
 
 class ReplayError(RegistryError):
     """Replaying a journal failed or produced a state other than the recorded one."""
 
-    default_code: ClassVar[ErrorCode | None] = RegistryErrorCode.REPLAY_DIVERGED
+    default_code = RegistryErrorCode.REPLAY_DIVERGED

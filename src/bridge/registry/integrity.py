@@ -59,6 +59,23 @@ def _overlaps(session: Session, model: type[Issuance] | type[UnitBlock]) -> list
     return [(int(row[0]), int(row[1]), str(row[2]), int(row[3])) for row in rows]
 
 
+def _outside(
+    session: Session, owner: type[Issuance] | type[LockRecord], key: Any, block_key: Any
+) -> list[tuple[int, Any]]:
+    """(block id, owner key) of every block joined to ``owner`` by ``block_key == key`` whose units lie outside
+    the owner's units (or in another numbering space)."""
+    rows = session.execute(
+        select(UnitBlock.id, block_key)
+        .join(owner, key == block_key)
+        .where(
+            (UnitBlock.unit_space != owner.unit_space)
+            | (UnitBlock.unit_start < owner.unit_start)
+            | (UnitBlock.unit_end > owner.unit_end)
+        )
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
 def check_integrity(session: Session, *, check_serials: bool = True) -> IntegrityReport:
     """Check every ledger invariant; the report lists each problem found (``ok`` when none)."""
     problems: list[IntegrityProblem] = []
@@ -88,16 +105,7 @@ def check_integrity(session: Session, *, check_serials: bool = True) -> Integrit
     for row_id, previous, space, start in _overlaps(session, Issuance):
         problem("overlap", f"issuances {previous} and {row_id} share unit {start} of {space}", issuance_id=row_id)
 
-    outside = session.execute(
-        select(UnitBlock.id, UnitBlock.issuance_id)
-        .join(Issuance, Issuance.id == UnitBlock.issuance_id)
-        .where(
-            (UnitBlock.unit_space != Issuance.unit_space)
-            | (UnitBlock.unit_start < Issuance.unit_start)
-            | (UnitBlock.unit_end > Issuance.unit_end)
-        )
-    ).all()
-    for block_id, issuance_id in outside:
+    for block_id, issuance_id in _outside(session, Issuance, Issuance.id, UnitBlock.issuance_id):
         problem(
             "containment",
             f"block {block_id} lies outside issuance {issuance_id}'s units",
@@ -119,16 +127,7 @@ def check_integrity(session: Session, *, check_serials: bool = True) -> Integrit
     for issuance_id, units in summed.items():
         problem("conservation", f"{units} units belong to missing issuance {issuance_id}", issuance_id=issuance_id)
 
-    stray = session.execute(
-        select(UnitBlock.id, UnitBlock.lock_id)
-        .join(LockRecord, LockRecord.lock_id == UnitBlock.lock_id)
-        .where(
-            (UnitBlock.unit_space != LockRecord.unit_space)
-            | (UnitBlock.unit_start < LockRecord.unit_start)
-            | (UnitBlock.unit_end > LockRecord.unit_end)
-        )
-    ).all()
-    for block_id, lock_id in stray:
+    for block_id, lock_id in _outside(session, LockRecord, LockRecord.lock_id, UnitBlock.lock_id):
         problem("lock", f"block {block_id} carries lock {lock_id} but lies outside its units", block_ids=[block_id])
 
     placements = session.execute(

@@ -50,13 +50,9 @@ class VerifierError(CodedError):
     default_code = VerifierErrorCode.LOCK_REFUSED
 
 
-HTTP_ERRORS: Final = HttpErrorCatalogue(
-    error=VerifierError,
-    invalid_request=VerifierErrorCode.INVALID_REQUEST,
-    unauthorized=VerifierErrorCode.UNAUTHORIZED,
-    forbidden=VerifierErrorCode.FORBIDDEN,
-    route_not_found=VerifierErrorCode.ROUTE_NOT_FOUND,
-    method_not_allowed=VerifierErrorCode.METHOD_NOT_ALLOWED,
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    VerifierError,
+    VerifierErrorCode,
     unavailable=VerifierErrorCode.SOURCE_UNAVAILABLE,
     internal=VerifierErrorCode.INTERNAL_ERROR,
     subject="the verifier",

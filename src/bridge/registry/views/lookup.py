@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from bridge.registry.schemas import (
 from bridge.registry.views.queries import MAX_ID
 
 MAX_LOCK_ID = 2**63 - 1
+RowT = TypeVar("RowT", Account, Issuance, UnitBlock)
 
 
 def check_id(value: object, field: str) -> None:
@@ -84,11 +85,7 @@ def get_issuance(session: Session, issuance_id: int) -> IssuancePublic:
 
 
 def get_block(session: Session, block_id: int) -> UnitBlockPublic:
-    check_id(block_id, "block_id")
-    block = session.get(UnitBlock, block_id)
-    if block is None:
-        raise _missing(RegistryErrorCode.BLOCK_NOT_FOUND, f"block {block_id} does not exist", "block_id")
-    return block_public(block)
+    return block_public(_row(session, UnitBlock, block_id))
 
 
 def get_lock(session: Session, lock_id: int) -> LockPublic:
@@ -179,20 +176,30 @@ def _missing(code: RegistryErrorCode, message: str, field: str) -> RegistryError
     return RegistryError(message, code=code, field=field)
 
 
+_ROWS: Final = {
+    Account: ("account", RegistryErrorCode.UNKNOWN_ACCOUNT),
+    Issuance: ("issuance", RegistryErrorCode.UNKNOWN_ISSUANCE),
+    UnitBlock: ("block", RegistryErrorCode.BLOCK_NOT_FOUND),
+}
+"""What a row is called (its id field is ``<name>_id``) and the code when no row has the id."""
+
+
+def _row(session: Session, model: type[RowT], row_id: int) -> RowT:
+    """The ``model`` row with id ``row_id``; refused naming the id's field when it cannot be or none has it."""
+    name, code = _ROWS[model]
+    check_id(row_id, f"{name}_id")
+    row = session.get(model, row_id)
+    if row is None:
+        raise _missing(code, f"{name} {row_id} does not exist", f"{name}_id")
+    return row
+
+
 def _account(session: Session, account_id: int) -> Account:
-    check_id(account_id, "account_id")
-    account = session.get(Account, account_id)
-    if account is None:
-        raise _missing(RegistryErrorCode.UNKNOWN_ACCOUNT, f"account {account_id} does not exist", "account_id")
-    return account
+    return _row(session, Account, account_id)
 
 
 def _issuance(session: Session, issuance_id: int) -> Issuance:
-    check_id(issuance_id, "issuance_id")
-    issuance = session.get(Issuance, issuance_id)
-    if issuance is None:
-        raise _missing(RegistryErrorCode.UNKNOWN_ISSUANCE, f"issuance {issuance_id} does not exist", "issuance_id")
-    return issuance
+    return _row(session, Issuance, issuance_id)
 
 
 def _totals(session: Session, condition: Any, *, by_issuance: bool = False) -> dict[int | None, StatusTotals]:

@@ -8,7 +8,8 @@ from typing import Final
 
 from bridge.registry.errors import ImportRefusal, RegistryErrorCode
 from bridge.registry.imports.formats import acr, art, car, cercarbono, gold_standard, isometric, verra
-from bridge.registry.imports.formats.base import Action, Column, ExportFormat, ProgramDefaults, RowRecords
+from bridge.registry.imports.formats.base import Column, ExportFormat, ProgramDefaults
+from bridge.registry.imports.formats.records import Action, RowRecords
 
 __all__ = ["FORMATS", "Action", "Column", "ExportFormat", "ProgramDefaults", "RowRecords", "detect", "format_named"]
 

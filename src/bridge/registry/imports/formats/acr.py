@@ -6,16 +6,12 @@ from typing import Any, Final
 
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import (
     NOT_PUBLISHED,
     Action,
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    ProjectColumns,
     RowRecords,
     defaults,
-    project_of,
     retirement,
     source_fields,
 )
@@ -183,40 +179,6 @@ def read_cancellation(row: Row) -> RowRecords:
     )
 
 
-ISSUANCES: Final = ExportFormat(
-    name="acr-issuances",
-    registry="ACR",
-    program=PROGRAM,
-    columns=ISSUANCE_COLUMNS,
-    signature=frozenset(
-        {"Total Credits Issued", "Credits Issued to Buffer Pool", "Project VVB", "ReportingPeriodBegin"}
-    ),
-    read=read_issuance,
-    quantity_column="Total Credits Issued",
-    description="ACR issuances (no serials: the registry makes them)",
-    kept_as_text=("Credits Issued to Project", "Project Website", "Documents"),
-)
-RETIREMENTS: Final = ExportFormat(
-    name="acr-retirements",
-    registry="ACR",
-    program=PROGRAM,
-    columns=RETIREMENT_COLUMNS,
-    signature=frozenset(
-        {"Credit Serial Numbers", "Retired on Behalf of", "Project ID", "Project Methodology/Protocol"}
-    ),
-    read=read_retirement,
-    quantity_column="Quantity of Credits",
-    description="ACR retirements",
-    kept_as_text=("fiid", "Vintage", "CORSIA Eligible", "Project Website", "Documents", "Numberoffiles"),
-)
-CANCELLATIONS: Final = ExportFormat(
-    name="acr-cancellations",
-    registry="ACR",
-    program=PROGRAM,
-    columns=CANCELLATION_COLUMNS,
-    signature=frozenset({"Credit Serial Numbers", "Cancellation Type", "Project ID"}),
-    read=read_cancellation,
-    quantity_column="Quantity of Credits",
-    description="ACR cancellations (conversions to compliance credits included)",
-    kept_as_text=("Vintage", "ahID", "CORSIA Eligible", "Project Website", "Documents", "fiid", "Numberoffiles"),
-)
+ISSUANCES: Final = declared("acr-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
+RETIREMENTS: Final = declared("acr-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)
+CANCELLATIONS: Final = declared("acr-cancellations", PROGRAM, CANCELLATION_COLUMNS, read_cancellation)

@@ -9,17 +9,8 @@ from typing import Any, Final
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    ProjectColumns,
-    RowRecords,
-    defaults,
-    project_of,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ART")
@@ -128,25 +119,5 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 
-ISSUANCES: Final = ExportFormat(
-    name="art-issuances",
-    registry="ART",
-    program=PROGRAM,
-    columns=ISSUANCE_COLUMNS,
-    signature=frozenset({"Program ID", "Sovereign Program Developer", "Credits Deposited in Buffer"}),
-    read=read_issuance,
-    quantity_column="Total Emission Reductions/Removals",
-    description="ART TREES issuances (no serials: the registry makes them)",
-    kept_as_text=("Program Website", "Documents", "fiID"),
-)
-RETIREMENTS: Final = ExportFormat(
-    name="art-retirements",
-    registry="ART",
-    program=PROGRAM,
-    columns=RETIREMENT_COLUMNS,
-    signature=frozenset({"Program ID", "Credit Serial Numbers", "Retired on Behalf of"}),
-    read=read_retirement,
-    quantity_column="Quantity of Credits",
-    description="ART TREES retirements",
-    kept_as_text=(),
-)
+ISSUANCES: Final = declared("art-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
+RETIREMENTS: Final = declared("art-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)

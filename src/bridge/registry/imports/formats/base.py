@@ -1,30 +1,25 @@
-"""What every export format declares, and what reading one of its rows gives the importer.
-
-A format is its columns (``Column``: what each becomes, and which request field it fills, so a refusal
-names the column), the few columns that identify it (``signature``), the column whose sum is the units it
-carries (``quantity_column``) and ``read``: one row -> ``RowRecords`` (a project, maybe an issuance, maybe a
-retirement, cancellation or buffer deposit of it). Every other column (the known ones are ``kept_as_text``;
-any a registry adds later too) is kept as text in ``source_fields``: nothing in a row is dropped.
+"""What every export format declares: its columns (``Column``: what each becomes, and which request field it
+fills, so a refusal names the column), the few columns that identify it (``signature``), the column whose sum
+is the units it carries (``quantity_column``) and ``read``: one row -> ``RowRecords`` (``records``). Every
+other column (the known ones are ``kept_as_text``; any a registry adds later too) is kept as text in
+``source_fields``: nothing in a row is dropped. What tells the exports apart is data: ``exports.toml``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final, Literal
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
 
 from bridge.registry.imports import cells
+from bridge.registry.imports.formats.records import RowRecords
 from bridge.registry.imports.table import Row
 from bridge.registry.serials import PROGRAMS
 
-MAX_SOURCE_TEXT: Final = 4000
-"""The longest text kept per source field; longer text is cut, saying so."""
-MAX_SOURCE_FIELDS: Final = 60
 MAX_METHODOLOGY_ID: Final = 64
-NOT_PUBLISHED: Final = "Not published"
-"""A retirement's beneficiary or reason when the export gives none."""
 UNSPECIFIED: Final = "unspecified"
 """What a required text field reads when the export does not give it (a methodology, a sectoral scope)."""
 
@@ -61,30 +56,6 @@ class ProgramDefaults:
 
 
 @dataclass(frozen=True)
-class Action:
-    """What happened to a row's units after issuance: ``retire``, ``cancel`` or ``move_to_buffer`` them,
-    named by ``serial`` (with the operation's own fields)."""
-
-    operation: Literal["retire", "cancel", "move_to_buffer"]
-    serial: str
-    fields: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RowRecords:
-    """What one row says: ``project`` (``ProjectCreate`` fields), ``issuance`` (``IssueRequest`` fields
-    but program, project and account) issued to ``holder`` (an account owner's name; None: the registry's
-    import account), ``action`` on those units, and ``units``: the row's quantity column in the program's
-    units (0: it carries none)."""
-
-    project: dict[str, Any]
-    issuance: dict[str, Any] | None = None
-    holder: str | None = None
-    action: Action | None = None
-    units: int = 0
-
-
-@dataclass(frozen=True)
 class ExportFormat:
     name: str
     registry: str
@@ -117,28 +88,28 @@ class ExportFormat:
         return f"{PROGRAMS[self.program.code].registry} (imported)"
 
 
-def retirement(
-    serial: str, *, beneficiary: str | None, reason: str | None, details: str | None, when: datetime | None
-) -> Action:
-    """A retirement of ``serial`` as an export records it ("Not published" where it names nobody or no reason)."""
-    fields = {"beneficiary": beneficiary or NOT_PUBLISHED, "reason": reason or NOT_PUBLISHED, "details": details}
-    return Action("retire", serial, defaults({**fields, "retired_at": when}))
+EXPORTS: Final = tomllib.loads(Path(__file__).with_name("exports.toml").read_text(encoding="utf-8"))
+"""What tells each export apart, and the columns it keeps as text, as data (``exports.toml``)."""
 
 
-def source_fields(row: Row, mapped: frozenset[str]) -> dict[str, str]:
-    """The row's cells no field holds, as text (long text cut, saying so); cells past the header too."""
-    kept = {column: value.strip() for column, value in row.cells.items() if column not in mapped and value.strip()}
-    if row.overflow:
-        kept["(cells past the header)"] = " | ".join(cell.strip() for cell in row.overflow)
-    cut = {name: _cut(value) for name, value in list(kept.items())[:MAX_SOURCE_FIELDS]}
-    return cut
-
-
-def _cut(text: str) -> str:
-    if len(text) <= MAX_SOURCE_TEXT:
-        return text
-    marker = f" [cut: {len(text)} characters]"
-    return text[: MAX_SOURCE_TEXT - len(marker)] + marker
+def declared(
+    name: str, program: ProgramDefaults, columns: tuple[Column, ...], read: Callable[[Row], RowRecords]
+) -> ExportFormat:
+    """The export format ``name`` (``acr-issuances``: registry ``acr``, export ``issuances`` in ``exports.toml``),
+    with the columns and the reader its module declares."""
+    prefix, kind = name.split("-", 1)
+    export = EXPORTS[prefix][kind]
+    return ExportFormat(
+        name=name,
+        registry=EXPORTS[prefix]["registry"],
+        program=program,
+        columns=columns,
+        signature=frozenset(export["signature"]),
+        read=read,
+        quantity_column=export.get("quantity_column"),
+        description=export["description"],
+        kept_as_text=tuple(export.get("kept_as_text", ())),
+    )
 
 
 def methodology_id(name: str | None) -> str:
@@ -246,8 +217,3 @@ def project_of(
         site_state=cell(columns.state),
         **more,
     )
-
-
-def defaults(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` without the entries that are None (the request's defaults stand for them)."""
-    return {key: value for key, value in values.items() if value is not None}

@@ -8,17 +8,8 @@ from typing import Any, Final
 from bridge.registry.countries import subdivision_code
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    ProjectColumns,
-    RowRecords,
-    defaults,
-    project_of,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("CAR")
@@ -143,37 +134,5 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 
-ISSUANCES: Final = ExportFormat(
-    name="car-issuances",
-    registry="Climate Action Reserve",
-    program=PROGRAM,
-    columns=ISSUANCE_COLUMNS,
-    signature=frozenset({"Total Offset Credits Issued", "WA ECO Eligible", "Reversible/Non-Reversible", "Date Issued"}),
-    read=read_issuance,
-    quantity_column="Total Offset Credits Issued",
-    description="Climate Action Reserve issuances (no serials: the registry makes them)",
-    kept_as_text=(
-        "Cooperative/ Aggregate ID",
-        "Project Owner",
-        "Crediting Period",
-        "Zero-Credit Reporting Period",
-        "Offset Credits Intended for Compliance Buffer Pool",
-        "Offset Credits Converted to VCUs",
-        "Canceled for Compliance",
-        "Canceled",
-        "Activity Area Type",
-        "Project Website",
-        "Documents",
-    ),
-)
-RETIREMENTS: Final = ExportFormat(
-    name="car-retirements",
-    registry="Climate Action Reserve",
-    program=PROGRAM,
-    columns=RETIREMENT_COLUMNS,
-    signature=frozenset({"Offset Credit Serial Numbers", "Quantity of Offset Credits", "Retirement Reason Details"}),
-    read=read_retirement,
-    quantity_column="Quantity of Offset Credits",
-    description="Climate Action Reserve retirements",
-    kept_as_text=("Activity Area Type",),
-)
+ISSUANCES: Final = declared("car-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
+RETIREMENTS: Final = declared("car-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)

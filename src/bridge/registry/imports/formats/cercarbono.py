@@ -7,16 +7,8 @@ from typing import Final
 
 from bridge.registry.countries import UNKNOWN_COUNTRY
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import (
-    Action,
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    RowRecords,
-    defaults,
-    project_fields,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.records import Action, RowRecords, defaults, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("CERCARBONO", ccp_eligible=False, corsia_phases=())
@@ -73,14 +65,4 @@ def _goals(row: Row) -> list[int]:
     return sorted({int(n) for n in numbers})
 
 
-ISSUANCES: Final = ExportFormat(
-    name="cercarbono-issuances",
-    registry="Cercarbono",
-    program=PROGRAM,
-    columns=COLUMNS,
-    signature=frozenset({"serial", "issued_quantity", "vintage_of_credits"}),
-    read=read_issuance,
-    quantity_column="issued_quantity",
-    description="Cercarbono (EcoRegistry) issued batches",
-    kept_as_text=("verification", "year", "elegible"),
-)
+ISSUANCES: Final = declared("cercarbono-issuances", PROGRAM, COLUMNS, read_issuance)

@@ -9,17 +9,8 @@ from bridge.registry.enums import ActivityStructure
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import (
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    ProjectColumns,
-    RowRecords,
-    defaults,
-    project_of,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("GS")
@@ -162,35 +153,6 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, holder=developer, action=action, units=quantity)
 
 
-PROJECTS: Final = ExportFormat(
-    name="gs-projects",
-    registry="Gold Standard",
-    program=PROGRAM,
-    columns=PROJECT_COLUMNS,
-    signature=frozenset({"GSID", "Project Developer Name", "Estimated Annual Credits"}),
-    read=read_project,
-    description="Gold Standard Impact Registry project list",
-    kept_as_text=("Description", "Estimated Annual Credits", "Size"),
-)
-ISSUANCES: Final = ExportFormat(
-    name="gs-issuances",
-    registry="Gold Standard",
-    program=PROGRAM,
-    columns=ISSUANCE_COLUMNS,
-    signature=frozenset({"GSID", "Serial Number", "Monitoring Period Start", "Product Type"}),
-    read=read_issuance,
-    quantity_column="Quantity",
-    description="Gold Standard Impact Registry issuances",
-    kept_as_text=("Credit Status", "Product Type"),
-)
-RETIREMENTS: Final = ExportFormat(
-    name="gs-retirements",
-    registry="Gold Standard",
-    program=PROGRAM,
-    columns=RETIREMENT_COLUMNS,
-    signature=frozenset({"GSID", "Serial Number", "Monitoring Period Start", "Product Type", "Retirement Date"}),
-    read=read_retirement,
-    quantity_column="Quantity",
-    description="Gold Standard Impact Registry retirements",
-    kept_as_text=("Credit Status", "Product Type"),
-)
+PROJECTS: Final = declared("gs-projects", PROGRAM, PROJECT_COLUMNS, read_project)
+ISSUANCES: Final = declared("gs-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
+RETIREMENTS: Final = declared("gs-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)

@@ -7,15 +7,8 @@ from typing import Final
 from bridge.registry.countries import UNKNOWN_COUNTRY
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import (
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    RowRecords,
-    defaults,
-    project_fields,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.records import RowRecords, defaults, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ISOMETRIC", corsia_phases=())
@@ -74,26 +67,4 @@ def read_issuance(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, holder=organisation, units=kgs)
 
 
-ISSUANCES: Final = ExportFormat(
-    name="isometric-issuances",
-    registry="Isometric",
-    program=PROGRAM,
-    columns=COLUMNS,
-    signature=frozenset({"id", KGS, "supplier.organisation.name"}),
-    read=read_issuance,
-    quantity_column=KGS,
-    description="Isometric issuances (kilograms)",
-    kept_as_text=(
-        "supplier.id",
-        "supplier.short_description",
-        "supplier.long_description",
-        "supplier.organisation.id",
-        "supplier.organisation.domain",
-        "supplier.location",
-        "supplier_credit_batch_size_total.credits",
-        "supplier_credit_batch_size_total.credit_kgs",
-        "buffer_pool_credit_batch_size_total.credits",
-        "supplier.location.latitude",
-        "supplier.location.longitude",
-    ),
-)
+ISSUANCES: Final = declared("isometric-issuances", PROGRAM, COLUMNS, read_issuance)

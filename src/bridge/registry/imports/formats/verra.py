@@ -7,17 +7,8 @@ from typing import Final
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import (
-    NOT_PUBLISHED,
-    Column,
-    ExportFormat,
-    ProgramDefaults,
-    RowRecords,
-    defaults,
-    project_fields,
-    retirement,
-    source_fields,
-)
+from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.records import NOT_PUBLISHED, RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("VCS")
@@ -148,24 +139,5 @@ def read_transaction(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, action=action, units=quantity)
 
 
-PROJECTS: Final = ExportFormat(
-    name="verra-projects",
-    registry="Verra",
-    program=PROGRAM,
-    columns=PROJECT_COLUMNS,
-    signature=frozenset({"ID", "Proponent", "Country/Area", "Estimated Annual Emission Reductions"}),
-    read=read_project,
-    description="Verra Registry project list",
-    kept_as_text=("Estimated Annual Emission Reductions", "Region", "Project Registration Date"),
-)
-TRANSACTIONS: Final = ExportFormat(
-    name="verra-transactions",
-    registry="Verra",
-    program=PROGRAM,
-    columns=TRANSACTION_COLUMNS,
-    signature=frozenset({"Serial Number", "Quantity Issued", "Retirement/Cancellation Date", "Vintage Start"}),
-    read=read_transaction,
-    quantity_column="Quantity Issued",
-    description="Verra Registry VCU issuances and retirements",
-    kept_as_text=("Total Vintage Quantity",),
-)
+PROJECTS: Final = declared("verra-projects", PROGRAM, PROJECT_COLUMNS, read_project)
+TRANSACTIONS: Final = declared("verra-transactions", PROGRAM, TRANSACTION_COLUMNS, read_transaction)
