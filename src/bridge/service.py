@@ -7,16 +7,25 @@ JSON-RPC URL), deploys the bridge contracts unless an address is configured, and
 the ``BridgeEngine`` and the pools. (``bridge.local.local_service`` does it on embedded defaults with the
 demo registry, for tests and demos.)
 
-Concurrency is the service's own business: the in-process EVM and the operator's transaction nonce are
-not thread-safe, so every method that touches the chain holds ``lock`` (one caller at a time on the chain,
-engine and pools included); reads of the engine's database alone do not wait for it, and ``/health``
-answers from what the service already knows.
+Concurrency is the service's own business: the in-process EVM is not thread-safe, so on it every method
+that touches the chain holds ``lock`` (one caller at a time, engine and pools included). On a node reached
+over JSON-RPC (anvil, a public chain) ``lock`` holds nothing: a sender serializes only choosing its nonce,
+the head a round reads is per thread, and the engine's work is shared through its database (claims), so
+the HTTP edge never waits for an engine round or a receipt. Reads of the engine's database alone never
+wait, and ``/health`` answers from what the service already knows.
+
+A service built with ``worker=False`` (``carbon-bridge serve --no-worker``) only answers: it never resumes
+or drives the flows. One built with ``worker=True`` claims its sending key in a shared engine database
+for as long as it runs (``bridge.engine.claims``): two workers never send with one key, so their nonces
+never collide.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +40,7 @@ from bridge.chain.deploy import checked_bridge
 from bridge.chain.local import BridgeRoles, DevChain, LocalBridge
 from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
-from bridge.engine import queries
+from bridge.engine import claims, queries
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.schemas import (
@@ -96,14 +105,18 @@ class BridgeService:
     _anvil: AnvilChain | None = None
     _http_verifiers: list[HttpVerifier] = field(default_factory=list)
     ready: bool = True
-    lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on the chain
+    lock: AbstractContextManager[object] = field(default_factory=threading.RLock)  # see the module doc
+    _held: ExitStack = field(default_factory=ExitStack)  # claims kept while the service runs (its sending key)
     _mined_to: int = -1  # the newest block the worker has mined confirmations after
     _project_names: dict[tuple[str, str], str | None] = field(default_factory=dict)  # registry names, cached
 
     # --- building -------------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
+    def from_settings(
+        cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None, worker: bool = True
+    ) -> BridgeService:
+        """The bridge ``settings`` describe; ``worker``: this process drives the flows (else it only answers)."""
         settings.check_attach()
         registry = Registry.open(settings.registry_url)
         trust = settings.trust_account
@@ -157,7 +170,10 @@ class BridgeService:
             start_block=start_block,
             max_batch=settings.max_batch,
         )
-        engine.resume()
+        held = ExitStack()
+        if worker:
+            held.enter_context(_own_sender(store, bridge_chain.sender.address))
+            engine.resume()
         pools = PoolRepository(
             store, local.sender(), bridge_address=local.deployment.address, artifacts=local.deployment.artifacts
         )
@@ -175,6 +191,8 @@ class BridgeService:
             demo=demo,
             _anvil=anvil,
             _http_verifiers=clients,
+            lock=threading.RLock() if isinstance(chain, InProcessChain) else nullcontext(),
+            _held=held,
         )
 
     # --- what it is -------------------------------------------------------------------------------
@@ -495,6 +513,7 @@ class BridgeService:
 
     def close(self) -> None:
         self.ready = False
+        self._held.close()
         self.store.close()
         for verifier in self.verifiers:
             verifier.close()
@@ -502,6 +521,20 @@ class BridgeService:
             client.close()
         if self._anvil is not None:
             self._anvil.stop()
+
+
+@contextmanager
+def _own_sender(store: EngineStore, address: str) -> Iterator[None]:
+    """Hold the sending key ``address`` in a shared engine database while this worker runs."""
+    with claims.held(store, claims.SENDER, [address.lower()]) as mine:
+        if not mine:
+            raise BridgeError(
+                f"another worker sends with {address}: each worker needs a sending key of its own "
+                "(BRIDGE_OPERATOR_KEY), or their nonces would collide",
+                code=BridgeErrorCode.INVALID_REQUEST,
+                field="operator_key",
+            )
+        yield
 
 
 def _roles(settings: BridgeSettings, chain: DevChain, clients: list[HttpVerifier]) -> BridgeRoles:

@@ -27,6 +27,7 @@ from bridge.chain.attestation import LockBatch
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MINT_GAS_BASE, MINT_GAS_PER_CLASS, MINT_GAS_PER_LOCK, LockTree, SignedLockBatch
+from bridge.engine import claims
 from bridge.engine.errors import BridgeErrorCode
 from bridge.engine.faults import Faults
 from bridge.engine.locks import lock_of
@@ -114,7 +115,7 @@ class MintStep:
         batches = self.ready_batches()
         if not batches or self.chain.paused():
             return 0  # minting is stopped on-chain: wait rather than pay for refused transactions
-        return sum(self._mint_batch(batch_id) for batch_id in batches)
+        return sum(self._mint_batch(batch_id) for batch_id in claims.mint_batches(self.store, batches))
 
     def _mint_batch(self, batch_id: int) -> int:
         batch, rows = self._batch(batch_id)
