@@ -174,6 +174,8 @@ def serve(
         fail(f"{host} is not a loopback address: a local bridge listens on this machine only", field="host")
     if not _port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
+    if not from_env:  # a node or verifiers left running by a start that was killed: stop them first
+        LocalHome(home).stop_orphans()
     if not from_env and not _port_is_free("127.0.0.1", chain_port):
         fail(f"127.0.0.1:{chain_port} is taken; stop what listens there or pick --chain-port", field="chain_port")
     verifiers = range(verifier_port or port + 1, (verifier_port or port + 1) + VERIFIER_COUNT)
