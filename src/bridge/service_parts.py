@@ -3,6 +3,7 @@ service's process (local use), the claim on the worker's sending key, the admin 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,19 +24,26 @@ from bridge.verifier.client import HttpVerifier
 from bridge.verifier.memory import SignedLocks
 from bridge.verifier.service import VerifierService
 
+SENDER_WAIT_S = 10  # how long a starting worker waits for its key's claim before refusing
+
 
 @contextmanager
 def own_sender(store: EngineStore, address: str) -> Iterator[None]:
     """Hold the sending key ``address`` in a shared engine database while this worker runs."""
-    with claims.held(store, claims.SENDER, [address.lower()]) as mine:
-        if not mine:
+    deadline = time.monotonic() + SENDER_WAIT_S  # a worker killed just now: its claims are freed in a moment
+    while True:
+        with claims.held(store, claims.SENDER, [address.lower()]) as mine:
+            if mine:
+                yield
+                return
+        if time.monotonic() > deadline:
             raise BridgeError(
                 f"another worker sends with {address}: each worker needs a sending key of its own "
                 "(BRIDGE_OPERATOR_KEY), or their nonces would collide",
                 code=BridgeErrorCode.INVALID_REQUEST,
                 field="operator_key",
             )
-        yield
+        time.sleep(0.5)
 
 
 def bridge_roles(settings: BridgeSettings, chain: DevChain, clients: list[HttpVerifier]) -> BridgeRoles:

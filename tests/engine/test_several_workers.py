@@ -3,7 +3,8 @@ started again while they tokenize, redeem and settle: every flow completes, each
 mint happens once, and no transaction reverts (no worker repeats another's chain send).
 
 The chain is anvil with a one-second block time (sends wait for blocks, as on a real chain); the registry
-is a PostgreSQL database of its own; each worker sends with its own key (SETTLER_ROLE and PAUSER_ROLE
+is a service of its own (its HTTP API over a PostgreSQL database: the workers never open its database,
+``registry_api_url``); each worker sends with its own key (SETTLER_ROLE and PAUSER_ROLE
 granted through the timelock), and the test's API-only service (``worker=False``) takes the requests.
 """
 
@@ -22,17 +23,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from hexbytes import HexBytes
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bridge.chain.anvil import AnvilChain, find_anvil
+from bridge.chain.anvil import AnvilChain, find_anvil, free_port
 from bridge.chain.compiler import find_project_root
 from bridge.chain.governance import admin_change
 from bridge.chain.local import LocalBridge
 from bridge.chain.retirement import RetirementDetails
 from bridge.engine.schemas import TokenizationRequest
 from bridge.primitives import TONNE
+from bridge.registry.api import create_registry_app
 from bridge.registry.auth import issue_api_key
 from bridge.registry.errors import RegistryError
 from bridge.registry.ledger import Registry
@@ -117,6 +120,12 @@ def test_three_workers_killed_at_random_complete_every_flow_exactly_once(
     try:
         registry = Registry.open(registry_url)
         world = build_world(registry)
+        registry_port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(create_registry_app(registry), host="127.0.0.1", port=registry_port, log_level="warning")
+        )
+        threading.Thread(target=server.run, daemon=True).start()
+        wait_for(lambda: server.started, 30, "the registry service")
         local = LocalBridge.start(chain=anvil, verifiers=3, threshold=2)
         start_block = int(anvil.w3.eth.block_number)
         bridge = local.bridge
@@ -127,7 +136,7 @@ def test_three_workers_killed_at_random_complete_every_flow_exactly_once(
                 local.admin_execute(admin_change(bridge, "grant-role", [role, key.address]))
         common = {
             "BRIDGE_ENVIRONMENT": "local",
-            "BRIDGE_REGISTRY_URL": registry_url,
+            "BRIDGE_REGISTRY_API_URL": f"http://127.0.0.1:{registry_port}",
             "BRIDGE_ENGINE_DB_URL": engine_url,
             "BRIDGE_CHAIN": anvil.url,
             "BRIDGE_BRIDGE_ADDRESS": local.deployment.address,
@@ -217,6 +226,7 @@ def test_three_workers_killed_at_random_complete_every_flow_exactly_once(
         assert reverted == []
         assert api.reserves().ok
         api.close()
+        server.should_exit = True
         registry.close()
     finally:
         anvil.stop()

@@ -84,6 +84,10 @@ class BridgeChain:
             self._round = (threading.get_ident(), self.last_head)
         return self.last_head
 
+    def block_gas_limit(self) -> int:
+        """The gas one block holds now (the newest block's limit): no transaction may budget more."""
+        return int(self.w3.eth.get_block("latest")["gasLimit"])
+
     def latest_timestamp(self) -> int:
         """The newest block's timestamp: the clock the contract checks deadlines against."""
         return int(self.w3.eth.get_block("latest")["timestamp"])

@@ -52,15 +52,16 @@ def backoff(refusals: int) -> float:
     return min(BACKOFF_BASE * 2 ** max(refusals - 1, 0), BACKOFF_MAX)
 
 
-def gas_parts(rows: Sequence[Tokenization]) -> list[list[Tokenization]]:
-    """``rows`` cut (in order) into parts whose mint's gas budget stays under ``MINT_GAS_CAP``."""
+def gas_parts(rows: Sequence[Tokenization], cap: int = MINT_GAS_CAP) -> list[list[Tokenization]]:
+    """``rows`` cut (in order) into parts whose mint's gas budget stays under ``cap`` (``MINT_GAS_CAP``, or
+    less on a chain whose blocks hold less: a budget above the block's limit is refused by the node)."""
     parts: list[list[Tokenization]] = []
     current: list[Tokenization] = []
     classes: set[str] = set()
     for row in rows:
         more = {row.class_id or ""} - classes
         budget = MINT_GAS_BASE + MINT_GAS_PER_CLASS * len(classes | more) + MINT_GAS_PER_LOCK * (len(current) + 1)
-        if current and budget > MINT_GAS_CAP:
+        if current and budget > cap:
             parts.append(current)
             current, classes = [], set()
         current.append(row)
@@ -140,7 +141,7 @@ class MintStep:
             LockBatch(locks_root=tree.root, deadline=batch.deadline),
             tuple(bytes.fromhex(s[2:]) for s in batch.signatures),
         )
-        for part in gas_parts(ready):
+        for part in gas_parts(ready, min(MINT_GAS_CAP, self.chain.block_gas_limit())):
             moved += self._mint_part(batch, signed, part)
         return moved
 
