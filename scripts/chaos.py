@@ -71,7 +71,7 @@ class Killer(threading.Thread):
 def _post_tokenization(cluster: Cluster, index: int, serial: str, recipient: str) -> None:
     """Ask one API process, then the other, until one takes it (a repeat with one key is the same request)."""
     body = {"serial": serial, "recipient": recipient}
-    headers = {"X-API-Key": cluster.custodian_api_key, "Idempotency-Key": f"chaos-{index}"}
+    headers = {"X-API-Key": cluster.custodian_api_key, "Idempotency-Key": f"chaos-tokenization-{index:05d}"}
     for attempt in range(200):
         url = cluster.api_urls[(index + attempt) % len(cluster.api_urls)]
         try:
