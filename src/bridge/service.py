@@ -11,8 +11,9 @@ Concurrency is the service's own business: the in-process EVM is not thread-safe
 that touches the chain holds ``lock`` (one caller at a time, engine and pools included). On a node reached
 over JSON-RPC (anvil, a public chain) ``lock`` holds nothing: a sender serializes only choosing its nonce,
 the head a round reads is per thread, and the engine's work is shared through its database (claims), so
-the HTTP edge never waits for an engine round or a receipt. Reads of the engine's database alone never
-wait, and ``/health`` answers from what the service already knows.
+the HTTP edge never waits for an engine round or a receipt. Engine rounds of one process (its worker
+thread, ``drive`` in tests and demos) take turns on ``_driving``, which no route takes. Reads of the
+engine's database alone never wait, and ``/health`` answers from what the service already knows.
 
 A service built with ``worker=False`` (``carbon-bridge serve --no-worker``) only answers: it never resumes
 or drives the flows. One built with ``worker=True`` claims its sending key in a shared engine database
@@ -106,6 +107,7 @@ class BridgeService:
     ready: bool = True
     lock: AbstractContextManager[object] = field(default_factory=threading.RLock)  # see the module doc
     _held: ExitStack = field(default_factory=ExitStack)
+    _driving: threading.RLock = field(default_factory=threading.RLock)  # one engine round at a time here
     _reads: BlockCache = field(
         default_factory=lambda: BlockCache()
     )  # reads computed once per block  # claims kept while the service runs (its sending key)
@@ -461,14 +463,14 @@ class BridgeService:
 
     def run_engine(self) -> int:
         """Drive every flow until idle; how many steps moved."""
-        with self.lock:
+        with self._driving, self.lock:
             return self.engine.run_until_idle()
 
     def work_round(self) -> int:
         """One round of the engine worker: drive every flow until idle, and on a development chain that
         mines only on transactions, mine ``confirmations`` blocks after any new block so that requests
         reach their depth without anyone sending more. Steps moved (mining counts as one)."""
-        with self.lock:
+        with self._driving, self.lock:
             moved = self.engine.run_until_idle()
             if self.can_mine:
                 head = self.engine.chain.head()
@@ -480,7 +482,7 @@ class BridgeService:
 
     def drive(self, rounds: int = 6) -> int:
         """Drive the engine to rest; on a development chain, mine blocks so confirmations are reached."""
-        with self.lock:
+        with self._driving, self.lock:
             moved = 0
             for _ in range(rounds):
                 moved += self.engine.run_until_idle()
