@@ -203,10 +203,12 @@ class BridgeChain:
 
     def dry_run_mint(self, args: MintLocksArgs) -> ContractRevert | None:
         """What ``mintLocks(args)`` would do if sent now by the engine's key: None (it would pass), or the
-        contract's refusal, named. Costs nothing: an ``eth_call``."""
+        contract's refusal, named. Costs nothing: an ``eth_call``, on the pending state: a mint another worker
+        sent just before it was killed, not yet in a block, already makes its locks used there, so it is not
+        sent twice (a second one would revert)."""
         call = {"from": self.sender.address, "to": self.bridge.address, "data": "0x" + args.calldata().hex()}
         try:
-            self.deployment.decoder.call(lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+            self.deployment.decoder.call(lambda: self.w3.eth.call(call, "pending"))  # type: ignore[arg-type]
         except ContractRevert as refusal:
             return refusal
         return None
