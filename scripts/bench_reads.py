@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from web3 import HTTPProvider
+from web3._utils.http_session_manager import HTTPSessionManager
 
 from bridge.engine.schemas import TokenizationRequest
 from bridge.local import local_service
@@ -31,13 +31,13 @@ REPEATS = 10
 def counted() -> list[int]:
     """A counter of the JSON-RPC requests every HTTP connection to a node makes from now on."""
     count = [0]
-    make_request = HTTPProvider.make_request
+    post = HTTPSessionManager.make_post_request
 
-    def counting(self: HTTPProvider, method: Any, params: Any) -> Any:
+    def counting(self: HTTPSessionManager, *args: Any, **kwargs: Any) -> Any:
         count[0] += 1
-        return make_request(self, method, params)
+        return post(self, *args, **kwargs)
 
-    HTTPProvider.make_request = counting  # type: ignore[method-assign]
+    HTTPSessionManager.make_post_request = counting  # type: ignore[method-assign]
     return count
 
 
