@@ -9,7 +9,7 @@ SLITHER := $(TOOLS_VENV)/bin/slither
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 PYTEST_ARGS ?= -n 2  # two workers: the suite takes about half as long on two cores
 
-.PHONY: setup run test lint pytest forge slither compile bench-gas bench-registry bench-bridge clean
+.PHONY: setup run test lint pytest forge slither compile bench-gas bench-registry bench-bridge bench-reads cluster chaos chaos-short clean
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -62,6 +62,20 @@ bench-registry: setup
 
 bench-bridge: setup
 	$(PY) scripts/bench_bridge.py
+
+bench-reads: setup
+	$(PY) scripts/bench_reads.py
+
+# PostgreSQL, anvil (1 s blocks), the registry service, 3 verifiers, 3 workers, 2 API processes: Ctrl-C stops
+cluster: setup
+	$(PY) scripts/cluster.py
+
+# the cluster under load while workers, API processes and verifiers are killed: writes bench/cluster.json
+chaos: setup
+	$(PY) scripts/chaos.py
+
+chaos-short: setup
+	$(PY) scripts/chaos.py --short
 
 clean:
 	rm -rf out cache .pytest_cache .ruff_cache .hypothesis

@@ -59,7 +59,8 @@ class EngineWorker(threading.Thread):
 
 @dataclass
 class ServedBridge:
-    """The API of ``service`` on ``host:port`` plus its engine worker; ``start()``/``stop()`` or ``with``."""
+    """The API of ``service`` on ``host:port`` plus its engine worker (unless ``drive`` is False);
+    ``start()``/``stop()`` or ``with``."""
 
     service: BridgeService
     host: str = "127.0.0.1"
@@ -67,6 +68,7 @@ class ServedBridge:
     interval: float = 0.5
     log_level: str = "warning"
     own_logging: bool = False  # True: the caller configured logging (uvicorn's loggers propagate to it)
+    drive: bool = True  # False: the API only (`serve --no-worker`); workers elsewhere drive the flows
     worker: EngineWorker | None = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -76,8 +78,9 @@ class ServedBridge:
         return f"http://{self.host}:{self.port}"
 
     def start(self, *, timeout: float = 30.0) -> ServedBridge:
-        self.worker = EngineWorker(self.service, interval=self.interval)
-        self.worker.start()
+        if self.drive:
+            self.worker = EngineWorker(self.service, interval=self.interval)
+            self.worker.start()
         config = uvicorn.Config(
             create_app(self.service),
             host=self.host,

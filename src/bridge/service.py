@@ -7,28 +7,36 @@ JSON-RPC URL), deploys the bridge contracts unless an address is configured, and
 the ``BridgeEngine`` and the pools. (``bridge.local.local_service`` does it on embedded defaults with the
 demo registry, for tests and demos.)
 
-Concurrency is the service's own business: the in-process EVM and the operator's transaction nonce are
-not thread-safe, so every method that touches the chain holds ``lock`` (one caller at a time on the chain,
-engine and pools included); reads of the engine's database alone do not wait for it, and ``/health``
-answers from what the service already knows.
+Concurrency is the service's own business: the in-process EVM is not thread-safe, so on it every method
+that touches the chain holds ``lock`` (one caller at a time, engine and pools included). On a node reached
+over JSON-RPC (anvil, a public chain) ``lock`` holds nothing: a sender serializes only choosing its nonce,
+the head a round reads is per thread, and the engine's work is shared through its database (claims), so
+the HTTP edge never waits for an engine round or a receipt. Engine rounds of one process (its worker
+thread, ``drive`` in tests and demos) take turns on ``_driving``, which no route takes. Reads of the
+engine's database alone never wait, and ``/health`` answers from what the service already knows.
+
+A service built with ``worker=False`` (``carbon-bridge serve --no-worker``) only answers: it never resumes
+or drives the flows. One built with ``worker=True`` claims its sending key in a shared engine database
+for as long as it runs (``bridge.engine.claims``): two workers never send with one key, so their nonces
+never collide.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account import Account
-from eth_account.signers.local import LocalAccount
 
 from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
 from bridge.chain.deploy import checked_bridge
-from bridge.chain.local import BridgeRoles, DevChain, LocalBridge
+from bridge.chain.local import DevChain, LocalBridge
 from bridge.chain.retirement import PersonalData
 from bridge.chain.rpc import RpcChain
 from bridge.engine import queries
@@ -55,15 +63,15 @@ from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, 
 from bridge.pools.transactions import build_transactions
 from bridge.pools.views import pool_eligibility, pool_public
 from bridge.primitives import Page, decode_cursor, encode_cursor, format_tonnes
-from bridge.registry.client import InProcessRegistryClient
+from bridge.read_cache import BlockCache
+from bridge.registry.client import HttpRegistryClient, InProcessRegistryClient, RegistryClient
 from bridge.registry.demo import DemoRegistry
 from bridge.registry.errors import RegistryError
 from bridge.registry.ledger import Registry
 from bridge.reserves_check import IndependentReport, check_reserves
+from bridge.service_parts import bridge_roles, in_process_verifiers, own_sender, timelock_delay
 from bridge.settings import ANVIL, IN_PROCESS, BridgeSettings, secret_value
-from bridge.verifier.checks import LockChecks
 from bridge.verifier.client import HttpVerifier, InProcessVerifier
-from bridge.verifier.memory import SignedLocks
 from bridge.verifier.service import VerifierService
 
 log = logging.getLogger(__name__)
@@ -83,7 +91,8 @@ class BridgeService:
     """A whole bridge, built from settings and owned: close it when done."""
 
     settings: BridgeSettings
-    registry: Registry
+    registry: Registry | None  # the registry's database, opened here; None when it is reached over HTTP
+    registry_reader: RegistryClient  # the registry as anyone may read it (no key): in-process or over HTTP
     onchain: LocalBridge  # the chain, the deployment and its keys
     store: EngineStore
     engine: BridgeEngine
@@ -96,16 +105,36 @@ class BridgeService:
     _anvil: AnvilChain | None = None
     _http_verifiers: list[HttpVerifier] = field(default_factory=list)
     ready: bool = True
-    lock: threading.RLock = field(default_factory=threading.RLock)  # one caller at a time on the chain
+    lock: AbstractContextManager[object] = field(default_factory=threading.RLock)  # see the module doc
+    _held: ExitStack = field(default_factory=ExitStack)
+    _driving: threading.RLock = field(default_factory=threading.RLock)  # one engine round at a time here
+    _reads: BlockCache = field(
+        default_factory=lambda: BlockCache()
+    )  # reads computed once per block  # claims kept while the service runs (its sending key)
     _mined_to: int = -1  # the newest block the worker has mined confirmations after
     _project_names: dict[tuple[str, str], str | None] = field(default_factory=dict)  # registry names, cached
 
     # --- building -------------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None) -> BridgeService:
+    def from_settings(
+        cls, settings: BridgeSettings, *, demo: DemoRegistry | None = None, worker: bool = True
+    ) -> BridgeService:
+        """The bridge ``settings`` describe; ``worker``: this process drives the flows (else it only answers)."""
         settings.check_attach()
-        registry = Registry.open(settings.registry_url)
+        registry = None if settings.registry_api_url else Registry.open(settings.registry_url)
+        clients_by_key: dict[str | None, RegistryClient] = {}
+
+        def registry_client(key: str | None) -> RegistryClient:
+            """The registry with ``key`` (one client per key: an HTTP client keeps its connections)."""
+            if key not in clients_by_key:
+                if settings.registry_api_url:
+                    clients_by_key[key] = HttpRegistryClient(settings.registry_api_url, key)
+                else:
+                    assert registry is not None
+                    clients_by_key[key] = InProcessRegistryClient(registry, key)
+            return clients_by_key[key]
+
         trust = settings.trust_account
         if trust is None:
             raise BridgeError(
@@ -127,7 +156,7 @@ class BridgeService:
                 raise BridgeError("a JSON-RPC chain needs operator_key", field="operator_key")
             chain = RpcChain(settings.chain, [Account.from_key(settings.operator_key.get_secret_value())])
         clients = [HttpVerifier(v.url, v.api_key.get_secret_value()) for v in settings.verifiers]
-        roles = _roles(settings, chain, clients)
+        roles = bridge_roles(settings, chain, clients)
         shape = {"threshold": settings.threshold, "roles": roles, "policy": settings.chain_policy}
         if settings.bridge_address:
             local = LocalBridge.attach(chain, checked_bridge(chain.w3, settings.bridge_address), **shape)
@@ -140,16 +169,17 @@ class BridgeService:
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
         bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)
-        in_process = [] if clients else _in_process_verifiers(settings, registry, bridge_chain, local.verifiers)
+        reader = registry_client(None)
+        in_process = [] if clients else in_process_verifiers(settings, reader, bridge_chain, local.verifiers)
         custodian_keys = {a: k.get_secret_value() for a, k in settings.custodian_registry_keys.items()}
 
-        def custodian_registry(account: int) -> InProcessRegistryClient:
-            return InProcessRegistryClient(registry, custodian_keys.get(account))
+        def custodian_registry(account: int) -> RegistryClient:
+            return registry_client(custodian_keys.get(account))
 
         engine = BridgeEngine(
             store=store,
             chain=bridge_chain,
-            registry=InProcessRegistryClient(registry, secret_value(settings.trust_registry_key) or None),
+            registry=registry_client(secret_value(settings.trust_registry_key) or None),
             custodian_registry=custodian_registry,
             verifiers=clients or [InProcessVerifier(v) for v in in_process],
             trust_account=trust,
@@ -157,13 +187,17 @@ class BridgeService:
             start_block=start_block,
             max_batch=settings.max_batch,
         )
-        engine.resume()
+        held = ExitStack()
+        if worker:
+            held.enter_context(own_sender(store, bridge_chain.sender.address))
+            engine.resume()
         pools = PoolRepository(
             store, local.sender(), bridge_address=local.deployment.address, artifacts=local.deployment.artifacts
         )
         return cls(
             settings=settings,
             registry=registry,
+            registry_reader=reader,
             onchain=local,
             store=store,
             engine=engine,
@@ -175,6 +209,8 @@ class BridgeService:
             demo=demo,
             _anvil=anvil,
             _http_verifiers=clients,
+            lock=threading.RLock() if isinstance(chain, InProcessChain) else nullcontext(),
+            _held=held,
         )
 
     # --- what it is -------------------------------------------------------------------------------
@@ -288,7 +324,7 @@ class BridgeService:
         key = (program, project_id)
         if key not in self._project_names:
             try:
-                self._project_names[key] = self.registry.get_project(program=program, project_id=project_id).name
+                self._project_names[key] = self.registry_reader.get_project(program=program, project_id=project_id).name
             except RegistryError:
                 return None
         return self._project_names[key]
@@ -300,11 +336,22 @@ class BridgeService:
     def classes(
         self, *, limit: int, offset: int = 0, cursor: str | None = None, **filters: object
     ) -> Page[ClassPublic]:
-        """Filters: program, vintage (a year), label, name (part of it), token."""
-        with self.lock:
-            return queries.classes(
-                self.store, self.engine.chain, self.project_name, limit=limit, offset=offset, cursor=cursor, **filters
-            )
+        """Filters: program, vintage (a year), label, name (part of it), token. Read once per block."""
+
+        def read() -> Page[ClassPublic]:
+            with self.lock:
+                return queries.classes(
+                    self.store,
+                    self.engine.chain,
+                    self.project_name,
+                    limit=limit,
+                    offset=offset,
+                    cursor=cursor,
+                    **filters,
+                )
+
+        key = ("classes", limit, offset, cursor, tuple(sorted((k, str(v)) for k, v in filters.items())))
+        return self._reads.get(key, self.engine.chain.head(), read)
 
     def credit_class(self, reference: str) -> ClassPublic:
         """A class by id, token address or name (``not_found``; ``ambiguous_class`` lists the candidates)."""
@@ -365,7 +412,7 @@ class BridgeService:
             return check_reserves(
                 self.onchain.chain.w3,
                 self.bridge_address,
-                InProcessRegistryClient(self.registry),
+                self.registry_reader,
                 trust_account=self.trust_account,
                 from_block=self.start_block,
             )
@@ -383,7 +430,7 @@ class BridgeService:
             }
             return Governance(
                 admin=admins,
-                admin_delay_seconds=_timelock_delay(self.onchain, admins),
+                admin_delay_seconds=timelock_delay(self.onchain, admins),
                 engine=chain.sender.address,
                 threshold=threshold,
                 verifiers=[(a, urls.get(a.lower())) for a in on_chain],
@@ -394,8 +441,14 @@ class BridgeService:
             return queries.verifier_set(self.store, self.engine.verifiers)
 
     def reserves(self) -> ReserveReport:
-        with self.lock:
-            report = self.engine.proof_of_reserve()
+        """The proof of reserve, computed at most once per block (and ``READ_CACHE_S``): its
+        ``block_number`` says which block it is true at."""
+
+        def read() -> ReserveReport:
+            with self.lock:
+                return self.engine.proof_of_reserve()
+
+        report = self._reads.get(("reserves",), self.engine.chain.head(), read)
         names = self.class_names()
         for row in report.classes:
             row.name = names.get(row.class_id)
@@ -410,14 +463,14 @@ class BridgeService:
 
     def run_engine(self) -> int:
         """Drive every flow until idle; how many steps moved."""
-        with self.lock:
+        with self._driving, self.lock:
             return self.engine.run_until_idle()
 
     def work_round(self) -> int:
         """One round of the engine worker: drive every flow until idle, and on a development chain that
         mines only on transactions, mine ``confirmations`` blocks after any new block so that requests
         reach their depth without anyone sending more. Steps moved (mining counts as one)."""
-        with self.lock:
+        with self._driving, self.lock:
             moved = self.engine.run_until_idle()
             if self.can_mine:
                 head = self.engine.chain.head()
@@ -429,7 +482,7 @@ class BridgeService:
 
     def drive(self, rounds: int = 6) -> int:
         """Drive the engine to rest; on a development chain, mine blocks so confirmations are reached."""
-        with self.lock:
+        with self._driving, self.lock:
             moved = 0
             for _ in range(rounds):
                 moved += self.engine.run_until_idle()
@@ -495,6 +548,7 @@ class BridgeService:
 
     def close(self) -> None:
         self.ready = False
+        self._held.close()
         self.store.close()
         for verifier in self.verifiers:
             verifier.close()
@@ -502,72 +556,3 @@ class BridgeService:
             client.close()
         if self._anvil is not None:
             self._anvil.stop()
-
-
-def _roles(settings: BridgeSettings, chain: DevChain, clients: list[HttpVerifier]) -> BridgeRoles:
-    """Who deploys, administers, sends and verifies. On a development chain its funded keys by position unless
-    the settings name them (the admin by address: its key is never loaded here); on a JSON-RPC chain the
-    engine's key deploys (and keeps only its own roles), and the admin and verifiers are named by address."""
-    operator = Account.from_key(settings.operator_key.get_secret_value()) if settings.operator_key else None
-    verifier_keys = [Account.from_key(k.get_secret_value()) for k in settings.verifier_keys]
-    verifiers: list[LocalAccount | str] = list(verifier_keys)
-    if clients:
-        verifiers = [
-            v.address or client.identity().address for v, client in zip(settings.verifiers, clients, strict=True)
-        ]
-    if isinstance(chain, RpcChain):
-        assert operator is not None
-        admin = settings.admin_address
-        if admin is None and not settings.bridge_address:
-            raise BridgeError("a deployment on a JSON-RPC chain needs admin_address", field="admin_address")
-        if not verifiers and not settings.bridge_address:
-            raise BridgeError("a deployment on a JSON-RPC chain needs its verifiers", field="verifiers")
-        return BridgeRoles(deployer=operator, admin=admin or operator.address, engine=operator, verifiers=verifiers)
-    funded = list(chain.accounts)
-    deployer, admin_key, engine_key, *others = funded
-    default_verifiers = others[:3]
-    return BridgeRoles(
-        deployer=deployer,
-        admin=settings.admin_address or admin_key,
-        engine=operator or engine_key,
-        verifiers=verifiers or list(default_verifiers),
-        users=others[0 if verifiers else 3 :],
-    )
-
-
-def _in_process_verifiers(
-    settings: BridgeSettings, registry: Registry, chain: BridgeChain, keys: list[LocalAccount]
-) -> list[VerifierService]:
-    """Verifiers run inside this process (local use only): each with its key, an anonymous registry reader
-    and its own memory file, checking exactly as a verifier service does."""
-    memory_dir = Path(settings.verifier_memory_dir) if settings.verifier_memory_dir else None
-    assert settings.trust_account is not None
-    return [
-        VerifierService(
-            name=f"verifier-{i}",
-            account=key,
-            checks=LockChecks(
-                registry=InProcessRegistryClient(registry),
-                chain_id=chain.chain_id,
-                trust_account=settings.trust_account,
-                predict_token=chain.predict_token,
-                policy=settings.policy,
-            ),
-            bridge=chain.deployment.address,
-            memory=SignedLocks(memory_dir / f"verifier-{i}-locks.db" if memory_dir else None),
-        )
-        for i, key in enumerate(keys)
-    ]
-
-
-def _timelock_delay(onchain: LocalBridge, admins: list[str]) -> int | None:
-    """The minimum delay of the admin, when it is one timelock (a multisig or a key has none)."""
-    if len(admins) != 1:
-        return None
-    timelock = onchain.deployment.w3.eth.contract(
-        address=admins[0], abi=onchain.deployment.artifacts["BridgeTimelock"].abi
-    )
-    try:
-        return int(timelock.functions.getMinDelay().call())
-    except Exception:  # not a timelock: no such function there
-        return None

@@ -85,6 +85,11 @@ class BridgeSettings(BaseSettings):
 
     environment: Environment = Field(description="local (demo, tests: one machine), staging or production")
     registry_url: str = "sqlite:///.bridge/registry.db"
+    registry_api_url: str | None = Field(
+        default=None,
+        description="the registry's HTTP API (e.g. https://registry.example/registry): set, the service reaches the "
+        "registry there with its registry keys and never opens the registry's database (registry_url is unused)",
+    )
     engine_db_url: str = "sqlite:///.bridge/bridge.db"
     chain: str = Field(default=IN_PROCESS, description='"in-process", "anvil", or a JSON-RPC URL')
     anvil_port: int | None = Field(default=None, ge=1, le=65535, description='chain "anvil": its port; None: any free')

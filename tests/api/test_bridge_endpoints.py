@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from bridge.api import create_app
 from bridge.local import LocalTemplate, local_service
 from bridge.local.settings import local_api_key
+from bridge.read_cache import BlockCache
 from bridge.settings import ApiKeySetting
 from bridge.testing import LocalBridgeHelper
 
@@ -239,6 +240,7 @@ def test_a_real_bug_is_a_logged_500_internal_error(world: ApiWorld, monkeypatch:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(world.service.engine, "proof_of_reserve", broken)
+    monkeypatch.setattr(world.service, "_reads", BlockCache())  # not an answer cached by an earlier test
     with TestClient(create_app(world.service), raise_server_exceptions=False) as api:
         response = api.get("/v1/reserves")
     assert (response.status_code, response.json()["code"]) == (500, "internal_error")

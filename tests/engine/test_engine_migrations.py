@@ -26,7 +26,7 @@ HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 # tokenized 12 t, redeemed 2 t, retired 1.5 t (1 t settled) and deployed the four preset pools
 BEFORE_MIGRATIONS = Path(__file__).parent / "data" / "engine-db-before-migrations.db"
 FIRST_TABLES = {"tokenizations", "batches", "redemptions", "retirements", "settlements", "events", "cursors", "pools"}
-ALL_TABLES = FIRST_TABLES | {"mint_batches"}
+ALL_TABLES = FIRST_TABLES | {"mint_batches", "claims"}  # 0002, 0003
 # columns later revisions dropped (0002: the per-tokenization attestation, replaced by mint batches)
 DROPPED = {"tokenizations": {"nonce", "deadline", "signatures", "send_attempted"}}
 

@@ -62,8 +62,9 @@ def create_app(service: BridgeService) -> FastAPI:
     except ImportError:  # the registry API is optional: the bridge API works without it
         log.warning("registry API not available: /registry is not served")
     else:
-        app.include_router(registry_api.registry_router(service.registry), prefix=network.REGISTRY_API)
-        checks |= registry_api.key_checks(service.registry)
+        if service.registry is not None:  # a registry reached over HTTP serves its API itself
+            app.include_router(registry_api.registry_router(service.registry), prefix=network.REGISTRY_API)
+            checks |= registry_api.key_checks(service.registry)
     install_explorer(app, service)
     install_error_handlers(app, HTTP_ERRORS)
     install_http_edge(app, service.settings.http, checks)

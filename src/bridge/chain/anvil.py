@@ -3,17 +3,25 @@
 The native binary is started directly: killing the npm launcher would leave it orphaned with its port
 taken (TOOLCHAIN.md). With ``state_file`` the chain is loaded at start and written every second and
 at exit; a hard crash can still lose the newest blocks, which the engine treats like a reorganization.
+
+A persistent node is an owned process (``bridge.processes``): ``<state>.anvil.lock`` is held while it runs
+and ``<state>.anvil.pid`` names it, so a start after a crash of whatever started it stops the orphaned node
+first and two nodes never write one state file. anvil rewrites the state file in place, so a crash in the
+middle of a write can leave it cut short: every complete write is copied to ``<state>.last-good``, and a
+start that finds the state file unreadable starts from that copy.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +32,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.processes import OwnedProcesses
 
+log = logging.getLogger(__name__)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_ENV = "BRIDGE_ANVIL"
 
@@ -67,8 +77,14 @@ class AnvilChain:
     state_file: Path | None = None
     fork: str = "cancun"
     chain_id: int = 31337
+    block_time: int | None = None  # seconds between blocks (interval mining); None: a block per transaction
     accounts: list[LocalAccount] = field(default_factory=lambda: dev_accounts(10))
     process: subprocess.Popen[bytes] | None = None
+    _keeper: threading.Event | None = None  # set to stop copying complete state writes to last-good
+
+    @property
+    def last_good(self) -> Path | None:
+        return None if self.state_file is None else self.state_file.with_name(self.state_file.name + ".last-good")
 
     @property
     def url(self) -> str:
@@ -99,6 +115,8 @@ class AnvilChain:
             str(self.chain_id),
             "--silent",
         ]
+        if self.block_time is not None:
+            args += ["--block-time", str(self.block_time)]
         if self.state_file is not None:
             args += ["--state", str(self.state_file), "--state-interval", "1"]
         return args
@@ -106,9 +124,13 @@ class AnvilChain:
     def _start_once(self, timeout: float) -> AnvilChain:
         with tempfile.TemporaryFile() as errors:
             # its own session: a Ctrl-C meant for the bridge must not kill the chain before the bridge stops it
-            self.process = subprocess.Popen(
-                self._args(), stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
-            )
+            popen: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": errors, "start_new_session": True}
+            if self.state_file is not None:
+                self._restore_state()
+                owned = OwnedProcesses(self.state_file.parent)
+                self.process = owned.start(f"{self.state_file.name}.anvil", self._args(), **popen)
+            else:
+                self.process = subprocess.Popen(self._args(), **popen)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
@@ -122,6 +144,7 @@ class AnvilChain:
                     )
                 try:
                     if Web3(Web3.HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
+                        self._keep_last_good()
                         return self
                 except Exception:
                     pass
@@ -129,8 +152,45 @@ class AnvilChain:
         self.stop()
         raise ChainError(f"anvil did not answer on {self.url}", code=ChainErrorCode.CHAIN_UNAVAILABLE)
 
+    def _restore_state(self) -> None:
+        """A state file cut short by a crash mid-write is replaced by the last complete one."""
+        assert self.state_file is not None and self.last_good is not None
+        if not self.state_file.is_file() or _complete(self.state_file.read_bytes()):
+            return
+        if self.last_good.is_file():
+            shutil.copyfile(self.last_good, self.state_file)
+            log.warning("%s was cut short (a crash mid-write): starting from %s", self.state_file, self.last_good)
+
+    def _keep_last_good(self, every: float = 1.0) -> None:
+        """Copy each complete write of the state file to ``last_good`` (in a thread, until ``stop``)."""
+        if self.state_file is None:
+            return
+        stop = self._keeper = threading.Event()
+        state, copy = self.state_file, self.last_good
+        assert copy is not None
+
+        def keep() -> None:
+            seen = 0.0
+            while not stop.wait(every):
+                try:
+                    changed = state.stat().st_mtime
+                    if changed == seen:
+                        continue
+                    content = state.read_bytes()
+                except OSError:
+                    continue
+                if _complete(content):
+                    partial = copy.with_name(copy.name + ".tmp")
+                    partial.write_bytes(content)
+                    os.replace(partial, copy)
+                    seen = changed
+
+        threading.Thread(target=keep, name="anvil-last-good", daemon=True).start()
+
     def stop(self) -> None:
         """Stop cleanly (anvil writes its state file on SIGTERM)."""
+        if self._keeper is not None:
+            self._keeper.set()
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -191,3 +251,12 @@ class AnvilChain:
         """Move the clock forward ``seconds`` and mine a block there (timelock delays, deadlines)."""
         self._rpc("evm_increaseTime", [seconds])
         self.mine()
+
+
+def _complete(state: bytes) -> bool:
+    """Whether ``state`` is a whole state file (JSON that parses), not one cut short mid-write."""
+    try:
+        json.loads(state)
+    except ValueError:
+        return False
+    return True

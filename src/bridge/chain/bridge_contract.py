@@ -84,6 +84,10 @@ class BridgeChain:
             self._round = (threading.get_ident(), self.last_head)
         return self.last_head
 
+    def block_gas_limit(self) -> int:
+        """The gas one block holds now (the newest block's limit): no transaction may budget more."""
+        return int(self.w3.eth.get_block("latest")["gasLimit"])
+
     def latest_timestamp(self) -> int:
         """The newest block's timestamp: the clock the contract checks deadlines against."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -199,10 +203,12 @@ class BridgeChain:
 
     def dry_run_mint(self, args: MintLocksArgs) -> ContractRevert | None:
         """What ``mintLocks(args)`` would do if sent now by the engine's key: None (it would pass), or the
-        contract's refusal, named. Costs nothing: an ``eth_call``."""
+        contract's refusal, named. Costs nothing: an ``eth_call``, on the pending state: a mint another worker
+        sent just before it was killed, not yet in a block, already makes its locks used there, so it is not
+        sent twice (a second one would revert)."""
         call = {"from": self.sender.address, "to": self.bridge.address, "data": "0x" + args.calldata().hex()}
         try:
-            self.deployment.decoder.call(lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+            self.deployment.decoder.call(lambda: self.w3.eth.call(call, "pending"))  # type: ignore[arg-type]
         except ContractRevert as refusal:
             return refusal
         return None

@@ -22,6 +22,9 @@ UINT64_MAX: Final = 2**64 - 1
 UINT32_MAX: Final = 2**32 - 1
 
 
+ENGINE_ROLES = ("SETTLER_ROLE", "PAUSER_ROLE")
+
+
 def _address(value: str, name: str) -> str:
     try:
         return checked_address(value)
@@ -86,8 +89,21 @@ CHANGES: Final[dict[str, AdminChange]] = {
             ),
         ),
         AdminChange("unpause", (), "let minting and redemption requests go on", lambda b, v: b.functions.unpause()),
+        AdminChange(
+            "grant-role",
+            ("role", "address"),
+            "give another engine worker's sending key SETTLER_ROLE or PAUSER_ROLE",
+            lambda b, v: b.functions.grantRole(_engine_role(b, v[0]), _address(v[1], "address")),
+        ),
     )
 }
+
+
+def _engine_role(bridge: Contract, name: str) -> bytes:
+    """The id of an engine role (the roles a worker's key may hold: never the admin's)."""
+    if name not in ENGINE_ROLES:
+        raise _invalid(f"role: {name!r} is not one of {', '.join(ENGINE_ROLES)}", "role")
+    return bytes(getattr(bridge.functions, name)().call())
 
 
 def admin_change(bridge: Contract, name: str, values: Sequence[str]) -> ContractFunction:

@@ -31,7 +31,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import TransactionNotFound
+from web3.exceptions import MethodUnavailable, TransactionNotFound
 from web3.types import TxReceipt
 
 from bridge.chain import node_errors
@@ -117,11 +117,13 @@ class TxSender:
         tx = {"from": self.account.address, "chainId": self._chain_id, "value": 0, **tx}
         priced = {**tx, **fees.fields()}
         if gas is None:
-            estimate = self.decoder.call(lambda: self.w3.eth.estimate_gas(priced))  # type: ignore[arg-type]
+            # on the pending state: a transaction another process sent that no block holds yet counts (a
+            # worker taking over a killed one's step does not send what that one already sent)
+            estimate = self.decoder.call(lambda: self._estimate_pending(priced))
             gas = int(estimate * GAS_HEADROOM)
         elif dry_run:
             # one dry run instead of estimation's binary search; it still names a revert's custom error
-            self.decoder.call(lambda: self.w3.eth.call(priced))  # type: ignore[arg-type]
+            self.decoder.call(lambda: self.w3.eth.call(priced, "pending"))  # type: ignore[arg-type]
         tx["gas"] = gas
         with self._sending:
             nonce = self._next_nonce()
@@ -137,6 +139,12 @@ class TxSender:
             self._in_flight[nonce] = SentTx(nonce=nonce, tx=tx, fees=fees, hashes=[tx_hash], last_sent=self._clock())
             self._nonce_of[tx_hash] = nonce
         return tx_hash
+
+    def _estimate_pending(self, tx: dict[str, Any]) -> int:
+        try:
+            return int(self.w3.eth.estimate_gas(tx, "pending"))  # type: ignore[arg-type]
+        except MethodUnavailable:  # the in-process EVM estimates on its newest block only
+            return int(self.w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
 
     def _broadcast(self, tx: dict[str, Any], fees: Fees, nonce: int) -> str:
         signed = self.account.sign_transaction({**tx, **fees.fields(), "nonce": nonce})

@@ -4,7 +4,7 @@ Each module registers its commands on the root app: ``serve`` (the service), ``d
 end-to-end run), ``registry`` (the simulated registry; ``registry_import``: loading registries' exports),
 ``flows`` (tokenize, redeem), ``classes``, ``retirements`` (retire, and the certificates), ``redemptions``,
 ``reserves`` (the bridge's report and the independent check), ``pools``, ``verifier`` (a verifier service),
-``admin`` (timelocked changes) and ``dev`` (compile, the demo keys).
+``worker`` (the engine alone, one of several), ``admin`` (timelocked changes) and ``dev`` (compile, the demo keys).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bridge.cli import registry_import as registry_import  # registers registry 
 from bridge.cli import reserves as reserves  # registers reserves, verify-reserves
 from bridge.cli import retirements as retirements  # registers retire and the retirements group
 from bridge.cli import verifier as verifier  # registers the verifier group
+from bridge.cli import worker as worker  # registers worker
 from bridge.cli._app import app, describe, err_console
 from bridge.errors import CodedError
 

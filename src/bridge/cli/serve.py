@@ -140,6 +140,13 @@ def serve(
         bool, typer.Option("--from-env", help="Take every setting from BRIDGE_* variables (no local defaults).")
     ] = False,
     reset: Annotated[bool, typer.Option("--reset", help="Delete the local bridge's state and start afresh.")] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker",
+            help="Serve the API only (with --from-env): `carbon-bridge worker` processes drive the flows.",
+        ),
+    ] = False,
     log_level: Annotated[
         str,
         typer.Option(
@@ -160,11 +167,15 @@ def serve(
         fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
     configure_logging(log_level, json_lines=log_json)
     settings = settings_from_env(BridgeSettings, "BRIDGE_") if from_env else None
+    if no_worker and settings is None:
+        fail("--no-worker needs --from-env: a local home runs its engine in this process", field="no_worker")
     if (settings is None or settings.environment == "local") and not is_loopback(host):
         # a local bridge runs on demo keys anyone can derive: it must not be reachable from elsewhere
         fail(f"{host} is not a loopback address: a local bridge listens on this machine only", field="host")
     if not _port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
+    if not from_env:  # a node or verifiers left running by a start that was killed: stop them first
+        LocalHome(home).stop_orphans()
     if not from_env and not _port_is_free("127.0.0.1", chain_port):
         fail(f"127.0.0.1:{chain_port} is taken; stop what listens there or pick --chain-port", field="chain_port")
     verifiers = range(verifier_port or port + 1, (verifier_port or port + 1) + VERIFIER_COUNT)
@@ -179,9 +190,11 @@ def serve(
             local_home: LocalHome | None = None
             if settings is not None:
                 with console.status("connecting the bridge (settings from BRIDGE_*)"):
-                    service = BridgeService.from_settings(settings)
+                    service = BridgeService.from_settings(settings, worker=not no_worker)
                 running.callback(service.close)
-                served = ServedBridge(service, host=host, port=port, log_level=log_level.lower(), own_logging=True)
+                served = ServedBridge(
+                    service, host=host, port=port, log_level=log_level.lower(), own_logging=True, drive=not no_worker
+                )
                 running.callback(served.start().stop)
                 created = False
             else:

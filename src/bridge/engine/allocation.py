@@ -5,6 +5,10 @@ numbers first (the registry's split convention). A batch whose next units the re
 frozen comes last: the registry would refuse to move them. An item is reserved right before its
 registry operation, in one transaction that also moves the batch's expected remainder, so the next
 item of any flow sees the block as it will be; a refused item is handed back with ``unreserve``.
+
+An item names exactly the units it takes (``serial``: a range inside the trust block, which the
+registry finds in whatever block holds them now) and the block it was cut from (``block``): items of
+several workers may reach the registry in another order than they were reserved in.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ def reserve_next(
         )
     take = min(needed, batch.remaining)
     block = serials.parse(batch.current_serial)
-    item = {"batch_key": batch.batch_key, "serial": batch.current_serial, "tonnes": take, "done": False}
+    units = serials.format(block.with_range(block.start, block.start + take - 1))
+    item = {"batch_key": batch.batch_key, "serial": units, "block": batch.current_serial, "tonnes": take, "done": False}
     batch.remaining -= take
     batch.current_serial = (
         None if take == block.quantity else serials.format(block.with_range(block.start + take, block.end))
@@ -71,13 +76,14 @@ def unreserve(session: Session, item: dict[str, Any]) -> bool:
     reservation took the batch's next units meanwhile, so the item's units cannot be put back
     without overlapping it: the item then stays reserved and is tried again."""
     batch = session.get_one(Batch, item["batch_key"])
-    block = serials.parse(item["serial"])
+    cut_from = item.get("block", item["serial"])  # items reserved before ``block`` named the whole block
+    block = serials.parse(cut_from)
     take = int(item["tonnes"])
     left = None if take == block.quantity else serials.format(block.with_range(block.start + take, block.end))
     if batch.current_serial != left:
         return False
     batch.remaining += take
-    batch.current_serial = item["serial"]
+    batch.current_serial = cut_from
     return True
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.retirement import PersonalData
-from bridge.engine import queries
+from bridge.engine import claims, queries
 from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import check_disclosure, disclosed_now
 from bridge.engine.errors import BridgeError, BridgeErrorCode
@@ -163,7 +163,10 @@ class BridgeEngine:
     def tick(self) -> int:
         """One round over every flow (the chain's head read once); returns how many steps moved."""
         with self.chain.one_round():
-            moved = self.tokenize.drive() + self.watch() + self.redeem.drive() + self.settle.drive()
+            moved = self.tokenize.drive()
+            with claims.chore(self.store, "watch") as watching:  # one worker reads the chain's events at a time
+                moved += self.watch() if watching else 0
+            moved += self.redeem.drive() + self.settle.drive()
         if moved:
             log.debug("engine round: %s steps moved", moved)
         return moved

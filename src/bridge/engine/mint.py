@@ -27,6 +27,7 @@ from bridge.chain.attestation import LockBatch
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MINT_GAS_BASE, MINT_GAS_PER_CLASS, MINT_GAS_PER_LOCK, LockTree, SignedLockBatch
+from bridge.engine import claims
 from bridge.engine.errors import BridgeErrorCode
 from bridge.engine.faults import Faults
 from bridge.engine.locks import lock_of
@@ -51,15 +52,16 @@ def backoff(refusals: int) -> float:
     return min(BACKOFF_BASE * 2 ** max(refusals - 1, 0), BACKOFF_MAX)
 
 
-def gas_parts(rows: Sequence[Tokenization]) -> list[list[Tokenization]]:
-    """``rows`` cut (in order) into parts whose mint's gas budget stays under ``MINT_GAS_CAP``."""
+def gas_parts(rows: Sequence[Tokenization], cap: int = MINT_GAS_CAP) -> list[list[Tokenization]]:
+    """``rows`` cut (in order) into parts whose mint's gas budget stays under ``cap`` (``MINT_GAS_CAP``, or
+    less on a chain whose blocks hold less: a budget above the block's limit is refused by the node)."""
     parts: list[list[Tokenization]] = []
     current: list[Tokenization] = []
     classes: set[str] = set()
     for row in rows:
         more = {row.class_id or ""} - classes
         budget = MINT_GAS_BASE + MINT_GAS_PER_CLASS * len(classes | more) + MINT_GAS_PER_LOCK * (len(current) + 1)
-        if current and budget > MINT_GAS_CAP:
+        if current and budget > cap:
             parts.append(current)
             current, classes = [], set()
         current.append(row)
@@ -114,7 +116,7 @@ class MintStep:
         batches = self.ready_batches()
         if not batches or self.chain.paused():
             return 0  # minting is stopped on-chain: wait rather than pay for refused transactions
-        return sum(self._mint_batch(batch_id) for batch_id in batches)
+        return sum(self._mint_batch(batch_id) for batch_id in claims.mint_batches(self.store, batches))
 
     def _mint_batch(self, batch_id: int) -> int:
         batch, rows = self._batch(batch_id)
@@ -139,7 +141,7 @@ class MintStep:
             LockBatch(locks_root=tree.root, deadline=batch.deadline),
             tuple(bytes.fromhex(s[2:]) for s in batch.signatures),
         )
-        for part in gas_parts(ready):
+        for part in gas_parts(ready, min(MINT_GAS_CAP, self.chain.block_gas_limit())):
             moved += self._mint_part(batch, signed, part)
         return moved
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine import claims
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.faults import Faults
 from bridge.engine.ports import RegistryOperator
@@ -79,13 +80,17 @@ class RedeemFlow:
 
     def drive(self) -> int:
         progressed = 0
-        for redemption_id in self.pending_ids(RedeemStep.SEEN):
+        for redemption_id in claims.redemptions(self.store, self.pending_ids(RedeemStep.SEEN), RedeemStep.SEEN):
             progressed += self._plan(redemption_id)
-        for redemption_id in self.pending_ids(RedeemStep.RELEASING):
+        for redemption_id in claims.redemptions(
+            self.store, self.pending_ids(RedeemStep.RELEASING), RedeemStep.RELEASING
+        ):
             progressed += self._release(redemption_id)
-        for redemption_id in self.pending_ids(RedeemStep.RELEASED):
+        for redemption_id in claims.redemptions(self.store, self.pending_ids(RedeemStep.RELEASED), RedeemStep.RELEASED):
             progressed += self._finalize(redemption_id)
-        for redemption_id in self.pending_ids(RedeemStep.CANCELLING):
+        for redemption_id in claims.redemptions(
+            self.store, self.pending_ids(RedeemStep.CANCELLING), RedeemStep.CANCELLING
+        ):
             progressed += self._cancel(redemption_id)
         return progressed
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.retirement import RecordedDetails
+from bridge.engine import claims
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.certificates import awaiting_disclosure, beneficiary_of, settlement_line
 from bridge.engine.faults import Faults
@@ -107,14 +108,15 @@ class SettleFlow:
             return True
 
     def drive(self) -> int:
-        progressed = self._plan()
+        with claims.chore(self.store, "settle-plan") as mine:
+            progressed = self._plan() if mine else 0
         with self.store.session() as session:
             active = list(
                 session.scalars(
                     select(Settlement.id).where(Settlement.step != SettleStep.COMPLETED).order_by(Settlement.id)
                 )
             )
-        for settlement in active:
+        for settlement in claims.settlements(self.store, active):
             progressed += self._advance(settlement)
         return progressed
 

@@ -272,3 +272,13 @@ class EngineStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class Claim(Base):
+    """A piece of work one worker may hold at a time (``bridge.engine.claims``): a flow row by kind and id,
+    or a whole-engine chore (``watch``, ``settle-plan``). The row is only ever locked, never changed."""
+
+    __tablename__ = "claims"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item: Mapped[str] = mapped_column(String(80), primary_key=True)

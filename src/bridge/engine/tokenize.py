@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from web3.types import TxReceipt
 
 from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine import claims
 from bridge.engine.attest import VerifierPanel
 from bridge.engine.classes import credit_class_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
@@ -229,12 +230,16 @@ class TokenizeFlow:
     def drive(self) -> int:
         """Move every tokenization as far as it can go now; returns how many steps were taken."""
         progressed = 0
-        for tokenization_id in self.pending_ids(TokenizeStep.RECEIVED):
+        for tokenization_id in claims.tokenizations(
+            self.store, self.pending_ids(TokenizeStep.RECEIVED), TokenizeStep.RECEIVED
+        ):
             progressed += self._immobilize(tokenization_id)
         progressed += self.attest_ready()
         progressed += self.minting.drive()
         receipts: dict[str, TxReceipt | None] = {}  # a batch shares one transaction: look it up once
-        for tokenization_id in self.pending_ids(TokenizeStep.SUBMITTED):
+        for tokenization_id in claims.tokenizations(
+            self.store, self.pending_ids(TokenizeStep.SUBMITTED), TokenizeStep.SUBMITTED
+        ):
             progressed += self._confirm(tokenization_id, receipts)
         return progressed
 
@@ -303,21 +308,20 @@ class TokenizeFlow:
         now = self.clock()
         if now < self._attest_retry_at:
             return 0
+        unbatched = (Tokenization.step == TokenizeStep.IMMOBILIZED, Tokenization.mint_batch_id.is_(None))
         with self.store.session() as session:
-            rows = list(
-                session.scalars(
-                    select(Tokenization).where(
-                        Tokenization.step == TokenizeStep.IMMOBILIZED, Tokenization.mint_batch_id.is_(None)
-                    )
-                )
-            )
-            session.expunge_all()
-        waiting = {i for i, (_, at) in self._lock_retry.items() if now < at}
-        ready = mint_order(row for row in rows if row.id not in waiting)
-        moved = 0
-        for start in range(0, len(ready), self.max_batch):
-            moved += self._attest_batch(ready[start : start + self.max_batch])
-        return moved
+            candidates = list(session.scalars(select(Tokenization.id).where(*unbatched)))
+        with claims.held(self.store, claims.TOKENIZATION, candidates) as mine:
+            with self.store.session() as session:  # read again under the claims: another worker may have batched
+                claimed = [int(i) for i in mine]
+                rows = list(session.scalars(select(Tokenization).where(*unbatched, Tokenization.id.in_(claimed))))
+                session.expunge_all()
+            waiting = {i for i, (_, at) in self._lock_retry.items() if now < at}
+            ready = mint_order(row for row in rows if row.id not in waiting)
+            moved = 0
+            for start in range(0, len(ready), self.max_batch):
+                moved += self._attest_batch(ready[start : start + self.max_batch])
+            return moved
 
     def _attest_batch(self, rows: list[Tokenization]) -> int:
         while rows:

@@ -92,6 +92,7 @@ def registry_landing(service: BridgeService) -> APIRouter:
     )
     def landing(request: Request, accept: Annotated[str | None, Header()] = None) -> Response | RegistryIndex:
         registry = service.registry
+        assert registry is not None
         programs = registry.list_programs()
         accounts = registry.list_accounts()
         endpoints = [  # from the app's own OpenAPI document: every registry operation it serves
@@ -130,5 +131,6 @@ def install_explorer(app: FastAPI, service: BridgeService) -> None:
     ``docs_url`` and ``redoc_url`` are None: these replace FastAPI's CDN-loading pages)."""
     app.mount(ASSETS, StaticFiles(directory=str(STATIC)), name="assets")
     app.include_router(docs_router(app))
-    app.include_router(registry_landing(service))
+    if service.registry is not None:  # a registry reached over HTTP has its own pages
+        app.include_router(registry_landing(service))
     app.include_router(explorer_router(service))

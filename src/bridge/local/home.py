@@ -44,7 +44,9 @@ from bridge.local.service import local_service
 from bridge.local.settings import LOCAL_HOLDERS, local_settings
 from bridge.local.template import DEMO_SEED
 from bridge.local.verifiers import COUNT as VERIFIER_COUNT
+from bridge.local.verifiers import FOLDER as VERIFIERS_FOLDER
 from bridge.local.verifiers import LocalVerifier
+from bridge.processes import OwnedProcesses, ProcessConflict
 from bridge.registry import auth
 from bridge.registry.demo import demo_key
 from bridge.registry.errors import RegistryError
@@ -107,6 +109,21 @@ class LocalHome:
 
     def is_initialized(self) -> bool:
         return self.manifest_file.is_file()
+
+    def stop_orphans(self) -> list[int]:
+        """Stop the processes a killed start of this home left running (its chain node, its verifiers): the
+        pids stopped. A lock held by a process this home did not start is refused (``home_busy``)."""
+        owned = [(OwnedProcesses(self.path), f"{CHAIN_STATE}.anvil")]
+        owned += [(OwnedProcesses(self.path / VERIFIERS_FOLDER), v.name) for v in self.verifiers()]
+        stopped = []
+        for processes, name in owned:
+            try:
+                pid = processes.adopt_or_stop(name)
+            except ProcessConflict as exc:
+                raise BridgeError(str(exc), code=BridgeErrorCode.INVALID_REQUEST, field="home") from None
+            if pid is not None:
+                stopped.append(pid)
+        return stopped
 
     def read_manifest(self) -> Manifest:
         try:

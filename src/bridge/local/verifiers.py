@@ -33,6 +33,7 @@ from pydantic import SecretStr
 
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.local.files import PRIVATE_DIR, write_private
+from bridge.processes import OwnedProcesses
 from bridge.settings import VerifierEndpoint
 from bridge.verifier.settings import VerifierSettings
 
@@ -123,7 +124,8 @@ class LocalVerifiers:
                 ]  # fmt: skip
                 log = os.open(verifier.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
                 try:  # the process writes its log; this one lets go of the file at once
-                    self.processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
+                    owned = OwnedProcesses(verifier.settings_file.parent)  # an orphan of a crash is stopped first
+                    self.processes.append(owned.start(verifier.name, command, stdout=log, stderr=subprocess.STDOUT))
                 finally:
                     os.close(log)
             deadline = time.monotonic() + timeout
