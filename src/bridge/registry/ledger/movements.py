@@ -174,10 +174,11 @@ def immobilize_many(tx: Tx, request: ImmobilizeManyRequest) -> BlockOperationRes
     for index, selection in enumerate(request.selections()):
         try:
             parts.append(immobilize(tx, selection))
+            tx.session.flush()  # the next selection sees this one's blocks and remainders
         except RegistryError as exc:  # name the selection refused: the caller may retry the others
             field = f"locks[{index}].{exc.field}" if exc.field else f"locks[{index}]"
             raise RegistryError(
-                f"locks[{index}]: {exc.message}", code=exc.code, field=field, details={**exc.details, "index": index}
+                exc.message, code=exc.code, field=field, details={**exc.details, "index": index}
             ) from exc
     return BlockOperationResult(
         seq=tx.seq,
