@@ -1,8 +1,10 @@
-"""Throughput benchmark: end-to-end tokenized batches per second on the in-process EVM.
+"""Throughput benchmark: end-to-end tokenizations per second, in-process EVM and anvil, side by side.
 
-The same work twice, in one run: N custodian blocks tokenized (registry lock, 2-of-3 verifier
-attestations, mint, confirmation), first with one mint transaction per batch, then with the engine
-batching every ready attestation into one transaction. Writes bench/bridge.json.
+The same work twice on each backend, in one run: N custodian blocks tokenized (registry lock, 2-of-3
+verifier attestations, mint, confirmation), first one at a time (``max_batch=1``: a registry request, a
+signed batch and a mint transaction per tokenization), then with every step batched (``BATCH_SIZE`` per
+registry request, signed batch and mint transaction). Writes bench/bridge.json (``batches`` is N, the
+tokenized blocks; rates are tokenizations per second).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from bridge.local import local_service
 from bridge.settings import ANVIL
 
 OUT = Path("bench/bridge.json")
-BATCHES = 40
+BATCHES = 100
+BATCH_SIZE = 50
 
 
 def run(max_batch: int, **chain: Any) -> float:
@@ -68,11 +71,12 @@ def on_anvil(max_batch: int) -> float:
 
 def main() -> None:
     single = run(max_batch=1)
-    batched = run(max_batch=BATCHES)
+    batched = run(max_batch=BATCH_SIZE)
     anvil_single = on_anvil(max_batch=1)
-    anvil_batched = on_anvil(max_batch=BATCHES)
+    anvil_batched = on_anvil(max_batch=BATCH_SIZE)
     result = {
         "batches": BATCHES,
+        "batch_size": BATCH_SIZE,
         "backend": "in-process EVM (eth-tester + py-evm, Cancun)",
         "batches_per_s_single": round(single, 2),
         "batches_per_s_batched": round(batched, 2),
@@ -85,8 +89,9 @@ def main() -> None:
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
         print(f"{key:<24}{value:>10}")
-    verdict = "ok" if result["speedup"] >= 10 else "MISSED"
-    print(f"target speedup >= 10 on the in-process EVM: {verdict}; wrote {OUT}")
+    for key in ("speedup", "anvil_speedup"):
+        print(f"target {key} >= 10: {'ok' if result[key] >= 10 else 'MISSED'}")
+    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":

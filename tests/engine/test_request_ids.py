@@ -34,8 +34,14 @@ def test_every_registry_request_of_a_flow_names_the_rows_random_token(bridge_wor
     retire(bw, minted.class_id, 2 * TONNE)
     bw.settle()
     [settlement] = bw.engine.list_settlements()
+    with bw.store.session() as session:
+        lock_request = session.get_one(Tokenization, minted.id).lock_request
+    assert lock_request is not None
+    assert re.fullmatch(
+        rf"tokenize-{minted.id}-{_token(bw, Tokenization, minted.id)}-lock-[0-9a-f]{{16}}", lock_request
+    )
     tokens = {
-        f"tokenize-{minted.id}-{_token(bw, Tokenization, minted.id)}-immobilize",
+        lock_request,
         f"redeem-{redemption_id}-{_token(bw, Redemption, redemption_id)}-0",
         f"settle-{settlement.id}-{_token(bw, Settlement, settlement.id)}-0",
     }
@@ -87,9 +93,11 @@ def test_a_conflict_on_the_engines_lock_id_leaves_the_tokenization_waiting_not_r
             recipient=bw.holder.address,
         )
     )
-    token = _token(bw, Tokenization, tokenization.id)
-    engine_id = registry_request_id("tokenize", tokenization.id, token, "immobilize")
-    bw.client(bw.world.custodian).transfer(serial=other.block.serial, to_account=bw.world.trader, request_id=engine_id)
+    [[row]] = bw.engine.tokenize.locking.groups()  # the group is named (and saved) before it is sent
+    assert row.lock_request is not None
+    bw.client(bw.world.custodian).transfer(
+        serial=other.block.serial, to_account=bw.world.trader, request_id=row.lock_request
+    )
     bw.settle()
     waiting = bw.engine.get_tokenization(tokenization.id)
     assert (waiting.step, waiting.error_code) == ("received", REQUEST_CONFLICT)

@@ -526,7 +526,7 @@ def test_the_openapi_document_has_an_example_for_every_operation_and_documents_e
             if path != "/api-keys":
                 headers = {(p["name"], p["in"]) for p in operation.get("parameters", [])}
                 assert ("Idempotency-Key", "header") in headers, path
-    assert posts == 14
+    assert posts == 15
 
 
 def test_the_openapi_examples_are_valid_request_bodies(registry: Registry) -> None:

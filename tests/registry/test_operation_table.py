@@ -53,6 +53,17 @@ def _samples(world: World) -> dict[str, Sample]:
             "custodian",
             {**units, "trust_account": trust, "marketplace": "bridge", "marketplace_identifier": TOKEN.model_dump()},
         ),
+        "immobilize_many": Sample(
+            "custodian",
+            {
+                "trust_account": trust,
+                "marketplace": "bridge",
+                "locks": [
+                    {**units, "marketplace_identifier": TOKEN.model_dump()},
+                    {"issuance_id": 1, "quantity": 3, "marketplace_identifier": TOKEN.model_dump()},
+                ],
+            },
+        ),
         "release": Sample("trust", {**units, "to_account": trader}),
         "retire_from_trust": Sample(
             "trust", {**units, "beneficiary": "Fabrikam", "reason": "token retired", "settles": ["31337:cert:1"]}

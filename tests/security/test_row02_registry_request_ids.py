@@ -17,7 +17,7 @@ from bridge.primitives import TONNE
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, request_redemption, retire, tokenize
 
-TOKEN = re.compile(r"^(tokenize|redeem|settle)-\d+-[0-9a-f]{32}-(immobilize|\d+)$")
+TOKEN = re.compile(r"^(tokenize|redeem|settle)-\d+-[0-9a-f]{32}-(immobilize|lock-[0-9a-f]{16}|\d+)$")
 
 
 def squat(bw: BridgeWorld, *request_ids: str) -> None:

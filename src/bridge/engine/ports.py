@@ -14,7 +14,12 @@ from bridge.registry.schemas import AccountPublic, BlockOperationResult, CreditP
 
 if TYPE_CHECKING:
     from bridge.registry.ledger.operations import OperationCall
-    from bridge.registry.requests import ImmobilizeRequest, ReleaseRequest, RetireFromTrustRequest
+    from bridge.registry.requests import (
+        ImmobilizeManyRequest,
+        ImmobilizeRequest,
+        ReleaseRequest,
+        RetireFromTrustRequest,
+    )
 
 
 class RegistryReader(Protocol):
@@ -36,6 +41,9 @@ class RegistryOperator(RegistryReader, Protocol):
 
     @property
     def immobilize(self) -> OperationCall[ImmobilizeRequest, BlockOperationResult]: ...
+
+    @property
+    def immobilize_many(self) -> OperationCall[ImmobilizeManyRequest, BlockOperationResult]: ...
 
     @property
     def release(self) -> OperationCall[ReleaseRequest, BlockOperationResult]: ...

@@ -100,6 +100,8 @@ class Tokenization(Base):
     token_address: Mapped[str | None] = mapped_column(String(42))
     batch_key: Mapped[str | None] = mapped_column(String(66), index=True)  # one active flow per key
     lock_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # the registry's lock of the block
+    # the registry request id of the immobilize_many group it is locked in (named before it is sent)
+    lock_request: Mapped[str | None] = mapped_column(String(200))
     mint_batch_id: Mapped[int | None] = mapped_column(ForeignKey("mint_batches.id"), index=True)
     attested_by: Mapped[list[Any] | None]  # the signers of its mint batch
     # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)

@@ -2,9 +2,9 @@
 over a Merkle root), mint (``bridge.engine.mint``), confirm.
 
 Steps and why each is safe to repeat:
-- immobilize: the registry operation carries ``request_id = tokenize-<id>-<token>-immobilize`` (the
-  row's random token: ``bridge.engine.request_ids``), so a retry after a crash returns the first result
-  (and its lock id) instead of locking twice; the lock names the recipient;
+- immobilize: see ``bridge.engine.immobilize``: one ``immobilize_many`` request per group of custodian
+  blocks, its request id saved on the rows before it is sent, so a retry after a crash returns the first
+  result (and its lock ids) instead of locking twice; each lock names its recipient;
 - attest: ready locks are grouped into batches (by class and recipient, at most ``max_batch``); the
   on-chain verifiers each sign the batch's root once. A verifier signs one leaf per lock id, ever, so
   asking again after a crash gets the same leaves signed (under a new root, which is fine: the contract
@@ -23,9 +23,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from web3.types import TxReceipt
+from sqlalchemy.orm import Session
 
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine import claims
@@ -33,11 +33,11 @@ from bridge.engine.attest import VerifierPanel
 from bridge.engine.classes import credit_class_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import Faults
+from bridge.engine.immobilize import LockStep
 from bridge.engine.locks import batch_key_of, lock_of, mint_order
 from bridge.engine.mint import MintStep, backoff
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.ports import RegistryOperator, RegistryReader
-from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
 from bridge.engine.store import Batch, EngineStore, MintBatch, Tokenization, TokenizeStep
 from bridge.errors import CodedError
@@ -47,7 +47,6 @@ from bridge.registry.schemas import CreditPublic
 from bridge.verifier.schemas import AttestationRequest
 
 log = logging.getLogger(__name__)
-MARKETPLACE = "carbon-bridge"
 ATTESTATION_TTL = 3600
 ACTIVE_STEPS = (TokenizeStep.RECEIVED, TokenizeStep.IMMOBILIZED, TokenizeStep.ATTESTED, TokenizeStep.SUBMITTED)
 __all__ = ["ACTIVE_STEPS", "TokenizeFlow", "batch_key_of"]
@@ -84,6 +83,14 @@ class TokenizeFlow:
         self.faults = faults
         self.max_batch = max_batch
         self.clock = clock
+        self.locking = LockStep(
+            store=store,
+            chain=chain,
+            custodian_registry=custodian_registry,
+            trust_account=trust_account,
+            faults=faults,
+            max_batch=max_batch,
+        )
         self.minting = MintStep(
             store=store, chain=chain, faults=faults, clock=clock, start_block=start_block, reattest=self.reattest
         )
@@ -228,20 +235,20 @@ class TokenizeFlow:
             )
 
     def drive(self) -> int:
-        """Move every tokenization as far as it can go now; returns how many steps were taken."""
-        progressed = 0
-        for tokenization_id in claims.tokenizations(
-            self.store, self.pending_ids(TokenizeStep.RECEIVED), TokenizeStep.RECEIVED
-        ):
-            progressed += self._immobilize(tokenization_id)
-        progressed += self.attest_ready()
-        progressed += self.minting.drive()
-        receipts: dict[str, TxReceipt | None] = {}  # a batch shares one transaction: look it up once
-        for tokenization_id in claims.tokenizations(
-            self.store, self.pending_ids(TokenizeStep.SUBMITTED), TokenizeStep.SUBMITTED
-        ):
-            progressed += self._confirm(tokenization_id, receipts)
-        return progressed
+        """Move every tokenization as far as it can go now, each step for all its rows at once; returns how
+        many steps were taken. Grouping rows for the registry and confirming mints are whole-engine chores:
+        two workers must never name one row into two lock groups (two registry locks of one block)."""
+        return (
+            self._chore("tokenize-lock", self.locking.drive)
+            + self.attest_ready()
+            + self.minting.drive()
+            + self._chore("tokenize-confirm", self.confirm_submitted)
+        )
+
+    def _chore(self, name: str, step: Callable[[], int]) -> int:
+        """``step`` if this worker holds the chore ``name`` now (another worker doing it: nothing to do)."""
+        with claims.chore(self.store, name) as mine:
+            return step() if mine else 0
 
     def _load(self, tokenization_id: int) -> Tokenization:
         with self.store.session() as session:
@@ -251,54 +258,9 @@ class TokenizeFlow:
             session.expunge(row)
             return row
 
-    def _save(self, tokenization_id: int, **changes: object) -> None:
-        with self.store.session() as session:
-            row = session.get_one(Tokenization, tokenization_id)
-            for name, value in changes.items():
-                setattr(row, name, value)
-
     def _immobilize(self, tokenization_id: int) -> int:
-        row = self._load(tokenization_id)
-        assert row.source_serial and row.quantity and row.token_address and row.batch_key
-        self.faults.reached("tokenize.immobilize.before")
-        try:
-            result = self.custodian_registry(row.custodian_account).immobilize(
-                trust_account=self.trust_account,
-                marketplace=MARKETPLACE,
-                marketplace_identifier={
-                    "chain_id": self.chain.chain_id,
-                    "token_address": row.token_address,
-                    "batch_id": row.batch_key.removeprefix("0x"),
-                    "recipient": row.recipient,
-                },
-                marketplace_link=f"evm:{self.chain.chain_id}/{row.token_address}",
-                serial=row.source_serial,
-                quantity=row.quantity,
-                from_account=row.custodian_account,
-                request_id=registry_request_id("tokenize", row.id, row.request_token, "immobilize"),
-            )
-        except CodedError as exc:
-            if exc.http_status >= 500:
-                raise
-            if is_request_conflict(exc):  # not a refusal of the lock: wait, and say so loudly
-                code, message = raise_alarm("tokenization", row.id, exc, current_code=row.error_code)
-                self._save(tokenization_id, error_code=code, error_message=message)
-                return 0
-            # the registry refused (the block moved, was retired or frozen meanwhile): nothing is locked
-            self._save(tokenization_id, step=TokenizeStep.REJECTED, error_code=str(exc.code), error_message=exc.message)
-            return 1
-        self.faults.reached("tokenize.immobilize.done")
-        locked = [(b.serial, b.lock_id) for b in result.blocks]
-        if len(locked) != 1 or locked[0][0] != row.serial or locked[0][1] is None:
-            raise BridgeError(
-                f"the registry locked {locked}, expected {row.serial} under a lock id",
-                code=BridgeErrorCode.CHAIN_FAILURE,
-            )
-        self._save(
-            tokenization_id, step=TokenizeStep.IMMOBILIZED, lock_id=locked[0][1], error_code=None, error_message=None
-        )
-        self.faults.reached("tokenize.immobilize.saved")
-        return 1
+        """Lock one tokenization's block now (tests drive one step of one row with it)."""
+        return self.locking.lock_now(tokenization_id)
 
     # --- attesting -----------------------------------------------------------------------------
 
@@ -401,36 +363,59 @@ class TokenizeFlow:
                 stored.error_code, stored.error_message = "mint_refused", reason
         log.warning("tokenizations %s: %s", [row.id for row in rows], reason)
 
-    def _confirm(self, tokenization_id: int, receipts: dict[str, TxReceipt | None]) -> int:
-        row = self._load(tokenization_id)
-        assert row.tx_hash and row.batch_key and row.class_id and row.token_address
-        if row.tx_hash not in receipts:
-            receipts[row.tx_hash] = self.chain.receipt(row.tx_hash)
-        receipt = receipts[row.tx_hash]
-        if receipt is None or receipt["status"] != 1:
-            # the mint is gone (reorganization): mint it again, unless its lock shows it minted elsewhere
-            self._save(tokenization_id, step=TokenizeStep.ATTESTED, tx_hash=None, mined_block=None)
-            return 1
-        if int(receipt["blockNumber"]) > self.chain.safe_head():
+    def confirm_submitted(self) -> int:
+        """Complete the sent mints that are ``confirmations`` deep, and send back to be minted again those a
+        reorganization removed, all in one transaction; one receipt lookup per transaction (a batch shares
+        one)."""
+        with self.store.session() as session:
+            rows = list(session.scalars(submitted()))
+            session.expunge_all()
+        if not rows:
+            return 0
+        receipts = {tx_hash: self.chain.receipt(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
+        safe_head = self.chain.safe_head()
+        gone: list[int] = []
+        deep: dict[int, int] = {}  # tokenization id -> the block of its mint
+        for row in rows:
+            receipt = receipts.get(row.tx_hash)
+            if receipt is None or receipt["status"] != 1:
+                gone.append(row.id)  # the mint is gone: mint it again, unless its lock shows it minted elsewhere
+            elif int(receipt["blockNumber"]) <= safe_head:
+                deep[row.id] = int(receipt["blockNumber"])
+        if not gone and not deep:
             return 0
         with self.store.session() as session:
-            stored = session.get_one(Tokenization, tokenization_id)
-            stored.step = TokenizeStep.COMPLETED
-            stored.mined_block = int(receipt["blockNumber"])
-            batch = session.get(Batch, row.batch_key)
-            if batch is None:
-                batch = Batch(batch_key=row.batch_key)
-                session.add(batch)
-            if batch.tokenization_id != row.id:  # new, or the same serial bridged again after a redemption
-                batch.class_id = row.class_id
-                batch.token_address = row.token_address
-                batch.registry_code = row.registry_code or ""
-                batch.original_serial = row.serial or ""
-                batch.current_serial = row.serial
-                batch.remaining = int(row.quantity or 0)
-                batch.tokenization_id = row.id
+            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))):
+                if stored.id in deep:
+                    _complete(session, stored, deep[stored.id])
+                else:
+                    stored.step, stored.tx_hash, stored.mined_block = TokenizeStep.ATTESTED, None, None
         self.faults.reached("tokenize.confirm.saved")
-        return 1
+        return len(gone) + len(deep)
+
+
+def submitted() -> Select[tuple[Tokenization]]:
+    """The rows the confirm step takes (the one place it selects them)."""
+    return select(Tokenization).where(Tokenization.step == TokenizeStep.SUBMITTED).order_by(Tokenization.id)
+
+
+def _complete(session: Session, row: Tokenization, mined_block: int) -> None:
+    """``row``'s mint is confirmed: the tokenization is complete and its batch is tracked."""
+    assert row.batch_key and row.class_id and row.token_address
+    row.step = TokenizeStep.COMPLETED
+    row.mined_block = mined_block
+    batch = session.get(Batch, row.batch_key)
+    if batch is None:
+        batch = Batch(batch_key=row.batch_key)
+        session.add(batch)
+    if batch.tokenization_id != row.id:  # new, or the same serial bridged again after a redemption
+        batch.class_id = row.class_id
+        batch.token_address = row.token_address
+        batch.registry_code = row.registry_code or ""
+        batch.original_serial = row.serial or ""
+        batch.current_serial = row.serial
+        batch.remaining = int(row.quantity or 0)
+        batch.tokenization_id = row.id
 
 
 def _as_bridge_code(exc: CodedError) -> BridgeErrorCode:

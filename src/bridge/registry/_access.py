@@ -20,7 +20,7 @@ from bridge.registry.db import database_errors
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Access, operation_for
-from bridge.registry.requests import BlockSelection
+from bridge.registry.requests import BlockSelection, ImmobilizeManyRequest
 
 
 class RegistryAccess:
@@ -38,7 +38,7 @@ class RegistryAccess:
         op = operation_for(request)
         with database_errors():
             if op.access is Access.HOLDER:
-                assert isinstance(request, BlockSelection)
+                assert isinstance(request, BlockSelection | ImmobilizeManyRequest)
                 actor = auth.acting_account(
                     self.registry,
                     self.principal,

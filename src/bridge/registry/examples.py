@@ -57,6 +57,27 @@ EXAMPLES: Final[dict[str, dict[str, dict[str, Any]]]] = {
             },
         ),
     ),
+    "immobilize_many": _examples(
+        tokenize=(
+            "lock two blocks in the bridge's trust account at once, each for its own token batch",
+            {
+                "trust_account": 6,
+                "marketplace": "Carbon Bridge",
+                "locks": [
+                    {
+                        "serial": VCS_SERIAL,
+                        "quantity": 500,
+                        "marketplace_identifier": {"chain_id": 31337, "token_address": TOKEN_ADDRESS, "batch_id": "1"},
+                    },
+                    {
+                        "issuance_id": 3,
+                        "quantity": 25,
+                        "marketplace_identifier": {"chain_id": 31337, "token_address": TOKEN_ADDRESS, "batch_id": "2"},
+                    },
+                ],
+            },
+        ),
+    ),
     "release": _examples(
         redeem=("release 25 t from trust to a redeemer", {"issuance_id": 3, "quantity": 25, "to_account": 5}),
     ),

@@ -51,6 +51,8 @@ SourceFields = Annotated[
         description="fields of the registry's own record kept as text only (name -> value as the registry wrote it)",
     ),
 ]
+MAX_LOCKS_PER_REQUEST = 500
+"""The most selections one ``immobilize_many`` request takes (one registry transaction)."""
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/@+=-]{1,200}$")]
 """An idempotency key: the ledger's ``request_id``, the API's ``Idempotency-Key`` header."""
 
@@ -305,6 +307,40 @@ class ImmobilizeRequest(BlockSelection):
     marketplace: Label = Field(description="where the units are represented, e.g. the bridge's name")
     marketplace_identifier: MarketplaceIdentifier
     marketplace_link: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=500)] | None = None
+
+
+class LockSelection(BlockSelection):
+    """One selection of an ``ImmobilizeManyRequest``: the units, and the token that will represent them."""
+
+    marketplace_identifier: MarketplaceIdentifier
+    marketplace_link: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=500)] | None = None
+
+
+class ImmobilizeManyRequest(_Request):
+    """Lock many selections of one account's held units in a trust account at once: one journal entry, one
+    commit, all or nothing. Each locked block gets its own lock id, consecutive in the order of ``locks``."""
+
+    trust_account: AccountId = Field(description="the trust account that locks the units (e.g. the bridge's)")
+    marketplace: Label = Field(description="where the units are represented, e.g. the bridge's name")
+    from_account: AccountId | None = Field(
+        None, description="the account every selection takes units from (default: the first block's)"
+    )
+    locks: list[LockSelection] = Field(min_length=1, max_length=MAX_LOCKS_PER_REQUEST)
+
+    @property
+    def serial(self) -> str | None:
+        """The block that names the acting account when ``from_account`` does not (the first selection's)."""
+        return self.locks[0].serial
+
+    def selections(self) -> list[ImmobilizeRequest]:
+        """Each selection as the single ``immobilize`` request it stands for."""
+        shared = {"trust_account": self.trust_account, "marketplace": self.marketplace}
+        return [
+            ImmobilizeRequest.model_validate(
+                {**lock.model_dump(), **shared, "from_account": lock.from_account or self.from_account}
+            )
+            for lock in self.locks
+        ]
 
 
 class ReleaseRequest(BlockSelection):

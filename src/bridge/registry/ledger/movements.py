@@ -6,7 +6,7 @@ Status transitions (anything else is refused with ``invalid_transition``)::
                 -> retired                          retire
                 -> cancelled                        cancel
                 -> buffer                           move_to_buffer
-                -> immobilized (a trust account)    immobilize
+                -> immobilized (a trust account)    immobilize, immobilize_many
     immobilized -> held (a holding account)         release
                 -> retired                          retire_from_trust
     buffer      -> cancelled                        cancel (reversal: buffer units cover a loss)
@@ -26,13 +26,14 @@ from bridge.registry import _blocks
 from bridge.registry._blocks import Rule, Tx, refuse
 from bridge.registry._convert import block_public
 from bridge.registry.enums import LIVE_STATUSES, AccountKind, BlockStatus
-from bridge.registry.errors import RegistryErrorCode
+from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.models import Account, LockRecord, UnitBlock
 from bridge.registry.requests import (
     BlockSelection,
     BufferRequest,
     CancelRequest,
     FreezeRequest,
+    ImmobilizeManyRequest,
     ImmobilizeRequest,
     ReleaseRequest,
     RetireFromTrustRequest,
@@ -164,6 +165,29 @@ def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
         block.lock_id = lock.lock_id
 
     return _operate(tx, request, "immobilize", apply)
+
+
+def immobilize_many(tx: Tx, request: ImmobilizeManyRequest) -> BlockOperationResult:
+    """Lock many selections at once (one journal entry, all or nothing): each as ``immobilize`` would, in
+    order, so the locked blocks' lock ids are consecutive and ``blocks`` lists them in selection order."""
+    parts: list[BlockOperationResult] = []
+    for index, selection in enumerate(request.selections()):
+        try:
+            parts.append(immobilize(tx, selection))
+            tx.session.flush()  # the next selection sees this one's blocks and remainders
+        except RegistryError as exc:  # name the selection refused: the caller may retry the others
+            field = f"locks[{index}].{exc.field}" if exc.field else f"locks[{index}]"
+            raise RegistryError(
+                exc.message, code=exc.code, field=field, details={**exc.details, "index": index}
+            ) from exc
+    return BlockOperationResult(
+        seq=tx.seq,
+        operation="immobilize_many",
+        recorded_at=tx.now,
+        quantity=sum(part.quantity for part in parts),
+        blocks=[block for part in parts for block in part.blocks],
+        remainders=[block for part in parts for block in part.remainders],
+    )
 
 
 def release(tx: Tx, request: ReleaseRequest) -> BlockOperationResult:

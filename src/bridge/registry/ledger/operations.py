@@ -34,6 +34,7 @@ from bridge.registry.requests import (
     CancelRequest,
     CloseAccountRequest,
     FreezeRequest,
+    ImmobilizeManyRequest,
     ImmobilizeRequest,
     InitRequest,
     IssueRequest,
@@ -162,6 +163,15 @@ IMMOBILIZE: Final = Operation(
     "/immobilizations",
     "Lock held units in a trust account for a token (tokenization)",
 )
+IMMOBILIZE_MANY: Final = Operation(
+    "immobilize_many",
+    ImmobilizeManyRequest,
+    BlockOperationResult,
+    movements.immobilize_many,
+    Access.HOLDER,
+    "/immobilization-batches",
+    "Lock many selections of held units in a trust account at once (one lock id each, consecutive)",
+)
 RELEASE: Final = Operation(
     "release",
     ReleaseRequest,
@@ -257,6 +267,7 @@ OPERATIONS: Final[Mapping[str, Operation[Any, Any]]] = {
         CANCEL,
         MOVE_TO_BUFFER,
         IMMOBILIZE,
+        IMMOBILIZE_MANY,
         RELEASE,
         RETIRE_FROM_TRUST,
         CREATE_PROGRAM,
@@ -351,6 +362,7 @@ class OperationMethods:
     cancel = OperationMethod(CANCEL)
     move_to_buffer = OperationMethod(MOVE_TO_BUFFER)
     immobilize = OperationMethod(IMMOBILIZE)
+    immobilize_many = OperationMethod(IMMOBILIZE_MANY)
     release = OperationMethod(RELEASE)
     retire_from_trust = OperationMethod(RETIRE_FROM_TRUST)
     create_program = OperationMethod(CREATE_PROGRAM)
