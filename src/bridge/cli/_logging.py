@@ -51,4 +51,8 @@ def configure_logging(level: str, *, json_lines: bool = False) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("web3").setLevel(max(root.level, logging.WARNING))  # its debug chatter is not ours
+    # libraries' chatter is not ours (every HTTP call to a verifier, every migration step, every request line):
+    # shown at debug only
+    libraries = root.level if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
+    for name in ("web3", "httpx", "alembic", "uvicorn.access"):
+        logging.getLogger(name).setLevel(libraries)
