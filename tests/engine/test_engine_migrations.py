@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -220,3 +222,19 @@ def test_open_makes_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None:
     store = EngineStore(f"sqlite:///{tmp_path / 'nested' / 'home' / 'bridge.db'}")
     assert (tmp_path / "nested" / "home" / "bridge.db").is_file()
     store.close()
+
+
+def test_a_failed_sqlite_migration_gives_its_connection_back_with_foreign_keys_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bridge.db'}")
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a migration failed half-way")
+
+    monkeypatch.setattr(command, "upgrade", broken)
+    with pytest.raises(RuntimeError, match="half-way"):
+        migrate(engine)
+    with engine.connect() as connection:  # the pool hands back the connection the migration used
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

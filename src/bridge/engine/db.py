@@ -80,16 +80,21 @@ def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> No
     """Run the shipped migrations up (or ``down``) to ``revision`` on ``engine``'s database, atomically."""
     config = alembic_config()
     with engine.connect() as connection:
-        _locked(connection)
-        config.attributes["connection"] = connection
-        if down:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
-        _check_foreign_keys(connection)
-        connection.commit()
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        try:
+            _locked(connection)
+            config.attributes["connection"] = connection
+            if down:
+                command.downgrade(config, revision)
+            else:
+                command.upgrade(config, revision)
+            _check_foreign_keys(connection)
+            connection.commit()
+        finally:
+            if connection.dialect.name == "sqlite":
+                # the connection goes back to the pool: foreign keys on again, whether the migration
+                # committed or failed (after a failure the transaction is rolled back first)
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:
