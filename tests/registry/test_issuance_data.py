@@ -11,24 +11,12 @@ import pytest
 from bridge.registry.auth import issue_api_key
 from bridge.registry.client import InProcessRegistryClient
 from bridge.registry.errors import RegistryErrorCode as C
+from bridge.registry.examples import EXAMPLES
 from bridge.registry.ledger import Registry
 from registry_factories import World, assert_refused
 
-GS_PROJECT: dict[str, Any] = {
-    "program": "GS",
-    "project_id": "11603",
-    "name": "GS10789 VPA8: Efficient and Clean Cooking for households in Kenya",
-    "methodology_id": "GS TPDDTEC v3.1",
-    "methodology_category": "Energy Efficiency - Domestic",
-    "sector": "Energy Efficiency - Domestic",
-    "sectoral_scope": "3",
-    "host_country": "Kenya",
-    "mitigation_type": "reduction",
-    "article6_authorization": "not_applicable",
-    "activity_structure": "activity",
-    "poa_id": "10789",
-    "proponent": "ECC- Talanton Trust",
-}
+# a Gold Standard VPA, its country by name: the registry API's own example (a test sends every example)
+GS_PROJECT: dict[str, Any] = EXAMPLES["create_project"]["vpa"]["value"]
 # from Gold Standard's retirement export: vintage 2025, monitoring period 2024-03-02..2025-03-10
 GS_SERIAL = "GS1-1-KE-GS11603-16-2025-30256-1-5463"
 PERIOD = {"vintage_start": date(2024, 3, 2), "vintage_end": date(2025, 3, 10)}
