@@ -9,6 +9,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 
 from bridge.chain.attestation import Lock, lock_typed_data, sign_lock_batch
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.errors import ContractRevert
 from bridge.chain.local import LocalBridge
 from bridge.chain.lock_batch import LockTree, SignedLockBatch
@@ -85,6 +86,25 @@ def test_a_class_counted_in_kilograms_mints_a_thousandth_of_a_tonne_per_unit(loc
     assert local.token(kilograms).functions.totalSupply().call() == 2_500 * 10**15 == 5 * TONNE // 2
     assert local.bridge.functions.classReserve(kilograms.class_id).call() == 2_500
     assert local.bridge.functions.weiPerUnit(kilograms.class_id).call() == kilograms.wei_per_unit == 10**15
+
+
+def test_the_engine_asks_a_classs_unit_once_and_never_keeps_the_zero_of_a_class_not_yet_minted(
+    local: LocalBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chain = BridgeChain(local.deployment, local.sender())
+    kilograms = verra_class(project_id="DAC-2", unit_decimals=3)
+    asked: list[bytes] = []
+    read = local.bridge.functions.weiPerUnit
+
+    def counted(class_id: bytes) -> object:
+        asked.append(bytes(class_id))
+        return read(class_id)
+
+    monkeypatch.setattr(local.bridge.functions, "weiPerUnit", counted)
+    assert chain.wei_per_unit(kilograms.class_id) == 0  # no such class yet
+    local.mint_locks([lock_of(local, 5, credit_class=kilograms)])
+    assert [chain.wei_per_unit(kilograms.class_id) for _ in range(3)] == [10**15] * 3
+    assert len(asked) == 2, "asked before the class existed, then once: a class's unit never changes"
 
 
 def test_one_signed_batch_mints_many_classes_and_recipients_in_one_transaction(local: LocalBridge) -> None:

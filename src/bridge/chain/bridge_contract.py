@@ -55,6 +55,7 @@ class BridgeChain:
         self.w3 = deployment.w3
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
+        self._wei_per_unit: dict[str, int] = {}  # class id -> its unit's wei: fixed once the class exists
         self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
         self.scanner = LogScanner(self.w3, sender.policy.log_max_span)
         self._round: tuple[int, int | None] | None = None  # (thread in a round, the head it read)
@@ -190,8 +191,14 @@ class BridgeChain:
         return int(self.bridge.functions.classReserve(HexBytes(class_id)).call())
 
     def wei_per_unit(self, class_id: str) -> int:
-        """Token wei per registry unit of the class (10**18 for tonnes, 10**15 for kilograms)."""
-        return int(self.bridge.functions.weiPerUnit(HexBytes(class_id)).call())
+        """Token wei per registry unit of the class (10**18 for tonnes, 10**15 for kilograms); 0 for a class the
+        chain does not have. A class id fixes the class's unit, so a known answer is asked once."""
+        known = self._wei_per_unit.get(class_id)
+        if known is None:
+            known = int(self.bridge.functions.weiPerUnit(HexBytes(class_id)).call())
+            if known:
+                self._wei_per_unit[class_id] = known
+        return known
 
     def is_verifier(self, address: str) -> bool:
         return bool(self.bridge.functions.isVerifier(address).call())

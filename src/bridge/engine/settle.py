@@ -155,6 +155,8 @@ class SettleFlow:
         for class_id, retirements in sorted(by_class.items()):
             # whole registry units (a tonne, or a kilogram for a class counted in them)
             wei_per_unit = self.chain.wei_per_unit(class_id)
+            if wei_per_unit == 0:
+                continue  # the chain no longer shows the class (a reorganization): its retirements are read again
             tonnes = sum(r.amount - r.settled for r in retirements) // wei_per_unit
             if tonnes == 0:
                 continue
