@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_columns, project_of
 from bridge.registry.imports.formats.records import (
     NOT_PUBLISHED,
     Action,
@@ -18,25 +18,7 @@ from bridge.registry.imports.formats.records import (
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ACR")
-PROJECT: Final = ProjectColumns(
-    project_id="Project ID",
-    name="Project Name",
-    country="Project Site Country",
-    methodology="Project Methodology/Protocol",
-    project_type="Project Type",
-    version="Methodology/Protocol Version",
-    location="Project Site Location",
-    state="Project Site State",
-)
-
-_PROJECT: Final = (
-    *PROJECT.declared(),
-    Column("Sustainable Development Goal(s)", "SDGs", "sdg_goals"),
-    Column("ARB Eligible", "ARB eligibility (yes/no/blank)", "arb_eligible"),
-    Column("Ecology Eligible", "Washington Ecology eligibility", "ecology_eligible"),
-    Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
-    Column("Verified Removal", "removal when Yes, else reduction", "mitigation_type"),
-)
+PROJECT: Final = project_columns("acr")
 
 
 def _project(row: Row, **more: Any) -> dict[str, Any]:
@@ -50,21 +32,6 @@ def _labels(row: Row) -> dict[str, Any]:
         "ecology_eligible": cells.eligibility(row, "Ecology Eligible"),
         "mitigation_type": labels.mitigation(row, "Verified Removal"),
     }
-
-
-ISSUANCE_COLUMNS: Final = (
-    *_PROJECT,
-    Column("Project Developer", "proponent; the account the units are issued to", "proponent"),
-    Column("Project Crediting Period Start Date", "crediting period start", "crediting_period_start"),
-    Column("Project VVB", "verification body", "verification_body"),
-    Column("Date Issued (GMT)", "issued on", "issued_on"),
-    Column("Vintage", "the serial's vintage year", "program_fields"),
-    Column("ReportingPeriodBegin", "vintage start: the reporting period", "vintage_start"),
-    Column("ReportingPeriodEnd", "vintage end", "vintage_end"),
-    Column("Total Credits Issued", "the issuance's quantity (buffer included)", "quantity"),
-    Column("Credits Issued to Buffer Pool", "buffer deposit at issuance", "buffer_quantity"),
-    Column("Credits Transferred to Buffer Pool", "buffer deposit at issuance (added)", "buffer_quantity"),
-)
 
 
 def read_issuance(row: Row) -> RowRecords:
@@ -96,19 +63,6 @@ def read_issuance(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, holder=developer, units=total)
 
 
-_BLOCK: Final = (
-    *_PROJECT,
-    Column("Credit Serial Numbers", "the block's serial, issued as printed", "serial"),
-    Column("Quantity of Credits", "the block's quantity", "quantity"),
-    Column("Date Issued (GMT)", "issued on", "issued_on"),
-    Column("Vintage Assignment Period Start Date", "vintage start", "vintage_start"),
-    Column("Vintage Assignment Period End Date", "vintage end", "vintage_end"),
-    Column("Account Holder", "the account the units were in", None),
-    Column("Eligible for CORSIA 2021-2023 Compliance Period (Pilot Phase)", "CORSIA pilot phase", "corsia_pilot"),
-    Column("Eligible for CORSIA 2024-2026 Compliance Period (First Phase)", "CORSIA first phase", "corsia_first_phase"),
-)
-
-
 def _block(row: Row, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
     quantity = cells.tonnes(row, "Quantity of Credits", PROGRAM.unit_decimals) or 0
     issuance = defaults(
@@ -130,15 +84,6 @@ def _block(row: Row, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
     return issuance, quantity
 
 
-RETIREMENT_COLUMNS: Final = (
-    *_BLOCK,
-    Column("Status Effective (GMT)", "retired at", "retired_at"),
-    Column("Retired on Behalf of", "beneficiary (else the account holder)", "beneficiary"),
-    Column("Retirement Reason", "retirement reason", "reason"),
-    Column("Purpose of Retirement", "retirement details", "details"),
-)
-
-
 def read_retirement(row: Row) -> RowRecords:
     issuance, quantity = _block(row, RETIREMENTS.mapped)
     holder = cells.text(row, "Account Holder")
@@ -150,14 +95,6 @@ def read_retirement(row: Row) -> RowRecords:
         when=cells.moment(row, "Status Effective (GMT)", required=True),
     )
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
-
-
-CANCELLATION_COLUMNS: Final = (
-    *_BLOCK,
-    Column("Status Effective (GMT)", "cancelled at", "cancelled_at"),
-    Column("Cancellation Type", "cancellation reason", "reason"),
-    Column("Cancellation Details", "added to the cancellation reason", "reason"),
-)
 
 
 def read_cancellation(row: Row) -> RowRecords:
@@ -179,6 +116,6 @@ def read_cancellation(row: Row) -> RowRecords:
     )
 
 
-ISSUANCES: Final = declared("acr-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
-RETIREMENTS: Final = declared("acr-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)
-CANCELLATIONS: Final = declared("acr-cancellations", PROGRAM, CANCELLATION_COLUMNS, read_cancellation)
+ISSUANCES: Final = declared("acr-issuances", PROGRAM, read_issuance)
+RETIREMENTS: Final = declared("acr-retirements", PROGRAM, read_retirement)
+CANCELLATIONS: Final = declared("acr-cancellations", PROGRAM, read_cancellation)

@@ -9,28 +9,13 @@ from typing import Any, Final
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_columns, project_of
 from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
 PROGRAM: Final = ProgramDefaults("ART")
 STANDARD: Final = "Crediting Program and Standard"
-PROJECT: Final = ProjectColumns(
-    project_id="Program ID",
-    name="Program Name",
-    country="Program Country",
-    methodology=STANDARD,
-    project_type="Program Type",
-    version="Standard Version",
-    location="Program Jurisdiction(s)",
-)
-
-_PROGRAM_COLUMNS: Final = (
-    *PROJECT.declared(),
-    Column("Vintage", "the vintage year: vintage Jan 1 - Dec 31", "vintage_start"),
-    Column("Date Approved", "issued on", "issued_on"),
-    Column("CCP Approved", "CCP-approved (blank: no)", "ccp_approved"),
-)
+PROJECT: Final = project_columns("art")
 
 
 def _project(row: Row, **more: Any) -> dict[str, Any]:
@@ -50,17 +35,6 @@ def _issuance(row: Row, quantity: int, mapped: frozenset[str]) -> tuple[dict[str
         }
     )
     return issuance, year
-
-
-ISSUANCE_COLUMNS: Final = (
-    *_PROGRAM_COLUMNS,
-    Column("Sovereign Program Developer", "proponent; the account the units are issued to", "proponent"),
-    Column("Total Emission Reductions/Removals", "the issuance's quantity (buffer included)", "quantity"),
-    Column("Credits Deposited in Buffer", "buffer deposit at issuance", "buffer_quantity"),
-    Column("Credits Verified", "checked: the total less the buffer", "quantity"),
-    Column("CORSIA Eligible", "CORSIA eligibility in the phase the vintage fits (2016-2020 pilot, 2021- first)", None),
-    Column("Verification Body", "verification body", "verification_body"),
-)
 
 
 def read_issuance(row: Row) -> RowRecords:
@@ -89,18 +63,6 @@ def read_issuance(row: Row) -> RowRecords:
 
 PILOT: Final = "Eligible for CORSIA 2021-2023 Compliance Period (Pilot Phase)"
 FIRST: Final = "Eligible for CORSIA 2024-2026 Compliance Period (First Phase)"
-RETIREMENT_COLUMNS: Final = (
-    *_PROGRAM_COLUMNS,
-    Column("Credit Serial Numbers", "the block's serial, issued as printed", "serial"),
-    Column("Quantity of Credits", "the block's quantity", "quantity"),
-    Column(PILOT, "CORSIA pilot phase", "corsia_pilot"),
-    Column(FIRST, "CORSIA first phase", "corsia_first_phase"),
-    Column("Status Effective", "retired at", "retired_at"),
-    Column("Account Holder", "the account the units were in", None),
-    Column("Retired on Behalf of", "beneficiary (else the account holder)", "beneficiary"),
-    Column("Retirement Reason", "retirement reason", "reason"),
-    Column("Purpose of Retirement", "retirement details", "details"),
-)
 
 
 def read_retirement(row: Row) -> RowRecords:
@@ -119,5 +81,5 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=_project(row), issuance=issuance, holder=holder, action=action, units=quantity)
 
 
-ISSUANCES: Final = declared("art-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
-RETIREMENTS: Final = declared("art-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)
+ISSUANCES: Final = declared("art-issuances", PROGRAM, read_issuance)
+RETIREMENTS: Final = declared("art-retirements", PROGRAM, read_retirement)

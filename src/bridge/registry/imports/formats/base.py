@@ -89,27 +89,37 @@ class ExportFormat:
 
 
 EXPORTS: Final = tomllib.loads(Path(__file__).with_name("exports.toml").read_text(encoding="utf-8"))
-"""What tells each export apart, and the columns it keeps as text, as data (``exports.toml``)."""
+"""What tells each export apart, its columns, and the columns it keeps as text, as data (``exports.toml``)."""
 
 
-def declared(
-    name: str, program: ProgramDefaults, columns: tuple[Column, ...], read: Callable[[Row], RowRecords]
-) -> ExportFormat:
+def declared(name: str, program: ProgramDefaults, read: Callable[[Row], RowRecords]) -> ExportFormat:
     """The export format ``name`` (``acr-issuances``: registry ``acr``, export ``issuances`` in ``exports.toml``),
-    with the columns and the reader its module declares."""
+    with the reader its module declares."""
     prefix, kind = name.split("-", 1)
     export = EXPORTS[prefix][kind]
     return ExportFormat(
         name=name,
         registry=EXPORTS[prefix]["registry"],
         program=program,
-        columns=columns,
+        columns=_columns(prefix, export["columns"]),
         signature=frozenset(export["signature"]),
         read=read,
         quantity_column=export.get("quantity_column"),
         description=export["description"],
         kept_as_text=tuple(export.get("kept_as_text", ())),
     )
+
+
+def _columns(prefix: str, groups: list[str]) -> tuple[Column, ...]:
+    """The registry's project columns (if it declares them), then its column ``groups`` in order."""
+    registry = EXPORTS[prefix]
+    project = project_columns(prefix).declared(**registry.get("project_notes", {})) if "project" in registry else ()
+    return (*project, *(Column(*column) for group in groups for column in registry["columns"][group]))
+
+
+def project_columns(prefix: str) -> ProjectColumns:
+    """The columns of registry ``prefix``'s exports that name a project and hold its common fields."""
+    return ProjectColumns(**EXPORTS[prefix]["project"])
 
 
 def methodology_id(name: str | None) -> str:

@@ -7,7 +7,7 @@ from typing import Final
 
 from bridge.registry.countries import UNKNOWN_COUNTRY
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_fields
 from bridge.registry.imports.formats.records import Action, RowRecords, defaults, source_fields
 from bridge.registry.imports.table import Row
 
@@ -16,15 +16,6 @@ CERCARBONO_PROJECT_GROUPS: Final = 7
 """A Cercarbono batch id's first groups (``CDC_1_1_1_321_14_1``) stay the same across the batches of one
 project in its export (``..._1_2008``, ``..._1_2009``): they name the project, which the export gives no
 column for."""
-
-COLUMNS: Final = (
-    Column("serial", "the batch id, issued as printed (the whole batch)", "serial"),
-    Column("issued_quantity", "the batch's quantity", "quantity"),
-    Column("issuance_date", "issued on", "issued_on"),
-    Column("vintage_of_credits", "vintage: first / last day", "vintage_start"),
-    Column("is_buffer", "True: the batch goes to the buffer pool", None),
-    Column("global_goals", "the project's SDGs", "sdg_goals"),
-)
 
 
 def read_issuance(row: Row) -> RowRecords:
@@ -65,4 +56,4 @@ def _goals(row: Row) -> list[int]:
     return sorted({int(n) for n in numbers})
 
 
-ISSUANCES: Final = declared("cercarbono-issuances", PROGRAM, COLUMNS, read_issuance)
+ISSUANCES: Final = declared("cercarbono-issuances", PROGRAM, read_issuance)

@@ -9,7 +9,7 @@ from bridge.registry.enums import ActivityStructure
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
 from bridge.registry.imports.formats import labels
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, ProjectColumns, declared, project_of
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_columns, project_of
 from bridge.registry.imports.formats.records import RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
@@ -35,9 +35,7 @@ def _structure(row: Row) -> dict[str, Any]:
     return defaults({"activity_structure": structure, "poa_id": poa})
 
 
-PROJECT: Final = ProjectColumns(
-    project_id="GSID", name="Project Name", country="Country", methodology="Methodology", project_type="Project Type"
-)
+PROJECT: Final = project_columns("gs")
 
 
 def _project(row: Row, developer: str, **more: Any) -> dict[str, Any]:
@@ -53,20 +51,6 @@ def _project(row: Row, developer: str, **more: Any) -> dict[str, Any]:
     )
 
 
-_PROJECT: Final = (
-    *PROJECT.declared(project_type="methodology category and sector; A/R types are removals"),
-    Column("Programme of Activities", "activity structure (Standalone, PoA, VPA)", "activity_structure"),
-    Column("POA GSID", "the programme a VPA belongs to", "poa_id"),
-)
-
-PROJECT_COLUMNS: Final = (
-    *_PROJECT,
-    Column("Project Developer Name", "proponent", "proponent"),
-    Column("Status", "project status", "status"),
-    Column("Sustainable Development Goals", "SDGs", "sdg_goals"),
-)
-
-
 def read_project(row: Row) -> RowRecords:
     fields = _project(
         row,
@@ -76,24 +60,6 @@ def read_project(row: Row) -> RowRecords:
         source_fields=source_fields(row, PROJECTS.mapped),
     )
     return RowRecords(project=fields)
-
-
-ISSUANCE_COLUMNS: Final = (
-    *_PROJECT,
-    Column("Project Developer", "proponent; the account the units are issued to", "proponent"),
-    Column("Quantity", "the block's quantity", "quantity"),
-    Column("Serial Number", "the block's serial, issued as printed (VER ranges or CER unit ids)", "serial"),
-    Column("Vintage", "the vintage year (the period when no monitoring period is given)", "vintage_start"),
-    Column("Monitoring Period Start", "vintage start: the monitoring period", "vintage_start"),
-    Column("Monitoring Period End", "vintage end", "vintage_end"),
-    Column("Issuance Date", "issued on", "issued_on"),
-    Column("Label", "removal or reduction (Emission Reduction, Removal)", "mitigation_type"),
-    Column(
-        "Article Six Authorization",
-        "Article 6 authorization (Not Applicable, Authorized ...)",
-        "article6_authorization",
-    ),
-)
 
 
 def _issuance(row: Row, mapped: frozenset[str]) -> tuple[dict[str, Any], int]:
@@ -128,16 +94,6 @@ def read_issuance(row: Row) -> RowRecords:
     )
 
 
-RETIREMENT_COLUMNS: Final = (
-    *ISSUANCE_COLUMNS,
-    Column("Retirement Date", "retired at", "retired_at"),
-    Column("Using Entity", "beneficiary (else the aeroplane operator, else the developer)", "beneficiary"),
-    Column("Aeroplane Operator Name", "beneficiary when no using entity is named", "beneficiary"),
-    Column("Use Case", "retirement reason (Voluntary, CORSIA, ...)", "reason"),
-    Column("Note", "retirement details", "details"),
-)
-
-
 def read_retirement(row: Row) -> RowRecords:
     issuance, quantity = _issuance(row, RETIREMENTS.mapped)
     developer = cells.text(row, "Project Developer")
@@ -153,6 +109,6 @@ def read_retirement(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, holder=developer, action=action, units=quantity)
 
 
-PROJECTS: Final = declared("gs-projects", PROGRAM, PROJECT_COLUMNS, read_project)
-ISSUANCES: Final = declared("gs-issuances", PROGRAM, ISSUANCE_COLUMNS, read_issuance)
-RETIREMENTS: Final = declared("gs-retirements", PROGRAM, RETIREMENT_COLUMNS, read_retirement)
+PROJECTS: Final = declared("gs-projects", PROGRAM, read_project)
+ISSUANCES: Final = declared("gs-issuances", PROGRAM, read_issuance)
+RETIREMENTS: Final = declared("gs-retirements", PROGRAM, read_retirement)

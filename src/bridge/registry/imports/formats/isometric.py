@@ -7,7 +7,7 @@ from typing import Final
 from bridge.registry.countries import UNKNOWN_COUNTRY
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_fields
 from bridge.registry.imports.formats.records import RowRecords, defaults, source_fields
 from bridge.registry.imports.table import Row
 
@@ -16,18 +16,6 @@ PROGRAM: Final = ProgramDefaults("ISOMETRIC", corsia_phases=())
 KGS: Final = "credit_batch_size_total.credit_kgs"
 TONNES: Final = "credit_batch_size_total.credits"
 BUFFER_KGS: Final = "buffer_pool_credit_batch_size_total.credit_kgs"
-COLUMNS: Final = (
-    Column("id", "the issuance id, issued as printed (the whole batch)", "serial"),
-    Column("issued_at", "issued on; also the vintage (the export gives none)", "issued_on"),
-    Column("project_id", "project id (prj_...)", "project_id"),
-    Column("supplier.organisation.name", "project name and proponent; the account the units are issued to", "name"),
-    Column("supplier.location.country_code", "host country (ISO-3 or ISO-2; unknown when blank)", "host_country"),
-    Column("supplier.location.country_name", "host country when no code is given", "host_country"),
-    Column("supplier.location.description", "site location", "site_location"),
-    Column(KGS, "the issuance's quantity in kilograms (buffer included)", "quantity"),
-    Column(TONNES, "checked: the same quantity in tonnes", "quantity"),
-    Column(BUFFER_KGS, "buffer deposit at issuance, in kilograms", "buffer_quantity"),
-)
 
 
 def read_issuance(row: Row) -> RowRecords:
@@ -67,4 +55,4 @@ def read_issuance(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, holder=organisation, units=kgs)
 
 
-ISSUANCES: Final = declared("isometric-issuances", PROGRAM, COLUMNS, read_issuance)
+ISSUANCES: Final = declared("isometric-issuances", PROGRAM, read_issuance)

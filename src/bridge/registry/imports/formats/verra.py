@@ -7,7 +7,7 @@ from typing import Final
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError
 from bridge.registry.imports import cells
-from bridge.registry.imports.formats.base import Column, ProgramDefaults, declared, project_fields
+from bridge.registry.imports.formats.base import ProgramDefaults, declared, project_fields
 from bridge.registry.imports.formats.records import NOT_PUBLISHED, RowRecords, defaults, retirement, source_fields
 from bridge.registry.imports.table import Row
 
@@ -39,20 +39,6 @@ def scope_of(project_type: str | None) -> str | None:
     return SECTORAL_SCOPES.get(project_type.split(";")[0].strip().lower())
 
 
-PROJECT_COLUMNS: Final = (
-    Column("ID", "project id", "project_id"),
-    Column("Name", "project name", "name"),
-    Column("Proponent", "proponent", "proponent"),
-    Column("Project Type", "sector; its sectoral scope (Verra's types are its scopes)", "sector"),
-    Column("AFOLU Activities", "methodology category (else the project type)", "methodology_category"),
-    Column("Methodology", "methodology (and its id when it fits 64 characters)", "methodology_id"),
-    Column("Status", "project status", "status"),
-    Column("Country/Area", "host country (ISO-2, from the name)", "host_country"),
-    Column("Crediting Period Start Date", "crediting period start", "crediting_period_start"),
-    Column("Crediting Period End Date", "crediting period end", "crediting_period_end"),
-)
-
-
 def read_project(row: Row) -> RowRecords:
     project_type = cells.text(row, "Project Type")
     fields = project_fields(
@@ -71,26 +57,6 @@ def read_project(row: Row) -> RowRecords:
         source_fields=source_fields(row, PROJECTS.mapped),
     )
     return RowRecords(project=fields)
-
-
-TRANSACTION_COLUMNS: Final = (
-    Column("ID", "project id", "project_id"),
-    Column("Name", "project name", "name"),
-    Column("Country/Area", "host country (ISO-2, from the name)", "host_country"),
-    Column("Project Type", "sector; sectoral scope when the serial has none", "sector"),
-    Column("Methodology", "methodology", "methodology_id"),
-    Column("Sustainable Development Goals", "the project's SDGs", "sdg_goals"),
-    Column("Additional Certifications", "the project's additional certifications", "additional_certifications"),
-    Column("Issuance Date", "issued on", "issued_on"),
-    Column("Vintage Start", "vintage start (the monitoring period)", "vintage_start"),
-    Column("Vintage End", "vintage end", "vintage_end"),
-    Column("Quantity Issued", "the block's quantity (VCUs)", "quantity"),
-    Column("Serial Number", "the block's serial, issued as printed", "serial"),
-    Column("Retirement/Cancellation Date", "retired at (the block is retired when set)", "retired_at"),
-    Column("Retirement Beneficiary", f"retirement beneficiary ({NOT_PUBLISHED!r} when blank)", "beneficiary"),
-    Column("Retirement Reason", "retirement reason", "reason"),
-    Column("Retirement Details", "retirement details", "details"),
-)
 
 
 def read_transaction(row: Row) -> RowRecords:
@@ -139,5 +105,5 @@ def read_transaction(row: Row) -> RowRecords:
     return RowRecords(project=project, issuance=issuance, action=action, units=quantity)
 
 
-PROJECTS: Final = declared("verra-projects", PROGRAM, PROJECT_COLUMNS, read_project)
-TRANSACTIONS: Final = declared("verra-transactions", PROGRAM, TRANSACTION_COLUMNS, read_transaction)
+PROJECTS: Final = declared("verra-projects", PROGRAM, read_project)
+TRANSACTIONS: Final = declared("verra-transactions", PROGRAM, read_transaction)
