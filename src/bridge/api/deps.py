@@ -1,6 +1,6 @@
 """The API's dependencies as typed aliases: the service, the caller's key and role, pages, ids and headers.
 
-A route declares what it needs (``service: ServiceDep, principal: OperatorDep, limit: Limit = 50``) and
+A route declares what it needs (``service: ServiceDep, principal: OperatorDep, page: PageParams``) and
 FastAPI resolves it, refusing a shutting-down service (503), a missing or unknown key (401), a key of the
 wrong role (403) or a malformed parameter (422) before the route runs. The roles an operation admits are
 the scopes of its X-API-Key requirement in the OpenAPI document.
@@ -69,6 +69,18 @@ PageCursor = Annotated[
         description="the next_cursor of the previous page (opaque)",
     ),
 ]
+
+
+class PageQuery(BaseModel):
+    """The paging parameters of every list: ``limit`` items after ``offset`` items, or after ``cursor``."""
+
+    limit: Limit = 50
+    offset: Offset = 0
+    cursor: PageCursor = None
+
+
+PageParams = Annotated[PageQuery, Query()]
+"""The paging parameters as query parameters, in this order, where the route declares ``page``."""
 ClassIdQuery = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="a class id")]
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BigIdPath = Annotated[int, Path(ge=0, lt=2**256)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from bridge.api import examples
-from bridge.api.deps import ClassIdQuery, Limit, Offset, PageCursor, ServiceDep
+from bridge.api.deps import ClassIdQuery, PageParams, ServiceDep
 from bridge.chain.attestation import Label
 from bridge.engine.schemas import BatchPublic, ClassPublic
 from bridge.primitives import Page
@@ -21,12 +21,10 @@ LABEL_PATTERN = "^(" + "|".join(label.name.lower() for label in Label if label.n
 )
 def list_batches(
     service: ServiceDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     class_id: ClassIdQuery = None,
 ) -> Page[BatchPublic]:
-    return service.batches(limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+    return service.batches(**page.model_dump(), class_id=class_id)
 
 
 @router.get(
@@ -36,17 +34,13 @@ def list_batches(
 )
 def list_classes(
     service: ServiceDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     program: Annotated[str | None, Query(min_length=1, max_length=32, description="program code, e.g. VCS")] = None,
     vintage: Annotated[int | None, Query(ge=1900, le=9999, description="a year the vintage covers")] = None,
     label: Annotated[str | None, Query(pattern=LABEL_PATTERN, description="a label the class carries")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=200, description="part of the name, any case")] = None,
 ) -> Page[ClassPublic]:
-    return service.classes(
-        limit=limit, offset=offset, cursor=cursor, program=program, vintage=vintage, label=label, name=name
-    )
+    return service.classes(**page.model_dump(), program=program, vintage=vintage, label=label, name=name)
 
 
 @router.get(

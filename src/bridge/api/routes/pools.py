@@ -14,10 +14,8 @@ from fastapi import APIRouter
 from bridge.api import examples
 from bridge.api.deps import (
     IdempotencyKeyHeader,
-    Limit,
-    Offset,
     OperatorDep,
-    PageCursor,
+    PageParams,
     PoolAddress,
     RepeatableKeyHeader,
     ServiceDep,
@@ -41,10 +39,8 @@ _NOT_FOUND = {404: examples.POOL_ERRORS[404]}
     summary="Pools, with their rules, composition, supply, fee and caps",
     **examples.with_errors(examples.page(examples.POOL), {}),
 )
-def list_pools(
-    service: ServiceDep, limit: Limit = 50, offset: Offset = 0, cursor: PageCursor = None
-) -> Page[PoolPublic]:
-    return service.pools_page(limit=limit, offset=offset, cursor=cursor)
+def list_pools(service: ServiceDep, page: PageParams) -> Page[PoolPublic]:
+    return service.pools_page(**page.model_dump())
 
 
 @router.get("/pools/{address}", summary="One pool", **examples.with_errors(examples.POOL, _NOT_FOUND))

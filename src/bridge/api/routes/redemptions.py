@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import BigIdPath, ClassIdQuery, HolderQuery, Limit, Offset, PageCursor, ServiceDep
+from bridge.api.deps import BigIdPath, ClassIdQuery, HolderQuery, PageParams, ServiceDep
 from bridge.engine.schemas import RedemptionPublic
 from bridge.engine.store import RedeemStep
 from bridge.primitives import Page
@@ -23,13 +23,11 @@ router = APIRouter(prefix="/v1", tags=["redemptions"])
 def list_redemptions(
     service: ServiceDep,
     holder: HolderQuery,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     class_id: ClassIdQuery = None,
     status: Annotated[RedeemStep | None, Query(description="only redemptions at this step")] = None,
 ) -> Page[RedemptionPublic]:
-    return service.redemptions(limit=limit, offset=offset, cursor=cursor, holder=holder, class_id=class_id, step=status)
+    return service.redemptions(**page.model_dump(), holder=holder, class_id=class_id, step=status)
 
 
 @router.get("/redemptions/{redemption_id}", summary="One redemption", **examples.docs(examples.REDEMPTION, 404))

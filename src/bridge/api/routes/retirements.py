@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import BigIdPath, ClassIdQuery, Limit, Offset, PageCursor, RepeatableKeyHeader, ServiceDep
+from bridge.api.deps import BigIdPath, ClassIdQuery, PageParams, RepeatableKeyHeader, ServiceDep
 from bridge.api.errors import ApiError, ApiErrorCode
 from bridge.chain.retirement import PersonalData
 from bridge.engine.schemas import RetirementPublic, SettlementPublic
@@ -24,9 +24,7 @@ router = APIRouter(prefix="/v1", tags=["retirements"])
 )
 def list_retirements(
     service: ServiceDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     beneficiary: Annotated[str | None, Query(min_length=1, max_length=256)] = None,
     class_id: ClassIdQuery = None,
     retiree: Annotated[str | None, Query(min_length=1, max_length=64, description="who retired")] = None,
@@ -36,9 +34,7 @@ def list_retirements(
             retiree = checked_address(retiree)
         except ValueError as exc:
             raise ApiError(f"retiree: {exc}", code=ApiErrorCode.INVALID_REQUEST, field="retiree") from None
-    return service.retirements(
-        limit=limit, offset=offset, cursor=cursor, beneficiary=beneficiary, class_id=class_id, retiree=retiree
-    )
+    return service.retirements(**page.model_dump(), beneficiary=beneficiary, class_id=class_id, retiree=retiree)
 
 
 @router.get(
@@ -72,9 +68,7 @@ def disclose_personal_data(
 )
 def list_settlements(
     service: ServiceDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     class_id: ClassIdQuery = None,
 ) -> Page[SettlementPublic]:
-    return service.settlements(limit=limit, offset=offset, cursor=cursor, class_id=class_id)
+    return service.settlements(**page.model_dump(), class_id=class_id)

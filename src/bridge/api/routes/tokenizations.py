@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bridge.api import examples
 from bridge.api.auth import tokenizing_account
-from bridge.api.deps import IdempotencyKeyHeader, IdPath, Limit, Offset, PageCursor, ServiceDep, TokenizerDep
+from bridge.api.deps import IdempotencyKeyHeader, IdPath, PageParams, ServiceDep, TokenizerDep
 from bridge.api.errors import HTTP_ERRORS
 from bridge.api.schemas import TokenizationCreate
 from bridge.engine.errors import BridgeError
@@ -57,12 +57,8 @@ def get_tokenization(service: ServiceDep, tokenization_id: IdPath) -> Tokenizati
 )
 def list_tokenizations(
     service: ServiceDep,
-    limit: Limit = 50,
-    offset: Offset = 0,
-    cursor: PageCursor = None,
+    page: PageParams,
     step: Annotated[TokenizeStep | None, Query(description="only this step")] = None,
     custodian_account: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Page[TokenizationPublic]:
-    return service.tokenizations(
-        limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
-    )
+    return service.tokenizations(**page.model_dump(), step=step, custodian_account=custodian_account)
