@@ -6,10 +6,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any, Final
+from typing import Annotated, Any, Final
+
+import typer
+
+from bridge.cli._app import fail
 
 LEVELS: Final = ("debug", "info", "warning", "error")
 PLAIN: Final = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+LogLevelOption = Annotated[
+    str,
+    typer.Option("--log-level", envvar="BRIDGE_LOG_LEVEL", help=f"{', '.join(LEVELS)}: info tells every flow step."),
+]
+LogJsonOption = Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")]
 
 
 class JsonLines(logging.Formatter):
@@ -56,3 +66,10 @@ def configure_logging(level: str, *, json_lines: bool = False) -> None:
     libraries = root.level if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
     for name in ("web3", "httpx", "alembic", "uvicorn.access"):
         logging.getLogger(name).setLevel(libraries)
+
+
+def start_logging(level: str, *, json_lines: bool) -> None:
+    """``configure_logging`` for a command's ``--log-level`` and ``--log-json``; a level not in LEVELS stops it."""
+    if level.lower() not in LEVELS:
+        fail(f"{level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
+    configure_logging(level, json_lines=json_lines)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from bridge.cli._app import app, console, fail, report
-from bridge.cli._logging import LEVELS, configure_logging
+from bridge.cli._logging import LogJsonOption, LogLevelOption, start_logging
 from bridge.errors import CodedError
 from bridge.local.home import (
     ADMIN_KEY,
@@ -147,13 +147,8 @@ def serve(
             help="Serve the API only (with --from-env): `carbon-bridge worker` processes drive the flows.",
         ),
     ] = False,
-    log_level: Annotated[
-        str,
-        typer.Option(
-            "--log-level", envvar="BRIDGE_LOG_LEVEL", help=f"{', '.join(LEVELS)}: info tells every flow step."
-        ),
-    ] = "info",
-    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")] = False,
+    log_level: LogLevelOption = "info",
+    log_json: LogJsonOption = False,
 ) -> None:
     """Serve the bridge: API and docs and the engine, on a local chain that survives restarts, with its
     verifiers as processes of their own.
@@ -163,9 +158,7 @@ def serve(
     later starts resume from there. With --from-env the engine asks the verifier services BRIDGE_VERIFIERS
     names.
     """
-    if log_level.lower() not in LEVELS:
-        fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
-    configure_logging(log_level, json_lines=log_json)
+    start_logging(log_level, json_lines=log_json)
     settings = settings_from_env(BridgeSettings, "BRIDGE_") if from_env else None
     if no_worker and settings is None:
         fail("--no-worker needs --from-env: a local home runs its engine in this process", field="no_worker")

@@ -14,7 +14,7 @@ import typer
 import uvicorn
 
 from bridge.cli._app import app, console, fail, report
-from bridge.cli._logging import LEVELS, configure_logging
+from bridge.cli._logging import LEVELS, LogJsonOption, start_logging
 from bridge.cli.serve import settings_from_env
 from bridge.errors import CodedError
 from bridge.primitives import is_loopback
@@ -54,7 +54,7 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", envvar="BRIDGE_LOG_LEVEL", help=", ".join(LEVELS))] = "info",
-    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")] = False,
+    log_json: LogJsonOption = False,
     exit_with_parent: Annotated[
         bool, typer.Option("--exit-with-parent", hidden=True, help="Stop when the starting process is gone.")
     ] = False,
@@ -65,9 +65,7 @@ def serve(
     bridge's trust account exactly as the leaf says; it never signs two leaves for one lock id.
     """
     os.umask(0o077)  # what a verifier writes (its memory) is its own: nobody else reads it
-    if log_level.lower() not in LEVELS:
-        fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
-    configure_logging(log_level, json_lines=log_json)
+    start_logging(log_level, json_lines=log_json)
     try:
         settings = (
             VerifierSettings.from_file(config) if config else settings_from_env(VerifierSettings, "BRIDGE_VERIFIER_")

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from bridge.cli._app import app, console, fail, report
-from bridge.cli._logging import LEVELS, configure_logging
+from bridge.cli._app import app, console, report
+from bridge.cli._logging import LogJsonOption, LogLevelOption, start_logging
 from bridge.cli.serve import settings_from_env
 from bridge.errors import CodedError
 from bridge.runtime import EngineWorker
@@ -24,18 +24,11 @@ from bridge.settings import BridgeSettings
 @app.command()
 def worker(
     interval: Annotated[float, typer.Option(min=0.05, help="Seconds between engine rounds when idle.")] = 0.5,
-    log_level: Annotated[
-        str,
-        typer.Option(
-            "--log-level", envvar="BRIDGE_LOG_LEVEL", help=f"{', '.join(LEVELS)}: info tells every flow step."
-        ),
-    ] = "info",
-    log_json: Annotated[bool, typer.Option("--log-json", help="Log one JSON object per line.")] = False,
+    log_level: LogLevelOption = "info",
+    log_json: LogJsonOption = False,
 ) -> None:
     """Drive the bridge's flows (settings from BRIDGE_* variables) until stopped; no API."""
-    if log_level.lower() not in LEVELS:
-        fail(f"{log_level!r} is not a log level; one of: {', '.join(LEVELS)}", field="log_level")
-    configure_logging(log_level, json_lines=log_json)
+    start_logging(log_level, json_lines=log_json)
     settings = settings_from_env(BridgeSettings, "BRIDGE_")
     try:
         service = BridgeService.from_settings(settings, worker=True)
