@@ -5,7 +5,8 @@ message that names the field."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Annotated, NoReturn, TypeVar
 
@@ -111,6 +112,15 @@ def report(exc: CodedError) -> NoReturn:
     """Stop with a coded error as the bridge (or registry, or chain) raised it."""
     err_console.print(describe(exc), highlight=False)
     raise typer.Exit(2)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """A coded error from the bridge (a refusal, the bridge unreachable) ends the command with its code."""
+    try:
+        yield
+    except CodedError as exc:
+        report(exc)
 
 
 def parse_tonnes(value: str, *, field: str = "amount", whole: bool = False) -> int:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, report, show_items
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, reported, show_items
 from bridge.client import BridgeClient
 from bridge.engine.schemas import ClassPublic
 from bridge.errors import CodedError
@@ -57,11 +57,8 @@ def list_classes(
 ) -> None:
     """Every class the bridge has minted, by name: program, vintage, labels, supply and retirements."""
     filters = {"program": program, "vintage": vintage, "label": label, "name": name}
-    try:
-        with client(url) as bridge_api:
-            items = every_page(lambda cursor: bridge_api.list_classes(limit=100, cursor=cursor, **filters))
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        items = every_page(lambda cursor: bridge_api.list_classes(limit=100, cursor=cursor, **filters))
     show_items(  # the token's address and the class id: `classes show`, or --json
         items,
         as_json,
@@ -76,12 +73,9 @@ def list_classes(
 @classes_app.command("show")
 def show(reference: ClassArgument, url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = False) -> None:
     """One class: its attributes, supply, retirements, and the batches (serials) that back it."""
-    try:
-        with client(url) as bridge_api:
-            item = resolve_class(bridge_api, reference)
-            batches = bridge_api.list_batches(limit=100, class_id=item.class_id).items
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        item = resolve_class(bridge_api, reference)
+        batches = bridge_api.list_batches(limit=100, class_id=item.class_id).items
     if as_json:
         typer.echo(
             json.dumps({**item.model_dump(mode="json"), "batches": [b.model_dump(mode="json") for b in batches]})

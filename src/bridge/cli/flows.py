@@ -38,6 +38,7 @@ from bridge.cli._app import (
 )
 from bridge.cli._chain import Wallet, open_wallet
 from bridge.cli.classes import resolve_class
+from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeErrorCode
 from bridge.engine.schemas import RedemptionPublic, TokenizationPublic
 from bridge.errors import CodedError
@@ -121,6 +122,17 @@ def not_yet(get: Callable[[], T]) -> Callable[[], T | None]:
             raise
 
     return fetch
+
+
+def wait_redemption(bridge_api: BridgeClient, redemption_id: int, timeout: float) -> RedemptionPublic | None:
+    """The redemption once it ends (completed, cancelled or dropped), else as it stands at ``timeout`` (None: the
+    bridge has not seen it yet)."""
+    return wait_for(
+        not_yet(lambda: bridge_api.get_redemption(redemption_id)),
+        lambda r: r.step in REDEEM_DONE,
+        timeout=timeout,
+        what=f"redemption {redemption_id}",
+    )
 
 
 def print_json(data: object) -> None:
@@ -323,12 +335,7 @@ def redeem(
         redemption: RedemptionPublic | None = None
         if wait:
             with client(url) as bridge_api:
-                redemption = wait_for(
-                    not_yet(lambda: bridge_api.get_redemption(redemption_id)),
-                    lambda r: r.step in REDEEM_DONE,
-                    timeout=timeout,
-                    what=f"redemption {redemption_id}",
-                )
+                redemption = wait_redemption(bridge_api, redemption_id, timeout)
     except CodedError as exc:
         report(named(exc, key="key"))
     except (Web3Exception, requests.RequestException, OSError) as exc:

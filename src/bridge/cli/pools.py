@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -37,8 +36,10 @@ from bridge.cli._app import (
     fail,
     parse_tonnes,
     report,
+    reported,
 )
 from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli._options import grouped
 from bridge.cli.classes import resolve_class
 from bridge.client import BridgeClient
 from bridge.errors import CodedError
@@ -56,16 +57,18 @@ RpcUrlOption = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Trader:
+    """The options of every trade: the bridge that prepares it, the key that signs and sends it, the chain
+    it is sent to, and how the result is printed."""
+
+    url: UrlOption = "http://127.0.0.1:8000"
+    key: ChainKeyOption = None
+    rpc_url: RpcUrlOption = None
+    as_json: JsonOption = False
+
+
 # --- parsing -----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def reported() -> Iterator[None]:
-    """A coded error from the bridge (a refusal, the bridge unreachable) ends the command with its code."""
-    try:
-        yield
-    except CodedError as exc:
-        report(exc)
 
 
 def all_pools(api: BridgeClient) -> list[PoolPublic]:
@@ -300,13 +303,11 @@ def eligibility(
 # --- trading -----------------------------------------------------------------------------------------
 
 
-def _trade(
-    url: str, key: str | None, rpc_url: str | None, pool: str, as_json: bool, action: str, **request: Any
-) -> None:
-    """Ask the bridge for the trade's transactions, sign and send them with ``key``, and report."""
+def _trade(trader: Trader, pool: str, action: str, **request: Any) -> None:
+    """Ask the bridge for the trade's transactions, sign and send them with the trader's key, and report."""
     with reported():
-        wallet = open_wallet(url, key, rpc_url=rpc_url)
-    with client(url) as api, reported():
+        wallet = open_wallet(trader.url, trader.key, rpc_url=trader.rpc_url)
+    with client(trader.url) as api, reported():
         found = resolve_pool(api, pool)
         for field in ("token", "token_in", "token_out"):
             if request.get(field) is not None:
@@ -336,7 +337,7 @@ def _trade(
         "certificate_id": certificate,
         "transactions": sent,
     }
-    if as_json:
+    if trader.as_json:
         _print_json(result)
         return
     gave = format_tonnes(int(preview.amount_in))
@@ -396,62 +397,55 @@ AmountArgument = Annotated[str, typer.Argument(help="Tonnes, decimals allowed (2
 
 
 @pools_app.command("deposit")
+@grouped
 def deposit(
     pool: PoolArgument,
     token: TokenArgument,
     amount: AmountArgument,
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    trader: Trader,
 ) -> None:
     """Deposit tonnes of an eligible class for as many pool tokens (approving the pool first if needed)."""
     wei = parse_tonnes(amount)
-    _trade(url, key, rpc_url, pool, as_json, "deposit", token=token, amount=wei)
+    _trade(trader, pool, "deposit", token=token, amount=wei)
 
 
 @pools_app.command("redeem")
+@grouped
 def redeem(
     pool: PoolArgument,
     token: Annotated[str, typer.Argument(help="The class to receive: token address or class id.")],
     amount: Annotated[str, typer.Argument(help="Pool tokens to give, in tonnes (2.5).")],
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    trader: Trader,
 ) -> None:
     """Give pool tokens for a class the pool holds (less the fee)."""
     wei = parse_tonnes(amount)
-    _trade(url, key, rpc_url, pool, as_json, "redeem", token=token, amount=wei)
+    _trade(trader, pool, "redeem", token=token, amount=wei)
 
 
 @pools_app.command("swap")
+@grouped
 def swap(
     pool: PoolArgument,
     token_in: Annotated[str, typer.Argument(help="The class to give: token address or class id.")],
     token_out: Annotated[str, typer.Argument(help="The class to receive: token address or class id.")],
     amount: Annotated[str, typer.Argument(help="Tonnes of the class given (2.5).")],
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    trader: Trader,
 ) -> None:
     """Give tonnes of one class for another class the pool holds, in one transaction (less the fee)."""
     wei = parse_tonnes(amount)
-    _trade(url, key, rpc_url, pool, as_json, "swap", token_in=token_in, token_out=token_out, amount=wei)
+    _trade(trader, pool, "swap", token_in=token_in, token_out=token_out, amount=wei)
 
 
 @pools_app.command("retire")
+@grouped
 def retire(
     pool: PoolArgument,
     token: Annotated[str, typer.Argument(help="The class to retire: token address or class id.")],
     amount: Annotated[str, typer.Argument(help="Pool tokens to give, in tonnes (2.5).")],
     beneficiary: Annotated[str, typer.Option("--beneficiary", help="Who the retirement is for (1-200 bytes).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (at most 500 bytes).")] = "",
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    *,
+    trader: Trader,
 ) -> None:
     """Give pool tokens and retire a class the pool holds (less the fee) through the bridge, for a beneficiary."""
     wei = parse_tonnes(amount)
@@ -460,11 +454,8 @@ def retire(
     _text(beneficiary, field="beneficiary", limit=200)
     _text(reason, field="reason", limit=500)
     _trade(
-        url,
-        key,
-        rpc_url,
+        trader,
         pool,
-        as_json,
         "redeem_and_retire",
         token=token,
         amount=wei,

@@ -8,11 +8,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, echo_json, every_page, fail, report, show_items
-from bridge.cli.flows import REDEEM_DONE, TimeoutOption, class_id_of, not_yet, unfinished, wait_for
+from bridge.cli._app import (
+    JsonOption,
+    UrlOption,
+    app,
+    client,
+    console,
+    echo_json,
+    every_page,
+    fail,
+    reported,
+    show_items,
+)
+from bridge.cli.flows import TimeoutOption, class_id_of, unfinished, wait_redemption
 from bridge.engine.schemas import RedemptionPublic
 from bridge.engine.store import RedeemStep
-from bridge.errors import CodedError
 from bridge.primitives import checked_address
 
 redemptions_app = typer.Typer(no_args_is_help=True, help="Redemptions of whole tonnes back to registry accounts.")
@@ -38,14 +48,12 @@ def list_redemptions(
             fail(f"{holder!r}: {exc}", field="holder")
     if status is not None and status not in {s.value for s in RedeemStep}:
         fail(f"{status!r} is not a step; one of: {STEPS}", field="status")
-    try:
+    with reported():
         class_hex = class_id_of(url, class_ref) if class_ref else None
         filters = {"holder": holder, "class_id": class_hex, "status": status}
         with client(url) as bridge_api:
             names = {c.class_id: c.name for c in bridge_api.list_classes(limit=100).items}
             found = every_page(lambda cursor: bridge_api.list_redemptions(limit=100, cursor=cursor, **filters))
-    except CodedError as exc:
-        report(exc)
     show_items(
         found,
         as_json,
@@ -89,11 +97,8 @@ def show(
     redemption_id: RedemptionArgument, url: UrlOption = "http://127.0.0.1:8000", as_json: JsonOption = False
 ) -> None:
     """One redemption: where it stands, the serials released to the account, and its timeline."""
-    try:
-        with client(url) as bridge_api:
-            found = bridge_api.get_redemption(redemption_id)
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        found = bridge_api.get_redemption(redemption_id)
     if as_json:
         echo_json(found)
     else:
@@ -109,16 +114,8 @@ def watch(
 ) -> None:
     """Follow a redemption until it ends (completed, cancelled or dropped), with a spinner; exit 1 if it
     did not complete."""
-    try:
-        with client(url) as bridge_api:
-            found = wait_for(
-                not_yet(lambda: bridge_api.get_redemption(redemption_id)),
-                lambda r: r.step in REDEEM_DONE,
-                timeout=timeout,
-                what=f"redemption {redemption_id}",
-            )
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        found = wait_redemption(bridge_api, redemption_id, timeout)
     if found is None:
         unfinished("not yet seen by the bridge")
     if as_json:

@@ -35,6 +35,7 @@ from bridge.cli._app import (
     fail,
     parse_tonnes,
     report,
+    reported,
     show_items,
 )
 from bridge.cli._chain import open_wallet
@@ -249,11 +250,9 @@ def list_retirements(
     as_json: JsonOption = False,
 ) -> None:
     """Every retirement certificate: beneficiary, purpose, class by name, tonnes and settlement status."""
-    try:
+    with reported():
         class_hex = class_id_of(url, class_ref) if class_ref else None
         found = _certificates(url, class_id=class_hex, beneficiary=beneficiary)
-    except CodedError as exc:
-        report(exc)
     show_items(
         found,
         as_json,
@@ -303,11 +302,8 @@ def show(
 ) -> None:
     """One certificate, in the terminal: who, for whom, why, how much of which class, and its registry
     settlement (the serials retired)."""
-    try:
-        with client(url) as bridge_api:
-            found = bridge_api.get_retirement(certificate_id)
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        found = bridge_api.get_retirement(certificate_id)
     if as_json:
         echo_json(found)
     else:
@@ -328,9 +324,6 @@ def disclose(
     except ValidationError as exc:
         error = exc.errors()[0]
         fail(str(error["msg"]), field=str(error["loc"][0]).replace("_", "-") if error["loc"] else "salt")
-    try:
-        with client(url) as bridge_api:
-            found = bridge_api.disclose_personal_data(certificate_id, data)
-    except CodedError as exc:
-        report(exc)
+    with reported(), client(url) as bridge_api:
+        found = bridge_api.disclose_personal_data(certificate_id, data)
     console.print(certificate_panel(found))
