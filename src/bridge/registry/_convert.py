@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
 
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError, RegistryErrorCode
@@ -97,6 +99,36 @@ def issuance_public(issuance: Issuance, project: Project) -> IssuancePublic:
     return IssuancePublic.model_validate({**_columns(issuance), **credit_of(issuance, project)})
 
 
+_PUBLIC_NAMES = {"unit_start": "start", "unit_end": "end"}
+"""Columns whose public field has another name: a block's or a lock's units are ``start``..``end``."""
+
+
+@cache
+def _public_columns(table: Table, model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(attribute, field) of each of the table's columns that ``model`` has a field for."""
+    named = ((column.key, _PUBLIC_NAMES.get(column.key, column.key)) for column in table.columns)
+    return tuple((key, name) for key, name in named if name in model.model_fields)
+
+
+def _public_fields(row: Any, model: type[BaseModel]) -> dict[str, Any]:
+    """The row's columns that ``model`` has a field for, by their public names."""
+    return {name: getattr(row, key) for key, name in _public_columns(row.__table__, model)}
+
+
+def _marketplace(row: UnitBlock | LockRecord) -> MarketplacePublic:
+    """Where the row's units are represented (a block's or a lock's ``marketplace_*`` columns)."""
+    return MarketplacePublic(
+        marketplace=row.marketplace or "",
+        identifier=MarketplaceIdentifier(
+            chain_id=row.marketplace_chain_id or 0,
+            token_address=row.marketplace_token_address or "",
+            batch_id=row.marketplace_batch_id or "",
+            recipient=row.marketplace_recipient,
+        ),
+        link=row.marketplace_link,
+    )
+
+
 def block_public(block: UnitBlock) -> UnitBlockPublic:
     retirement = None
     if block.retired_at is not None:
@@ -110,62 +142,22 @@ def block_public(block: UnitBlock) -> UnitBlockPublic:
     cancellation = None
     if block.cancelled_at is not None:
         cancellation = CancellationPublic(reason=block.cancellation_reason or "", cancelled_at=block.cancelled_at)
-    marketplace = None
-    if block.marketplace is not None:
-        marketplace = MarketplacePublic(
-            marketplace=block.marketplace,
-            identifier=MarketplaceIdentifier(
-                chain_id=block.marketplace_chain_id or 0,
-                token_address=block.marketplace_token_address or "",
-                batch_id=block.marketplace_batch_id or "",
-                recipient=block.marketplace_recipient,
-            ),
-            link=block.marketplace_link,
-        )
-    return UnitBlockPublic(
-        id=block.id,
-        issuance_id=block.issuance_id,
-        serial=block.serial,
-        unit_space=block.unit_space,
-        start=block.unit_start,
-        end=block.unit_end,
-        quantity=block.quantity,
-        status=block.status,
-        account_id=block.account_id,
-        previous_account_id=block.previous_account_id,
-        frozen=block.frozen,
-        freeze_reason=block.freeze_reason,
-        retirement=retirement,
-        cancellation=cancellation,
-        marketplace=marketplace,
-        lock_id=block.lock_id,
-        created_at=block.created_at,
-        updated_at=block.updated_at,
+    marketplace = _marketplace(block) if block.marketplace is not None else None
+    return UnitBlockPublic.model_validate(
+        {
+            **_public_fields(block, UnitBlockPublic),
+            "retirement": retirement,
+            "cancellation": cancellation,
+            "marketplace": marketplace,
+        }
     )
 
 
 def lock_public(lock: LockRecord, blocks: list[UnitBlock]) -> LockPublic:
-    return LockPublic(
-        lock_id=lock.lock_id,
-        seq=lock.seq,
-        issuance_id=lock.issuance_id,
-        serial=lock.serial,
-        unit_space=lock.unit_space,
-        start=lock.unit_start,
-        end=lock.unit_end,
-        quantity=lock.quantity,
-        trust_account_id=lock.trust_account_id,
-        actor_account_id=lock.actor_account_id,
-        marketplace=MarketplacePublic(
-            marketplace=lock.marketplace,
-            identifier=MarketplaceIdentifier(
-                chain_id=lock.marketplace_chain_id,
-                token_address=lock.marketplace_token_address,
-                batch_id=lock.marketplace_batch_id,
-                recipient=lock.marketplace_recipient,
-            ),
-            link=lock.marketplace_link,
-        ),
-        locked_at=lock.locked_at,
-        blocks=[block_public(block) for block in blocks],
+    return LockPublic.model_validate(
+        {
+            **_public_fields(lock, LockPublic),
+            "marketplace": _marketplace(lock),
+            "blocks": [block_public(block) for block in blocks],
+        }
     )
