@@ -86,6 +86,11 @@ def parse_int(text: str, field: str) -> int:
     return int(text)
 
 
+def unit_range(start: str, end: str) -> dict[str, int]:
+    """A block's first and last unit as its serial prints them (``start`` and ``end`` fields)."""
+    return {"start": parse_int(start, "start"), "end": parse_int(end, "end")}
+
+
 def parse_ddmmyyyy(text: str, field: str) -> datetime.date:
     """A date printed as DDMMYYYY."""
     if len(text) != 8 or not _DIGITS.fullmatch(text):

@@ -78,8 +78,7 @@ class ACRSerial(IssuanceNumbering, YearVintage, SerialBlock):
             "project_id": project,
             "vintage": f.parse_int(vintage, "vintage"),
             "batch": batch,
-            "start": f.parse_int(start, "start"),
-            "end": f.parse_int(end, "end"),
+            **f.unit_range(start, end),
         }
 
     @classmethod

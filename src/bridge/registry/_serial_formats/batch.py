@@ -105,7 +105,7 @@ class BatchSerial(SerialBlock):
         start, dash, end = span.partition("-")
         if not dash:
             raise f.invalid("end", span, "is not a range <start>-<end>")
-        return {"batch": batch, "start": f.parse_int(start, "start"), "end": f.parse_int(end, "end")}
+        return {"batch": batch, **f.unit_range(start, end)}
 
     @classmethod
     def _make_fields(cls, spec: IssueSpec) -> dict[str, Any]:

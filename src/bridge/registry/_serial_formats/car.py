@@ -86,8 +86,7 @@ class CARSerial(IssuanceNumbering, YearVintage, SerialBlock):
             "state": state,
             "vintage": f.parse_int(vintage, "vintage"),
             "batch": batch,
-            "start": f.parse_int(start, "start"),
-            "end": f.parse_int(end, "end"),
+            **f.unit_range(start, end),
         }
 
     @classmethod

@@ -72,8 +72,7 @@ class GoldStandardSerial(IssuanceNumbering, YearVintage, SerialBlock):
             "sequence": sequence,
             "vintage": f.parse_int(vintage, "vintage"),
             "issuance_id": issuance_id,
-            "start": f.parse_int(start, "start"),
-            "end": f.parse_int(end, "end"),
+            **f.unit_range(start, end),
         }
 
     @classmethod

@@ -55,7 +55,7 @@ class OpaqueSerial(SerialBlock):
         if len(parts) != 3:
             raise f.malformed("serial", f"serial is not {program}-<block id>-<start>-<end>")
         block_id, start, end = parts
-        return {"block_id": block_id, "start": f.parse_int(start, "start"), "end": f.parse_int(end, "end")}
+        return {"block_id": block_id, **f.unit_range(start, end)}
 
     @classmethod
     def _make_fields(cls, spec: IssueSpec) -> dict[str, Any]:

@@ -82,8 +82,7 @@ class PuroSerial(YearVintage, SerialBlock):
             "facility": facility,
             "vintage": f.parse_int(vintage, "vintage"),
             "issuance_uuid": issuance_uuid,
-            "start": f.parse_int(start, "start"),
-            "end": f.parse_int(end, "end"),
+            **f.unit_range(start, end),
         }
 
     @classmethod
