@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bridge.registry import serials
 from bridge.registry._serial_lookup import find_units
@@ -35,6 +35,22 @@ _COLUMNS: Final = tuple(column.key for column in UnitBlock.__table__.columns)
 
 
 @dataclass
+class DenseIds:
+    """The ids of one column handed out 1, 2, 3, ...: the first after the column's largest, then one more
+    each time (writes are serialized, so nothing else takes one meanwhile)."""
+
+    column: InstrumentedAttribute[int]
+    _next: int | None = None
+
+    def take(self, session: Session) -> int:
+        if self._next is None:
+            self._next = (session.scalar(select(func.max(self.column))) or 0) + 1
+        taken = self._next
+        self._next += 1
+        return taken
+
+
+@dataclass
 class Tx:
     """One ledger operation in progress: its session, clock reading, journal position and the account it
     acts for (``actor_account``; None: the registry operator)."""
@@ -43,25 +59,15 @@ class Tx:
     now: datetime
     seq: int
     actor_account: int | None = None
-    _next_block_id: int | None = field(default=None, repr=False)
-    _next_lock_id: int | None = field(default=None, repr=False)
+    _block_ids: DenseIds = field(default_factory=lambda: DenseIds(UnitBlock.id), repr=False)
+    _lock_ids: DenseIds = field(default_factory=lambda: DenseIds(LockRecord.lock_id), repr=False)
 
     def next_block_id(self) -> int:
-        if self._next_block_id is None:
-            current = self.session.scalar(select(func.max(UnitBlock.id)))
-            self._next_block_id = (current or 0) + 1
-        block_id = self._next_block_id
-        self._next_block_id += 1
-        return block_id
+        return self._block_ids.take(self.session)
 
     def next_lock_id(self) -> int:
         """The next registry lock id: dense (1, 2, 3, ...) and never reused (writes are serialized)."""
-        if self._next_lock_id is None:
-            current = self.session.scalar(select(func.max(LockRecord.lock_id)))
-            self._next_lock_id = (current or 0) + 1
-        lock_id = self._next_lock_id
-        self._next_lock_id += 1
-        return lock_id
+        return self._lock_ids.take(self.session)
 
 
 @dataclass(frozen=True)
