@@ -14,9 +14,10 @@ who acts, and the ledger receives it beside the request.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -51,6 +52,17 @@ SourceFields = Annotated[
         description="fields of the registry's own record kept as text only (name -> value as the registry wrote it)",
     ),
 ]
+ProgramCode = Annotated[Code, AfterValidator(str.upper)]
+"""A program's serial code as the registry keeps it: upper case (``vcs`` is ``VCS``)."""
+T = TypeVar("T")
+
+
+def _distinct(values: list[T]) -> list[T]:
+    return sorted(set(values))  # type: ignore[type-var]
+
+
+Distinct = Annotated[list[T], AfterValidator(_distinct)]
+"""A list kept sorted, each value once (SDGs, certifications, CORSIA phases)."""
 MAX_LOCKS_PER_REQUEST = 500
 """The most selections one ``immobilize_many`` request takes (one registry transaction)."""
 RequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/@+=-]{1,200}$")]
@@ -73,7 +85,7 @@ class InitRequest(_Request):
 class ProgramCreate(_Request):
     """A crediting program; ``code`` is its serial program code (``VCS``, ``GS``, ``PURO``, ...)."""
 
-    code: Code = Field(description="the program's serial code: VCS, GS, ACR, CAR, CDM, PACM, PURO, CCER, ...")
+    code: ProgramCode = Field(description="the program's serial code: VCS, GS, ACR, CAR, CDM, PACM, PURO, CCER, ...")
     category: ProgramCategory
     name: Name | None = Field(None, description="default: the name the serial catalogue knows")
     unit_type: ShortCode | None = Field(None, description="default: the catalogue's unit (VCU, VER, CER, ...)")
@@ -81,22 +93,12 @@ class ProgramCreate(_Request):
         None, description="one unit is 10**-unit_decimals tonne (0: tonnes, 3: kilograms); default: the catalogue's"
     )
     ccp_eligible: StrictBool = False
-    corsia_phases: list[CorsiaPhase] = Field(default_factory=list)
-
-    @field_validator("code")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    corsia_phases: Distinct[CorsiaPhase] = Field(default_factory=list)
 
     @field_validator("unit_decimals")
     @classmethod
     def _unit(cls, value: int | None) -> int | None:
         return None if value is None else _checked(check_unit_decimals, value, "unit_decimals")
-
-    @field_validator("corsia_phases")
-    @classmethod
-    def _unique_phases(cls, value: list[CorsiaPhase]) -> list[CorsiaPhase]:
-        return sorted(set(value))
 
 
 class ProjectCreate(labels.CreditLabels, _Request):
@@ -108,7 +110,7 @@ class ProjectCreate(labels.CreditLabels, _Request):
     ``corsia_phase``, still read (``labels.legacy_corsia``).
     """
 
-    program: Code
+    program: ProgramCode
     project_id: Code
     name: Text
     methodology_id: Code = Field(description="the methodology's short id (on-chain in a credit class)")
@@ -127,31 +129,16 @@ class ProjectCreate(labels.CreditLabels, _Request):
     activity_structure: ActivityStructure | None = None
     poa_id: Code | None = Field(None, description="the programme of activities this activity belongs to")
     ex_post: StrictBool = True
-    sdg_goals: list[Annotated[int, Field(strict=True, ge=1, le=17)]] = Field(default_factory=list)
-    additional_certifications: list[Code] = Field(default_factory=list)
+    sdg_goals: Distinct[Annotated[int, Field(strict=True, ge=1, le=17)]] = Field(default_factory=list)
+    additional_certifications: Distinct[Code] = Field(default_factory=list)
     source_fields: SourceFields = Field(default_factory=dict)
 
     _legacy = model_validator(mode="before")(labels.legacy_corsia)
-
-    @field_validator("program")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
 
     @field_validator("host_country")
     @classmethod
     def _country(cls, value: str) -> str:
         return _checked(country_code, value, "host_country")
-
-    @field_validator("sdg_goals")
-    @classmethod
-    def _sdgs(cls, value: list[int]) -> list[int]:
-        return sorted(set(value))
-
-    @field_validator("additional_certifications")
-    @classmethod
-    def _certifications(cls, value: list[str]) -> list[str]:
-        return sorted(set(value))
 
     @model_validator(mode="after")
     def _crediting_period(self) -> Self:
@@ -199,7 +186,7 @@ class IssueRequest(labels.LabelOverrides, _Request):  # type: ignore[misc,valid-
     registry's buffer pool at issuance, the rest to ``to_account``.
     """
 
-    program: Code
+    program: ProgramCode
     project_id: Code
     to_account: AccountId
     quantity: Quantity = Field(description="units issued, in the program's unit (kilograms for Isometric)")
@@ -216,11 +203,6 @@ class IssueRequest(labels.LabelOverrides, _Request):  # type: ignore[misc,valid-
     )
     verification_body: Text | None = None
     source_fields: SourceFields = Field(default_factory=dict)
-
-    @field_validator("program")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
