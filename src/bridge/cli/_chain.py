@@ -6,7 +6,9 @@ The chain and the bridge contract come from the running bridge (``GET /v1/networ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
+import typer
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import HTTPProvider, Web3
@@ -14,7 +16,26 @@ from web3 import HTTPProvider, Web3
 from bridge.api.schemas import NetworkInfo
 from bridge.chain.deploy import BridgeDeployment, attach_bridge
 from bridge.chain.tx import TxSender
-from bridge.cli._app import client, fail
+from bridge.cli._app import ChainKeyOption, JsonOption, UrlOption, client, fail
+
+RpcUrlOption = Annotated[
+    str | None,
+    typer.Option("--rpc-url", envvar="BRIDGE_RPC_URL", help="Chain JSON-RPC (default: the bridge's own)."),
+]
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The options of every command that signs on-chain with the holder's key: the bridge (its chain and
+    contract), the key, the chain's JSON-RPC when not the bridge's, and how the result is printed."""
+
+    url: UrlOption = "http://127.0.0.1:8000"
+    key: ChainKeyOption = None
+    rpc_url: RpcUrlOption = None
+    as_json: JsonOption = False
+
+    def wallet(self) -> Wallet:
+        return open_wallet(self.url, self.key, rpc_url=self.rpc_url)
 
 
 @dataclass(frozen=True)

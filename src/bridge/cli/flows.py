@@ -25,7 +25,6 @@ from web3.types import TxReceipt
 
 from bridge.cli._app import (
     ApiKeyOption,
-    ChainKeyOption,
     JsonOption,
     UrlOption,
     app,
@@ -36,7 +35,8 @@ from bridge.cli._app import (
     parse_tonnes,
     report,
 )
-from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli._chain import Signer, Wallet
+from bridge.cli._options import grouped
 from bridge.cli.classes import resolve_class
 from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeErrorCode
@@ -52,10 +52,6 @@ T = TypeVar("T")
 TOKENIZE_DONE: Final = frozenset({"completed", "rejected"})
 REDEEM_DONE: Final = frozenset({"completed", "cancelled", "dropped"})
 
-RpcUrlOption = Annotated[
-    str | None,
-    typer.Option("--rpc-url", envvar="BRIDGE_RPC_URL", help="Chain JSON-RPC (default: the bridge's own)."),
-]
 ClassOption = Annotated[
     str, typer.Option("--class", help="The class: its id, its token's address or its name (see `classes list`).")
 ]
@@ -299,24 +295,23 @@ def chain_failure(exc: Exception, rpc: str | None) -> NoReturn:
 
 
 @app.command()
+@grouped
 def redeem(
     class_id: ClassOption,
     tonnes: Annotated[str, typer.Option("--tonnes", help="Whole tonnes to redeem.")],
     account: Annotated[int, typer.Option("--account", min=1, help="Registry holding account to receive the units.")],
     wait: WaitOption = False,
     timeout: TimeoutOption = 120.0,
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    *,
+    signer: Signer,
 ) -> None:
     """Redeem whole tonnes back to a registry account: escrow them on-chain, signed with your --key."""
     amount = parse_tonnes(tonnes, field="tonnes", whole=True)
     try:
-        class_hex = class_id_of(url, class_id)
-        wallet = open_wallet(url, key, rpc_url=rpc_url)
+        class_hex = class_id_of(signer.url, class_id)
+        wallet = signer.wallet()
         holder_checks(wallet, class_hex, amount, field="tonnes")
-        _check_account(url, wallet, account)
+        _check_account(signer.url, wallet, account)
         bridge = wallet.deployment.bridge
         receipt = wallet.sender.transact(bridge.functions.requestRedemption(HexBytes(class_hex), amount, str(account)))
         redemption_id = event_id(wallet, receipt, "RedemptionRequested", "redemptionId")
@@ -328,24 +323,24 @@ def redeem(
             "holder": wallet.account.address,
             "tx_hash": "0x" + bytes(receipt["transactionHash"]).hex(),
         }
-        if not as_json:
+        if not signer.as_json:
             console.print(
                 f"redemption {redemption_id}: {amount // TONNE} t escrowed, tx {result['tx_hash']}", soft_wrap=True
             )
         redemption: RedemptionPublic | None = None
         if wait:
-            with client(url) as bridge_api:
+            with client(signer.url) as bridge_api:
                 redemption = wait_redemption(bridge_api, redemption_id, timeout)
     except CodedError as exc:
         report(named(exc, key="key"))
     except (Web3Exception, requests.RequestException, OSError) as exc:
-        chain_failure(exc, rpc_url)
+        chain_failure(exc, signer.rpc_url)
     if redemption is not None:
         result["step"] = redemption.step
         result["released_serials"] = redemption.released_serials
         result["cancel_reason"] = redemption.cancel_reason
         result["error_code"] = redemption.error_code  # why it waits or was cancelled (e.g. block_frozen)
-    if as_json:
+    if signer.as_json:
         print_json(result)
     elif redemption is not None:
         console.print(f"redemption {redemption_id}: {redemption.step}")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -27,7 +26,6 @@ from web3.types import TxReceipt
 from bridge.chain.tx import GAS_HEADROOM
 from bridge.cli._app import (
     ApiKeyOption,
-    ChainKeyOption,
     JsonOption,
     UrlOption,
     app,
@@ -38,7 +36,7 @@ from bridge.cli._app import (
     report,
     reported,
 )
-from bridge.cli._chain import Wallet, open_wallet
+from bridge.cli._chain import Signer, Wallet
 from bridge.cli._options import grouped
 from bridge.cli.classes import resolve_class
 from bridge.client import BridgeClient
@@ -51,21 +49,6 @@ pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eli
 app.add_typer(pools_app, name="pools")
 
 PoolArgument = Annotated[str, typer.Argument(help="Pool address, preset (nature, corsia, ccp, removals) or symbol.")]
-RpcUrlOption = Annotated[
-    str | None,
-    typer.Option("--rpc-url", envvar="BRIDGE_RPC_URL", help="Chain JSON-RPC (default: the bridge's own)."),
-]
-
-
-@dataclass(frozen=True)
-class Trader:
-    """The options of every trade: the bridge that prepares it, the key that signs and sends it, the chain
-    it is sent to, and how the result is printed."""
-
-    url: UrlOption = "http://127.0.0.1:8000"
-    key: ChainKeyOption = None
-    rpc_url: RpcUrlOption = None
-    as_json: JsonOption = False
 
 
 # --- parsing -----------------------------------------------------------------------------------------
@@ -303,11 +286,11 @@ def eligibility(
 # --- trading -----------------------------------------------------------------------------------------
 
 
-def _trade(trader: Trader, pool: str, action: str, **request: Any) -> None:
-    """Ask the bridge for the trade's transactions, sign and send them with the trader's key, and report."""
+def _trade(signer: Signer, pool: str, action: str, **request: Any) -> None:
+    """Ask the bridge for the trade's transactions, sign and send them with the signer's key, and report."""
     with reported():
-        wallet = open_wallet(trader.url, trader.key, rpc_url=trader.rpc_url)
-    with client(trader.url) as api, reported():
+        wallet = signer.wallet()
+    with client(signer.url) as api, reported():
         found = resolve_pool(api, pool)
         for field in ("token", "token_in", "token_out"):
             if request.get(field) is not None:
@@ -337,7 +320,7 @@ def _trade(trader: Trader, pool: str, action: str, **request: Any) -> None:
         "certificate_id": certificate,
         "transactions": sent,
     }
-    if trader.as_json:
+    if signer.as_json:
         _print_json(result)
         return
     gave = format_tonnes(int(preview.amount_in))
@@ -402,11 +385,11 @@ def deposit(
     pool: PoolArgument,
     token: TokenArgument,
     amount: AmountArgument,
-    trader: Trader,
+    signer: Signer,
 ) -> None:
     """Deposit tonnes of an eligible class for as many pool tokens (approving the pool first if needed)."""
     wei = parse_tonnes(amount)
-    _trade(trader, pool, "deposit", token=token, amount=wei)
+    _trade(signer, pool, "deposit", token=token, amount=wei)
 
 
 @pools_app.command("redeem")
@@ -415,11 +398,11 @@ def redeem(
     pool: PoolArgument,
     token: Annotated[str, typer.Argument(help="The class to receive: token address or class id.")],
     amount: Annotated[str, typer.Argument(help="Pool tokens to give, in tonnes (2.5).")],
-    trader: Trader,
+    signer: Signer,
 ) -> None:
     """Give pool tokens for a class the pool holds (less the fee)."""
     wei = parse_tonnes(amount)
-    _trade(trader, pool, "redeem", token=token, amount=wei)
+    _trade(signer, pool, "redeem", token=token, amount=wei)
 
 
 @pools_app.command("swap")
@@ -429,11 +412,11 @@ def swap(
     token_in: Annotated[str, typer.Argument(help="The class to give: token address or class id.")],
     token_out: Annotated[str, typer.Argument(help="The class to receive: token address or class id.")],
     amount: Annotated[str, typer.Argument(help="Tonnes of the class given (2.5).")],
-    trader: Trader,
+    signer: Signer,
 ) -> None:
     """Give tonnes of one class for another class the pool holds, in one transaction (less the fee)."""
     wei = parse_tonnes(amount)
-    _trade(trader, pool, "swap", token_in=token_in, token_out=token_out, amount=wei)
+    _trade(signer, pool, "swap", token_in=token_in, token_out=token_out, amount=wei)
 
 
 @pools_app.command("retire")
@@ -445,7 +428,7 @@ def retire(
     beneficiary: Annotated[str, typer.Option("--beneficiary", help="Who the retirement is for (1-200 bytes).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (at most 500 bytes).")] = "",
     *,
-    trader: Trader,
+    signer: Signer,
 ) -> None:
     """Give pool tokens and retire a class the pool holds (less the fee) through the bridge, for a beneficiary."""
     wei = parse_tonnes(amount)
@@ -454,7 +437,7 @@ def retire(
     _text(beneficiary, field="beneficiary", limit=200)
     _text(reason, field="reason", limit=500)
     _trade(
-        trader,
+        signer,
         pool,
         "redeem_and_retire",
         token=token,

@@ -38,11 +38,10 @@ from bridge.cli._app import (
     reported,
     show_items,
 )
-from bridge.cli._chain import open_wallet
+from bridge.cli._chain import Signer
+from bridge.cli._options import grouped
 from bridge.cli.flows import (
-    ChainKeyOption,
     ClassOption,
-    RpcUrlOption,
     TimeoutOption,
     chain_failure,
     class_id_of,
@@ -100,6 +99,7 @@ def _details(fields: dict[str, Any]) -> RetirementDetails:
 
 
 @app.command()
+@grouped
 def retire(
     class_id: ClassOption,
     amount: Annotated[
@@ -132,10 +132,8 @@ def retire(
     ] = False,
     wait: Annotated[bool, typer.Option("--wait", help="Wait until the bridge has recorded the certificate.")] = False,
     timeout: TimeoutOption = 120.0,
-    url: UrlOption = "http://127.0.0.1:8000",
-    key: ChainKeyOption = None,
-    rpc_url: RpcUrlOption = None,
-    as_json: JsonOption = False,
+    *,
+    signer: Signer,
 ) -> None:
     """Retire any amount (fractions too) on-chain with your --key: the tokens burn, a certificate records
     each beneficiary's part."""
@@ -169,8 +167,8 @@ def retire(
             stated.append(_details({**shared, "beneficiary_name": name, "retiring_entity": retiring_entity or ""}))
     total = sum(amounts)
     try:
-        class_hex = class_id_of(url, class_id)
-        wallet = open_wallet(url, key, rpc_url=rpc_url)
+        class_hex = class_id_of(signer.url, class_id)
+        wallet = signer.wallet()
         holder_checks(wallet, class_hex, total, field="amount")
         bridge = wallet.deployment.bridge
         if len(stated) == 1:
@@ -196,7 +194,7 @@ def retire(
             for i in range(len(stated))
         ]
         if wait:
-            with client(url) as bridge_api:
+            with client(signer.url) as bridge_api:
                 for result in results:
                     recorded = wait_for(
                         not_yet(lambda r=result: bridge_api.get_retirement(r["certificate_id"])),
@@ -212,8 +210,8 @@ def retire(
     except CodedError as exc:
         report(named(exc, key="key"))
     except (Web3Exception, requests.RequestException, OSError) as exc:
-        chain_failure(exc, rpc_url)
-    if as_json:
+        chain_failure(exc, signer.rpc_url)
+    if signer.as_json:
         print_json(results if len(results) > 1 else results[0])
     else:
         for result in results:
