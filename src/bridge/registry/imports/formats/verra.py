@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from bridge.registry import serials
 from bridge.registry.errors import RegistryError
@@ -39,46 +39,45 @@ def scope_of(project_type: str | None) -> str | None:
     return SECTORAL_SCOPES.get(project_type.split(";")[0].strip().lower())
 
 
-def read_project(row: Row) -> RowRecords:
+def _project(row: Row, *, category: str | None = None, scope: str | None = None) -> dict[str, Any]:
+    """The project fields both exports give, by the same columns (its project type is the sector, the category
+    unless ``category`` is given, and the scope unless ``scope`` is)."""
     project_type = cells.text(row, "Project Type")
-    fields = project_fields(
+    return project_fields(
         "VCS",
         cells.identifier(row, "ID", required=True) or "",
         name=cells.text(row, "Name"),
         country=cells.country(row, "Country/Area"),
         methodology=cells.text(row, "Methodology"),
-        category=cells.text(row, "AFOLU Activities") or project_type,
+        category=category or project_type,
         sector=project_type,
-        scope=scope_of(project_type),
-        proponent=cells.text(row, "Proponent"),
-        status=cells.text(row, "Status"),
-        crediting_period_start=cells.day(row, "Crediting Period Start Date"),
-        crediting_period_end=cells.day(row, "Crediting Period End Date"),
-        source_fields=source_fields(row, PROJECTS.mapped),
+        scope=scope or scope_of(project_type),
+    )
+
+
+def read_project(row: Row) -> RowRecords:
+    fields = _project(row, category=cells.text(row, "AFOLU Activities")) | defaults(
+        {
+            "proponent": cells.text(row, "Proponent"),
+            "status": cells.text(row, "Status"),
+            "crediting_period_start": cells.day(row, "Crediting Period Start Date"),
+            "crediting_period_end": cells.day(row, "Crediting Period End Date"),
+            "source_fields": source_fields(row, PROJECTS.mapped),
+        }
     )
     return RowRecords(project=fields)
 
 
 def read_transaction(row: Row) -> RowRecords:
     serial = cells.text(row, "Serial Number", required=True) or ""
-    project_type = cells.text(row, "Project Type")
     try:
         parsed = serials.parse(serial, "VCS")
         scope = str(parsed.sectoral_scope) if isinstance(parsed, serials.VerraSerial) else None
     except RegistryError:
         scope = None  # the issuance refuses the serial, naming its column
     certifications = [c.strip() for c in (cells.text(row, "Additional Certifications") or "").split(";") if c.strip()]
-    project = project_fields(
-        "VCS",
-        cells.identifier(row, "ID", required=True) or "",
-        name=cells.text(row, "Name"),
-        country=cells.country(row, "Country/Area"),
-        methodology=cells.text(row, "Methodology"),
-        category=project_type,
-        sector=project_type,
-        scope=scope or scope_of(project_type),
-        sdg_goals=cells.sdgs(row, "Sustainable Development Goals"),
-        additional_certifications=certifications,
+    project = _project(row, scope=scope) | defaults(
+        {"sdg_goals": cells.sdgs(row, "Sustainable Development Goals"), "additional_certifications": certifications}
     )
     quantity = cells.tonnes(row, "Quantity Issued", PROGRAM.unit_decimals) or 0
     issuance = defaults(
