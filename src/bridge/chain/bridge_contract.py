@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
+from web3._utils.events import get_event_data  # what ContractEvent.process_log runs, without building one per log
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import CreditClass
@@ -309,32 +310,38 @@ class BridgeChain:
     def all_logs(self, from_block: int, to_block: int, tokens: list[str]) -> list[ChainEvent]:
         """Every event of the bridge contract, and the ``Transfer`` events of ``tokens`` (class tokens), in
         the blocks ``from_block..to_block``, in chain order. Arguments as web3 decodes them."""
-        if to_block < from_block:
-            return []
-        bridge_logs = self.scanner.get_logs({"address": self.bridge.address}, from_block, to_block)
-        found = self._decoded(self.bridge, bridge_logs)
-        if tokens:
-            token = self.deployment.token_at(tokens[0])
-            # a 0x-hex topic: eth-tester matches no log on a HexBytes one
-            transfer = "0x" + event_abi_to_log_topic(token.events.Transfer().abi).hex()
-            logs = self.scanner.get_logs({"address": tokens, "topics": [transfer]}, from_block, to_block)
-            found += self._decoded(token, logs)
+        found = self.bridge_logs(from_block, to_block) + self.token_transfers(from_block, to_block, tokens)
         return sorted(found, key=lambda e: (e.block_number, e.log_index))
 
-    @staticmethod
-    def _decoded(contract: Any, logs: Any) -> list[ChainEvent]:
-        by_topic = {
-            bytes(event_abi_to_log_topic(abi)): abi["name"] for abi in contract.abi if abi.get("type") == "event"
-        }
+    def bridge_logs(self, from_block: int, to_block: int) -> list[ChainEvent]:
+        """Every event of the bridge contract in the blocks ``from_block..to_block``, in chain order."""
+        if to_block < from_block:
+            return []
+        logs = self.scanner.get_logs({"address": self.bridge.address}, from_block, to_block)
+        return self._decoded(self.bridge.abi, logs)
+
+    def token_transfers(self, from_block: int, to_block: int, tokens: list[str]) -> list[ChainEvent]:
+        """The ``Transfer`` events of ``tokens`` (class tokens) in the blocks ``from_block..to_block``."""
+        if to_block < from_block or not tokens:
+            return []
+        token_abi = self.deployment.token_at(tokens[0]).abi
+        # a 0x-hex topic: eth-tester matches no log on a HexBytes one
+        transfer = next(abi for abi in token_abi if abi.get("type") == "event" and abi["name"] == "Transfer")
+        topic = "0x" + event_abi_to_log_topic(transfer).hex()
+        logs = self.scanner.get_logs({"address": tokens, "topics": [topic]}, from_block, to_block)
+        return self._decoded(token_abi, logs)
+
+    def _decoded(self, abi: Any, logs: Any) -> list[ChainEvent]:
+        by_topic = _events_by_topic(abi)
         decoded = []
         for log in logs:
-            name = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
-            if name is None:
+            event_abi = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
+            if event_abi is None:
                 continue  # not an event of this ABI
-            data = getattr(contract.events, name)().process_log(log)
+            data = get_event_data(self.w3.codec, event_abi, log)
             decoded.append(
                 ChainEvent(
-                    name=name,
+                    name=event_abi["name"],
                     args=dict(data["args"]),
                     block_number=int(log["blockNumber"]),
                     block_hash=_hex(log["blockHash"]),
@@ -363,3 +370,16 @@ class BridgeChain:
             )
             for log in logs
         ]
+
+
+_BY_TOPIC: dict[int, dict[bytes, Any]] = {}
+
+
+def _events_by_topic(abi: list[dict[str, Any]]) -> dict[bytes, Any]:
+    """Topic -> event ABI of ``abi`` (computed once per ABI object: artifacts live as long as the process)."""
+    known = _BY_TOPIC.get(id(abi))
+    if known is None:
+        known = _BY_TOPIC[id(abi)] = {
+            bytes(event_abi_to_log_topic(entry)): entry for entry in abi if entry.get("type") == "event"
+        }
+    return known
