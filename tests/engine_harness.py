@@ -16,7 +16,6 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.logs import DISCARD
 
-from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.local import DevChain, LocalBridge
 from bridge.chain.retirement import RetirementDetails
 from bridge.engine.engine import BridgeEngine
@@ -76,7 +75,7 @@ class BridgeWorld:
             for verifier in self.verifiers:
                 verifier.close()
         self.store = EngineStore(self.engine_url)
-        chain = BridgeChain(self.local.deployment, self.local.sender(), confirmations=self.confirmations)
+        chain = self.local.bridge_chain(confirmations=self.confirmations)
         self.verifiers = [
             VerifierService(
                 name=f"verifier-{i}",

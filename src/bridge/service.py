@@ -33,7 +33,6 @@ from eth_account import Account
 
 from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.backend import InProcessChain
-from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import find_project_root
 from bridge.chain.deploy import checked_bridge
 from bridge.chain.local import DevChain, LocalBridge
@@ -168,7 +167,7 @@ class BridgeService:
             log.info("deployed a new bridge at %s, start block %s", local.deployment.address, start_block)
         chain_id = chain.chain_id
         store = EngineStore(settings.engine_db_url)
-        bridge_chain = BridgeChain(local.deployment, local.sender(), confirmations=settings.confirmations)
+        bridge_chain = local.bridge_chain(confirmations=settings.confirmations)
         reader = registry_client(None)
         in_process = [] if clients else in_process_verifiers(settings, reader, bridge_chain, local.verifiers)
         custodian_keys = {a: k.get_secret_value() for a, k in settings.custodian_registry_keys.items()}

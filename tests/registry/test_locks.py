@@ -145,6 +145,30 @@ def test_both_clients_read_a_lock_as_the_ledger_does(world: World, connect: Conn
     assert caught.value.code is RegistryErrorCode.INVALID_REQUEST
 
 
+def test_many_locks_are_read_at_once_as_each_reads_alone(world: World, connect: Connect) -> None:
+    """``get_locked_credits`` answers what ``get_lock`` and ``get_credit`` of the lock's first block answer,
+    for every lock asked that exists, in the order asked, each once; through the ledger and both clients."""
+    _history(world)
+    other = lock(world, world.issue(70, program="PURO").block.serial).blocks[0].lock_id
+    registry, client = world.registry, connect(None)
+    asked = [other, 3, 99, 1, 2, 3, 0, -5, 2**63]
+    expected = []
+    for lock_id in dict.fromkeys(i for i in asked if 1 <= i < 2**63):
+        try:
+            shown = registry.get_lock(lock_id)
+        except RegistryError:
+            continue
+        credit = registry.get_credit(shown.blocks[0].serial)
+        expected.append((shown, credit))
+    assert [r.lock.lock_id for r in registry.get_locked_credits(asked)] == [other, 3, 1, 2]
+    for reader in (registry, client):
+        assert [(r.lock, r.credit) for r in reader.get_locked_credits(asked)] == expected
+    assert client.get_locked_credits([]) == [] and client.get_locked_credits([99]) == []
+    with pytest.raises(RegistryError) as caught:
+        client.get_locked_credits(range(1, 502))
+    assert (caught.value.code, caught.value.field) == (RegistryErrorCode.INVALID_REQUEST, "lock_id")
+
+
 def _history(world: World) -> None:
     """Locks, a partial release, a retirement from trust and a lock again of released units."""
     registry = world.registry

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import IntEnum, IntFlag
+from functools import lru_cache
 from typing import Any, Self
 
 from eth_abi import encode
@@ -145,6 +146,14 @@ class CreditClass(BaseModel):
     @property
     def class_id(self) -> bytes:
         """The on-chain identity of the class: keccak(program, project id, vintage start, vintage end)."""
+        return _class_id(self)
+
+    @property
+    def class_hash(self) -> bytes:
+        """The EIP-712 struct hash of the class (every attribute)."""
+        return _class_hash(self)
+
+    def _id(self) -> bytes:
         return keccak(
             encode(
                 ["bytes32", "bytes32", "uint32", "uint32"],
@@ -152,9 +161,7 @@ class CreditClass(BaseModel):
             )
         )
 
-    @property
-    def class_hash(self) -> bytes:
-        """The EIP-712 struct hash of the class (every attribute)."""
+    def _struct_hash(self) -> bytes:
         return keccak(
             encode(
                 ["bytes32", "bytes32", "bytes32", "uint32", "uint32", "bytes32", "bytes32", "uint8", "uint8", "uint8"],
@@ -256,7 +263,24 @@ class Lock(BaseModel):
 
     def leaf(self) -> bytes:
         """The lock's Merkle leaf: ``keccak256(hashStruct(lock))``, OpenZeppelin's double hash."""
-        return keccak(self.struct_hash())
+        return _leaf(self)
+
+
+# Frozen models hash by value: a batch's classes and leaves are hashed once, however often they are asked for
+# (by value, not per object: a ``model_copy(update=...)`` is a new key).
+@lru_cache(maxsize=4096)
+def _class_id(credit_class: CreditClass) -> bytes:
+    return credit_class._id()
+
+
+@lru_cache(maxsize=4096)
+def _class_hash(credit_class: CreditClass) -> bytes:
+    return credit_class._struct_hash()
+
+
+@lru_cache(maxsize=8192)
+def _leaf(lock: Lock) -> bytes:
+    return keccak(lock.struct_hash())
 
 
 class LockBatch(BaseModel):

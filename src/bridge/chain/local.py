@@ -24,6 +24,7 @@ from web3.types import TxReceipt
 
 from bridge.chain.attestation import CreditClass, Lock, LockBatch, order_signatures, sign_lock_batch
 from bridge.chain.backend import DEFAULT_FORK, InProcessChain
+from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.compiler import Artifacts, load_artifacts
 from bridge.chain.deploy import (
     DEFAULT_MINT_CAP,
@@ -196,6 +197,12 @@ class LocalBridge:
         if account.address not in self._senders:
             self._senders[account.address] = TxSender(self.chain.w3, account, self.deployment.decoder, self.policy)
         return self._senders[account.address]
+
+    def bridge_chain(self, *, confirmations: int = 2) -> BridgeChain:
+        """The engine's view of this bridge, sending with the engine's key. On the in-process EVM, which only
+        this process drives, a mint's dry run is the mint itself, taken back if it fails."""
+        rollback = self.chain if isinstance(self.chain, InProcessChain) else None
+        return BridgeChain(self.deployment, self.sender(), confirmations=confirmations, rollback=rollback)
 
     def resync(self) -> None:
         """Forget cached nonces and token handles (after reverting the chain to a snapshot)."""

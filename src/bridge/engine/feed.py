@@ -58,11 +58,11 @@ class EventFeed:
     def record(self, start: int, end: int) -> int:
         """Record the events of blocks ``start..end`` (once each); how many were new."""
         tokens = self._tokens()
-        bridge_events = self.chain.all_logs(start, end, [])
+        bridge_events = self.chain.bridge_logs(start, end)
         for event in bridge_events:  # a class created in this range: its first mint is in it too
             if event.name == "ClassCreated":
                 tokens[to_checksum_address(event.args["token"])] = "0x" + bytes(event.args["classId"]).hex()
-        token_events = self.chain.all_logs(start, end, sorted(tokens)) if tokens else []
+        token_events = self.chain.token_transfers(start, end, sorted(tokens))
         events = {(e.tx_hash, e.log_index): e for e in [*bridge_events, *token_events]}
         added = 0
         with self.store.session() as session:

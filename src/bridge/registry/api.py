@@ -39,6 +39,7 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import REQUESTED, Access, Operation
+from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
 IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
@@ -238,6 +239,24 @@ def _public_routes(router: APIRouter) -> None:
         registry: RegistryDep, lock_id: Annotated[int, Path(description="a registry lock id")]
     ) -> schemas.LockPublic:
         return registry.get_lock(lock_id)
+
+    @router.get(
+        "/locked-credits",
+        tags=tags,
+        summary="Many registry locks at once, each with the credit its units belong to",
+        responses=_READ_ERRORS,
+    )
+    def get_locked_credits(
+        registry: RegistryDep,
+        lock_id: Annotated[
+            list[int],
+            Query(
+                max_length=MAX_LOCKS_PER_REQUEST,
+                description="registry lock ids (repeat the parameter); ids no lock has are left out of the answer",
+            ),
+        ] = [],  # noqa: B006 (FastAPI copies a default; none asked: none answered)
+    ) -> list[schemas.LockedCredit]:
+        return registry.get_locked_credits(lock_id)
 
     _search_route(router, views.RETIREMENTS)
 

@@ -21,7 +21,7 @@ returns one page.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
@@ -43,6 +43,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
+from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
 from bridge.registry.views.lookup import check_id, check_lock_id
 
 T = TypeVar("T")
@@ -127,6 +128,19 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         endpoint = _get(f"/locks/{_lock_id(lock_id)}")
         return self._call(endpoint, lambda a: a.registry.get_lock(lock_id), schemas.LockPublic)
 
+    def get_locked_credits(self, lock_ids: Sequence[int]) -> list[schemas.LockedCredit]:
+        """The locks among ``lock_ids`` (at most ``MAX_LOCKS_PER_REQUEST``) that exist, each with its credit,
+        in one request: the read a verifier checks a whole batch with."""
+        ids = list(lock_ids)
+        if len(ids) > MAX_LOCKS_PER_REQUEST:
+            raise RegistryError(
+                f"lock_id: at most {MAX_LOCKS_PER_REQUEST} lock ids per read, not {len(ids)}",
+                code=RegistryErrorCode.INVALID_REQUEST,
+                field="lock_id",
+            )
+        endpoint = Endpoint("GET", "/locked-credits", params={"lock_id": ids})
+        return self._call(endpoint, lambda a: a.registry.get_locked_credits(ids), _LOCKED_CREDITS)
+
     def get_account(self, account_id: int) -> schemas.AccountPublic:
         endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}")
         return self._call(endpoint, lambda a: a.registry.get_account(account_id), schemas.AccountPublic)
@@ -168,6 +182,7 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
 
 
 _API_KEYS: Final = TypeAdapter(list[auth.ApiKeyPublic])
+_LOCKED_CREDITS: Final = TypeAdapter(list[schemas.LockedCredit])
 
 
 def _get(path: str, *, keyed: bool = False) -> Endpoint:

@@ -204,6 +204,14 @@ class CreditPublic(_Model):
     program: ProgramPublic
 
 
+class LockedCredit(_Model):
+    """A registry lock with the credit its units belong to (the credit of the first block holding them now):
+    what a verifier reads to check one leaf of a batch."""
+
+    lock: LockPublic
+    credit: CreditPublic | None = Field(description="None only if no block holds the lock's units any more")
+
+
 # --- results -------------------------------------------------------------------------------------
 
 

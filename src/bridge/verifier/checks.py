@@ -25,20 +25,17 @@ from bridge.engine.errors import BridgeError
 from bridge.engine.policy import EligibilityPolicy
 from bridge.errors import CodedError
 from bridge.registry.enums import BlockStatus
-from bridge.registry.schemas import CreditPublic, LockPublic
+from bridge.registry.errors import RegistryErrorCode
+from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
+from bridge.registry.schemas import LockedCredit
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 
 
 class LockReader(Protocol):
-    """The registry reads a verifier needs (public: any registry client answers them)."""
+    """The registry read a verifier needs (public: any registry client answers it): the locks of a batch,
+    each with its credit, in one request."""
 
-    def get_lock(self, lock_id: int) -> LockPublic: ...
-
-    def get_credit(self, serial: str) -> CreditPublic: ...
-
-
-def _unavailable(exc: CodedError) -> bool:
-    return exc.http_status >= 500
+    def get_locked_credits(self, lock_ids: Sequence[int]) -> list[LockedCredit]: ...
 
 
 @dataclass
@@ -55,11 +52,25 @@ class LockChecks:
     def check_all(self, locks: Sequence[Lock]) -> None:
         """Check every lock (``lock_refused`` naming the first that fails; ``verifier_source_unavailable``
         when the registry or the chain cannot be read)."""
-        credits: dict[int, CreditPublic] = {}
+        shown: dict[int, LockedCredit] = {}
+        ids = list(dict.fromkeys(lock.lock_id for lock in locks))
+        for start in range(0, len(ids), MAX_LOCKS_PER_REQUEST):
+            try:
+                found = self.registry.get_locked_credits(ids[start : start + MAX_LOCKS_PER_REQUEST])
+            except CodedError as exc:
+                if exc.http_status >= 500:
+                    raise _source_down(exc) from exc
+                raise VerifierError(
+                    f"the registry refused to show the batch's locks: {exc.message}",
+                    code=VerifierErrorCode.LOCK_REFUSED,
+                    field="leaves",
+                    details={"reason": str(exc.code)},
+                ) from exc
+            shown.update((read.lock.lock_id, read) for read in found)
         for index, lock in enumerate(locks):
-            self.check(index, lock, credits)
+            self.check(index, lock, shown.get(lock.lock_id))
 
-    def check(self, index: int, lock: Lock, credits: dict[int, CreditPublic]) -> None:
+    def check(self, index: int, lock: Lock, read: LockedCredit | None) -> None:
         def refuse(reason: str) -> VerifierError:
             return VerifierError(
                 f"leaves[{index}] (lock {lock.lock_id}): {reason}",
@@ -68,12 +79,9 @@ class LockChecks:
                 details={"lock_id": lock.lock_id, "reason": reason},
             )
 
-        try:
-            shown = self.registry.get_lock(lock.lock_id)
-        except CodedError as exc:
-            if _unavailable(exc):
-                raise _source_down(exc) from exc
-            raise refuse(f"the registry shows no such lock ({exc.code})") from exc
+        if read is None:
+            raise refuse(f"the registry shows no such lock ({RegistryErrorCode.LOCK_NOT_FOUND})")
+        shown, credit = read.lock, read.credit
         if (shown.serial, shown.start, shown.end) != (lock.serial, lock.block_start, lock.block_end):
             raise refuse(f"the registry locked {shown.serial} (units {shown.start}..{shown.end})")
         if shown.trust_account_id != self.trust_account:
@@ -101,14 +109,8 @@ class LockChecks:
         )
         if named != expected:
             raise refuse(f"locked for {identifier}, not for this chain, class token, batch and recipient")
-        credit = credits.get(shown.issuance_id)
         if credit is None:
-            try:
-                credit = credits[shown.issuance_id] = self.registry.get_credit(shown.blocks[0].serial)
-            except CodedError as exc:
-                if _unavailable(exc):
-                    raise _source_down(exc) from exc
-                raise refuse(f"the registry shows no credit for it ({exc.code})") from exc
+            raise refuse(f"the registry shows no credit for it ({RegistryErrorCode.BLOCK_NOT_FOUND})")
         if lock.registry != credit.program.code:
             raise refuse(f"registry {lock.registry} is not the credit's program {credit.program.code}")
         if credit_class_of(credit) != lock.credit_class:

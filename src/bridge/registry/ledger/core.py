@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Concatenate, Final, ParamSpec, TypeVar
@@ -61,6 +61,7 @@ from bridge.registry.schemas import (
     JournalCheckpoint,
     JournalEntryPublic,
     JournalReport,
+    LockedCredit,
     LockPublic,
     ProgramPublic,
     ProjectPublic,
@@ -302,6 +303,10 @@ class Registry(OperationMethods, searches.SearchLists):
     def get_lock(self, lock_id: int) -> LockPublic:
         """A registry lock (one immobilized block, as locked) and the blocks holding its units now."""
         return self._view(lookup.get_lock, lock_id)
+
+    def get_locked_credits(self, lock_ids: Sequence[int]) -> list[LockedCredit]:
+        """The locks among ``lock_ids`` that exist, each with its credit, in one read."""
+        return self._view(lookup.get_locked_credits, lock_ids)
 
     def find_block(self, serial: str) -> UnitBlockPublic:
         """The block with exactly this serial (``block_not_found`` otherwise)."""
