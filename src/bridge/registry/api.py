@@ -39,7 +39,7 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import REQUESTED, Access, Operation
-from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
+from bridge.registry.views.lookup import MAX_LOCKS_PER_READ
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
 IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
@@ -251,7 +251,7 @@ def _public_routes(router: APIRouter) -> None:
         lock_id: Annotated[
             list[int],
             Query(
-                max_length=MAX_LOCKS_PER_REQUEST,
+                max_length=MAX_LOCKS_PER_READ,
                 description="registry lock ids (repeat the parameter); ids no lock has are left out of the answer",
             ),
         ] = [],  # noqa: B006 (FastAPI copies a default; none asked: none answered)

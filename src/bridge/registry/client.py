@@ -43,8 +43,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
-from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
-from bridge.registry.views.lookup import check_id, check_lock_id
+from bridge.registry.views.lookup import MAX_LOCKS_PER_READ, check_id, check_lock_id
 
 T = TypeVar("T")
 Answer = type[T] | TypeAdapter[T]
@@ -129,12 +128,12 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         return self._call(endpoint, lambda a: a.registry.get_lock(lock_id), schemas.LockPublic)
 
     def get_locked_credits(self, lock_ids: Sequence[int]) -> list[schemas.LockedCredit]:
-        """The locks among ``lock_ids`` (at most ``MAX_LOCKS_PER_REQUEST``) that exist, each with its credit,
+        """The locks among ``lock_ids`` (at most ``MAX_LOCKS_PER_READ``) that exist, each with its credit,
         in one request: the read a verifier checks a whole batch with."""
         ids = list(lock_ids)
-        if len(ids) > MAX_LOCKS_PER_REQUEST:
+        if len(ids) > MAX_LOCKS_PER_READ:
             raise RegistryError(
-                f"lock_id: at most {MAX_LOCKS_PER_REQUEST} lock ids per read, not {len(ids)}",
+                f"lock_id: at most {MAX_LOCKS_PER_READ} lock ids per read, not {len(ids)}",
                 code=RegistryErrorCode.INVALID_REQUEST,
                 field="lock_id",
             )

@@ -26,8 +26,8 @@ from bridge.engine.policy import EligibilityPolicy
 from bridge.errors import CodedError
 from bridge.registry.enums import BlockStatus
 from bridge.registry.errors import RegistryErrorCode
-from bridge.registry.requests import MAX_LOCKS_PER_REQUEST
 from bridge.registry.schemas import LockedCredit
+from bridge.registry.views.lookup import MAX_LOCKS_PER_READ
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 
 
@@ -54,9 +54,9 @@ class LockChecks:
         when the registry or the chain cannot be read)."""
         shown: dict[int, LockedCredit] = {}
         ids = list(dict.fromkeys(lock.lock_id for lock in locks))
-        for start in range(0, len(ids), MAX_LOCKS_PER_REQUEST):
+        for start in range(0, len(ids), MAX_LOCKS_PER_READ):
             try:
-                found = self.registry.get_locked_credits(ids[start : start + MAX_LOCKS_PER_REQUEST])
+                found = self.registry.get_locked_credits(ids[start : start + MAX_LOCKS_PER_READ])
             except CodedError as exc:
                 if exc.http_status >= 500:
                     raise _source_down(exc) from exc

@@ -38,6 +38,9 @@ from bridge.registry.schemas import (
 from bridge.registry.views.queries import MAX_ID
 
 MAX_LOCK_ID = 2**63 - 1
+MAX_LOCKS_PER_READ: Final = 200
+"""Lock ids per ``get_locked_credits`` read: 200 ids of 19 digits keep a GET's query string near 6 KiB, under
+the 8-16 KiB request-line limits of HTTP servers and proxies."""
 RowT = TypeVar("RowT", Account, Issuance, UnitBlock)
 
 
