@@ -13,6 +13,7 @@ from bridge.chain.retirement import PersonalData
 from bridge.engine import claims, queries
 from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import check_disclosure, disclosed_now
+from bridge.engine.context import FlowContext
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.feed import EventFeed
@@ -65,35 +66,21 @@ class BridgeEngine:
     ) -> None:
         self.store = store
         self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
         self.start_block = start_block
+        self.context = FlowContext(
+            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, clock=clock
+        )
         self.verifiers = VerifierPanel(verifiers, chain)
         self.tokenize = TokenizeFlow(
-            store=store,
-            chain=chain,
-            registry=registry,
+            self.context,
             custodian_registry=custodian_registry,
             verifiers=self.verifiers,
-            trust_account=trust_account,
             policy=policy,
-            faults=faults,
             max_batch=max_batch,
             start_block=start_block,
-            clock=clock,
         )
-        self.redeem = RedeemFlow(
-            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
-        )
-        self.settle = SettleFlow(
-            store=store,
-            chain=chain,
-            registry=registry,
-            trust_account=trust_account,
-            faults=faults,
-            rewind=self._rewind,
-            clock=clock,
-        )
+        self.redeem = RedeemFlow(self.context, rewind=self._rewind)
+        self.settle = SettleFlow(self.context, rewind=self._rewind)
         self.feed = EventFeed(store, chain)
 
     # --- requests ------------------------------------------------------------------------------
@@ -212,8 +199,9 @@ class BridgeEngine:
     # --- reserve -------------------------------------------------------------------------------
 
     def proof_of_reserve(self) -> ReserveReport:
+        context = self.context
         return proof_of_reserve(
-            store=self.store, chain=self.chain, registry=self.registry, trust_account=self.trust_account
+            store=context.store, chain=context.chain, registry=context.registry, trust_account=context.trust_account
         )
 
     def enforce_reserve(self) -> ReserveReport:

@@ -19,11 +19,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine import claims
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
-from bridge.engine.faults import Faults
-from bridge.engine.ports import RegistryOperator
+from bridge.engine.context import Flow, FlowContext
 from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
 from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
 from bridge.errors import CodedError
@@ -34,22 +32,9 @@ log = logging.getLogger(__name__)
 ACTIVE = (RedeemStep.SEEN, RedeemStep.RELEASING, RedeemStep.RELEASED, RedeemStep.CANCELLING)
 
 
-class RedeemFlow:
-    def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        registry: RegistryOperator,
-        trust_account: int,
-        faults: Faults,
-        rewind: Callable[[int], None],
-    ) -> None:
-        self.store = store
-        self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
-        self.faults = faults
+class RedeemFlow(Flow):
+    def __init__(self, context: FlowContext, *, rewind: Callable[[int], None]) -> None:
+        super().__init__(context)
         self.rewind = rewind
 
     def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:

@@ -18,7 +18,6 @@ Everything the retiree stated goes into the registry retirement's details, one l
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC
@@ -32,10 +31,9 @@ from bridge.chain.retirement import RecordedDetails
 from bridge.engine import claims
 from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
 from bridge.engine.certificates import awaiting_disclosure, beneficiary_of, settlement_line
-from bridge.engine.faults import Faults
-from bridge.engine.ports import RegistryOperator
+from bridge.engine.context import Flow, FlowContext
 from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
-from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
+from bridge.engine.store import Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
 from bridge.registry.serials import SerialBlock
 
@@ -50,26 +48,12 @@ def settlement_id(chain: BridgeChain, settlement: int) -> bytes:
     return keccak(text=f"{chain.chain_id}:{chain.bridge.address}:settlement:{settlement}")
 
 
-class SettleFlow:
+class SettleFlow(Flow):
     def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        registry: RegistryOperator,
-        trust_account: int,
-        faults: Faults,
-        rewind: Callable[[int], None],
-        clock: Callable[[], float] = time.time,
-        disclosure_wait: float = DISCLOSURE_WAIT,
+        self, context: FlowContext, *, rewind: Callable[[int], None], disclosure_wait: float = DISCLOSURE_WAIT
     ) -> None:
-        self.store = store
-        self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
-        self.faults = faults
+        super().__init__(context)
         self.rewind = rewind
-        self.clock = clock
         self.disclosure_wait = disclosure_wait
 
     def settlement_id(self, settlement: int) -> bytes:
