@@ -19,7 +19,9 @@ from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bridge.primitives import ChecksumAddress
 
 DOMAIN_NAME = "CarbonBridge"
 DOMAIN_VERSION = "2"
@@ -177,12 +179,7 @@ class Lock(BaseModel):
     block_start: int = Field(ge=0, le=UINT64_MAX)
     block_end: int = Field(ge=0, le=UINT64_MAX)
     credit_class: CreditClass
-    recipient: str
-
-    @field_validator("recipient")
-    @classmethod
-    def _checksummed(cls, value: str) -> str:
-        return to_checksum_address(value)
+    recipient: ChecksumAddress
 
     @model_validator(mode="after")
     def _block_in_order(self) -> Self:
