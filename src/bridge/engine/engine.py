@@ -135,9 +135,9 @@ class BridgeEngine:
         recorded = 0
         for start, end in self.chain.scanner.spans(self._cursor() + 1, self.chain.safe_head()):
             for event in self.chain.events("RedemptionRequested", start, end):
-                recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+                recorded += self.redeem.record(event)
             for event in self.chain.events("Retired", start, end):
-                recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+                recorded += self.settle.record(event)
             self.feed.record(start, end)
             with self.store.session() as session:
                 cursor = session.get(Cursor, EVENT_CURSOR)
