@@ -124,57 +124,81 @@ def tokenization(store: EngineStore, tokenization_id: int) -> TokenizationPublic
     return _one(store, Tokenization, tokenization_id, TokenizationPublic.model_validate, missing, "tokenization_id")
 
 
-def tokenizations(
-    store: EngineStore,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    step: TokenizeStep | None = None,
-    custodian_account: int | None = None,
-) -> Page[TokenizationPublic]:
-    """Newest first."""
-    equal = {"step": step, "custodian_account": custodian_account}
-    model = TokenizationPublic.model_validate
-    return _page(store, Tokenization, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
-
-
 def redemption(store: EngineStore, redemption_id: int) -> RedemptionPublic:
     missing = f"redemption {redemption_id} is not known to the engine yet"
     return _one(store, Redemption, redemption_id, RedemptionPublic.model_validate, missing, "redemption_id")
 
 
-def redemptions(
-    store: EngineStore,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    holder: str | None = None,
-    class_id: str | None = None,
-    step: RedeemStep | None = None,
-) -> Page[RedemptionPublic]:
-    """Newest first; ``holder`` is a checksummed address."""
-    equal = {"holder": holder, "class_id": _lower(class_id), "step": step}
-    model = RedemptionPublic.model_validate
-    return _page(store, Redemption, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
+class EngineReads:
+    """The paged lists of the engine's rows, as methods of whatever holds its database (``BridgeService``
+    answers them as its own). Each reads the database alone: safe from any thread."""
 
+    store: EngineStore
 
-def settlements(
-    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-) -> Page[SettlementPublic]:
-    """Oldest first."""
-    equal = {"class_id": _lower(class_id)}
-    return _page(store, Settlement, SettlementPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor)
+    def tokenizations(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        step: TokenizeStep | None = None,
+        custodian_account: int | None = None,
+    ) -> Page[TokenizationPublic]:
+        """Newest first."""
+        equal = {"step": step, "custodian_account": custodian_account}
+        model = TokenizationPublic.model_validate
+        return _page(self.store, Tokenization, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
 
+    def redemptions(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        holder: str | None = None,
+        class_id: str | None = None,
+        step: RedeemStep | None = None,
+    ) -> Page[RedemptionPublic]:
+        """Newest first; ``holder`` is a checksummed address."""
+        equal = {"holder": holder, "class_id": _lower(class_id), "step": step}
+        model = RedemptionPublic.model_validate
+        return _page(self.store, Redemption, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
 
-def batches(
-    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-) -> Page[BatchPublic]:
-    """Oldest first."""
-    equal = {"class_id": _lower(class_id)}
-    keys = ("tokenization_id", "batch_key")
-    return _page(store, Batch, BatchPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor, keys=keys)
+    def settlements(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[SettlementPublic]:
+        """Oldest first."""
+        equal = {"class_id": _lower(class_id)}
+        return _page(
+            self.store, Settlement, SettlementPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor
+        )
+
+    def batches(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[BatchPublic]:
+        """Oldest first."""
+        equal = {"class_id": _lower(class_id)}
+        keys = ("tokenization_id", "batch_key")
+        return _page(
+            self.store, Batch, BatchPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor, keys=keys
+        )
+
+    def events(
+        self,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        name: str | None = None,
+        class_id: str | None = None,
+    ) -> Page[EventPublic]:
+        """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
+        equal = {"name": name, "class_id": _lower(class_id)}
+        page = _page(self.store, EventRecord, EventPublic.model_validate, equal, limit=limit, offset=0, cursor=cursor)
+        if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
+            page.next_cursor = encode_cursor("events", [page.items[-1].id])
+        elif page.next_cursor is None and cursor is not None:
+            page.next_cursor = cursor
+        return page
 
 
 def _settlements_of(store: EngineStore, class_ids: Iterable[str]) -> dict[str, list[Settlement]]:
@@ -223,24 +247,6 @@ def retirement(store: EngineStore, certificate_id: int, names: dict[str, str] | 
         session.expunge(row)
     settled = _settlements_of(store, [row.class_id])
     return certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id))
-
-
-def events(
-    store: EngineStore,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    name: str | None = None,
-    class_id: str | None = None,
-) -> Page[EventPublic]:
-    """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
-    equal = {"name": name, "class_id": _lower(class_id)}
-    page = _page(store, EventRecord, EventPublic.model_validate, equal, limit=limit, offset=0, cursor=cursor)
-    if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
-        page.next_cursor = encode_cursor("events", [page.items[-1].id])
-    elif page.next_cursor is None and cursor is not None:
-        page.next_cursor = cursor
-    return page
 
 
 def _class_rows(store: EngineStore) -> list[Tokenization]:
