@@ -160,41 +160,38 @@ class RedeemFlow(Flow):
     def _finalize(self, redemption_id: int) -> int:
         row = self._load(redemption_id)
         status = self.chain.redemption_status(redemption_id)
-        tx_hash = row.tx_hash
-        if status == "pending":
-            plan = row.plan or []
-            self.faults.reached("redeem.finalize.before")
-            receipt = self.chain.finalize_redemption(
-                redemption_id,
-                [p["batch_key"] for p in plan],
-                [p["tonnes"] for p in plan],
-                ",".join(row.released_serials or []),
-            )
-            self.faults.reached("redeem.finalize.done")
-            tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
-        elif status != "finalized":
+        if status not in ("pending", "finalized"):
             raise RuntimeError(f"redemption {redemption_id} is {status} on-chain but released in the registry")
-        with self.store.session() as session:
-            stored = session.get_one(Redemption, redemption_id)
-            stored.step = RedeemStep.COMPLETED
-            stored.tx_hash = tx_hash
-        self.faults.reached("redeem.finalize.saved")
-        return 1
+        plan = row.plan or []
+        batch_keys, tonnes = [p["batch_key"] for p in plan], [p["tonnes"] for p in plan]
+        send = partial(
+            self.chain.finalize_redemption, redemption_id, batch_keys, tonnes, ",".join(row.released_serials or [])
+        )
+        return self._close_escrow(row, status, "finalize", RedeemStep.COMPLETED, send)
 
     def _cancel(self, redemption_id: int) -> int:
         row = self._load(redemption_id)
         status = self.chain.redemption_status(redemption_id)
+        send = partial(self.chain.cancel_redemption, redemption_id, row.cancel_reason or "refused by the registry")
+        return self._close_escrow(row, status, "cancel", RedeemStep.CANCELLED, send)
+
+    def _close_escrow(
+        self, row: Redemption, status: str, action: str, done: RedeemStep, send: Callable[[], Any]
+    ) -> int:
+        """Send the escrow's closing transaction (``send``) while the chain shows it ``pending`` (after a crash
+        it may have gone through already: then the row's own tx hash stays), then record the step ``done``.
+        Crash points: ``redeem.<action>.before|done|saved``."""
         tx_hash = row.tx_hash
         if status == "pending":
-            self.faults.reached("redeem.cancel.before")
-            receipt = self.chain.cancel_redemption(redemption_id, row.cancel_reason or "refused by the registry")
-            self.faults.reached("redeem.cancel.done")
+            self.faults.reached(f"redeem.{action}.before")
+            receipt = send()
+            self.faults.reached(f"redeem.{action}.done")
             tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         with self.store.session() as session:
-            stored = session.get_one(Redemption, redemption_id)
-            stored.step = RedeemStep.CANCELLED
+            stored = session.get_one(Redemption, row.id)
+            stored.step = done
             stored.tx_hash = tx_hash
-        self.faults.reached("redeem.cancel.saved")
+        self.faults.reached(f"redeem.{action}.saved")
         return 1
 
 
