@@ -134,6 +134,13 @@ class BridgeClient:
     def _get(self, path: str, model: type[M], **params: Any) -> M:
         return model.model_validate(self._send("GET", path, params=params))
 
+    def _post(self, path: str, model: type[M], body: dict[str, Any], *, idempotency_key: str | None = None) -> M:
+        """POST the fields of ``body`` that are given (None: left out) and read the answer as ``model``."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
+        return model.model_validate(
+            self._send("POST", path, json={k: v for k, v in body.items() if v is not None}, headers=headers)
+        )
+
     # --- tokenizations --------------------------------------------------------------------------
 
     def tokenize(
@@ -154,13 +161,7 @@ class BridgeClient:
             "quantity": quantity,
             "recipient": recipient,
         }
-        data = self._send(
-            "POST",
-            "/v1/tokenizations",
-            json={k: v for k, v in body.items() if v is not None},
-            headers={"Idempotency-Key": idempotency_key},
-        )
-        return TokenizationPublic.model_validate(data)
+        return self._post("/v1/tokenizations", TokenizationPublic, body, idempotency_key=idempotency_key)
 
     def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
         return self._get(f"/v1/tokenizations/{int(tokenization_id)}", TokenizationPublic)
@@ -336,13 +337,7 @@ class BridgeClient:
             "class_cap_tonnes": class_cap_tonnes,
             "fee_recipient": fee_recipient,
         }
-        data = self._send(
-            "POST",
-            "/v1/pools",
-            json={k: v for k, v in body.items() if v is not None},
-            headers={"Idempotency-Key": idempotency_key},
-        )
-        return PoolPublic.model_validate(data)
+        return self._post("/v1/pools", PoolPublic, body, idempotency_key=idempotency_key)
 
     def pool_transactions(
         self,
@@ -369,9 +364,4 @@ class BridgeClient:
             "beneficiary": beneficiary,
             "reason": reason,
         }
-        data = self._send(
-            "POST",
-            f"/v1/pools/{quote(pool, safe='')}/transactions",
-            json={k: v for k, v in body.items() if v is not None},
-        )
-        return PoolTransactions.model_validate(data)
+        return self._post(f"/v1/pools/{quote(pool, safe='')}/transactions", PoolTransactions, body)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Annotated, Final, Generic, TypeVar
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
-from pydantic import BaseModel, BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -69,6 +69,13 @@ def checked_address(value: str) -> str:
     if int(value, 16) == 0:
         raise ValueError("the zero address cannot hold tokens")
     return to_checksum_address(value)
+
+
+Address = Annotated[str, AfterValidator(checked_address)]
+"""An EVM address a caller gives: checked (``checked_address``) and checksummed."""
+
+ChecksumAddress = Annotated[str, AfterValidator(to_checksum_address)]
+"""An EVM address the bridge itself read or derived, written checksummed."""
 
 
 def is_loopback(host: str) -> bool:

@@ -41,21 +41,19 @@ from bridge.chain.rpc import RpcChain
 from bridge.engine import queries
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.queries import EngineReads
 from bridge.engine.schemas import (
     BalancePublic,
-    BatchPublic,
     ClassPublic,
-    EventPublic,
     HolderBalances,
     RedemptionPublic,
     ReserveReport,
     RetirementPublic,
-    SettlementPublic,
     TokenizationPublic,
     TokenizationRequest,
     VerifierSetPublic,
 )
-from bridge.engine.store import EngineStore, RedeemStep, TokenizeStep
+from bridge.engine.store import EngineStore
 from bridge.pools.contract import PoolHandle
 from bridge.pools.repository import PoolRepository, PoolSpec
 from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
@@ -86,8 +84,9 @@ class Governance:
 
 
 @dataclass
-class BridgeService:
-    """A whole bridge, built from settings and owned: close it when done."""
+class BridgeService(EngineReads):
+    """A whole bridge, built from settings and owned: close it when done. The paged lists of the engine's
+    rows (tokenizations, redemptions, settlements, batches, events) are ``EngineReads``'s."""
 
     settings: BridgeSettings
     registry: Registry | None  # the registry's database, opened here; None when it is reached over HTTP
@@ -248,35 +247,8 @@ class BridgeService:
     def tokenization(self, tokenization_id: int) -> TokenizationPublic:
         return queries.tokenization(self.store, tokenization_id)
 
-    def tokenizations(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        step: TokenizeStep | None = None,
-        custodian_account: int | None = None,
-    ) -> Page[TokenizationPublic]:
-        return queries.tokenizations(
-            self.store, limit=limit, offset=offset, cursor=cursor, step=step, custodian_account=custodian_account
-        )
-
     def redemption(self, redemption_id: int) -> RedemptionPublic:
         return queries.redemption(self.store, redemption_id)
-
-    def redemptions(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        holder: str | None = None,
-        class_id: str | None = None,
-        step: RedeemStep | None = None,
-    ) -> Page[RedemptionPublic]:
-        return queries.redemptions(
-            self.store, limit=limit, offset=offset, cursor=cursor, holder=holder, class_id=class_id, step=step
-        )
 
     def retirements(
         self,
@@ -307,16 +279,6 @@ class BridgeService:
         with self.lock:
             self.engine.disclose(certificate_id, data)
         return self.retirement(certificate_id)
-
-    def settlements(
-        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-    ) -> Page[SettlementPublic]:
-        return queries.settlements(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
-
-    def batches(
-        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-    ) -> Page[BatchPublic]:
-        return queries.batches(self.store, limit=limit, offset=offset, cursor=cursor, class_id=class_id)
 
     def project_name(self, program: str, project_id: str) -> str | None:
         """The registry's name of a project (cached: a project's name does not change)."""
@@ -356,11 +318,6 @@ class BridgeService:
         """A class by id, token address or name (``not_found``; ``ambiguous_class`` lists the candidates)."""
         with self.lock:
             return queries.one_class(self.store, self.engine.chain, self.project_name, reference)
-
-    def events(
-        self, *, limit: int, cursor: str | None = None, name: str | None = None, class_id: str | None = None
-    ) -> Page[EventPublic]:
-        return queries.events(self.store, limit=limit, cursor=cursor, name=name, class_id=class_id)
 
     def balances(self, address: str) -> HolderBalances:
         """What ``address`` holds of every class token and pool token the bridge knows, at one block."""

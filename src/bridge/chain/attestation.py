@@ -20,7 +20,9 @@ from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bridge.primitives import ChecksumAddress
 
 DOMAIN_NAME = "CarbonBridge"
 DOMAIN_VERSION = "2"
@@ -28,36 +30,24 @@ DOMAIN_VERSION = "2"
 UINT64_MAX = 2**64 - 1
 MAX_UNIT_DECIMALS = 18
 
-EIP712_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
-CREDIT_CLASS_TYPE = [
-    {"name": "program", "type": "string"},
-    {"name": "projectId", "type": "string"},
-    {"name": "vintageStart", "type": "uint32"},
-    {"name": "vintageEnd", "type": "uint32"},
-    {"name": "methodology", "type": "string"},
-    {"name": "hostCountry", "type": "string"},
-    {"name": "labels", "type": "uint8"},
-    {"name": "adjustment", "type": "uint8"},
-    {"name": "unitDecimals", "type": "uint8"},
-]
-LOCK_TYPE = [
-    {"name": "lockId", "type": "uint256"},
-    {"name": "registry", "type": "string"},
-    {"name": "serial", "type": "string"},
-    {"name": "blockStart", "type": "uint64"},
-    {"name": "blockEnd", "type": "uint64"},
-    {"name": "creditClass", "type": "CreditClass"},
-    {"name": "recipient", "type": "address"},
-]
-LOCK_BATCH_TYPE = [
-    {"name": "locksRoot", "type": "bytes32"},
-    {"name": "deadline", "type": "uint256"},
-]
+
+def _members(declared: str) -> list[dict[str, str]]:
+    """A struct's members as eth-account takes them, from its EIP-712 type as the Solidity codecs spell it:
+    ``Name(type name,...)``."""
+    members = declared[declared.index("(") + 1 : -1].split(",")
+    return [{"name": name, "type": kind} for kind, name in (member.split(" ") for member in members)]
+
+
+EIP712_DOMAIN_TYPE = _members("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+CREDIT_CLASS_TYPE = _members(
+    "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,"
+    "string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)"
+)
+LOCK_TYPE = _members(
+    "Lock(uint256 lockId,string registry,string serial,uint64 blockStart,uint64 blockEnd,CreditClass creditClass,"
+    "address recipient)"
+)
+LOCK_BATCH_TYPE = _members("LockBatch(bytes32 locksRoot,uint256 deadline)")
 
 
 def _type_string(name: str, fields: list[dict[str, str]]) -> str:
@@ -196,12 +186,7 @@ class Lock(BaseModel):
     block_start: int = Field(ge=0, le=UINT64_MAX)
     block_end: int = Field(ge=0, le=UINT64_MAX)
     credit_class: CreditClass
-    recipient: str
-
-    @field_validator("recipient")
-    @classmethod
-    def _checksummed(cls, value: str) -> str:
-        return to_checksum_address(value)
+    recipient: ChecksumAddress
 
     @model_validator(mode="after")
     def _block_in_order(self) -> Self:

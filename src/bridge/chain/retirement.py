@@ -11,6 +11,7 @@ marked, never dropped).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import IntEnum
 from typing import Any, Final, Self
@@ -105,6 +106,16 @@ def jurisdiction_name(code: str) -> str | None:
     return f"{found.name}, {country}"
 
 
+def _iso_code(value: str | None, name_of: Callable[[str], str | None], unknown: str) -> str | None:
+    """``value`` in upper case, refused (``unknown`` says why) when ISO does not know it; None stays None."""
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if name_of(code) is None:
+        raise ValueError(f"{value!r} {unknown}")
+    return code
+
+
 def _byte_limit(value: str, limit: int, what: str) -> str:
     if len(value.encode()) > limit:
         raise ValueError(f"{what} is {len(value.encode())} bytes; at most {limit}")
@@ -195,22 +206,14 @@ class RetirementDetails(BaseModel):
     @field_validator("consumption_country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.strip().upper()
-        if country_name(code) is None:
-            raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
-        return code
+        return _iso_code(value, country_name, "is not an ISO 3166-1 alpha-2 country code")
 
     @field_validator("claim_jurisdiction")
     @classmethod
     def _jurisdiction(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.strip().upper()
-        if jurisdiction_name(code) is None:
-            raise ValueError(f"{value!r} is neither an ISO 3166-2 subdivision (US-CA) nor an ISO 3166-1 country")
-        return code
+        return _iso_code(
+            value, jurisdiction_name, "is neither an ISO 3166-2 subdivision (US-CA) nor an ISO 3166-1 country"
+        )
 
     @field_validator("personal_data_hash")
     @classmethod

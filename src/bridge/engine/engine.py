@@ -13,6 +13,7 @@ from bridge.chain.retirement import PersonalData
 from bridge.engine import claims, queries
 from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import check_disclosure, disclosed_now
+from bridge.engine.context import FlowContext
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.faults import NO_FAULTS, Faults
 from bridge.engine.feed import EventFeed
@@ -65,35 +66,21 @@ class BridgeEngine:
     ) -> None:
         self.store = store
         self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
         self.start_block = start_block
+        self.context = FlowContext(
+            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, clock=clock
+        )
         self.verifiers = VerifierPanel(verifiers, chain)
         self.tokenize = TokenizeFlow(
-            store=store,
-            chain=chain,
-            registry=registry,
+            self.context,
             custodian_registry=custodian_registry,
             verifiers=self.verifiers,
-            trust_account=trust_account,
             policy=policy,
-            faults=faults,
             max_batch=max_batch,
             start_block=start_block,
-            clock=clock,
         )
-        self.redeem = RedeemFlow(
-            store=store, chain=chain, registry=registry, trust_account=trust_account, faults=faults, rewind=self._rewind
-        )
-        self.settle = SettleFlow(
-            store=store,
-            chain=chain,
-            registry=registry,
-            trust_account=trust_account,
-            faults=faults,
-            rewind=self._rewind,
-            clock=clock,
-        )
+        self.redeem = RedeemFlow(self.context, rewind=self._rewind)
+        self.settle = SettleFlow(self.context, rewind=self._rewind)
         self.feed = EventFeed(store, chain)
 
     # --- requests ------------------------------------------------------------------------------
@@ -148,9 +135,9 @@ class BridgeEngine:
         recorded = 0
         for start, end in self.chain.scanner.spans(self._cursor() + 1, self.chain.safe_head()):
             for event in self.chain.events("RedemptionRequested", start, end):
-                recorded += self.redeem.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+                recorded += self.redeem.record(event)
             for event in self.chain.events("Retired", start, end):
-                recorded += self.settle.record(event.args, event.block_number, event.block_hash, event.tx_hash)
+                recorded += self.settle.record(event)
             self.feed.record(start, end)
             with self.store.session() as session:
                 cursor = session.get(Cursor, EVENT_CURSOR)
@@ -212,8 +199,9 @@ class BridgeEngine:
     # --- reserve -------------------------------------------------------------------------------
 
     def proof_of_reserve(self) -> ReserveReport:
+        context = self.context
         return proof_of_reserve(
-            store=self.store, chain=self.chain, registry=self.registry, trust_account=self.trust_account
+            store=context.store, chain=context.chain, registry=context.registry, trust_account=context.trust_account
         )
 
     def enforce_reserve(self) -> ReserveReport:

@@ -23,12 +23,11 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from bridge.chain.bridge_contract import BridgeChain
+from bridge.engine.context import Flow, FlowContext
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.faults import Faults
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
-from bridge.engine.store import EngineStore, Tokenization, TokenizeStep
+from bridge.engine.store import Tokenization, TokenizeStep
 from bridge.errors import CodedError
 from bridge.registry.schemas import BlockOperationResult
 
@@ -47,22 +46,12 @@ def group_request_id(first: Tokenization) -> str:
     return registry_request_id("tokenize", first.id, first.request_token, f"lock-{secrets.token_hex(8)}")
 
 
-class LockStep:
+class LockStep(Flow):
     def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        custodian_registry: Callable[[int], RegistryOperator],
-        trust_account: int,
-        faults: Faults,
-        max_batch: int,
+        self, context: FlowContext, *, custodian_registry: Callable[[int], RegistryOperator], max_batch: int
     ) -> None:
-        self.store = store
-        self.chain = chain
+        super().__init__(context)
         self.custodian_registry = custodian_registry
-        self.trust_account = trust_account
-        self.faults = faults
         self.max_batch = max_batch
 
     def drive(self) -> int:

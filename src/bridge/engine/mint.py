@@ -24,14 +24,13 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from bridge.chain.attestation import LockBatch
-from bridge.chain.bridge_contract import BridgeChain
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MINT_GAS_BASE, MINT_GAS_PER_CLASS, MINT_GAS_PER_LOCK, LockTree, SignedLockBatch
 from bridge.engine import claims
+from bridge.engine.context import Flow, FlowContext
 from bridge.engine.errors import BridgeErrorCode
-from bridge.engine.faults import Faults
 from bridge.engine.locks import lock_of
-from bridge.engine.store import EngineStore, MintBatch, Tokenization, TokenizeStep
+from bridge.engine.store import MintBatch, Tokenization, TokenizeStep
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +70,11 @@ def gas_parts(rows: Sequence[Tokenization], cap: int = MINT_GAS_CAP) -> list[lis
     return parts
 
 
-class MintStep:
+class MintStep(Flow):
     def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        faults: Faults,
-        clock: Callable[[], float],
-        start_block: int,
-        reattest: Callable[[list[Tokenization], str], None],
+        self, context: FlowContext, *, start_block: int, reattest: Callable[[list[Tokenization], str], None]
     ) -> None:
-        self.store = store
-        self.chain = chain
-        self.faults = faults
-        self.clock = clock
+        super().__init__(context)
         self.start_block = start_block
         self.reattest = reattest
 

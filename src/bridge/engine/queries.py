@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine.attest import VerifierPanel
@@ -69,33 +69,45 @@ def _after(kind: str, cursor: str | None, offset: int, size: int) -> list[Any] |
 
 def _page(
     store: EngineStore,
-    query: Select[Any],
+    row_type: type[Row],
+    model: Callable[[Row], M],
+    equal: dict[str, Any],
     *,
-    kind: str,
-    keys: Sequence[Any],
-    key_of: Callable[[Any], list[Any]],
-    model: Callable[[Any], M],
     limit: int,
     offset: int,
     cursor: str | None,
     descending: bool = False,
+    keys: Sequence[str] = ("id",),
 ) -> Page[M]:
-    """One page of ``query`` ordered by ``keys`` (unique together), after ``cursor`` or from ``offset``."""
+    """One page of the rows of ``row_type`` whose columns named in ``equal`` hold those values (None: any),
+    ordered by the columns ``keys`` (unique together), after ``cursor`` or from ``offset``; a cursor names
+    the table it pages through."""
+    kind = str(row_type.__tablename__)
+    columns = [getattr(row_type, key) for key in keys]
     after = _after(kind, cursor, offset, len(keys))
+    query = select(row_type).where(*(getattr(row_type, k) == v for k, v in equal.items() if v is not None))
     with store.session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         if after is not None:
-            bound = tuple_(*keys) if len(keys) > 1 else keys[0]
+            bound = tuple_(*columns) if len(keys) > 1 else columns[0]
             value = tuple_(*after) if len(keys) > 1 else after[0]
             query = query.where(bound < value if descending else bound > value)
-        order = [k.desc() for k in keys] if descending else list(keys)
+        order = [c.desc() for c in columns] if descending else columns
         rows = list(session.scalars(query.order_by(*order).limit(limit + 1).offset(0 if after else offset)))
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = encode_cursor(kind, key_of(rows[-1])) if more and rows else None
+        next_cursor = encode_cursor(kind, [getattr(rows[-1], key) for key in keys]) if more and rows else None
         return Page[M](
             items=[model(row) for row in rows], limit=limit, offset=offset, total=total, next_cursor=next_cursor
         )
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+def _as_is(row: Row) -> Row:
+    return row
 
 
 def _one(store: EngineStore, row_type: type[Row], key: int, model: Callable[[Row], M], missing: str, field: str) -> M:
@@ -112,110 +124,81 @@ def tokenization(store: EngineStore, tokenization_id: int) -> TokenizationPublic
     return _one(store, Tokenization, tokenization_id, TokenizationPublic.model_validate, missing, "tokenization_id")
 
 
-def tokenizations(
-    store: EngineStore,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    step: TokenizeStep | None = None,
-    custodian_account: int | None = None,
-) -> Page[TokenizationPublic]:
-    """Newest first."""
-    query = select(Tokenization)
-    if step is not None:
-        query = query.where(Tokenization.step == step)
-    if custodian_account is not None:
-        query = query.where(Tokenization.custodian_account == custodian_account)
-    return _page(
-        store,
-        query,
-        kind="tokenizations",
-        keys=[Tokenization.id],
-        key_of=lambda row: [row.id],
-        model=TokenizationPublic.model_validate,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-        descending=True,
-    )
-
-
 def redemption(store: EngineStore, redemption_id: int) -> RedemptionPublic:
     missing = f"redemption {redemption_id} is not known to the engine yet"
     return _one(store, Redemption, redemption_id, RedemptionPublic.model_validate, missing, "redemption_id")
 
 
-def redemptions(
-    store: EngineStore,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    holder: str | None = None,
-    class_id: str | None = None,
-    step: RedeemStep | None = None,
-) -> Page[RedemptionPublic]:
-    """Newest first; ``holder`` is a checksummed address."""
-    query = select(Redemption)
-    if holder is not None:
-        query = query.where(Redemption.holder == holder)
-    if class_id is not None:
-        query = query.where(Redemption.class_id == class_id.lower())
-    if step is not None:
-        query = query.where(Redemption.step == step)
-    return _page(
-        store,
-        query,
-        kind="redemptions",
-        keys=[Redemption.id],
-        key_of=lambda row: [row.id],
-        model=RedemptionPublic.model_validate,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-        descending=True,
-    )
+class EngineReads:
+    """The paged lists of the engine's rows, as methods of whatever holds its database (``BridgeService``
+    answers them as its own). Each reads the database alone: safe from any thread."""
 
+    store: EngineStore
 
-def settlements(
-    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-) -> Page[SettlementPublic]:
-    """Oldest first."""
-    query = select(Settlement)
-    if class_id is not None:
-        query = query.where(Settlement.class_id == class_id.lower())
-    return _page(
-        store,
-        query,
-        kind="settlements",
-        keys=[Settlement.id],
-        key_of=lambda row: [row.id],
-        model=SettlementPublic.model_validate,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-    )
+    def tokenizations(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        step: TokenizeStep | None = None,
+        custodian_account: int | None = None,
+    ) -> Page[TokenizationPublic]:
+        """Newest first."""
+        equal = {"step": step, "custodian_account": custodian_account}
+        model = TokenizationPublic.model_validate
+        return _page(self.store, Tokenization, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
 
+    def redemptions(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        holder: str | None = None,
+        class_id: str | None = None,
+        step: RedeemStep | None = None,
+    ) -> Page[RedemptionPublic]:
+        """Newest first; ``holder`` is a checksummed address."""
+        equal = {"holder": holder, "class_id": _lower(class_id), "step": step}
+        model = RedemptionPublic.model_validate
+        return _page(self.store, Redemption, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
 
-def batches(
-    store: EngineStore, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-) -> Page[BatchPublic]:
-    """Oldest first."""
-    query = select(Batch)
-    if class_id is not None:
-        query = query.where(Batch.class_id == class_id.lower())
-    return _page(
-        store,
-        query,
-        kind="batches",
-        keys=[Batch.tokenization_id, Batch.batch_key],
-        key_of=lambda row: [row.tokenization_id, row.batch_key],
-        model=BatchPublic.model_validate,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-    )
+    def settlements(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[SettlementPublic]:
+        """Oldest first."""
+        equal = {"class_id": _lower(class_id)}
+        return _page(
+            self.store, Settlement, SettlementPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor
+        )
+
+    def batches(
+        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+    ) -> Page[BatchPublic]:
+        """Oldest first."""
+        equal = {"class_id": _lower(class_id)}
+        keys = ("tokenization_id", "batch_key")
+        return _page(
+            self.store, Batch, BatchPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor, keys=keys
+        )
+
+    def events(
+        self,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        name: str | None = None,
+        class_id: str | None = None,
+    ) -> Page[EventPublic]:
+        """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
+        equal = {"name": name, "class_id": _lower(class_id)}
+        page = _page(self.store, EventRecord, EventPublic.model_validate, equal, limit=limit, offset=0, cursor=cursor)
+        if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
+            page.next_cursor = encode_cursor("events", [page.items[-1].id])
+        elif page.next_cursor is None and cursor is not None:
+            page.next_cursor = cursor
+        return page
 
 
 def _settlements_of(store: EngineStore, class_ids: Iterable[str]) -> dict[str, list[Settlement]]:
@@ -242,24 +225,9 @@ def retirements(
     names: dict[str, str] | None = None,
 ) -> Page[RetirementPublic]:
     """By certificate id; ``names`` gives class names by class id."""
-    query = select(Retirement)
-    if beneficiary is not None:
-        query = query.where(Retirement.beneficiary == beneficiary)
-    if class_id is not None:
-        query = query.where(Retirement.class_id == class_id.lower())
-    if retiree is not None:
-        query = query.where(Retirement.retiree == retiree)
-    rows: Page[Retirement] = _page(
-        store,
-        query,
-        kind="retirements",
-        keys=[Retirement.certificate_id],
-        key_of=lambda row: [row.certificate_id],
-        model=lambda row: row,
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
-    )
+    equal = {"beneficiary": beneficiary, "class_id": _lower(class_id), "retiree": retiree}
+    keys = ("certificate_id",)
+    rows = _page(store, Retirement, _as_is, equal, limit=limit, offset=offset, cursor=cursor, keys=keys)
     settled = _settlements_of(store, (row.class_id for row in rows.items))
     items = [certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id)) for row in rows.items]
     return Page[RetirementPublic](
@@ -279,38 +247,6 @@ def retirement(store: EngineStore, certificate_id: int, names: dict[str, str] | 
         session.expunge(row)
     settled = _settlements_of(store, [row.class_id])
     return certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id))
-
-
-def events(
-    store: EngineStore,
-    *,
-    limit: int,
-    cursor: str | None = None,
-    name: str | None = None,
-    class_id: str | None = None,
-) -> Page[EventPublic]:
-    """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
-    query = select(EventRecord)
-    if name is not None:
-        query = query.where(EventRecord.name == name)
-    if class_id is not None:
-        query = query.where(EventRecord.class_id == class_id.lower())
-    page = _page(
-        store,
-        query,
-        kind="events",
-        keys=[EventRecord.id],
-        key_of=lambda row: [row.id],
-        model=EventPublic.model_validate,
-        limit=limit,
-        offset=0,
-        cursor=cursor,
-    )
-    if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
-        page.next_cursor = encode_cursor("events", [page.items[-1].id])
-    elif page.next_cursor is None and cursor is not None:
-        page.next_cursor = cursor
-    return page
 
 
 def _class_rows(store: EngineStore) -> list[Tokenization]:

@@ -15,63 +15,41 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
-from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.bridge_contract import ChainEvent
 from bridge.engine import claims
-from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
-from bridge.engine.faults import Faults
-from bridge.engine.ports import RegistryOperator
-from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
+from bridge.engine.allocation import unreserve
+from bridge.engine.context import Flow, FlowContext, event_columns
+from bridge.engine.request_ids import is_request_conflict, raise_alarm
 from bridge.engine.store import Cursor, EngineStore, RedeemStep, Redemption
 from bridge.errors import CodedError
 from bridge.registry.enums import AccountKind, AccountStatus
-from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
 ACTIVE = (RedeemStep.SEEN, RedeemStep.RELEASING, RedeemStep.RELEASED, RedeemStep.CANCELLING)
 
 
-class RedeemFlow:
-    def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        registry: RegistryOperator,
-        trust_account: int,
-        faults: Faults,
-        rewind: Callable[[int], None],
-    ) -> None:
-        self.store = store
-        self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
-        self.faults = faults
+class RedeemFlow(Flow):
+    def __init__(self, context: FlowContext, *, rewind: Callable[[int], None]) -> None:
+        super().__init__(context)
         self.rewind = rewind
 
-    def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
+    def record(self, event: ChainEvent) -> bool:
         """Store a confirmed RedemptionRequested event (once)."""
-        with self.store.session() as session:
-            redemption_id = int(event_args["redemptionId"])
-            if session.get(Redemption, redemption_id) is not None:
-                return False
-            session.add(
-                Redemption(
-                    id=redemption_id,
-                    class_id="0x" + bytes(event_args["classId"]).hex(),
-                    holder=event_args["holder"],
-                    tonnes=int(event_args["units"]),
-                    registry_account=event_args["registryAccount"],
-                    event_block=block_number,
-                    event_block_hash=block_hash,
-                    event_tx=tx_hash,
-                    step=RedeemStep.SEEN,
-                )
-            )
-            return True
+        redemption_id = int(event.args["redemptionId"])
+        row = Redemption(
+            id=redemption_id,
+            holder=event.args["holder"],
+            tonnes=int(event.args["units"]),
+            registry_account=event.args["registryAccount"],
+            step=RedeemStep.SEEN,
+            **event_columns(event),
+        )
+        return self.add_once(row, redemption_id)
 
     def pending_ids(self, *steps: RedeemStep) -> list[int]:
         with self.store.session() as session:
@@ -139,48 +117,17 @@ class RedeemFlow:
     def _release(self, redemption_id: int) -> int:
         row = self._load(redemption_id)
         plan: list[dict[str, Any]] = [dict(item) for item in row.plan or []]
-        for index, item in enumerate(plan):
-            if not item["done"] and (refusal := self._release_item(row, plan, index)) is not None:
-                return self._refused(row, plan, index, refusal)
-        frozen: list[SerialBlock] | None = None
-        while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
-            if frozen is None:
-                frozen = frozen_in_trust(self.registry, self.trust_account)
-            with self.store.session() as session:
-                needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
-                plan.append(reserve_next(session, row.class_id, needed, frozen))
-                session.get_one(Redemption, redemption_id).plan = plan
-            if (refusal := self._release_item(row, plan, len(plan) - 1)) is not None:
-                return self._refused(row, plan, len(plan) - 1, refusal)
+
+        release = partial(self.registry.release, to_account=int(row.registry_account))
+        refused = self.run_plan("redeem", "release", row, plan, release)
+        if refused is not None:
+            return self._refused(row, plan, *refused)
         with self.store.session() as session:
             stored = session.get_one(Redemption, redemption_id)
             stored.released_serials = [s for item in plan for s in item["result_serials"]]
             stored.step = RedeemStep.RELEASED
             stored.error_code = stored.error_message = None
         return 1
-
-    def _release_item(self, row: Redemption, plan: list[dict[str, Any]], index: int) -> CodedError | None:
-        """Release one reserved item; the registry's refusal if it refused (transient errors raise)."""
-        item = plan[index]
-        self.faults.reached("redeem.release.before")
-        try:
-            result = self.registry.release(
-                to_account=int(row.registry_account),
-                serial=item["serial"],
-                quantity=item["tonnes"],
-                from_account=self.trust_account,
-                request_id=registry_request_id("redeem", row.id, row.request_token, index),
-            )
-        except CodedError as exc:
-            if exc.http_status >= 500:
-                raise  # transient (the registry is unreachable): the next round retries the same item
-            return exc
-        self.faults.reached("redeem.release.done")
-        plan[index] = completed(item, result)
-        with self.store.session() as session:
-            session.get_one(Redemption, row.id).plan = [dict(p) for p in plan]
-        self.faults.reached("redeem.release.saved")
-        return None
 
     def _refused(self, row: Redemption, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> int:
         """Record the registry's refusal of item ``index``: cancel if nothing has left the trust yet,
@@ -213,41 +160,38 @@ class RedeemFlow:
     def _finalize(self, redemption_id: int) -> int:
         row = self._load(redemption_id)
         status = self.chain.redemption_status(redemption_id)
-        tx_hash = row.tx_hash
-        if status == "pending":
-            plan = row.plan or []
-            self.faults.reached("redeem.finalize.before")
-            receipt = self.chain.finalize_redemption(
-                redemption_id,
-                [p["batch_key"] for p in plan],
-                [p["tonnes"] for p in plan],
-                ",".join(row.released_serials or []),
-            )
-            self.faults.reached("redeem.finalize.done")
-            tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
-        elif status != "finalized":
+        if status not in ("pending", "finalized"):
             raise RuntimeError(f"redemption {redemption_id} is {status} on-chain but released in the registry")
-        with self.store.session() as session:
-            stored = session.get_one(Redemption, redemption_id)
-            stored.step = RedeemStep.COMPLETED
-            stored.tx_hash = tx_hash
-        self.faults.reached("redeem.finalize.saved")
-        return 1
+        plan = row.plan or []
+        batch_keys, tonnes = [p["batch_key"] for p in plan], [p["tonnes"] for p in plan]
+        send = partial(
+            self.chain.finalize_redemption, redemption_id, batch_keys, tonnes, ",".join(row.released_serials or [])
+        )
+        return self._close_escrow(row, status, "finalize", RedeemStep.COMPLETED, send)
 
     def _cancel(self, redemption_id: int) -> int:
         row = self._load(redemption_id)
         status = self.chain.redemption_status(redemption_id)
+        send = partial(self.chain.cancel_redemption, redemption_id, row.cancel_reason or "refused by the registry")
+        return self._close_escrow(row, status, "cancel", RedeemStep.CANCELLED, send)
+
+    def _close_escrow(
+        self, row: Redemption, status: str, action: str, done: RedeemStep, send: Callable[[], Any]
+    ) -> int:
+        """Send the escrow's closing transaction (``send``) while the chain shows it ``pending`` (after a crash
+        it may have gone through already: then the row's own tx hash stays), then record the step ``done``.
+        Crash points: ``redeem.<action>.before|done|saved``."""
         tx_hash = row.tx_hash
         if status == "pending":
-            self.faults.reached("redeem.cancel.before")
-            receipt = self.chain.cancel_redemption(redemption_id, row.cancel_reason or "refused by the registry")
-            self.faults.reached("redeem.cancel.done")
+            self.faults.reached(f"redeem.{action}.before")
+            receipt = send()
+            self.faults.reached(f"redeem.{action}.done")
             tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         with self.store.session() as session:
-            stored = session.get_one(Redemption, redemption_id)
-            stored.step = RedeemStep.CANCELLED
+            stored = session.get_one(Redemption, row.id)
+            stored.step = done
             stored.tx_hash = tx_hash
-        self.faults.reached("redeem.cancel.saved")
+        self.faults.reached(f"redeem.{action}.saved")
         return 1
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from eth_utils import to_checksum_address
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bridge.primitives import IdempotencyKey, Wei, WeiText, checked_address
+from bridge.primitives import Address, ChecksumAddress, IdempotencyKey, Wei, WeiText
 
 _FROM_ROWS = ConfigDict(from_attributes=True)
 
@@ -34,12 +33,7 @@ class TokenizationRequest(BaseModel):
     serial: str | None = Field(default=None, min_length=1, max_length=256, description="serial block to bridge")
     issuance_id: int | None = Field(default=None, ge=1)
     quantity: int | None = Field(default=None, ge=1, le=10**12, description="tonnes; default: the whole block")
-    recipient: str = Field(description="EVM address that receives the tokens")
-
-    @field_validator("recipient")
-    @classmethod
-    def _recipient(cls, value: str) -> str:
-        return checked_address(value)
+    recipient: Address = Field(description="EVM address that receives the tokens")
 
     @model_validator(mode="after")
     def _selection(self) -> TokenizationRequest:
@@ -250,7 +244,7 @@ class ClassReserve(BaseModel):
 
     class_id: str
     name: str | None = Field(default=None, description="the class by name (see /v1/classes)")
-    token: str
+    token: ChecksumAddress
     units_in_trust: int
     total_supply: Wei
     escrowed: Wei
@@ -266,11 +260,6 @@ class ClassReserve(BaseModel):
     ok: bool = Field(description="backing equals claims, and the contract's attested reserve agrees")
     under_backed: bool = Field(default=False, description="claims exceed backing: what enforcement pauses on")
     difference_wei: Wei = Field(description="backing minus claims; 0 when ok")
-
-    @field_validator("token")
-    @classmethod
-    def _token(cls, value: str) -> str:
-        return to_checksum_address(value)
 
 
 class ReserveReport(BaseModel):

@@ -18,26 +18,24 @@ Everything the retiree stated goes into the registry retirement's details, one l
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC
+from functools import partial
 from typing import Any, Final
 
 from eth_utils import keccak
 from sqlalchemy import select
 
-from bridge.chain.bridge_contract import BridgeChain
+from bridge.chain.bridge_contract import BridgeChain, ChainEvent
 from bridge.chain.retirement import RecordedDetails
 from bridge.engine import claims
-from bridge.engine.allocation import completed, frozen_in_trust, reserve_next, unreserve
+from bridge.engine.allocation import unreserve
 from bridge.engine.certificates import awaiting_disclosure, beneficiary_of, settlement_line
-from bridge.engine.faults import Faults
-from bridge.engine.ports import RegistryOperator
-from bridge.engine.request_ids import is_request_conflict, raise_alarm, registry_request_id
-from bridge.engine.store import EngineStore, Retirement, Settlement, SettleStep
+from bridge.engine.context import Flow, FlowContext, event_columns
+from bridge.engine.request_ids import is_request_conflict, raise_alarm
+from bridge.engine.store import Retirement, Settlement, SettleStep
 from bridge.errors import CodedError
-from bridge.registry.serials import SerialBlock
 
 log = logging.getLogger(__name__)
 SETTLEMENT_REASON = "Settlement of on-chain retirements of tokenized credits"
@@ -50,62 +48,42 @@ def settlement_id(chain: BridgeChain, settlement: int) -> bytes:
     return keccak(text=f"{chain.chain_id}:{chain.bridge.address}:settlement:{settlement}")
 
 
-class SettleFlow:
+class SettleFlow(Flow):
     def __init__(
-        self,
-        *,
-        store: EngineStore,
-        chain: BridgeChain,
-        registry: RegistryOperator,
-        trust_account: int,
-        faults: Faults,
-        rewind: Callable[[int], None],
-        clock: Callable[[], float] = time.time,
-        disclosure_wait: float = DISCLOSURE_WAIT,
+        self, context: FlowContext, *, rewind: Callable[[int], None], disclosure_wait: float = DISCLOSURE_WAIT
     ) -> None:
-        self.store = store
-        self.chain = chain
-        self.registry = registry
-        self.trust_account = trust_account
-        self.faults = faults
+        super().__init__(context)
         self.rewind = rewind
-        self.clock = clock
         self.disclosure_wait = disclosure_wait
 
     def settlement_id(self, settlement: int) -> bytes:
         return settlement_id(self.chain, settlement)
 
-    def record(self, event_args: dict[str, Any], block_number: int, block_hash: str, tx_hash: str) -> bool:
+    def record(self, event: ChainEvent) -> bool:
         """Store a confirmed Retired event (once)."""
-        certificate_id = int(event_args["certificateId"])
-        details = RecordedDetails.from_event(event_args["details"])
-        with self.store.session() as session:
-            if session.get(Retirement, certificate_id) is not None:
-                return False
-            session.add(
-                Retirement(
-                    certificate_id=certificate_id,
-                    class_id="0x" + bytes(event_args["classId"]).hex(),
-                    retiree=event_args["retiree"],
-                    amount=int(event_args["amount"]),
-                    settled=0,
-                    beneficiary=details.beneficiary_name,
-                    reason=details.reason,
-                    details=details.model_dump(mode="json"),
-                    personal_data_hash=details.personal_data_hash,
-                    event_block=block_number,
-                    event_block_hash=block_hash,
-                    event_tx=tx_hash,
-                )
-            )
-            log.info(
-                "retirement recorded: certificate %s, %s wei of class %s for %s",
-                certificate_id,
-                event_args["amount"],
-                "0x" + bytes(event_args["classId"]).hex()[:12],
-                details.beneficiary_name or "a hashed beneficiary",
-            )
-            return True
+        certificate_id = int(event.args["certificateId"])
+        details = RecordedDetails.from_event(event.args["details"])
+        row = Retirement(
+            certificate_id=certificate_id,
+            retiree=event.args["retiree"],
+            amount=int(event.args["amount"]),
+            settled=0,
+            beneficiary=details.beneficiary_name,
+            reason=details.reason,
+            details=details.model_dump(mode="json"),
+            personal_data_hash=details.personal_data_hash,
+            **event_columns(event),
+        )
+        if not self.add_once(row, certificate_id):
+            return False
+        log.info(
+            "retirement recorded: certificate %s, %s wei of class %s for %s",
+            certificate_id,
+            event.args["amount"],
+            row.class_id[:14],
+            details.beneficiary_name or "a hashed beneficiary",
+        )
+        return True
 
     def drive(self) -> int:
         with claims.chore(self.store, "settle-plan") as mine:
@@ -224,19 +202,18 @@ class SettleFlow:
             a.get("details") or f"certificate {a['certificate_id']}: {a['amount']} wei for {a['beneficiary']}"
             for a in row.allocations
         )[:4000]
-        for index in range(len(plan)):
-            if not plan[index]["done"] and not self._retire_item(row, plan, index, beneficiary, certificates, details):
-                return False
-        frozen: list[SerialBlock] | None = None
-        while sum(int(item["tonnes"]) for item in plan) < row.tonnes:
-            if frozen is None:
-                frozen = frozen_in_trust(self.registry, self.trust_account)
-            with self.store.session() as session:
-                needed = row.tonnes - sum(int(item["tonnes"]) for item in plan)
-                plan.append(reserve_next(session, row.class_id, needed, frozen))
-                session.get_one(Settlement, row.id).plan = plan
-            if not self._retire_item(row, plan, len(plan) - 1, beneficiary, certificates, details):
-                return False
+
+        retire = partial(
+            self.registry.retire_from_trust,
+            beneficiary=beneficiary[:300],
+            reason=SETTLEMENT_REASON,
+            settles=certificates,
+            details=details,
+        )
+        refused = self.run_plan("settle", "retire", row, plan, retire)
+        if refused is not None:
+            self._refused(row, plan, *refused)
+            return False
         with self.store.session() as session:
             stored = session.get_one(Settlement, row.id)
             stored.registry_retirements = [s for item in plan for s in item["result_serials"]]
@@ -248,39 +225,6 @@ class SettleFlow:
             row.tonnes,
             ", ".join(s for item in plan for s in item["result_serials"]),
         )
-        return True
-
-    def _retire_item(
-        self,
-        row: Settlement,
-        plan: list[dict[str, Any]],
-        index: int,
-        beneficiary: str,
-        certificates: list[str],
-        details: str,
-    ) -> bool:
-        """Retire reserved item ``index`` from trust and save it; False when the registry refused."""
-        item = plan[index]
-        self.faults.reached("settle.retire.before")
-        try:
-            result = self.registry.retire_from_trust(
-                beneficiary=beneficiary[:300],
-                reason=SETTLEMENT_REASON,
-                settles=certificates,
-                details=details,
-                serial=item["serial"],
-                quantity=item["tonnes"],
-                from_account=self.trust_account,
-                request_id=registry_request_id("settle", row.id, row.request_token, index),
-            )
-        except CodedError as exc:
-            if exc.http_status >= 500:
-                raise  # transient (the registry is unreachable): the next round retries the same item
-            self._refused(row, plan, index, exc)
-            return False
-        self.faults.reached("settle.retire.done")
-        plan[index] = completed(item, result)
-        self._save_plan(row.id, plan)
         return True
 
     def _refused(self, row: Settlement, plan: list[dict[str, Any]], index: int, refusal: CodedError) -> None:
@@ -302,11 +246,6 @@ class SettleFlow:
             stored.error_code = str(refusal.code)
             stored.error_message = refusal.message
         log.warning("settlement %s waits: the registry refused a retirement: %s", row.id, refusal.message)
-
-    def _save_plan(self, settlement: int, plan: list[dict[str, Any]]) -> None:
-        with self.store.session() as session:
-            session.get_one(Settlement, settlement).plan = [dict(p) for p in plan]
-        self.faults.reached("settle.retire.saved")
 
     def _record_on_chain(self, row: Settlement) -> None:
         settlement_id = self.settlement_id(row.id)

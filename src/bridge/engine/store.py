@@ -74,6 +74,20 @@ class SettleStep(StrEnum):
     COMPLETED = "completed"  # recorded on-chain
 
 
+class RegistryFlowColumns:
+    """The columns a flow that operates the registry and then the chain ends with (redemptions,
+    settlements): the registry's last refusal, the request token, the chain transaction, the timeline."""
+
+    error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
+    error_message: Mapped[str | None] = mapped_column(Text)
+    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
+    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
+
+
 class Tokenization(Base):
     __tablename__ = "tokenizations"
 
@@ -147,7 +161,7 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Redemption(Base):
+class Redemption(RegistryFlowColumns, Base):
     __tablename__ = "redemptions"
 
     id: Mapped[int] = mapped_column(BigUint, primary_key=True)  # the on-chain redemption id
@@ -162,14 +176,6 @@ class Redemption(Base):
     plan: Mapped[list[Any] | None]  # [{batch_key, serial, tonnes}]
     released_serials: Mapped[list[Any] | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
-    error_message: Mapped[str | None] = mapped_column(Text)
-    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
-    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
-    tx_hash: Mapped[str | None] = mapped_column(String(66))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class Retirement(Base):
@@ -194,7 +200,7 @@ class Retirement(Base):
     disclosed: Mapped[dict[str, Any] | None]  # the checked preimage: beneficiary_name, retiring_entity, at
 
 
-class Settlement(Base):
+class Settlement(RegistryFlowColumns, Base):
     __tablename__ = "settlements"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,14 +210,6 @@ class Settlement(Base):
     plan: Mapped[list[Any]]  # [{batch_key, serial, tonnes}]
     registry_retirements: Mapped[list[Any] | None]  # serials retired in the registry
     step: Mapped[SettleStep] = mapped_column(String(16), index=True)
-    error_code: Mapped[str | None] = mapped_column(String(64))  # the registry's last refusal, if any
-    error_message: Mapped[str | None] = mapped_column(Text)
-    # random, drawn at creation: part of every registry request id of this flow (bridge.engine.request_ids)
-    request_token: Mapped[str | None] = mapped_column(String(32), default=new_request_token)
-    tx_hash: Mapped[str | None] = mapped_column(String(66))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    history: Mapped[list[Any] | None]  # [{step, at}]: every step this flow took, when (see _record_step)
 
 
 class EventRecord(Base):

@@ -20,26 +20,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bridge.chain.bridge_contract import BridgeChain
 from bridge.engine import claims
 from bridge.engine.attest import VerifierPanel
 from bridge.engine.classes import credit_class_of
+from bridge.engine.context import Flow, FlowContext
 from bridge.engine.errors import BridgeError, BridgeErrorCode
-from bridge.engine.faults import Faults
 from bridge.engine.immobilize import LockStep
 from bridge.engine.locks import batch_key_of, lock_of, mint_order
 from bridge.engine.mint import MintStep, backoff
 from bridge.engine.policy import EligibilityPolicy
-from bridge.engine.ports import RegistryOperator, RegistryReader
+from bridge.engine.ports import RegistryOperator
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
-from bridge.engine.store import Batch, EngineStore, MintBatch, Tokenization, TokenizeStep
+from bridge.engine.store import Batch, MintBatch, Tokenization, TokenizeStep
 from bridge.errors import CodedError
 from bridge.registry import serials
 from bridge.registry.enums import BlockStatus
@@ -57,43 +55,24 @@ def request_hash(request: TokenizationRequest) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-class TokenizeFlow:
+class TokenizeFlow(Flow):
     def __init__(
         self,
+        context: FlowContext,
         *,
-        store: EngineStore,
-        chain: BridgeChain,
-        registry: RegistryReader,
         custodian_registry: Callable[[int], RegistryOperator],
         verifiers: VerifierPanel,
-        trust_account: int,
         policy: EligibilityPolicy,
-        faults: Faults,
         max_batch: int = 50,
         start_block: int = 0,
-        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
-        self.chain = chain
-        self.registry = registry
+        super().__init__(context)
         self.custodian_registry = custodian_registry
         self.verifiers = verifiers
-        self.trust_account = trust_account
         self.policy = policy
-        self.faults = faults
         self.max_batch = max_batch
-        self.clock = clock
-        self.locking = LockStep(
-            store=store,
-            chain=chain,
-            custodian_registry=custodian_registry,
-            trust_account=trust_account,
-            faults=faults,
-            max_batch=max_batch,
-        )
-        self.minting = MintStep(
-            store=store, chain=chain, faults=faults, clock=clock, start_block=start_block, reattest=self.reattest
-        )
+        self.locking = LockStep(context, custodian_registry=custodian_registry, max_batch=max_batch)
+        self.minting = MintStep(context, start_block=start_block, reattest=self.reattest)
         # attestations that could not be gathered wait (in this process: verifiers are asked, nothing is paid)
         self._attest_failures = 0
         self._attest_retry_at = 0.0
