@@ -62,7 +62,7 @@ class ReserveMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.balances[0] > 0)
     @rule(share=st.floats(0.01, 1.0))
     def transfer(self, share: float) -> None:
-        amount = max(1, int(self.balances[0] * share))
+        amount = min(self.balances[0], max(1, int(self.balances[0] * share)))  # a float product can round up
         token = self.bw.local.deployment.token_at(self.token or "")
         self.bw.local.sender(self._user(0)).transact(token.functions.transfer(self._user(1).address, amount))
         self.balances[0] -= amount
@@ -86,7 +86,7 @@ class ReserveMachine(RuleBasedStateMachine):
     @rule(share=st.floats(0.001, 1.0))
     def retire(self, share: float) -> None:
         user = 0 if self.balances[0] >= self.balances[1] else 1
-        amount = max(1, int(self.balances[user] * share))
+        amount = min(self.balances[user], max(1, int(self.balances[user] * share)))
         retire(self.bw, self.class_id or "", amount, holder=self._user(user))
         self.bw.settle(rounds=2)
         self.balances[user] -= amount
