@@ -54,7 +54,6 @@ class HttpErrorCatalogue:
     def of(
         cls,
         error: type[CodedError],
-        codes: type[ErrorCode],
         *,
         unavailable: ErrorCode,
         internal: ErrorCode,
@@ -63,8 +62,12 @@ class HttpErrorCatalogue:
         unavailable_message: str,
         plain_fields: bool = True,
     ) -> HttpErrorCatalogue:
-        """The catalogue of an API whose ``codes`` name the edge's codes as every API of the project does
-        (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``FORBIDDEN``, ``ROUTE_NOT_FOUND``, ``METHOD_NOT_ALLOWED``)."""
+        """The catalogue of an API whose ``error`` class has its own code enum (its ``default_code``'s), naming
+        the edge's codes as every API of the project does (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``FORBIDDEN``,
+        ``ROUTE_NOT_FOUND``, ``METHOD_NOT_ALLOWED``)."""
+        if error.default_code is None:
+            raise TypeError(f"{error.__name__} has no default_code, so no code enum to take the edge's codes from")
+        codes = type(error.default_code)
         return cls(
             error=error,
             invalid_request=codes["INVALID_REQUEST"],

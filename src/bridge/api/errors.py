@@ -29,12 +29,10 @@ class ApiError(CodedError):
 
 HTTP_ERRORS: Final = HttpErrorCatalogue.of(
     ApiError,
-    ApiErrorCode,
     unavailable=ApiErrorCode.DATABASE_UNAVAILABLE,
     internal=ApiErrorCode.INTERNAL_ERROR,
     subject="the bridge",
     endpoint="endpoint",
     unavailable_message="a database the bridge needs cannot be reached; retry",
-    plain_fields=True,
 )
 """How the bridge API's error responses read (``bridge.http_errors``)."""

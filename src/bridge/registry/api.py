@@ -356,7 +356,6 @@ def _api_key_routes(router: APIRouter) -> None:
 
 HTTP_ERRORS: Final = HttpErrorCatalogue.of(
     RegistryError,
-    RegistryErrorCode,
     unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
     internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
     subject="the registry",

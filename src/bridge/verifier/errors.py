@@ -52,11 +52,9 @@ class VerifierError(CodedError):
 
 HTTP_ERRORS: Final = HttpErrorCatalogue.of(
     VerifierError,
-    VerifierErrorCode,
     unavailable=VerifierErrorCode.SOURCE_UNAVAILABLE,
     internal=VerifierErrorCode.INTERNAL_ERROR,
     subject="the verifier",
     endpoint="verifier endpoint",
     unavailable_message="the verifier's memory cannot be reached; retry",
-    plain_fields=True,
 )
