@@ -86,7 +86,7 @@ class Governance:
 @dataclass
 class BridgeService(EngineReads):
     """A whole bridge, built from settings and owned: close it when done. The paged lists of the engine's
-    rows (tokenizations, redemptions, settlements, batches, events) are ``EngineReads``'s."""
+    rows (tokenizations, redemptions, retirements, settlements, batches, events) are ``EngineReads``'s."""
 
     settings: BridgeSettings
     registry: Registry | None  # the registry's database, opened here; None when it is reached over HTTP
@@ -250,27 +250,6 @@ class BridgeService(EngineReads):
     def redemption(self, redemption_id: int) -> RedemptionPublic:
         return queries.redemption(self.store, redemption_id)
 
-    def retirements(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        beneficiary: str | None = None,
-        class_id: str | None = None,
-        retiree: str | None = None,
-    ) -> Page[RetirementPublic]:
-        return queries.retirements(
-            self.store,
-            limit=limit,
-            offset=offset,
-            cursor=cursor,
-            beneficiary=beneficiary,
-            class_id=class_id,
-            retiree=retiree,
-            names=self.class_names(),
-        )
-
     def retirement(self, certificate_id: int) -> RetirementPublic:
         return queries.retirement(self.store, certificate_id, self.class_names())
 
@@ -289,10 +268,6 @@ class BridgeService(EngineReads):
             except RegistryError:
                 return None
         return self._project_names[key]
-
-    def class_names(self) -> dict[str, str]:
-        """Every class's name by class id (no chain call)."""
-        return queries.class_names(self.store, self.project_name)
 
     def classes(
         self, *, limit: int, offset: int = 0, cursor: str | None = None, **filters: object

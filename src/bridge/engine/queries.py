@@ -131,9 +131,41 @@ def redemption(store: EngineStore, redemption_id: int) -> RedemptionPublic:
 
 class EngineReads:
     """The paged lists of the engine's rows, as methods of whatever holds its database (``BridgeService``
-    answers them as its own). Each reads the database alone: safe from any thread."""
+    answers them as its own). Each reads the database alone (and the holder's cached project names): safe from
+    any thread."""
 
     store: EngineStore
+    project_name: ProjectName  # the registry's name of a project (``BridgeService.project_name``)
+
+    def class_names(self) -> dict[str, str]:
+        """Every class's name by class id (no chain call)."""
+        return {
+            row.class_id: class_name(attrs, self.project_name(str(attrs.get("program")), str(attrs.get("project_id"))))
+            for row in _class_rows(self.store)
+            if row.class_id is not None
+            for attrs in [dict(row.credit_class or {})]
+        }
+
+    def retirements(
+        self,
+        *,
+        limit: int,
+        offset: int = 0,
+        cursor: str | None = None,
+        beneficiary: str | None = None,
+        class_id: str | None = None,
+        retiree: str | None = None,
+    ) -> Page[RetirementPublic]:
+        """By certificate id, each with its class's name."""
+        names = self.class_names()
+        equal = {"beneficiary": beneficiary, "class_id": _lower(class_id), "retiree": retiree}
+        keys = ("certificate_id",)
+        rows = _page(self.store, Retirement, _as_is, equal, limit=limit, offset=offset, cursor=cursor, keys=keys)
+        settled = _settlements_of(self.store, (row.class_id for row in rows.items))
+        items = [certificate_public(row, settled[row.class_id], names.get(row.class_id)) for row in rows.items]
+        return Page[RetirementPublic](
+            items=items, limit=rows.limit, offset=rows.offset, total=rows.total, next_cursor=rows.next_cursor
+        )
 
     def tokenizations(
         self,
@@ -213,28 +245,6 @@ def _settlements_of(store: EngineStore, class_ids: Iterable[str]) -> dict[str, l
     return found
 
 
-def retirements(
-    store: EngineStore,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    beneficiary: str | None = None,
-    class_id: str | None = None,
-    retiree: str | None = None,
-    names: dict[str, str] | None = None,
-) -> Page[RetirementPublic]:
-    """By certificate id; ``names`` gives class names by class id."""
-    equal = {"beneficiary": beneficiary, "class_id": _lower(class_id), "retiree": retiree}
-    keys = ("certificate_id",)
-    rows = _page(store, Retirement, _as_is, equal, limit=limit, offset=offset, cursor=cursor, keys=keys)
-    settled = _settlements_of(store, (row.class_id for row in rows.items))
-    items = [certificate_public(row, settled[row.class_id], (names or {}).get(row.class_id)) for row in rows.items]
-    return Page[RetirementPublic](
-        items=items, limit=rows.limit, offset=rows.offset, total=rows.total, next_cursor=rows.next_cursor
-    )
-
-
 def retirement(store: EngineStore, certificate_id: int, names: dict[str, str] | None = None) -> RetirementPublic:
     with store.session() as session:
         row = session.get(Retirement, certificate_id)
@@ -263,16 +273,6 @@ def _class_rows(store: EngineStore) -> list[Tokenization]:
                 session.expunge(row)
                 firsts[row.class_id] = row
     return list(firsts.values())
-
-
-def class_names(store: EngineStore, project_name: ProjectName) -> dict[str, str]:
-    """Every class's name by class id (no chain call)."""
-    return {
-        row.class_id: class_name(attrs, project_name(str(attrs.get("program")), str(attrs.get("project_id"))))
-        for row in _class_rows(store)
-        if row.class_id is not None
-        for attrs in [dict(row.credit_class or {})]
-    }
 
 
 def _matches(item: ClassPublic, filters: dict[str, Any]) -> bool:
