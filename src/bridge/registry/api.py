@@ -22,8 +22,10 @@ Endpoints are plain ``def``: FastAPI runs them in its thread pool, and the ledge
 from __future__ import annotations
 
 import inspect
+import re
+from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, get_type_hints
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
 from fastapi.security import APIKeyHeader
@@ -196,56 +198,64 @@ def _search_route(router: APIRouter, search: views.Search[Any, Any]) -> None:
     )
 
 
+def _lookup_route(router: APIRouter, path: str, summary: str, read: Callable[[Registry, int], BaseModel]) -> None:
+    """``GET path``: the ledger's ``read`` of the one row id the path names; named and typed as ``read`` is."""
+    (id_name,) = re.findall(r"\{(\w+)\}", path)
+    keyword = inspect.Parameter.KEYWORD_ONLY
+
+    def endpoint(registry: Registry, **row_id: int) -> BaseModel:
+        return read(registry, row_id[id_name])
+
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("registry", keyword, annotation=RegistryDep),
+            inspect.Parameter(id_name, keyword, annotation=IdPath),
+        ]
+    )
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        name=read.__name__,
+        response_model=get_type_hints(read)["return"],
+        tags=_PUBLIC,
+        summary=summary,
+        responses=_READ_ERRORS,
+    )
+
+
 def _public_routes(router: APIRouter) -> None:
     tags = _PUBLIC
+    read = partial(router.get, tags=tags, responses=_READ_ERRORS)
 
     _search_route(router, views.PROGRAMS)
 
-    @router.get("/programs/{code}", tags=tags, summary="One crediting program", responses=_READ_ERRORS)
+    @read("/programs/{code}", summary="One crediting program")
     def get_program(registry: RegistryDep, code: str) -> schemas.ProgramPublic:
         return registry.get_program(code)
 
     _search_route(router, views.PROJECTS)
 
-    @router.get("/projects/{program}/{project_id:path}", tags=tags, summary="One project", responses=_READ_ERRORS)
+    @read("/projects/{program}/{project_id:path}", summary="One project")
     def get_project(registry: RegistryDep, program: str, project_id: str) -> schemas.ProjectPublic:
         return registry.get_project(program=program, project_id=project_id)
 
     _search_route(router, views.ISSUANCES)
 
-    @router.get("/issuances/{issuance_id}", tags=tags, summary="One issuance", responses=_READ_ERRORS)
-    def get_issuance(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuancePublic:
-        return registry.get_issuance(issuance_id)
-
-    @router.get(
-        "/issuances/{issuance_id}/totals", tags=tags, summary="An issuance's units by status", responses=_READ_ERRORS
-    )
-    def issuance_totals(registry: RegistryDep, issuance_id: IdPath) -> schemas.IssuanceTotals:
-        return registry.issuance_totals(issuance_id)
+    _lookup_route(router, "/issuances/{issuance_id}", "One issuance", Registry.get_issuance)
+    _lookup_route(router, "/issuances/{issuance_id}/totals", "An issuance's units by status", Registry.issuance_totals)
 
     _search_route(router, views.BLOCKS)
 
-    @router.get("/blocks/{block_id}", tags=tags, summary="One unit block", responses=_READ_ERRORS)
-    def get_block(registry: RegistryDep, block_id: IdPath) -> schemas.UnitBlockPublic:
-        return registry.get_block(block_id)
+    _lookup_route(router, "/blocks/{block_id}", "One unit block", Registry.get_block)
 
-    @router.get(
-        "/locks/{lock_id}",
-        tags=tags,
-        summary="One registry lock (an immobilization) and the blocks holding its units now",
-        responses=_READ_ERRORS,
-    )
+    @read("/locks/{lock_id}", summary="One registry lock (an immobilization) and the blocks holding its units now")
     def get_lock(
         registry: RegistryDep, lock_id: Annotated[int, Path(description="a registry lock id")]
     ) -> schemas.LockPublic:
         return registry.get_lock(lock_id)
 
-    @router.get(
-        "/locked-credits",
-        tags=tags,
-        summary="Many registry locks at once, each with the credit its units belong to",
-        responses=_READ_ERRORS,
-    )
+    @read("/locked-credits", summary="Many registry locks at once, each with the credit its units belong to")
     def get_locked_credits(
         registry: RegistryDep,
         lock_id: Annotated[
@@ -260,38 +270,21 @@ def _public_routes(router: APIRouter) -> None:
 
     _search_route(router, views.RETIREMENTS)
 
-    @router.get(
-        "/credits",
-        tags=tags,
-        summary="One credit block by serial, with its issuance, project and program",
-        responses=_READ_ERRORS,
-    )
+    @read("/credits", summary="One credit block by serial, with its issuance, project and program")
     def get_credit(
         registry: RegistryDep,
         serial: Annotated[str, Query(min_length=1, max_length=300, examples=[ACR_SERIAL])],
     ) -> schemas.CreditPublic:
         return registry.get_credit(serial)
 
-    @router.get(
-        "/credits/{serial:path}",
-        tags=tags,
-        summary="One credit block by serial (in the path, URL-encoded)",
-        responses=_READ_ERRORS,
-    )
+    @read("/credits/{serial:path}", summary="One credit block by serial (in the path, URL-encoded)")
     def get_credit_by_path(registry: RegistryDep, serial: str) -> schemas.CreditPublic:
         return registry.get_credit(serial)
 
     _search_route(router, views.ACCOUNTS)
 
-    @router.get("/accounts/{account_id}", tags=tags, summary="One account", responses=_READ_ERRORS)
-    def get_account(registry: RegistryDep, account_id: IdPath) -> schemas.AccountPublic:
-        return registry.get_account(account_id)
-
-    @router.get(
-        "/accounts/{account_id}/balance", tags=tags, summary="An account's units by status", responses=_READ_ERRORS
-    )
-    def account_balance(registry: RegistryDep, account_id: IdPath) -> schemas.AccountBalance:
-        return registry.account_balance(account_id)
+    _lookup_route(router, "/accounts/{account_id}", "One account", Registry.get_account)
+    _lookup_route(router, "/accounts/{account_id}/balance", "An account's units by status", Registry.account_balance)
 
     _search_route(router, views.JOURNAL)
 
@@ -299,7 +292,7 @@ def _public_routes(router: APIRouter) -> None:
     def journal_head(registry: RegistryDep) -> schemas.JournalCheckpoint:
         return registry.journal_head()
 
-    @router.get("/journal/verify", tags=tags, summary="Re-check the journal's hash chain", responses=_READ_ERRORS)
+    @read("/journal/verify", summary="Re-check the journal's hash chain")
     def verify_journal(
         registry: RegistryDep,
         seq: Annotated[int | None, Query(ge=0, le=2**62, description="a checkpoint kept elsewhere: its seq")] = None,
