@@ -4,7 +4,8 @@ The same work twice on each backend, in one run: N custodian blocks tokenized (r
 verifier attestations, mint, confirmation), first one at a time (``max_batch=1``: a registry request, a
 signed batch and a mint transaction per tokenization), then with every step batched (``BATCH_SIZE`` per
 registry request, signed batch and mint transaction). Writes bench/bridge.json (``batches`` is N, the
-tokenized blocks; rates are tokenizations per second).
+tokenized blocks; rates are tokenizations per second) with, for each backend, where the batched run's time
+goes: milliseconds per tokenization in each step (``profile_batched``, ``anvil_profile_batched``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from web3.eth import Eth
+
+from bridge.engine.engine import BridgeEngine
+from bridge.engine.immobilize import LockStep
+from bridge.engine.mint import MintStep
 from bridge.engine.schemas import TokenizationRequest
+from bridge.engine.tokenize import TokenizeFlow
 from bridge.local import local_service
 from bridge.settings import ANVIL
 
@@ -25,7 +36,44 @@ BATCHES = 100
 BATCH_SIZE = 50
 
 
-def run(max_batch: int, **chain: Any) -> float:
+STEPS: dict[str, tuple[Any, str]] = {
+    "request (engine records it)": (BridgeEngine, "request_tokenization"),
+    "lock (registry immobilizes)": (LockStep, "drive"),
+    "attest (verifiers check and sign)": (TokenizeFlow, "attest_ready"),
+    "mint (dry run and transaction)": (MintStep, "drive"),
+    "confirm (receipts, completion)": (TokenizeFlow, "confirm_submitted"),
+    "watch (events recorded)": (BridgeEngine, "watch"),
+}
+"""The steps of a tokenization, timed where the engine runs them; the rest of the wall time is ``other``."""
+EVM = (Eth, "send_raw_transaction")
+"""Inside ``mint``: the node executing the mint (all of it in py-evm on the in-process EVM)."""
+
+
+@contextmanager
+def timed_steps() -> Iterator[Counter[str]]:
+    """Seconds spent in each of ``STEPS`` (and in ``EVM``) while inside, by wrapping the methods."""
+    spent: Counter[str] = Counter()
+    originals = []
+    for label, (owner, name) in [*STEPS.items(), ("  of which the node executes the mint", EVM)]:
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def timed(*args: Any, _original: Callable[..., Any] = original, _label: str = label, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] += time.perf_counter() - started
+
+        setattr(owner, name, wraps(original)(timed))
+    try:
+        yield spent
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
+def run(max_batch: int, profile: Counter[str] | None = None, **chain: Any) -> float:
     """Tokenize BATCHES fresh blocks on a local bridge (the demo registry; ``chain``: settings overrides)."""
     with tempfile.TemporaryDirectory() as tmp:
         service = local_service(tmp, max_batch=max_batch, **chain)
@@ -45,18 +93,12 @@ def run(max_batch: int, **chain: Any) -> float:
                 for i in range(BATCHES)
             ]
             holder = service.onchain.users[0].address
-            started = time.perf_counter()
-            for i, serial in enumerate(serials):
-                service.engine.request_tokenization(
-                    TokenizationRequest(
-                        idempotency_key=f"bench-{max_batch}-{i:04d}",
-                        custodian_account=custodian,
-                        serial=serial,
-                        recipient=holder,
-                    )
-                )
-            service.drive(rounds=3)
-            elapsed = time.perf_counter() - started
+            timing = timed_steps() if profile is not None else nullcontext(Counter[str]())
+            with timing as spent:
+                elapsed = _tokenize(service, serials, custodian, holder, max_batch)
+            if profile is not None:
+                profile.update({label: seconds for label, seconds in spent.items()})
+                profile["total (wall time)"] += elapsed
             pending = service.engine.tokenize.pending_ids()
             assert not pending, f"{len(pending)} tokenizations did not finish"
             assert service.engine.proof_of_reserve().ok
@@ -65,15 +107,44 @@ def run(max_batch: int, **chain: Any) -> float:
             service.close()
 
 
-def on_anvil(max_batch: int) -> float:
-    return run(max_batch, chain=ANVIL)
+def _tokenize(service: Any, serials: list[str], custodian: int, holder: str, max_batch: int) -> float:
+    """Request and drive the tokenization of ``serials``; the seconds it took."""
+    started = time.perf_counter()
+    for i, serial in enumerate(serials):
+        service.engine.request_tokenization(
+            TokenizationRequest(
+                idempotency_key=f"bench-{max_batch}-{i:04d}",
+                custodian_account=custodian,
+                serial=serial,
+                recipient=holder,
+            )
+        )
+    service.drive(rounds=3)
+    return time.perf_counter() - started
+
+
+def on_anvil(max_batch: int, profile: Counter[str] | None = None) -> float:
+    return run(max_batch, profile, chain=ANVIL)
+
+
+def per_tokenization(spent: Counter[str]) -> dict[str, float]:
+    """Milliseconds per tokenization in each step, the rest as ``other``."""
+    total = spent["total (wall time)"]
+    steps = {label: spent[label] for label in STEPS}
+    result = {label: seconds for label, seconds in steps.items()}
+    result["  of which the node executes the mint"] = spent["  of which the node executes the mint"]
+    result["other (engine rounds, claims, scheduling)"] = total - sum(steps.values())
+    result["total (wall time)"] = total
+    return {label: round(1000 * seconds / BATCHES, 2) for label, seconds in result.items()}
 
 
 def main() -> None:
     single = run(max_batch=1)
-    batched = run(max_batch=BATCH_SIZE)
+    spent: Counter[str] = Counter()
+    batched = run(max_batch=BATCH_SIZE, profile=spent)
     anvil_single = on_anvil(max_batch=1)
-    anvil_batched = on_anvil(max_batch=BATCH_SIZE)
+    anvil_spent: Counter[str] = Counter()
+    anvil_batched = on_anvil(max_batch=BATCH_SIZE, profile=anvil_spent)
     result = {
         "batches": BATCHES,
         "batch_size": BATCH_SIZE,
@@ -84,11 +155,18 @@ def main() -> None:
         "anvil_batches_per_s_single": round(anvil_single, 2),
         "anvil_batches_per_s_batched": round(anvil_batched, 2),
         "anvil_speedup": round(anvil_batched / anvil_single, 2),
+        "profile_batched_ms_per_tokenization": per_tokenization(spent),
+        "anvil_profile_batched_ms_per_tokenization": per_tokenization(anvil_spent),
     }
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     for key, value in result.items():
-        print(f"{key:<24}{value:>10}")
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for label, ms in value.items():
+                print(f"  {label:<44}{ms:>8} ms")
+        else:
+            print(f"{key:<28}{value:>10}")
     for key in ("speedup", "anvil_speedup"):
         print(f"target {key} >= 10: {'ok' if result[key] >= 10 else 'MISSED'}")
     print(f"wrote {OUT}")

@@ -93,6 +93,21 @@ def test_one_at_a_time_takes_a_request_a_transaction_and_commits_per_tokenizatio
     assert single[2] > 2 * batched[2], f"{single[2]} commits one at a time, {batched[2]} batched"
 
 
+def test_each_verifier_reads_a_whole_batch_from_the_registry_once(bridge_world: BridgeWorld) -> None:
+    """A verifier asked to sign a batch of eight reads its locks (with their credits) in one registry read,
+    not two reads per lock."""
+    bw = bridge_world
+    reads: list[str] = []
+    for verifier in bw.verifiers:
+        reader = verifier.checks.registry
+        for name in ("get_locked_credits", "get_lock", "get_credit"):
+            method = getattr(reader, name)
+            setattr(reader, name, lambda *a, _m=method, _n=name, **k: reads.append(_n) or _m(*a, **k))
+    work_of_a_batch(bw, 8, "reads")
+    asked = bw.local.threshold
+    assert reads == ["get_locked_credits"] * asked, reads
+
+
 def test_a_refused_member_of_a_lock_group_is_rejected_alone(bridge_world: BridgeWorld) -> None:
     bw = bridge_world
     ids = request_many(bw, 3, "refused")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth_utils import is_address, to_checksum_address
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from bridge.chain.bridge_contract import BridgeChain, ChainEvent
 from bridge.engine.store import Batch, EngineStore, EventRecord, Tokenization
@@ -64,7 +64,6 @@ class EventFeed:
                 tokens[to_checksum_address(event.args["token"])] = "0x" + bytes(event.args["classId"]).hex()
         token_events = self.chain.token_transfers(start, end, sorted(tokens))
         events = {(e.tx_hash, e.log_index): e for e in [*bridge_events, *token_events]}
-        added = 0
         with self.store.session() as session:
             seen = set(
                 session.execute(
@@ -73,27 +72,29 @@ class EventFeed:
                     )
                 ).all()
             )
-            for key, event in sorted(events.items(), key=lambda item: (item[1].block_number, item[1].log_index)):
-                if key in seen:
-                    continue
-                session.add(self._row(event, tokens))
-                added += 1
-        return added
+            rows = [
+                self._row(event, tokens)
+                for key, event in sorted(events.items(), key=lambda item: (item[1].block_number, item[1].log_index))
+                if key not in seen
+            ]
+            if rows:  # one multi-row INSERT, in chain order (ids only grow: the feed's order)
+                session.execute(insert(EventRecord), rows)
+        return len(rows)
 
     @staticmethod
-    def _row(event: ChainEvent, tokens: dict[str, str]) -> EventRecord:
+    def _row(event: ChainEvent, tokens: dict[str, str]) -> dict[str, Any]:
         args = jsonable(event.args)
         class_id = args.get("classId") if isinstance(args.get("classId"), str) else tokens.get(event.address)
-        return EventRecord(
-            block_number=event.block_number,
-            block_hash=event.block_hash,
-            tx_hash=event.tx_hash,
-            log_index=event.log_index,
-            contract=event.address,
-            name=event.name,
-            class_id=class_id,
-            args=args,
-        )
+        return {
+            "block_number": event.block_number,
+            "block_hash": event.block_hash,
+            "tx_hash": event.tx_hash,
+            "log_index": event.log_index,
+            "contract": event.address,
+            "name": event.name,
+            "class_id": class_id,
+            "args": args,
+        }
 
     def forked_at(self) -> int | None:
         """The block of the newest recorded event, if the chain no longer has that block: where to read again."""
