@@ -21,6 +21,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
+from bridge.sqlite_wal import use_wal
+
 DEFAULT_ENGINE_URL: Final = "sqlite:///.bridge/bridge.db"
 MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
 VERSION_TABLE: Final = "engine_alembic_version"
@@ -41,7 +43,7 @@ def make_engine(url: str | URL) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

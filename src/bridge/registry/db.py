@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from bridge.registry.errors import RegistryError, RegistryErrorCode
+from bridge.sqlite_wal import use_wal
 
 DEFAULT_URL: Final = "sqlite:///.bridge/registry.db"
 MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
@@ -90,7 +91,7 @@ def create_registry_engine(url: str | URL = DEFAULT_URL, *, sqlite_synchronous: 
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                use_wal(cursor)
             cursor.execute(f"PRAGMA synchronous = {synchronous}")
         finally:
             cursor.close()

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from bridge.sqlite_wal import use_wal
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 
 
@@ -25,7 +26,7 @@ class SignedLocks:
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("CREATE TABLE IF NOT EXISTS signed (lock_id INTEGER PRIMARY KEY, leaf BLOB NOT NULL)")
 
