@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,39 +31,14 @@ import sqlalchemy
 
 from bridge.registry.ledger import Registry
 from bridge.registry.schemas import MarketplaceIdentifier
+from registry_world import RegistryWorld
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = MarketplaceIdentifier(chain_id=31337, token_address="0x5FbDB2315678afecb367f032d93F642f64180aa3", batch_id="1")
 
 
-class Bench:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        registry.create_program(code="VCS", category="independent", ccp_eligible=True, corsia_phases=["first"])
-        registry.create_project(
-            program="VCS",
-            project_id="1477",
-            name="Katingan Peatland Restoration and Conservation",
-            methodology_id="VM0007",
-            methodology_category="REDD+",
-            sector="AFOLU",
-            sectoral_scope="14",
-            host_country="ID",
-            mitigation_type="reduction",
-        )
-        self.custodian = registry.create_account(kind="holding", owner="Acme Custody").id
-        self.trader = registry.create_account(kind="holding", owner="Blue Trading").id
-        self.trust = registry.create_account(kind="trust", owner="Carbon Bridge").id
-
-    def issue(self, quantity: int) -> str:
-        return self.registry.issue(
-            program="VCS",
-            project_id="1477",
-            to_account=self.custodian,
-            quantity=quantity,
-            vintage_start=date(2021, 1, 1),
-            vintage_end=date(2021, 12, 31),
-        ).block.serial
+class Bench(RegistryWorld):
+    """The registry world, with the operations to time on it."""
 
     def operation(self, name: str) -> Callable[[str, int], str]:
         """``op(serial, quantity)``: do ``name`` on the lowest ``quantity`` units; returns the remainder's serial."""
@@ -140,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url or f"sqlite:///{Path(tmp) / 'registry.db'}"
         registry = Registry.open(url)
         try:
-            bench = Bench(registry)
+            world = RegistryWorld.build(registry, vintage=2021)
+            bench = Bench(**vars(world))
             ops = {name: round(bench.throughput(name, args.ops), 1) for name in ("transfer", "retire", "immobilize")}
             scaling = {name: bench.scaling(name, args.repetitions) for name in ("transfer", "retire", "immobilize")}
             integrity = registry.check_integrity()

@@ -23,7 +23,6 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from bridge.chain.governance import admin_change
 from bridge.chain.local import LocalBridge
 from bridge.registry.auth import issue_api_key
 from bridge.registry.ledger import Registry
+from registry_world import RegistryWorld
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / ".cluster"
@@ -117,6 +117,7 @@ class Cluster:
     anvil: AnvilChain | None = None
     local: LocalBridge | None = None
     registry: Registry | None = None
+    world: RegistryWorld | None = None
     parts: dict[str, Part] = field(default_factory=dict)
     custodian: int = 0
     trader: int = 0
@@ -155,34 +156,13 @@ class Cluster:
         self.engine_db = base.set(database=f"cluster_engine_{suffix}").render_as_string(hide_password=False)
 
     def _registry_world(self) -> None:
-        registry = self.registry = Registry.open(self.registry_db)
-        registry.create_program(code="VCS", category="independent", ccp_eligible=True, corsia_phases=["first"])
-        registry.create_project(
-            program="VCS",
-            project_id="1477",
-            name="Katingan Peatland Restoration and Conservation",
-            methodology_id="VM0007",
-            methodology_category="REDD+",
-            sector="Agriculture, Forestry and Other Land Use",
-            sectoral_scope="14",
-            host_country="ID",
-            mitigation_type="reduction",
-        )
-        self.custodian = registry.create_account(kind="holding", owner="Acme Custody").id
-        self.trader = registry.create_account(kind="holding", owner="Blue Trading").id
-        self.trust = registry.create_account(kind="trust", owner="Carbon Bridge").id
+        world = RegistryWorld.build(Registry.open(self.registry_db), vintage=2019)
+        self.world, self.registry = world, world.registry
+        self.custodian, self.trader, self.trust = world.custodian, world.trader, world.trust
 
     def issue(self, quantity: int) -> str:
-        assert self.registry is not None
-        issued = self.registry.issue(
-            program="VCS",
-            project_id="1477",
-            to_account=self.custodian,
-            quantity=quantity,
-            vintage_start=date(2019, 1, 1),
-            vintage_end=date(2019, 12, 31),
-        )
-        return issued.block.serial
+        assert self.world is not None
+        return self.world.issue(quantity)
 
     def _deploy(self) -> None:
         assert self.anvil is not None
