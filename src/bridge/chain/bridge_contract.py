@@ -73,6 +73,7 @@ class BridgeChain:
         self.w3 = deployment.w3
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
+        self._event_abis: dict[str, dict[bytes, Any]] = {}  # contract -> event topic -> its ABI
         self._wei_per_unit: dict[str, int] = {}  # class id -> its unit's wei: fixed once the class exists
         self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
         self.scanner = LogScanner(self.w3, sender.policy.log_max_span)
@@ -318,7 +319,7 @@ class BridgeChain:
         if to_block < from_block:
             return []
         logs = self.scanner.get_logs({"address": self.bridge.address}, from_block, to_block)
-        return self._decoded(self.bridge.abi, logs)
+        return self._decoded("bridge", self.bridge.abi, logs)
 
     def token_transfers(self, from_block: int, to_block: int, tokens: list[str]) -> list[ChainEvent]:
         """The ``Transfer`` events of ``tokens`` (class tokens) in the blocks ``from_block..to_block``."""
@@ -329,10 +330,15 @@ class BridgeChain:
         transfer = next(abi for abi in token_abi if abi.get("type") == "event" and abi["name"] == "Transfer")
         topic = "0x" + event_abi_to_log_topic(transfer).hex()
         logs = self.scanner.get_logs({"address": tokens, "topics": [topic]}, from_block, to_block)
-        return self._decoded(token_abi, logs)
+        return self._decoded("class token", token_abi, logs)
 
-    def _decoded(self, abi: Any, logs: Any) -> list[ChainEvent]:
-        by_topic = _events_by_topic(abi)
+    def _decoded(self, contract: str, abi: list[dict[str, Any]], logs: Any) -> list[ChainEvent]:
+        """``logs`` of ``contract`` (the bridge, or a class token: one ABI each) decoded by their topic."""
+        by_topic = self._event_abis.get(contract)
+        if by_topic is None:
+            by_topic = self._event_abis[contract] = {
+                bytes(event_abi_to_log_topic(entry)): entry for entry in abi if entry.get("type") == "event"
+            }
         decoded = []
         for log in logs:
             event_abi = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
@@ -370,16 +376,3 @@ class BridgeChain:
             )
             for log in logs
         ]
-
-
-_BY_TOPIC: dict[int, dict[bytes, Any]] = {}
-
-
-def _events_by_topic(abi: list[dict[str, Any]]) -> dict[bytes, Any]:
-    """Topic -> event ABI of ``abi`` (computed once per ABI object: artifacts live as long as the process)."""
-    known = _BY_TOPIC.get(id(abi))
-    if known is None:
-        known = _BY_TOPIC[id(abi)] = {
-            bytes(event_abi_to_log_topic(entry)): entry for entry in abi if entry.get("type") == "event"
-        }
-    return known
