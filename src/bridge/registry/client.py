@@ -43,7 +43,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
-from bridge.registry.views.lookup import MAX_LOCKS_PER_READ, check_id, check_lock_id
+from bridge.registry.views.lookup import check_id, check_lock_id, check_lock_ids
 
 T = TypeVar("T")
 Answer = type[T] | TypeAdapter[T]
@@ -131,12 +131,7 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         """The locks among ``lock_ids`` (at most ``MAX_LOCKS_PER_READ``) that exist, each with its credit,
         in one request: the read a verifier checks a whole batch with."""
         ids = list(lock_ids)
-        if len(ids) > MAX_LOCKS_PER_READ:
-            raise RegistryError(
-                f"lock_id: at most {MAX_LOCKS_PER_READ} lock ids per read, not {len(ids)}",
-                code=RegistryErrorCode.INVALID_REQUEST,
-                field="lock_id",
-            )
+        check_lock_ids(ids)  # before a request is sent
         endpoint = Endpoint("GET", "/locked-credits", params={"lock_id": ids})
         return self._call(endpoint, lambda a: a.registry.get_locked_credits(ids), _LOCKED_CREDITS)
 

@@ -111,10 +111,21 @@ def get_lock(session: Session, lock_id: int) -> LockPublic:
     return lock_public(lock, list(blocks))
 
 
+def check_lock_ids(lock_ids: Sequence[int]) -> None:
+    """Refuse a read of more than ``MAX_LOCKS_PER_READ`` locks at once."""
+    if len(lock_ids) > MAX_LOCKS_PER_READ:
+        raise RegistryError(
+            f"lock_id: at most {MAX_LOCKS_PER_READ} lock ids per read, not {len(lock_ids)}",
+            code=RegistryErrorCode.INVALID_REQUEST,
+            field="lock_id",
+        )
+
+
 def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[LockedCredit]:
     """The locks among ``lock_ids`` that exist (in the order asked, each once) with their credits: what
     ``get_lock`` and ``get_credit`` of each lock's first block answer, read in four queries for all of them.
     Ids that cannot be lock ids are simply not found."""
+    check_lock_ids(lock_ids)
     wanted = list(dict.fromkeys(i for i in lock_ids if isinstance(i, int) and 1 <= i <= MAX_LOCK_ID))
     if not wanted:
         return []
