@@ -78,24 +78,10 @@ def run(max_batch: int, profile: Counter[str] | None = None, **chain: Any) -> fl
     with tempfile.TemporaryDirectory() as tmp:
         service = local_service(tmp, max_batch=max_batch, **chain)
         try:
-            demo, registry = service.demo, service.registry
-            custodian = demo.accounts["custodian"]
-            project = next(p for p in demo.projects if p.ex_post)
-            serials = [
-                registry.issue(
-                    program=project.program,
-                    project_id=project.project_id,
-                    to_account=custodian,
-                    quantity=100 + i,
-                    vintage_start=date(2024, 1, 1),
-                    vintage_end=date(2024, 12, 31),
-                ).block.serial
-                for i in range(BATCHES)
-            ]
-            holder = service.onchain.users[0].address
+            serials = demo_serials(service, BATCHES, first_quantity=100)
             timing = timed_steps() if profile is not None else nullcontext(Counter[str]())
             with timing as spent:
-                elapsed = _tokenize(service, serials, custodian, holder, max_batch)
+                elapsed = tokenize_all(service, serials, tag=f"bench-{max_batch}")
             if profile is not None:
                 profile.update({label: seconds for label, seconds in spent.items()})
                 profile["total (wall time)"] += elapsed
@@ -107,16 +93,32 @@ def run(max_batch: int, profile: Counter[str] | None = None, **chain: Any) -> fl
             service.close()
 
 
-def _tokenize(service: Any, serials: list[str], custodian: int, holder: str, max_batch: int) -> float:
-    """Request and drive the tokenization of ``serials``; the seconds it took."""
+def demo_serials(service: Any, count: int, *, first_quantity: int) -> list[str]:
+    """``count`` new blocks issued to the demo custodian (``first_quantity`` units, one more each)."""
+    custodian = service.demo.accounts["custodian"]
+    project = next(p for p in service.demo.projects if p.ex_post)
+    return [
+        service.registry.issue(
+            program=project.program,
+            project_id=project.project_id,
+            to_account=custodian,
+            quantity=first_quantity + i,
+            vintage_start=date(2024, 1, 1),
+            vintage_end=date(2024, 12, 31),
+        ).block.serial
+        for i in range(count)
+    ]
+
+
+def tokenize_all(service: Any, serials: list[str], *, tag: str) -> float:
+    """Request the tokenization of ``serials`` (custodian to the first user) and drive the engine until they
+    are done; the seconds it took."""
+    custodian, holder = service.demo.accounts["custodian"], service.onchain.users[0].address
     started = time.perf_counter()
     for i, serial in enumerate(serials):
         service.engine.request_tokenization(
             TokenizationRequest(
-                idempotency_key=f"bench-{max_batch}-{i:04d}",
-                custodian_account=custodian,
-                serial=serial,
-                recipient=holder,
+                idempotency_key=f"{tag}-{i:04d}", custodian_account=custodian, serial=serial, recipient=holder
             )
         )
     service.drive(rounds=3)

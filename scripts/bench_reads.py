@@ -13,13 +13,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from web3._utils.http_session_manager import HTTPSessionManager
 
-from bridge.engine.schemas import TokenizationRequest
+from bench_bridge import demo_serials, tokenize_all
 from bridge.local import local_service
 from bridge.settings import ANVIL
 
@@ -51,26 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         service = local_service(tmp, max_batch=50, chain=ANVIL)
         try:
-            demo, registry = service.demo, service.registry
-            assert demo is not None and registry is not None
-            custodian = demo.accounts["custodian"]
-            project = next(p for p in demo.projects if p.ex_post)
-            holder = service.onchain.users[0].address
-            for i in range(BATCHES):
-                serial = registry.issue(
-                    program=project.program,
-                    project_id=project.project_id,
-                    to_account=custodian,
-                    quantity=10 + i,
-                    vintage_start=date(2024, 1, 1),
-                    vintage_end=date(2024, 12, 31),
-                ).block.serial
-                service.engine.request_tokenization(
-                    TokenizationRequest(
-                        idempotency_key=f"reads-{i:04d}", custodian_account=custodian, serial=serial, recipient=holder
-                    )
-                )
-            service.drive(rounds=3)
+            tokenize_all(service, demo_serials(service, BATCHES, first_quantity=10), tag="reads")
             assert not service.engine.tokenize.pending_ids(), "tokenizations left unfinished"
             count = counted()
             before = [measure(service.engine.proof_of_reserve, count) for _ in range(3)]
