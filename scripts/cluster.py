@@ -32,10 +32,11 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bridge.chain.anvil import AnvilChain, find_anvil, free_port
+from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.compiler import find_project_root
 from bridge.chain.governance import admin_change
 from bridge.chain.local import LocalBridge
+from bridge.ports import free_port
 from bridge.registry.auth import issue_api_key
 from bridge.registry.ledger import Registry
 from registry_world import RegistryWorld

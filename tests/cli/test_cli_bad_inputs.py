@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 from click.testing import Result
 
-from bridge.chain.anvil import free_port
 from bridge.cli._app import parse_tonnes
 from bridge.client import BridgeClient
+from bridge.ports import free_port
 from bridge.runtime import ServedBridge
 
 Cli = Callable[..., Result]

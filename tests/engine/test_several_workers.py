@@ -28,12 +28,13 @@ from hexbytes import HexBytes
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bridge.chain.anvil import AnvilChain, find_anvil, free_port
+from bridge.chain.anvil import AnvilChain, find_anvil
 from bridge.chain.compiler import find_project_root
 from bridge.chain.governance import admin_change
 from bridge.chain.local import LocalBridge
 from bridge.chain.retirement import RetirementDetails
 from bridge.engine.schemas import TokenizationRequest
+from bridge.ports import free_port
 from bridge.primitives import TONNE
 from bridge.registry.api import create_registry_app
 from bridge.registry.auth import issue_api_key

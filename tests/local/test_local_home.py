@@ -19,13 +19,13 @@ import httpx
 import pytest
 from web3 import Web3
 
-from bridge.chain.anvil import free_port
 from bridge.chain.deploy import attach_bridge
 from bridge.engine.errors import BridgeError
 from bridge.local import LocalHome
 from bridge.local.home import ADMIN_KEY, OPERATOR_KEY, TRUST_KEY, WALLET_KEY
 from bridge.local.serving import serving_home
 from bridge.local.template import DEMO_SEED
+from bridge.ports import free_port
 from bridge.registry import auth
 from bridge.registry.demo import demo_key
 from bridge.registry.errors import RegistryError

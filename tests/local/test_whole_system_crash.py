@@ -14,20 +14,25 @@ from pathlib import Path
 
 import httpx
 
-from bridge.chain.anvil import free_port
+from bridge.ports import free_port
 
 COMEBACK_S = 60
+
+
+def _log(home: Path) -> Path:
+    return home.parent / "serve.log"
 
 
 def _serve(home: Path, api_port: int, chain_port: int, verifier_port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "bridge.cli", "serve", "--home", str(home), "--port", str(api_port)]
     command += ["--chain-port", str(chain_port), "--verifier-port", str(verifier_port)]
-    log = (home.parent / "serve.log").open("ab")
+    log = _log(home).open("ab")
     # a session of its own: its process group is what `make run`'s would be
     return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _healthy(url: str, timeout: float) -> float:
+def _healthy(url: str, timeout: float, serving: subprocess.Popen[bytes], log: Path) -> float:
+    """Seconds until ``url`` answers; a serve that exits or never answers fails with its log."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         try:
@@ -35,8 +40,10 @@ def _healthy(url: str, timeout: float) -> float:
                 return time.monotonic() - started
         except httpx.HTTPError:
             pass
+        if serving.poll() is not None:
+            raise AssertionError(f"serve exited with {serving.returncode}:\n{log.read_text()[-4000:]}")
         time.sleep(0.2)
-    raise AssertionError(f"{url} did not come back within {timeout}s")
+    raise AssertionError(f"{url} did not come back within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 def _alive(pid: int) -> bool:
@@ -54,7 +61,7 @@ def test_a_killed_make_run_comes_back_within_a_minute_with_the_reserve_balanced(
     first = _serve(home, api_port, chain_port, verifier_port)
     second = None
     try:
-        _healthy(url, 180)
+        _healthy(url, 180, first, _log(home))
         demo = subprocess.Popen(
             [sys.executable, "-m", "bridge.cli", "demo", "--url", url],
             stdout=subprocess.DEVNULL,
@@ -69,7 +76,7 @@ def test_a_killed_make_run_comes_back_within_a_minute_with_the_reserve_balanced(
         assert _alive(anvil), "anvil runs in a session of its own: it outlives the killed group"
 
         second = _serve(home, api_port, chain_port, verifier_port)
-        took = _healthy(url, COMEBACK_S)
+        took = _healthy(url, COMEBACK_S, second, _log(home))
         assert not _alive(anvil), "the orphaned node was stopped, not left writing the same state file"
 
         def balanced() -> bool:

@@ -13,8 +13,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from bridge.chain.anvil import free_port
 from bridge.cli import app
+from bridge.ports import free_port
 from bridge.registry.demo import demo_key
 from bridge.service import BridgeService
 

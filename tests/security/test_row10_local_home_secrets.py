@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bridge.chain.anvil import free_port
 from bridge.local import LocalHome
+from bridge.ports import free_port
 
 PRIVATE_KEY = re.compile(r"(?<![0-9a-fA-F])(0x)?[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 

@@ -19,7 +19,7 @@ import pytest
 from eth_account import Account
 from pydantic import ValidationError
 
-from bridge.chain.anvil import free_port
+from bridge.ports import free_port
 from bridge.registry.auth import issue_api_key
 from bridge.runtime import ServedBridge
 from bridge.verifier.build import build_verifier

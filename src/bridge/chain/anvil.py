@@ -18,7 +18,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from bridge.chain.errors import ChainError, ChainErrorCode
+from bridge.ports import free_port
 from bridge.processes import OwnedProcesses
 
 log = logging.getLogger(__name__)
@@ -54,12 +54,6 @@ def find_anvil(project_root: Path | None = None) -> Path:
         "anvil not found: run `npm install` (it ships in @foundry-rs/anvil) or set BRIDGE_ANVIL",
         code=ChainErrorCode.CHAIN_UNAVAILABLE,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def dev_accounts(count: int = 10) -> list[LocalAccount]:

@@ -13,10 +13,10 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bridge.chain.anvil import free_port
 from bridge.cli._app import DEFAULT_URL, app, console, report
 from bridge.errors import CodedError
 from bridge.local.scenario import DemoActors, DemoResult, rounded_tonnes, run_demo
+from bridge.ports import free_port
 
 
 def _answers(url: str) -> bool:

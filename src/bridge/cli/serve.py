@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -29,22 +28,13 @@ from bridge.local.home import (
 )
 from bridge.local.serving import serving_home
 from bridge.local.verifiers import COUNT as VERIFIER_COUNT
+from bridge.ports import port_is_free
 from bridge.primitives import is_loopback
 from bridge.runtime import ServedBridge
 from bridge.service import BridgeService
 from bridge.settings import BridgeSettings
 
 S = TypeVar("S", bound=BaseSettings)
-
-
-def _port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -165,15 +155,15 @@ def serve(
     if (settings is None or settings.environment == "local") and not is_loopback(host):
         # a local bridge runs on demo keys anyone can derive: it must not be reachable from elsewhere
         fail(f"{host} is not a loopback address: a local bridge listens on this machine only", field="host")
-    if not _port_is_free(host, port):
+    if not port_is_free(host, port):
         fail(f"{host}:{port} is taken (another bridge running?); stop it or pick --port", field="port")
     if not from_env:  # a node or verifiers left running by a start that was killed: stop them first
         LocalHome(home).stop_orphans()
-    if not from_env and not _port_is_free("127.0.0.1", chain_port):
+    if not from_env and not port_is_free("127.0.0.1", chain_port):
         fail(f"127.0.0.1:{chain_port} is taken; stop what listens there or pick --chain-port", field="chain_port")
     verifiers = range(verifier_port or port + 1, (verifier_port or port + 1) + VERIFIER_COUNT)
     if not from_env:
-        for taken in (p for p in verifiers if not _port_is_free("127.0.0.1", p)):
+        for taken in (p for p in verifiers if not port_is_free("127.0.0.1", p)):
             fail(f"127.0.0.1:{taken} is taken; stop what listens there or pick --verifier-port", field="verifier_port")
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even where a launcher started us with SIGINT ignored

@@ -11,9 +11,9 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
 from bridge.api import create_app
-from bridge.chain.anvil import free_port
 from bridge.client import BridgeClient
 from bridge.local import LocalTemplate, local_service
+from bridge.ports import free_port
 from bridge.runtime import ServedBridge
 from bridge.service import BridgeService
 from bridge.settings import ANVIL
