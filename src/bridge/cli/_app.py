@@ -8,16 +8,14 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation, localcontext
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from bridge.api.errors import HTTP_ERRORS
 from bridge.client import BridgeClient
-from bridge.engine.filters import ListFilter
 from bridge.errors import CodedError
 from bridge.primitives import TONNE, Page
 
@@ -27,7 +25,6 @@ err_console = Console(stderr=True)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 T = TypeVar("T")
-F = TypeVar("F", bound=ListFilter)
 
 # shared options: every command that talks to a running bridge takes these
 UrlOption = Annotated[
@@ -124,15 +121,6 @@ def reported() -> Iterator[None]:
         yield
     except CodedError as exc:
         report(exc)
-
-
-def list_filter(model: type[F], **given: Any) -> F:
-    """The list filter ``model`` of the options given. A value the bridge would refuse raises the coded error the
-    bridge answers it with, so ``reported`` shows the refusal it always did, before asking."""
-    try:
-        return model(**given)
-    except ValidationError as exc:
-        raise HTTP_ERRORS.invalid(exc) from None
 
 
 def parse_tonnes(value: str, *, field: str = "amount", whole: bool = False) -> int:

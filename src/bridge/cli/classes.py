@@ -14,18 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bridge.cli._app import (
-    JsonOption,
-    UrlOption,
-    app,
-    client,
-    console,
-    every_page,
-    fail,
-    list_filter,
-    reported,
-    show_items,
-)
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, reported, show_items
+from bridge.cli._filters import list_filter
 from bridge.client import BridgeClient
 from bridge.engine.filters import ClassFilter, ClassOnlyFilter
 from bridge.engine.schemas import ClassPublic

@@ -17,10 +17,10 @@ from bridge.cli._app import (
     echo_json,
     every_page,
     fail,
-    list_filter,
     reported,
     show_items,
 )
+from bridge.cli._filters import list_filter
 from bridge.cli.flows import TimeoutOption, class_id_of, unfinished, wait_redemption
 from bridge.engine.filters import RedemptionFilter
 from bridge.engine.schemas import RedemptionPublic

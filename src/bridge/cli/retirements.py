@@ -33,13 +33,13 @@ from bridge.cli._app import (
     echo_json,
     every_page,
     fail,
-    list_filter,
     parse_tonnes,
     report,
     reported,
     show_items,
 )
 from bridge.cli._chain import Signer
+from bridge.cli._filters import list_filter
 from bridge.cli._options import grouped
 from bridge.cli.flows import (
     ClassOption,
