@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tomllib
 from enum import StrEnum
-from functools import cache
 from importlib import resources
 from typing import Any, ClassVar
 
@@ -34,17 +33,11 @@ class ErrorCode(StrEnum):
         return member
 
 
-@cache
-def declaration(package: str) -> dict[str, Any]:
-    """The ``error_codes.toml`` of the layer ``package``, read once."""
-    return tomllib.loads(resources.files(package).joinpath("error_codes.toml").read_text(encoding="utf-8"))
-
-
 def declared_codes(name: str, package: str) -> type[ErrorCode]:
     """The ``ErrorCode`` enum ``name`` of the layer ``package``, read from the ``error_codes.toml`` in that package:
     its ``[codes]`` table in order (``code = [http_status, "meaning"]``; member ``CODE`` unless ``[names]`` names
     it otherwise)."""
-    declared = declaration(package)
+    declared = tomllib.loads(resources.files(package).joinpath("error_codes.toml").read_text(encoding="utf-8"))
     names: dict[str, str] = declared.get("names", {})
     members = [
         (names.get(code, code.upper()), (code, status, meaning))

@@ -7,9 +7,8 @@
 - an unknown path or method, a missing key or role, is the API's own routing or auth code;
 - a database that cannot be reached (SQLAlchemy's ``OperationalError``) is 503, anything else a logged 500.
 
-What differs between the APIs is their ``HttpErrorCatalogue``: the codes those responses carry, a few words
-of their messages, and how a 422 names the field (the ``[http]`` table of the layer's ``error_codes.toml``).
-The stack is the same.
+What differs between the bridge API and the registry API is their ``HttpErrorCatalogue``: the codes those
+responses carry, a few words of their messages, and how a 422 names the field. The stack is the same.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bridge.errors import CodedError, ErrorCode, declaration
+from bridge.errors import CodedError, ErrorCode
 
 log = logging.getLogger(__name__)
 _LOCATIONS = ("body", "query", "path", "header")
@@ -52,15 +51,23 @@ class HttpErrorCatalogue:
     plain_fields: bool = True
 
     @classmethod
-    def declared(cls, error: type[CodedError], package: str) -> HttpErrorCatalogue:
-        """The catalogue of an API whose ``error`` class has its own code enum (its ``default_code``'s), declared
-        in the ``[http]`` table of ``package``'s ``error_codes.toml``: the codes of its 503 and 500 and its words.
-        The edge's other codes are named as every API of the project names them (``INVALID_REQUEST``,
-        ``UNAUTHORIZED``, ``FORBIDDEN``, ``ROUTE_NOT_FOUND``, ``METHOD_NOT_ALLOWED``)."""
+    def of(
+        cls,
+        error: type[CodedError],
+        *,
+        unavailable: ErrorCode,
+        internal: ErrorCode,
+        subject: str,
+        endpoint: str,
+        unavailable_message: str,
+        plain_fields: bool = True,
+    ) -> HttpErrorCatalogue:
+        """The catalogue of an API whose ``error`` class has its own code enum (its ``default_code``'s), naming
+        the edge's codes as every API of the project does (``INVALID_REQUEST``, ``UNAUTHORIZED``, ``FORBIDDEN``,
+        ``ROUTE_NOT_FOUND``, ``METHOD_NOT_ALLOWED``)."""
         if error.default_code is None:
             raise TypeError(f"{error.__name__} has no default_code, so no code enum to take the edge's codes from")
         codes = type(error.default_code)
-        http = declaration(package)["http"]
         return cls(
             error=error,
             invalid_request=codes["INVALID_REQUEST"],
@@ -68,12 +75,12 @@ class HttpErrorCatalogue:
             forbidden=codes["FORBIDDEN"],
             route_not_found=codes["ROUTE_NOT_FOUND"],
             method_not_allowed=codes["METHOD_NOT_ALLOWED"],
-            unavailable=codes(http["unavailable"]),
-            internal=codes(http["internal"]),
-            subject=http["subject"],
-            endpoint=http["endpoint"],
-            unavailable_message=http["unavailable_message"],
-            plain_fields=http.get("plain_fields", True),
+            unavailable=unavailable,
+            internal=internal,
+            subject=subject,
+            endpoint=endpoint,
+            unavailable_message=unavailable_message,
+            plain_fields=plain_fields,
         )
 
     def invalid(

@@ -17,5 +17,12 @@ class ApiError(CodedError):
     default_code = ApiErrorCode.INVALID_REQUEST
 
 
-HTTP_ERRORS: Final = HttpErrorCatalogue.declared(ApiError, "bridge.api")
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    ApiError,
+    unavailable=ApiErrorCode.DATABASE_UNAVAILABLE,
+    internal=ApiErrorCode.INTERNAL_ERROR,
+    subject="the bridge",
+    endpoint="endpoint",
+    unavailable_message="a database the bridge needs cannot be reached; retry",
+)
 """How the bridge API's error responses read (``bridge.http_errors``)."""

@@ -347,7 +347,15 @@ def _api_key_routes(router: APIRouter) -> None:
 
 # --- errors ----------------------------------------------------------------------------------------
 
-HTTP_ERRORS: Final = HttpErrorCatalogue.declared(RegistryError, "bridge.registry")
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    RegistryError,
+    unavailable=RegistryErrorCode.REGISTRY_UNAVAILABLE,
+    internal=RegistryErrorCode.REGISTRY_INTERNAL_ERROR,
+    subject="the registry",
+    endpoint="registry endpoint",
+    unavailable_message="the registry database is unavailable",
+    plain_fields=False,  # a 422 names the input where it was: body.quantity, query.limit
+)
 """The registry API's error codes and words; the handlers are the project's one stack (``bridge.http_errors``)."""
 
 

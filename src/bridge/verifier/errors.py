@@ -17,4 +17,11 @@ class VerifierError(CodedError):
     default_code = VerifierErrorCode.LOCK_REFUSED
 
 
-HTTP_ERRORS: Final = HttpErrorCatalogue.declared(VerifierError, "bridge.verifier")
+HTTP_ERRORS: Final = HttpErrorCatalogue.of(
+    VerifierError,
+    unavailable=VerifierErrorCode.SOURCE_UNAVAILABLE,
+    internal=VerifierErrorCode.INTERNAL_ERROR,
+    subject="the verifier",
+    endpoint="verifier endpoint",
+    unavailable_message="the verifier's memory cannot be reached; retry",
+)
