@@ -1,25 +1,21 @@
 """Errors as values: every failure the bridge reports has a stable, machine-readable code.
 
 Each layer has one root exception (``RegistryError``, ``ChainError``, ``BridgeError``) deriving from
-``CodedError`` and its own catalogue of codes: an ``ErrorCode`` enum derived from the ``error_codes.toml``
-beside it, where each code is declared once with its HTTP status and meaning. The API maps any ``CodedError``
+``CodedError`` and its own catalogue of codes (an ``ErrorCode`` enum). The API maps any ``CodedError``
 to a JSON body ``{"code", "message", "field"}`` with the code's HTTP status; the CLI prints the same
 message; tests assert on the code. ``docs/errors.md`` is generated from the catalogues.
 """
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
-from importlib import resources
 from typing import Any, ClassVar
 
 
 class ErrorCode(StrEnum):
     """Base for per-layer code catalogues.
 
-    A layer's enum is ``declared_codes(...)`` from its ``error_codes.toml``; a module with a code or two declares
-    them in place, as ``NAME = ("code_string", http_status, "one-line meaning")``.
+    Members are declared as ``NAME = ("code_string", http_status, "one-line meaning")``.
     """
 
     http_status: int
@@ -31,19 +27,6 @@ class ErrorCode(StrEnum):
         member.http_status = http_status
         member.meaning = meaning
         return member
-
-
-def declared_codes(name: str, package: str) -> type[ErrorCode]:
-    """The ``ErrorCode`` enum ``name`` of the layer ``package``, read from the ``error_codes.toml`` in that package:
-    its ``[codes]`` table in order (``code = [http_status, "meaning"]``; member ``CODE`` unless ``[names]`` names
-    it otherwise)."""
-    declared = tomllib.loads(resources.files(package).joinpath("error_codes.toml").read_text(encoding="utf-8"))
-    names: dict[str, str] = declared.get("names", {})
-    members = [
-        (names.get(code, code.upper()), (code, status, meaning))
-        for code, (status, meaning) in declared["codes"].items()
-    ]
-    return ErrorCode(name, members, module=f"{package}.errors", qualname=name)
 
 
 class CodedError(Exception):
