@@ -19,6 +19,15 @@ from bridge.api.schemas import EngineRun, Health, NetworkInfo
 from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.chain.retirement import PersonalData
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.filters import (
+    ClassFilter,
+    ClassOnlyFilter,
+    EventFilter,
+    ListFilter,
+    RedemptionFilter,
+    RetirementFilter,
+    TokenizationFilter,
+)
 from bridge.engine.schemas import (
     BatchPublic,
     ClassPublic,
@@ -134,6 +143,11 @@ class BridgeClient:
     def _get(self, path: str, model: type[M], **params: Any) -> M:
         return model.model_validate(self._send("GET", path, params=params))
 
+    def _list(self, path: str, model: type[M], filters: ListFilter | None, **page: Any) -> M:
+        """A page of the list at ``path``: ``filters`` (its model validated them as they were made) and ``page``
+        (checked by the bridge) as query parameters."""
+        return self._get(path, model, **page, **(filters.query() if filters is not None else {}))
+
     def _post(self, path: str, model: type[M], body: dict[str, Any], *, idempotency_key: str | None = None) -> M:
         """POST the fields of ``body`` that are given (None: left out) and read the answer as ``model``."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
@@ -167,44 +181,23 @@ class BridgeClient:
         return self._get(f"/v1/tokenizations/{int(tokenization_id)}", TokenizationPublic)
 
     def list_tokenizations(
-        self, *, limit: int = 50, offset: int = 0, step: str | None = None, custodian_account: int | None = None
+        self, filters: TokenizationFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
     ) -> Page[TokenizationPublic]:
-        return self._get(
-            "/v1/tokenizations",
-            Page[TokenizationPublic],
-            limit=limit,
-            offset=offset,
-            step=step,
-            custodian_account=custodian_account,
+        return self._list(
+            "/v1/tokenizations", Page[TokenizationPublic], filters, limit=limit, offset=offset, cursor=cursor
         )
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def list_batches(self, *, limit: int = 50, offset: int = 0, class_id: str | None = None) -> Page[BatchPublic]:
-        return self._get("/v1/batches", Page[BatchPublic], limit=limit, offset=offset, class_id=class_id)
+    def list_batches(
+        self, filters: ClassOnlyFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
+    ) -> Page[BatchPublic]:
+        return self._list("/v1/batches", Page[BatchPublic], filters, limit=limit, offset=offset, cursor=cursor)
 
     def list_classes(
-        self,
-        *,
-        limit: int = 50,
-        offset: int = 0,
-        cursor: str | None = None,
-        program: str | None = None,
-        vintage: int | None = None,
-        label: str | None = None,
-        name: str | None = None,
+        self, filters: ClassFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
     ) -> Page[ClassPublic]:
-        return self._get(
-            "/v1/classes",
-            Page[ClassPublic],
-            limit=limit,
-            offset=offset,
-            cursor=cursor,
-            program=program,
-            vintage=vintage,
-            label=label,
-            name=name,
-        )
+        return self._list("/v1/classes", Page[ClassPublic], filters, limit=limit, offset=offset, cursor=cursor)
 
     def get_class(self, reference: str) -> ClassPublic:
         """A class by its id, its token's address or its name (``ambiguous_class`` lists the candidates)."""
@@ -214,46 +207,14 @@ class BridgeClient:
         return self._get(f"/v1/redemptions/{int(redemption_id)}", RedemptionPublic)
 
     def list_redemptions(
-        self,
-        *,
-        limit: int = 50,
-        offset: int = 0,
-        cursor: str | None = None,
-        holder: str | None = None,
-        class_id: str | None = None,
-        status: str | None = None,
+        self, filters: RedemptionFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
     ) -> Page[RedemptionPublic]:
-        return self._get(
-            "/v1/redemptions",
-            Page[RedemptionPublic],
-            limit=limit,
-            offset=offset,
-            cursor=cursor,
-            holder=holder,
-            class_id=class_id,
-            status=status,
-        )
+        return self._list("/v1/redemptions", Page[RedemptionPublic], filters, limit=limit, offset=offset, cursor=cursor)
 
     def list_retirements(
-        self,
-        *,
-        limit: int = 50,
-        offset: int = 0,
-        cursor: str | None = None,
-        beneficiary: str | None = None,
-        class_id: str | None = None,
-        retiree: str | None = None,
+        self, filters: RetirementFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
     ) -> Page[RetirementPublic]:
-        return self._get(
-            "/v1/retirements",
-            Page[RetirementPublic],
-            limit=limit,
-            offset=offset,
-            cursor=cursor,
-            beneficiary=beneficiary,
-            class_id=class_id,
-            retiree=retiree,
-        )
+        return self._list("/v1/retirements", Page[RetirementPublic], filters, limit=limit, offset=offset, cursor=cursor)
 
     def get_retirement(self, certificate_id: int) -> RetirementPublic:
         return self._get(f"/v1/retirements/{int(certificate_id)}", RetirementPublic)
@@ -264,17 +225,15 @@ class BridgeClient:
         return RetirementPublic.model_validate(body)
 
     def list_settlements(
-        self, *, limit: int = 50, offset: int = 0, cursor: str | None = None, class_id: str | None = None
+        self, filters: ClassOnlyFilter | None = None, *, limit: int = 50, offset: int = 0, cursor: str | None = None
     ) -> Page[SettlementPublic]:
-        return self._get(
-            "/v1/settlements", Page[SettlementPublic], limit=limit, offset=offset, cursor=cursor, class_id=class_id
-        )
+        return self._list("/v1/settlements", Page[SettlementPublic], filters, limit=limit, offset=offset, cursor=cursor)
 
     def events(
-        self, *, limit: int = 50, cursor: str | None = None, name: str | None = None, class_id: str | None = None
+        self, filters: EventFilter | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> Page[EventPublic]:
         """The chain-event feed; pass the last page's ``next_cursor`` to get what came after."""
-        return self._get("/v1/events", Page[EventPublic], limit=limit, cursor=cursor, name=name, class_id=class_id)
+        return self._list("/v1/events", Page[EventPublic], filters, limit=limit, cursor=cursor)
 
     def balances(self, address: str) -> HolderBalances:
         return self._get(f"/v1/holders/{quote(address, safe='')}/balances", HolderBalances)

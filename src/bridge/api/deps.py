@@ -81,7 +81,6 @@ class PageQuery(BaseModel):
 
 PageParams = Annotated[PageQuery, Query()]
 """The paging parameters as query parameters, in this order, where the route declares ``page``."""
-ClassIdQuery = Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$", description="a class id")]
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BigIdPath = Annotated[int, Path(ge=0, lt=2**256)]
 
@@ -160,13 +159,11 @@ def holder_address(address: Annotated[str, Path(min_length=1, max_length=64, des
     return _address(address, "address")
 
 
-def holder_query(
-    holder: Annotated[str | None, Query(min_length=1, max_length=64, description="an EVM address")] = None,
-) -> str | None:
-    return None if holder is None else _address(holder, "holder")
+def query_address(value: str | None, field: str) -> str | None:
+    """An address given as a filter (``holder``, ``retiree``), checksummed; refused as a coded 422 naming it."""
+    return None if value is None else _address(value, field)
 
 
 PoolAddress = Annotated[str, Depends(pool_address)]
 TokenAddress = Annotated[str, Depends(token_address)]
 HolderAddress = Annotated[str, Depends(holder_address)]
-HolderQuery = Annotated[str | None, Depends(holder_query)]

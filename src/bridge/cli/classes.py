@@ -15,7 +15,9 @@ import typer
 from rich.table import Table
 
 from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, reported, show_items
+from bridge.cli._filters import list_filter
 from bridge.client import BridgeClient
+from bridge.engine.filters import ClassFilter, ClassOnlyFilter
 from bridge.engine.schemas import ClassPublic
 from bridge.errors import CodedError
 from bridge.primitives import format_tonnes
@@ -56,9 +58,9 @@ def list_classes(
     as_json: JsonOption = False,
 ) -> None:
     """Every class the bridge has minted, by name: program, vintage, labels, supply and retirements."""
-    filters = {"program": program, "vintage": vintage, "label": label, "name": name}
     with reported(), client(url) as bridge_api:
-        items = every_page(lambda cursor: bridge_api.list_classes(limit=100, cursor=cursor, **filters))
+        filters = list_filter(ClassFilter, program=program, vintage=vintage, label=label, name=name)
+        items = every_page(lambda cursor: bridge_api.list_classes(filters, limit=100, cursor=cursor))
     show_items(  # the token's address and the class id: `classes show`, or --json
         items,
         as_json,
@@ -75,7 +77,7 @@ def show(reference: ClassArgument, url: UrlOption = "http://127.0.0.1:8000", as_
     """One class: its attributes, supply, retirements, and the batches (serials) that back it."""
     with reported(), client(url) as bridge_api:
         item = resolve_class(bridge_api, reference)
-        batches = bridge_api.list_batches(limit=100, class_id=item.class_id).items
+        batches = bridge_api.list_batches(ClassOnlyFilter(class_id=item.class_id), limit=100).items
     if as_json:
         typer.echo(
             json.dumps({**item.model_dump(mode="json"), "batches": [b.model_dump(mode="json") for b in batches]})

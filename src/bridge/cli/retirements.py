@@ -39,6 +39,7 @@ from bridge.cli._app import (
     show_items,
 )
 from bridge.cli._chain import Signer
+from bridge.cli._filters import list_filter
 from bridge.cli._options import grouped
 from bridge.cli.flows import (
     ClassOption,
@@ -53,6 +54,7 @@ from bridge.cli.flows import (
     unfinished,
     wait_for,
 )
+from bridge.engine.filters import RetirementFilter
 from bridge.engine.schemas import RetirementPublic
 from bridge.errors import CodedError
 from bridge.primitives import format_tonnes
@@ -235,9 +237,9 @@ def retire(
         unfinished("not yet recorded by the bridge")
 
 
-def _certificates(url: str, **filters: Any) -> list[RetirementPublic]:
+def _certificates(url: str, filters: RetirementFilter) -> list[RetirementPublic]:
     with client(url) as bridge_api:
-        return every_page(lambda cursor: bridge_api.list_retirements(limit=100, cursor=cursor, **filters))
+        return every_page(lambda cursor: bridge_api.list_retirements(filters, limit=100, cursor=cursor))
 
 
 @retirements_app.command("list")
@@ -250,7 +252,7 @@ def list_retirements(
     """Every retirement certificate: beneficiary, purpose, class by name, tonnes and settlement status."""
     with reported():
         class_hex = class_id_of(url, class_ref) if class_ref else None
-        found = _certificates(url, class_id=class_hex, beneficiary=beneficiary)
+        found = _certificates(url, list_filter(RetirementFilter, class_id=class_hex, beneficiary=beneficiary))
     show_items(
         found,
         as_json,

@@ -7,24 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from bridge.api import examples
-from bridge.api.deps import ClassIdQuery, PageParams, ServiceDep
-from bridge.chain.attestation import Label
+from bridge.api.deps import PageParams, ServiceDep
+from bridge.engine.filters import ClassFilter, ClassOnlyFilter
 from bridge.engine.schemas import BatchPublic, ClassPublic
 from bridge.primitives import Page
 
 router = APIRouter(prefix="/v1", tags=["classes"])
-LABEL_PATTERN = "^(" + "|".join(label.name.lower() for label in Label if label.name) + ")$"
 
 
 @router.get(
     "/batches", summary="Bridged batches and what still backs them", **examples.docs(examples.page(examples.BATCH))
 )
 def list_batches(
-    service: ServiceDep,
-    page: PageParams,
-    class_id: ClassIdQuery = None,
+    service: ServiceDep, page: PageParams, filters: Annotated[ClassOnlyFilter, Query()]
 ) -> Page[BatchPublic]:
-    return service.batches(**page.model_dump(), class_id=class_id)
+    return service.batches(**page.model_dump(), **filters.model_dump())
 
 
 @router.get(
@@ -32,15 +29,8 @@ def list_batches(
     summary="Credit classes with a token, by name, with their attributes; filter by program, vintage, label",
     **examples.docs(examples.page(examples.CREDIT_CLASS)),
 )
-def list_classes(
-    service: ServiceDep,
-    page: PageParams,
-    program: Annotated[str | None, Query(min_length=1, max_length=32, description="program code, e.g. VCS")] = None,
-    vintage: Annotated[int | None, Query(ge=1900, le=9999, description="a year the vintage covers")] = None,
-    label: Annotated[str | None, Query(pattern=LABEL_PATTERN, description="a label the class carries")] = None,
-    name: Annotated[str | None, Query(min_length=1, max_length=200, description="part of the name, any case")] = None,
-) -> Page[ClassPublic]:
-    return service.classes(**page.model_dump(), program=program, vintage=vintage, label=label, name=name)
+def list_classes(service: ServiceDep, page: PageParams, filters: Annotated[ClassFilter, Query()]) -> Page[ClassPublic]:
+    return service.classes(**page.model_dump(), **filters.model_dump())
 
 
 @router.get(

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import ClassIdQuery, HolderAddress, Limit, PageCursor, ServiceDep
+from bridge.api.deps import HolderAddress, Limit, PageCursor, ServiceDep
+from bridge.engine.filters import EventFilter
 from bridge.engine.schemas import EventPublic, HolderBalances
 from bridge.primitives import Page
 
@@ -27,13 +28,9 @@ router = APIRouter(prefix="/v1")
     **examples.docs(examples.page(examples.EVENT)),
 )
 def list_events(
-    service: ServiceDep,
-    limit: Limit = 50,
-    cursor: PageCursor = None,
-    name: Annotated[str | None, Query(pattern=r"^[A-Za-z]{1,64}$", description="only this event")] = None,
-    class_id: ClassIdQuery = None,
+    service: ServiceDep, limit: Limit = 50, cursor: PageCursor = None, *, filters: Annotated[EventFilter, Query()]
 ) -> Page[EventPublic]:
-    return service.events(limit=limit, cursor=cursor, name=name, class_id=class_id)
+    return service.events(limit=limit, cursor=cursor, **filters.model_dump())
 
 
 @router.get(

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import BigIdPath, ClassIdQuery, HolderQuery, PageParams, ServiceDep
+from bridge.api.deps import BigIdPath, PageParams, ServiceDep, query_address
+from bridge.engine.filters import RedemptionFilter
 from bridge.engine.schemas import RedemptionPublic
-from bridge.engine.store import RedeemStep
 from bridge.primitives import Page
 
 router = APIRouter(prefix="/v1", tags=["redemptions"])
@@ -21,13 +21,10 @@ router = APIRouter(prefix="/v1", tags=["redemptions"])
     **examples.docs(examples.page(examples.REDEMPTION)),
 )
 def list_redemptions(
-    service: ServiceDep,
-    holder: HolderQuery,
-    page: PageParams,
-    class_id: ClassIdQuery = None,
-    status: Annotated[RedeemStep | None, Query(description="only redemptions at this step")] = None,
+    service: ServiceDep, page: PageParams, filters: Annotated[RedemptionFilter, Query()]
 ) -> Page[RedemptionPublic]:
-    return service.redemptions(**page.model_dump(), holder=holder, class_id=class_id, step=status)
+    holder = query_address(filters.holder, "holder")
+    return service.redemptions(**page.model_dump(), holder=holder, class_id=filters.class_id, step=filters.status)
 
 
 @router.get("/redemptions/{redemption_id}", summary="One redemption", **examples.docs(examples.REDEMPTION, 404))

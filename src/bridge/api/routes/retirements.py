@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import BigIdPath, ClassIdQuery, PageParams, RepeatableKeyHeader, ServiceDep
-from bridge.api.errors import ApiError, ApiErrorCode
+from bridge.api.deps import BigIdPath, PageParams, RepeatableKeyHeader, ServiceDep, query_address
 from bridge.chain.retirement import PersonalData
+from bridge.engine.filters import ClassOnlyFilter, RetirementFilter
 from bridge.engine.schemas import RetirementPublic, SettlementPublic
-from bridge.primitives import Page, checked_address
+from bridge.primitives import Page
 
 router = APIRouter(prefix="/v1", tags=["retirements"])
 
@@ -23,18 +23,10 @@ router = APIRouter(prefix="/v1", tags=["retirements"])
     **examples.docs(examples.page(examples.RETIREMENT)),
 )
 def list_retirements(
-    service: ServiceDep,
-    page: PageParams,
-    beneficiary: Annotated[str | None, Query(min_length=1, max_length=256)] = None,
-    class_id: ClassIdQuery = None,
-    retiree: Annotated[str | None, Query(min_length=1, max_length=64, description="who retired")] = None,
+    service: ServiceDep, page: PageParams, filters: Annotated[RetirementFilter, Query()]
 ) -> Page[RetirementPublic]:
-    if retiree is not None:
-        try:
-            retiree = checked_address(retiree)
-        except ValueError as exc:
-            raise ApiError(f"retiree: {exc}", code=ApiErrorCode.INVALID_REQUEST, field="retiree") from None
-    return service.retirements(**page.model_dump(), beneficiary=beneficiary, class_id=class_id, retiree=retiree)
+    retiree = query_address(filters.retiree, "retiree")
+    return service.retirements(**page.model_dump(), **filters.model_dump() | {"retiree": retiree})
 
 
 @router.get(
@@ -67,8 +59,6 @@ def disclose_personal_data(
     **examples.docs(examples.page(examples.SETTLEMENT)),
 )
 def list_settlements(
-    service: ServiceDep,
-    page: PageParams,
-    class_id: ClassIdQuery = None,
+    service: ServiceDep, page: PageParams, filters: Annotated[ClassOnlyFilter, Query()]
 ) -> Page[SettlementPublic]:
-    return service.settlements(**page.model_dump(), class_id=class_id)
+    return service.settlements(**page.model_dump(), **filters.model_dump())

@@ -91,6 +91,14 @@ def unit_range(start: str, end: str) -> dict[str, int]:
     return {"start": parse_int(start, "start"), "end": parse_int(end, "end")}
 
 
+def split_range(text: str) -> tuple[str, str]:
+    """The first and last unit of a block printed as ``<start>-<end>``, as printed."""
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise invalid("end", text, "is not a range <start>-<end>")
+    return start, end
+
+
 def parse_ddmmyyyy(text: str, field: str) -> datetime.date:
     """A date printed as DDMMYYYY."""
     if len(text) != 8 or not _DIGITS.fullmatch(text):

@@ -102,9 +102,7 @@ class BatchSerial(SerialBlock):
         batch, separator, span = text.partition(RANGE_SEPARATOR)
         if not separator:
             return {"batch": batch, "whole": True}
-        start, dash, end = span.partition("-")
-        if not dash:
-            raise f.invalid("end", span, "is not a range <start>-<end>")
+        start, end = f.split_range(span)
         return {"batch": batch, **f.unit_range(start, end)}
 
     @classmethod

@@ -73,9 +73,7 @@ class PuroSerial(YearVintage, SerialBlock):
         tag, registry, credit_type, country, facility, vintage, issuance_uuid, block = parts
         f.expect(tag, program, "program")
         f.expect(registry, "PR", "registry")
-        start, separator, end = block.partition("-")
-        if not separator:
-            raise f.invalid("end", block, "is not a range <start>-<end>")
+        start, end = f.split_range(block)
         return {
             "credit_type": credit_type,
             "country": country,
