@@ -20,4 +20,3 @@ def test_a_port_an_outgoing_connection_holds_is_not_free() -> None:
     with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname()) as client:
         assert not port_is_free("127.0.0.1", client.getsockname()[1])
         assert not port_is_free("127.0.0.1", server.getsockname()[1])
-
