@@ -176,8 +176,7 @@ class TokenizeFlow(Flow):
             )
             session.add(batch)
             session.flush()
-            for row in rows:
-                stored = session.get_one(Tokenization, row.id)
+            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([row.id for row in rows]))):
                 stored.step = TokenizeStep.ATTESTED
                 stored.mint_batch_id = batch.id
                 stored.attested_by = signers
@@ -239,7 +238,10 @@ class TokenizeFlow(Flow):
         if not gone and not deep:
             return 0
         with self.store.session() as session:
-            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))):
+            found = list(session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))))
+            keys = [row.batch_key for row in found if row.id in deep and row.batch_key]
+            list(session.scalars(select(Batch).where(Batch.batch_key.in_(keys))))  # one read: _complete gets them
+            for stored in found:
                 if stored.id in deep:
                     _complete(session, stored, deep[stored.id])
                 else:
