@@ -225,25 +225,25 @@ class TokenizeFlow(Flow):
             session.expunge_all()
         if not rows:
             return 0
-        receipts = {tx_hash: self.chain.receipt(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
+        mined = {tx_hash: self.chain.mined_in(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
         safe_head = self.chain.safe_head()
         gone: list[int] = []
         deep: dict[int, int] = {}  # tokenization id -> the block of its mint
         for row in rows:
-            receipt = receipts.get(row.tx_hash)
-            if receipt is None or receipt["status"] != 1:
+            block = mined.get(row.tx_hash)
+            if block is None:
                 gone.append(row.id)  # the mint is gone: mint it again, unless its lock shows it minted elsewhere
-            elif int(receipt["blockNumber"]) <= safe_head:
-                deep[row.id] = int(receipt["blockNumber"])
+            elif block <= safe_head:
+                deep[row.id] = block
         if not gone and not deep:
             return 0
         with self.store.session() as session:
             found = list(session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))))
             keys = [row.batch_key for row in found if row.id in deep and row.batch_key]
-            list(session.scalars(select(Batch).where(Batch.batch_key.in_(keys))))  # one read: _complete gets them
+            batches = {b.batch_key: b for b in session.scalars(select(Batch).where(Batch.batch_key.in_(keys)))}
             for stored in found:
                 if stored.id in deep:
-                    _complete(session, stored, deep[stored.id])
+                    _complete(session, stored, deep[stored.id], batches)
                 else:
                     stored.step, stored.tx_hash, stored.mined_block = TokenizeStep.ATTESTED, None, None
         self.faults.reached("tokenize.confirm.saved")
@@ -255,14 +255,15 @@ def submitted() -> Select[tuple[Tokenization]]:
     return select(Tokenization).where(Tokenization.step == TokenizeStep.SUBMITTED).order_by(Tokenization.id)
 
 
-def _complete(session: Session, row: Tokenization, mined_block: int) -> None:
-    """``row``'s mint is confirmed: the tokenization is complete and its batch is tracked."""
+def _complete(session: Session, row: Tokenization, mined_block: int, batches: dict[str, Batch]) -> None:
+    """``row``'s mint is confirmed: the tokenization is complete and its batch is tracked (``batches``: the
+    tracked batches of the rows completed together, by key, read at once)."""
     assert row.batch_key and row.class_id and row.token_address
     row.step = TokenizeStep.COMPLETED
     row.mined_block = mined_block
-    batch = session.get(Batch, row.batch_key)
+    batch = batches.get(row.batch_key)
     if batch is None:
-        batch = Batch(batch_key=row.batch_key)
+        batch = batches[row.batch_key] = Batch(batch_key=row.batch_key)
         session.add(batch)
     if batch.tokenization_id != row.id:  # new, or the same serial bridged again after a redemption
         batch.class_id = row.class_id

@@ -136,12 +136,13 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
     locks = [found[i] for i in wanted if i in found]
     if not locks:
         return []
+    # a block with a unit of a lock lies inside it (blocks only split): it starts within the lock, a range
+    # the (unit_space, unit_start) index reads at once (an open "unit_end >= start" scans the whole space)
     overlapping = or_(
         *(
             and_(
                 UnitBlock.unit_space == lock.unit_space,
-                UnitBlock.unit_end >= lock.unit_start,
-                UnitBlock.unit_start <= lock.unit_end,
+                UnitBlock.unit_start.between(lock.unit_start, lock.unit_end),
             )
             for lock in locks
         )
