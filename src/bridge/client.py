@@ -8,14 +8,15 @@ would in process.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from bridge.api.errors import ApiError, ApiErrorCode
-from bridge.api.schemas import EngineRun, Health, NetworkInfo
+from bridge.api.schemas import EngineRun, Health, NetworkInfo, TokenizationItem
 from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.chain.retirement import PersonalData
 from bridge.engine.errors import BridgeError, BridgeErrorCode
@@ -48,6 +49,7 @@ from bridge.primitives import Page
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 
 M = TypeVar("M", bound=BaseModel)
+_TOKENIZATIONS: Final = TypeAdapter(list[TokenizationPublic])
 
 _FAMILIES: tuple[tuple[type[ErrorCode], type[CodedError]], ...] = (
     (BridgeErrorCode, BridgeError),
@@ -176,6 +178,13 @@ class BridgeClient:
             "recipient": recipient,
         }
         return self._post("/v1/tokenizations", TokenizationPublic, body, idempotency_key=idempotency_key)
+
+    def tokenize_many(self, tokenizations: Sequence[TokenizationItem]) -> list[TokenizationPublic]:
+        """Ask the bridge to tokenize many blocks at once, all or none (each with its own idempotency key; the
+        first bad one refuses the call, naming its index); the tokenizations in the order asked."""
+        body = {"tokenizations": [item.model_dump(mode="json", exclude_none=True) for item in tokenizations]}
+        answer = self._send("POST", "/v1/tokenizations/bulk", json=body)
+        return _TOKENIZATIONS.validate_python(answer)
 
     def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
         return self._get(f"/v1/tokenizations/{int(tokenization_id)}", TokenizationPublic)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,6 +244,11 @@ class BridgeService(EngineReads):
         """Accept a tokenization (the engine drives it from there); a repeated key returns the first."""
         with self.lock:
             return self.engine.request_tokenization(request)
+
+    def tokenize_many(self, requests: Sequence[TokenizationRequest]) -> list[TokenizationPublic]:
+        """Accept many tokenizations at once, all or none; each repeated key returns its first tokenization."""
+        with self.lock:
+            return self.engine.request_tokenizations(requests)
 
     def tokenization(self, tokenization_id: int) -> TokenizationPublic:
         return queries.tokenization(self.store, tokenization_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from click.testing import Result
@@ -123,3 +124,25 @@ def test_tokenize_redeem_retire_then_both_reserve_checks_agree(cli: Cli, cli_bri
     assert found.exit_code == 0, found.output
     assert f"trust account {service.trust_account}" in " ".join(found.stdout.split())
     assert "overall: ok" in found.stdout
+
+
+def test_tokenize_many_records_every_item_or_names_the_bad_one(
+    cli: Cli, cli_bridge: ServedBridge, tmp_path: Path
+) -> None:
+    service, url = cli_bridge.service, cli_bridge.url
+    custodian = service.demo.accounts["custodian"]
+    holder = service.onchain.users[1].address
+    held = cli("registry", "show", "--url", url, "--account", custodian, "--status", "held", "--json")
+    serials = [b["serial"] for b in _json(held.stdout)["blocks"] if b["quantity"] >= 2 and not b["frozen"]][-2:]
+    key = service.api_key("custodian")
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps([{"serial": serials[0], "recipient": holder}, {"serial": serials[1], "recipient": "0x12"}])
+    )
+    refused = cli("tokenize-many", str(bad), "--url", url, "--api-key", key)
+    assert refused.exit_code == 2 and "tokenizations.1.recipient" in refused.stderr, refused.output
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps([{"serial": s, "quantity": 1, "recipient": holder} for s in serials]))
+    recorded = cli("tokenize-many", str(good), "--url", url, "--api-key", key, "--json")
+    assert recorded.exit_code == 0, recorded.output
+    assert [t["quantity"] for t in _json(recorded.stdout)] == [1, 1]

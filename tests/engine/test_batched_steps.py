@@ -20,19 +20,21 @@ from engine_harness import BridgeWorld, tonnes
 pytestmark = pytest.mark.sqlite_only  # what is counted is the engine's own work, the same on every database
 
 
-def request_many(bw: BridgeWorld, count: int, tag: str) -> list[int]:
+def request_many(bw: BridgeWorld, count: int, tag: str, *, bulk: bool = False) -> list[int]:
+    """``count`` new blocks asked to be tokenized: one request each, or (``bulk``) all in one call."""
     serials = [bw.world.issue(10 + i).block.serial for i in range(count)]
-    return [
-        bw.engine.request_tokenization(
-            TokenizationRequest(
-                idempotency_key=f"batched-{tag}-{i:03d}",
-                custodian_account=bw.world.custodian,
-                serial=serial,
-                recipient=bw.holder.address,
-            )
-        ).id
+    requests = [
+        TokenizationRequest(
+            idempotency_key=f"batched-{tag}-{i:03d}",
+            custodian_account=bw.world.custodian,
+            serial=serial,
+            recipient=bw.holder.address,
+        )
         for i, serial in enumerate(serials)
     ]
+    if bulk:
+        return [t.id for t in bw.engine.request_tokenizations(requests)]
+    return [bw.engine.request_tokenization(request).id for request in requests]
 
 
 @contextmanager
@@ -83,6 +85,15 @@ def test_a_batch_takes_one_registry_request_one_transaction_and_as_many_commits_
     print(f"engine commits for a batch of 2: {small[2]}, of 8: {large[2]}")
 
 
+def test_requests_recorded_in_bulk_take_as_many_commits_for_eight_as_for_two(bridge_world: BridgeWorld) -> None:
+    commits = []
+    for count in (2, 8):
+        with counting_commits(bridge_world) as counted:
+            request_many(bridge_world, count, f"bulk-{count}", bulk=True)
+        commits.append(counted[0])
+    assert commits[0] == commits[1], commits
+
+
 def test_one_at_a_time_takes_a_request_a_transaction_and_commits_per_tokenization(bridge_world: BridgeWorld) -> None:
     bw = bridge_world
     batched = work_of_a_batch(bw, 4, "batched")
@@ -124,10 +135,11 @@ def test_a_refused_member_of_a_lock_group_is_rejected_alone(bridge_world: Bridge
 TOKENIZE_POINTS = [point for point in CRASH_POINTS if point.startswith("tokenize.")]
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["asked_one_by_one", "asked_in_bulk"])
 @pytest.mark.parametrize("in_parts", [False, True], ids=["one_part", "one_lock_per_part"])
 @pytest.mark.parametrize("point", TOKENIZE_POINTS)
 def test_a_crash_inside_a_batch_leaves_every_member_done_once(
-    bridge_world: BridgeWorld, monkeypatch: pytest.MonkeyPatch, point: str, in_parts: bool
+    bridge_world: BridgeWorld, monkeypatch: pytest.MonkeyPatch, point: str, in_parts: bool, bulk: bool
 ) -> None:
     bw = bridge_world
     if in_parts:  # the mint of the batch goes out one lock per transaction: crashes fall between its parts
@@ -136,7 +148,7 @@ def test_a_crash_inside_a_batch_leaves_every_member_done_once(
         monkeypatch.setattr("bridge.engine.mint.MINT_GAS_CAP", MINT_GAS_BASE + MINT_GAS_PER_CLASS + MINT_GAS_PER_LOCK)
     faults = CrashOnce(point)
     bw.restart(faults)
-    ids = request_many(bw, 3, "crash")
+    ids = request_many(bw, 3, "crash", bulk=bulk)
     try:
         bw.settle(rounds=3)
     except InjectedCrash:

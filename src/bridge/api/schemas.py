@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bridge.engine.schemas import MAX_TOKENIZATIONS_PER_CALL
+from bridge.primitives import IdempotencyKey
+
 
 class TokenizationCreate(BaseModel):
     """Bridge a serial block (or a quantity of an issuance) held by the custodian's account."""
@@ -28,6 +31,40 @@ class TokenizationCreate(BaseModel):
     issuance_id: int | None = Field(default=None, ge=1, le=2**62)
     quantity: int | None = Field(default=None, ge=1, le=10**12, description="whole tonnes")
     recipient: str = Field(min_length=1, max_length=64, description="EVM address receiving the tokens")
+
+
+class TokenizationItem(TokenizationCreate):
+    """One tokenization of a call of many: its own idempotency key (the header's, for a request alone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: IdempotencyKey = Field(
+        description="8-128 of [A-Za-z0-9._:@+=-]; the same key and body again returns the first tokenization"
+    )
+
+
+class TokenizationsCreate(BaseModel):
+    """Many tokenizations recorded at once, all or none: the first bad one refuses the call, naming its index
+    (``tokenizations.3.serial``), and nothing is recorded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "tokenizations": [
+                        {
+                            "idempotency_key": "order-2024-0001",
+                            "serial": "7201-40000001-40000500-VCS-VCU-263-VER-ID-14-1477-01012019-31122019-1",
+                            "recipient": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    tokenizations: list[TokenizationItem] = Field(min_length=1, max_length=MAX_TOKENIZATIONS_PER_CALL)
 
 
 class EngineRun(BaseModel):

@@ -48,6 +48,13 @@ def _hex(value: bytes | HexBytes | str) -> str:
     return "0x" + bytes(value).hex()
 
 
+def _quantity(value: int | str | None) -> int | None:
+    """A JSON-RPC quantity (``0x1a``; a node in process may answer an int)."""
+    if value is None:
+        return None
+    return value if isinstance(value, int) else int(value, 16)
+
+
 class Rollback(Protocol):
     """A chain this process alone drives, which can take back what it just did (the in-process EVM)."""
 
@@ -129,11 +136,19 @@ class BridgeChain:
     def is_confirmed(self, block_number: int, block_hash: str) -> bool:
         return self.is_canonical(block_number, block_hash) and block_number <= self.safe_head()
 
-    def receipt(self, tx_hash: str) -> TxReceipt | None:
+    def mined_in(self, tx_hash: str) -> int | None:
+        """The block a transaction succeeded in, or None (not mined, failed, or gone in a reorganization). The
+        receipt is read raw: web3 would format each of a batch mint's hundreds of logs, unused here."""
         try:
-            return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            answer = self.w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])  # type: ignore[arg-type]
         except Exception:
             return None
+        receipt = answer.get("result") if isinstance(answer, dict) else None
+        if not receipt:
+            return None
+        # JSON-RPC spells it blockNumber (0x-hex); eth-tester's provider answers block_number (an int)
+        block = _quantity(receipt.get("blockNumber", receipt.get("block_number")))
+        return block if _quantity(receipt.get("status")) == 1 else None
 
     def predict_token(self, credit_class: CreditClass) -> str:
         """The class token's address (deterministic: remembered once asked)."""

@@ -1,6 +1,6 @@
-"""The bridge flows from the command line: ``tokenize`` (through the bridge API, as a custodian) and
-``redeem`` (signed on-chain with the holder's own key; the bridge never sees it). ``retire`` is in
-``bridge.cli.retirements``, beside the certificates it makes.
+"""The bridge flows from the command line: ``tokenize`` and ``tokenize-many`` (through the bridge API, as a
+custodian) and ``redeem`` (signed on-chain with the holder's own key; the bridge never sees it). ``retire`` is
+in ``bridge.cli.retirements``, beside the certificates it makes.
 
 Inputs are checked before anything is sent (a fractional redemption, an unknown class, a balance too
 small, a registry account that cannot receive units): a refusal costs no gas and names the option.
@@ -18,11 +18,13 @@ from typing import Annotated, Final, NoReturn, TypeVar
 import requests
 import typer
 from hexbytes import HexBytes
+from pydantic import ValidationError
 from rich.table import Table
 from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from bridge.api.schemas import TokenizationItem
 from bridge.cli._app import (
     ApiKeyOption,
     JsonOption,
@@ -210,6 +212,56 @@ def tokenize(
         _show_tokenization(tokenization)
     if wait and tokenization.step != "completed":
         unfinished(tokenization.step, tokenization.error_code, tokenization.error_message)
+
+
+@app.command("tokenize-many")
+def tokenize_many(
+    file: Annotated[
+        typer.FileText,
+        typer.Argument(
+            help="A JSON list of tokenizations, each {serial (or issuance_id with quantity), quantity, recipient, "
+            "custodian_account, idempotency_key} as for `tokenize` (a key defaults to the call's uuid and the "
+            "item's index); - reads standard input."
+        ),
+    ],
+    url: UrlOption = "http://127.0.0.1:8000",
+    api_key: ApiKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Tokenize many blocks at once, all or none (custodian API key): one bad item refuses the call, naming
+    its index (tokenizations.3.serial), and nothing is recorded."""
+    try:
+        entries = json.load(file)
+    except ValueError as exc:
+        fail(f"not JSON: {exc}", field="file")
+    if not isinstance(entries, list):
+        fail("give a JSON list of tokenizations", field="file")
+    if not api_key:
+        fail("tokenizing needs a custodian's bridge API key (--api-key or BRIDGE_API_KEY)", field="api_key")
+    call = uuid.uuid4().hex
+    items = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            fail("each tokenization is a JSON object", field=f"tokenizations.{index}")
+        try:
+            items.append(TokenizationItem.model_validate({"idempotency_key": f"{call}-{index:04d}"} | entry))
+        except ValidationError as exc:
+            problem = exc.errors(include_url=False)[0]
+            fail(problem["msg"], field=".".join(["tokenizations", str(index), *(str(p) for p in problem["loc"])]))
+    try:
+        with client(url, api_key) as bridge_api:
+            recorded = bridge_api.tokenize_many(items)
+    except CodedError as exc:
+        report(named(exc, key="api_key"))
+    if as_json:
+        print_json([t.model_dump(mode="json") for t in recorded])
+        return
+    table = Table(title=f"{len(recorded)} tokenizations")
+    for column in ("id", "step", "serial", "tonnes", "idempotency key"):
+        table.add_column(column, overflow="fold")
+    for item, t in zip(items, recorded, strict=True):
+        table.add_row(str(t.id), t.step, t.serial or "", str(t.quantity or ""), item.idempotency_key)
+    console.print(table)
 
 
 def _show_tokenization(t: TokenizationPublic) -> None:

@@ -88,6 +88,10 @@ class BridgeEngine:
     def request_tokenization(self, request: TokenizationRequest) -> TokenizationPublic:
         return self.tokenize.submit(request)
 
+    def request_tokenizations(self, requests: Sequence[TokenizationRequest]) -> list[TokenizationPublic]:
+        """Record many tokenization requests at once, all or none (``bridge.engine.intake``)."""
+        return self.tokenize.submit_many(requests)
+
     def get_tokenization(self, tokenization_id: int) -> TokenizationPublic:
         return queries.tokenization(self.store, tokenization_id)
 

@@ -23,6 +23,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from sqlalchemy import select
+
 from bridge.chain.attestation import LockBatch
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MINT_GAS_BASE, MINT_GAS_PER_CLASS, MINT_GAS_PER_LOCK, LockTree, SignedLockBatch
@@ -185,8 +187,7 @@ class MintStep(Flow):
         self.faults.reached("tokenize.mint.done")
         tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
         with self.store.session() as session:
-            for row in rows:
-                stored = session.get_one(Tokenization, row.id)
+            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([row.id for row in rows]))):
                 stored.step = TokenizeStep.SUBMITTED
                 stored.tx_hash = tx_hash
                 stored.mined_block = int(receipt["blockNumber"])

@@ -8,6 +8,7 @@ are declared once, by the registry (an operation's request model, a search's que
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bridge.registry.schemas import AccountPublic, BlockOperationResult, CreditPublic, LockPublic, UnitBlockPublic
@@ -26,6 +27,10 @@ class RegistryReader(Protocol):
     """Public reads: what anyone (a verifier, an auditor) can see."""
 
     def get_credit(self, serial: str) -> CreditPublic: ...
+
+    def get_credits(self, serials: Sequence[str]) -> list[CreditPublic | None]:
+        """``get_credit`` of each serial, in one read (None where no block has it)."""
+        ...
 
     def get_account(self, account_id: int) -> AccountPublic: ...
 

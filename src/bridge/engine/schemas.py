@@ -15,6 +15,8 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from bridge.primitives import Address, ChecksumAddress, IdempotencyKey, Wei, WeiText
 
 _FROM_ROWS = ConfigDict(from_attributes=True)
+MAX_TOKENIZATIONS_PER_CALL = 100
+"""Tokenization requests recorded by one call of many (``POST /v1/tokenizations/bulk``): two mint batches."""
 
 
 def _alias(name: str, column: str) -> AliasChoices:

@@ -17,42 +17,29 @@ Steps and why each is safe to repeat:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.engine import claims
 from bridge.engine.attest import VerifierPanel
-from bridge.engine.classes import credit_class_of
 from bridge.engine.context import Flow, FlowContext
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.immobilize import LockStep
+from bridge.engine.intake import ACTIVE_STEPS, TokenizeIntake
 from bridge.engine.locks import batch_key_of, lock_of, mint_order
 from bridge.engine.mint import MintStep, backoff
 from bridge.engine.policy import EligibilityPolicy
 from bridge.engine.ports import RegistryOperator
 from bridge.engine.schemas import TokenizationPublic, TokenizationRequest
 from bridge.engine.store import Batch, MintBatch, Tokenization, TokenizeStep
-from bridge.errors import CodedError
-from bridge.registry import serials
-from bridge.registry.enums import BlockStatus
-from bridge.registry.schemas import CreditPublic
 from bridge.verifier.schemas import AttestationRequest
 
 log = logging.getLogger(__name__)
 ATTESTATION_TTL = 3600
-ACTIVE_STEPS = (TokenizeStep.RECEIVED, TokenizeStep.IMMOBILIZED, TokenizeStep.ATTESTED, TokenizeStep.SUBMITTED)
 __all__ = ["ACTIVE_STEPS", "TokenizeFlow", "batch_key_of"]
-
-
-def request_hash(request: TokenizationRequest) -> str:
-    body = request.model_dump(mode="json", exclude={"idempotency_key"})
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 class TokenizeFlow(Flow):
@@ -71,6 +58,7 @@ class TokenizeFlow(Flow):
         self.verifiers = verifiers
         self.policy = policy
         self.max_batch = max_batch
+        self.intake = TokenizeIntake(context, policy=policy)
         self.locking = LockStep(context, custodian_registry=custodian_registry, max_batch=max_batch)
         self.minting = MintStep(context, start_block=start_block, reattest=self.reattest)
         # attestations that could not be gathered wait (in this process: verifiers are asked, nothing is paid)
@@ -78,128 +66,15 @@ class TokenizeFlow(Flow):
         self._attest_retry_at = 0.0
         self._lock_retry: dict[int, tuple[int, float]] = {}  # tokenization id -> (refusals, retry at)
 
-    # --- intake --------------------------------------------------------------------------------
+    # --- intake (``bridge.engine.intake``) ------------------------------------------------------
 
     def submit(self, request: TokenizationRequest) -> TokenizationPublic:
-        """Check the request and record it; the registry and chain are untouched until it is driven.
+        """Check one request and record it (a repeated idempotency key returns the first tokenization)."""
+        return self.intake.submit(request)
 
-        A repeat of an earlier idempotency key returns the earlier tokenization (or a conflict
-        error if the body differs). A refusal changes nothing and stores nothing.
-        """
-        digest = request_hash(request)
-        earlier = self._by_key(request.idempotency_key, digest)
-        if earlier is not None:
-            return earlier
-        credit, quantity = self._resolve(request)
-        self.policy.check(credit)
-        block = serials.parse(credit.block.serial)
-        target = block if quantity == block.quantity else block.with_range(block.start, block.start + quantity - 1)
-        serial = serials.format(target)
-        credit_class = credit_class_of(credit)
-        batch_key = batch_key_of(credit.program.code, serial)
-        # No on-chain duplicate check needed here: a bridged block sits in trust, so the custodian cannot
-        # hold it (checked above), and the contract refuses an active batch key anyway.
-        token = self.chain.predict_token(credit_class)
-        if request.recipient.lower() in {str(self.chain.bridge.address).lower(), token.lower()}:
-            # neither contract can ever move tokens it holds: they would be lost, and the credits with them
-            raise BridgeError(
-                "the recipient is the bridge or the class token itself: tokens sent there are lost",
-                code=BridgeErrorCode.INVALID_REQUEST,
-                field="recipient",
-            )
-        row = Tokenization(
-            idempotency_key=request.idempotency_key,
-            request_hash=digest,
-            custodian_account=request.custodian_account,
-            requested_serial=request.serial,
-            issuance_id=request.issuance_id,
-            requested_quantity=request.quantity,
-            recipient=request.recipient,
-            step=TokenizeStep.RECEIVED,
-            registry_code=credit.program.code,
-            source_serial=credit.block.serial,
-            serial=serial,
-            block_start=target.start,
-            block_end=target.end,
-            quantity=quantity,
-            credit_class=credit_class.model_dump(mode="json"),
-            class_id="0x" + credit_class.class_id.hex(),
-            token_address=token,
-            batch_key=batch_key,
-        )
-        try:
-            with self.store.session() as session:
-                active = session.scalars(
-                    select(Tokenization).where(Tokenization.batch_key == batch_key, Tokenization.step.in_(ACTIVE_STEPS))
-                ).first()
-                if active is not None:
-                    raise BridgeError(
-                        f"serial block {serial} is being bridged (tokenization {active.id})",
-                        code=BridgeErrorCode.ALREADY_BRIDGED,
-                        field="serial",
-                    )
-                session.add(row)
-        except IntegrityError:
-            # a concurrent request with the same idempotency key won the race
-            earlier = self._by_key(request.idempotency_key, digest)
-            if earlier is None:
-                raise
-            return earlier
-        return TokenizationPublic.model_validate(row)
-
-    def _by_key(self, key: str, digest: str) -> TokenizationPublic | None:
-        with self.store.session() as session:
-            row = session.scalars(select(Tokenization).where(Tokenization.idempotency_key == key)).one_or_none()
-            if row is None:
-                return None
-            if row.request_hash != digest:
-                raise BridgeError(
-                    "this idempotency key was used for a different tokenization request",
-                    code=BridgeErrorCode.IDEMPOTENCY_CONFLICT,
-                    field="idempotency_key",
-                )
-            return TokenizationPublic.model_validate(row)
-
-    def _resolve(self, request: TokenizationRequest) -> tuple[CreditPublic, int]:
-        """The custodian's held block to bridge, and how many of its units."""
-
-        def unavailable(message: str, field: str = "serial") -> BridgeError:
-            return BridgeError(message, code=BridgeErrorCode.BLOCK_NOT_AVAILABLE, field=field)
-
-        if request.serial is not None:
-            try:
-                serials.parse(request.serial)
-                credit = self.registry.get_credit(request.serial)
-            except CodedError as exc:
-                raise BridgeError(exc.message, code=_as_bridge_code(exc), field="serial") from exc
-        else:
-            blocks = self.registry.list_blocks(
-                account_id=request.custodian_account, status=BlockStatus.HELD.value, issuance_id=request.issuance_id
-            )
-            wanted = request.quantity or 0
-            fitting = [b for b in blocks if not b.frozen and b.quantity >= wanted]
-            if not fitting:
-                raise unavailable(
-                    f"account {request.custodian_account} holds no single unfrozen block of issuance "
-                    f"{request.issuance_id} with {wanted} units",
-                    "issuance_id",
-                )
-            credit = self.registry.get_credit(fitting[0].serial)
-        block = credit.block
-        if block.account_id != request.custodian_account:
-            raise unavailable(f"block {block.serial} is not in account {request.custodian_account}")
-        if block.status != BlockStatus.HELD:
-            raise unavailable(f"block {block.serial} is {block.status}, not held")
-        if block.frozen:
-            raise unavailable(f"block {block.serial} is frozen by the registry")
-        quantity = request.quantity or block.quantity
-        if quantity > block.quantity:
-            raise BridgeError(
-                f"block {block.serial} holds {block.quantity} units, fewer than {quantity}",
-                code=BridgeErrorCode.INVALID_REQUEST,
-                field="quantity",
-            )
-        return credit, quantity
+    def submit_many(self, requests: Sequence[TokenizationRequest]) -> list[TokenizationPublic]:
+        """Check many requests and record them all in one transaction, or refuse them all."""
+        return self.intake.submit_many(requests)
 
     # --- driving -------------------------------------------------------------------------------
 
@@ -301,8 +176,7 @@ class TokenizeFlow(Flow):
             )
             session.add(batch)
             session.flush()
-            for row in rows:
-                stored = session.get_one(Tokenization, row.id)
+            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([row.id for row in rows]))):
                 stored.step = TokenizeStep.ATTESTED
                 stored.mint_batch_id = batch.id
                 stored.attested_by = signers
@@ -351,22 +225,25 @@ class TokenizeFlow(Flow):
             session.expunge_all()
         if not rows:
             return 0
-        receipts = {tx_hash: self.chain.receipt(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
+        mined = {tx_hash: self.chain.mined_in(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
         safe_head = self.chain.safe_head()
         gone: list[int] = []
         deep: dict[int, int] = {}  # tokenization id -> the block of its mint
         for row in rows:
-            receipt = receipts.get(row.tx_hash)
-            if receipt is None or receipt["status"] != 1:
+            block = mined.get(row.tx_hash)
+            if block is None:
                 gone.append(row.id)  # the mint is gone: mint it again, unless its lock shows it minted elsewhere
-            elif int(receipt["blockNumber"]) <= safe_head:
-                deep[row.id] = int(receipt["blockNumber"])
+            elif block <= safe_head:
+                deep[row.id] = block
         if not gone and not deep:
             return 0
         with self.store.session() as session:
-            for stored in session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))):
+            found = list(session.scalars(select(Tokenization).where(Tokenization.id.in_([*gone, *deep]))))
+            keys = [row.batch_key for row in found if row.id in deep and row.batch_key]
+            batches = {b.batch_key: b for b in session.scalars(select(Batch).where(Batch.batch_key.in_(keys)))}
+            for stored in found:
                 if stored.id in deep:
-                    _complete(session, stored, deep[stored.id])
+                    _complete(session, stored, deep[stored.id], batches)
                 else:
                     stored.step, stored.tx_hash, stored.mined_block = TokenizeStep.ATTESTED, None, None
         self.faults.reached("tokenize.confirm.saved")
@@ -378,14 +255,15 @@ def submitted() -> Select[tuple[Tokenization]]:
     return select(Tokenization).where(Tokenization.step == TokenizeStep.SUBMITTED).order_by(Tokenization.id)
 
 
-def _complete(session: Session, row: Tokenization, mined_block: int) -> None:
-    """``row``'s mint is confirmed: the tokenization is complete and its batch is tracked."""
+def _complete(session: Session, row: Tokenization, mined_block: int, batches: dict[str, Batch]) -> None:
+    """``row``'s mint is confirmed: the tokenization is complete and its batch is tracked (``batches``: the
+    tracked batches of the rows completed together, by key, read at once)."""
     assert row.batch_key and row.class_id and row.token_address
     row.step = TokenizeStep.COMPLETED
     row.mined_block = mined_block
-    batch = session.get(Batch, row.batch_key)
+    batch = batches.get(row.batch_key)
     if batch is None:
-        batch = Batch(batch_key=row.batch_key)
+        batch = batches[row.batch_key] = Batch(batch_key=row.batch_key)
         session.add(batch)
     if batch.tokenization_id != row.id:  # new, or the same serial bridged again after a redemption
         batch.class_id = row.class_id
@@ -395,9 +273,3 @@ def _complete(session: Session, row: Tokenization, mined_block: int) -> None:
         batch.current_serial = row.serial
         batch.remaining = int(row.quantity or 0)
         batch.tokenization_id = row.id
-
-
-def _as_bridge_code(exc: CodedError) -> BridgeErrorCode:
-    if exc.code == "block_not_found":
-        return BridgeErrorCode.BLOCK_NOT_AVAILABLE
-    return BridgeErrorCode.INVALID_REQUEST

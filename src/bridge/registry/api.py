@@ -29,7 +29,7 @@ from typing import Annotated, Any, Final, get_type_hints
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bridge.http_edge import EdgeLimits, KeyCheck, install_http_edge
 from bridge.http_errors import HttpErrorCatalogue
@@ -41,7 +41,7 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import REQUESTED, Access, Operation
-from bridge.registry.views.lookup import MAX_LOCKS_PER_READ
+from bridge.registry.views.lookup import MAX_LOCKS_PER_READ, MAX_SERIALS_PER_READ
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
 IDEMPOTENCY_HEADER: Final = auth.IDEMPOTENCY_HEADER
@@ -55,6 +55,16 @@ class ErrorResponse(BaseModel):
     message: str = Field(examples=["quantity 500 is more than the 200 units of block ACR-US-412-2019-1203-1 to 200"])
     field: str | None = Field(None, examples=["quantity"])
     details: dict[str, Any] | None = None
+
+
+class CreditsRead(BaseModel):
+    """Serials to read at once (a POST: as many serials of up to 300 characters do not fit a URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    serials: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        max_length=MAX_SERIALS_PER_READ, examples=[[ACR_SERIAL]]
+    )
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -276,6 +286,15 @@ def _public_routes(router: APIRouter) -> None:
         serial: Annotated[str, Query(min_length=1, max_length=300, examples=[ACR_SERIAL])],
     ) -> schemas.CreditPublic:
         return registry.get_credit(serial)
+
+    @router.post(
+        "/credits/read-many",
+        tags=tags,
+        responses=_SEARCH_ERRORS,
+        summary="Many credit blocks by serial at once, in the order asked (null where no block has the serial)",
+    )
+    def get_credits(registry: RegistryDep, body: CreditsRead) -> list[schemas.CreditPublic | None]:
+        return registry.get_credits(body.serials)
 
     @read("/credits/{serial:path}", summary="One credit block by serial (in the path, URL-encoded)")
     def get_credit_by_path(registry: RegistryDep, serial: str) -> schemas.CreditPublic:

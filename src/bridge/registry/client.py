@@ -43,7 +43,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
-from bridge.registry.views.lookup import check_id, check_lock_id, check_lock_ids
+from bridge.registry.views.lookup import check_id, check_lock_id, check_lock_ids, check_serials
 
 T = TypeVar("T")
 Answer = type[T] | TypeAdapter[T]
@@ -118,6 +118,14 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         endpoint = Endpoint("GET", "/credits", params={"serial": serial})
         return self._call(endpoint, lambda a: a.registry.get_credit(serial), schemas.CreditPublic)
 
+    def get_credits(self, serials: Sequence[str]) -> list[schemas.CreditPublic | None]:
+        """``get_credit`` of each of ``serials`` (at most ``MAX_SERIALS_PER_READ``), in the order asked, None
+        where no block has the serial, in one request: the read a bulk tokenization checks its credits with."""
+        asked = list(serials)
+        check_serials(asked)  # before a request is sent
+        endpoint = Endpoint("POST", "/credits/read-many", body={"serials": asked})
+        return self._call(endpoint, lambda a: a.registry.get_credits(asked), _CREDITS)
+
     def find_block(self, serial: str) -> schemas.UnitBlockPublic:
         """The block with exactly this serial (``block_not_found`` otherwise)."""
         return self.get_credit(serial).block
@@ -177,6 +185,7 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
 
 _API_KEYS: Final = TypeAdapter(list[auth.ApiKeyPublic])
 _LOCKED_CREDITS: Final = TypeAdapter(list[schemas.LockedCredit])
+_CREDITS: Final = TypeAdapter(list[schemas.CreditPublic | None])
 
 
 def _get(path: str, *, keyed: bool = False) -> Endpoint:

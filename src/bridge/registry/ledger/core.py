@@ -300,6 +300,10 @@ class Registry(OperationMethods, searches.SearchLists):
         """A block with its issuance, project and program: everything a credit check needs."""
         return self._view(lookup.get_credit, serial)
 
+    def get_credits(self, serials: Sequence[str]) -> list[CreditPublic | None]:
+        """``get_credit`` of each of ``serials`` (None where no block has it), in one read."""
+        return self._view(lookup.get_credits, serials)
+
     def get_lock(self, lock_id: int) -> LockPublic:
         """A registry lock (one immobilized block, as locked) and the blocks holding its units now."""
         return self._view(lookup.get_lock, lock_id)

@@ -19,7 +19,7 @@ from bridge.registry._convert import (
     program_public,
     project_public,
 )
-from bridge.registry._serial_lookup import find_block, find_units
+from bridge.registry._serial_lookup import find_block, find_units, is_whole_batch
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.models import Account, Issuance, JournalEntry, LockRecord, Program, Project, UnitBlock
 from bridge.registry.schemas import (
@@ -35,12 +35,15 @@ from bridge.registry.schemas import (
     StatusTotals,
     UnitBlockPublic,
 )
+from bridge.registry.serials import parse as parse_serial
 from bridge.registry.views.queries import MAX_ID
 
 MAX_LOCK_ID = 2**63 - 1
 MAX_LOCKS_PER_READ: Final = 200
 """Lock ids per ``get_locked_credits`` read: 200 ids of 19 digits keep a GET's query string near 6 KiB, under
 the 8-16 KiB request-line limits of HTTP servers and proxies."""
+MAX_SERIALS_PER_READ: Final = 200
+"""Serials per ``get_credits`` read (sent in a request body: serials of up to 300 characters do not fit a URL)."""
 RowT = TypeVar("RowT", Account, Issuance, UnitBlock)
 
 
@@ -133,12 +136,13 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
     locks = [found[i] for i in wanted if i in found]
     if not locks:
         return []
+    # a block with a unit of a lock lies inside it (blocks only split): it starts within the lock, a range
+    # the (unit_space, unit_start) index reads at once (an open "unit_end >= start" scans the whole space)
     overlapping = or_(
         *(
             and_(
                 UnitBlock.unit_space == lock.unit_space,
-                UnitBlock.unit_end >= lock.unit_start,
-                UnitBlock.unit_start <= lock.unit_end,
+                UnitBlock.unit_start.between(lock.unit_start, lock.unit_end),
             )
             for lock in locks
         )
@@ -163,14 +167,7 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
         blocks = held[lock.lock_id]
         credit = None
         if blocks:
-            issuance = issuances[blocks[0].issuance_id]
-            project = projects[issuance.project_id]
-            credit = CreditPublic(
-                block=block_public(blocks[0]),
-                issuance=issuance_public(issuance, project),
-                project=project_public(project),
-                program=program_public(programs[project.program_code]),
-            )
+            credit = _credit(blocks[0], issuances, projects, programs)
         result.append(LockedCredit(lock=lock_public(lock, blocks), credit=credit))
     return result
 
@@ -179,6 +176,50 @@ def _by_key(session: Session, model: Any, column: Any, keys: set[Any]) -> dict[A
     if not keys:
         return {}
     return {getattr(row, column.key): row for row in session.scalars(select(model).where(column.in_(keys)))}
+
+
+def check_serials(serials: Sequence[str]) -> None:
+    """Refuse a read of more than ``MAX_SERIALS_PER_READ`` serials at once."""
+    if len(serials) > MAX_SERIALS_PER_READ:
+        raise RegistryError(
+            f"serials: at most {MAX_SERIALS_PER_READ} serials per read, not {len(serials)}",
+            code=RegistryErrorCode.INVALID_REQUEST,
+            field="serials",
+        )
+
+
+def get_credits(session: Session, serials: Sequence[str]) -> list[CreditPublic | None]:
+    """What ``get_credit`` answers for each of ``serials``, in the order asked (None where no block has the
+    serial): the blocks named exactly read in one query, their issuances, projects and programs in three
+    more for all of them. A malformed serial refuses the whole read (``serial_malformed``)."""
+    check_serials(serials)
+    parsed = [parse_serial(serial) for serial in serials]
+    exact = [serial for serial, p in zip(serials, parsed, strict=True) if not is_whole_batch(p)]
+    by_serial: dict[str, UnitBlock] = {}
+    for start in range(0, len(exact), MAX_LOCKS_PER_READ):  # bound the IN list of one statement
+        chunk = exact[start : start + MAX_LOCKS_PER_READ]
+        by_serial.update((b.serial, b) for b in session.scalars(select(UnitBlock).where(UnitBlock.serial.in_(chunk))))
+    blocks = [
+        find_block(session, serial)[1] if is_whole_batch(p) else by_serial.get(serial)
+        for serial, p in zip(serials, parsed, strict=True)
+    ]
+    issuances = _by_key(session, Issuance, Issuance.id, {b.issuance_id for b in blocks if b is not None})
+    projects = _by_key(session, Project, Project.id, {i.project_id for i in issuances.values()})
+    programs = _by_key(session, Program, Program.code, {p.program_code for p in projects.values()})
+    return [None if block is None else _credit(block, issuances, projects, programs) for block in blocks]
+
+
+def _credit(
+    block: UnitBlock, issuances: dict[Any, Issuance], projects: dict[Any, Project], programs: dict[Any, Program]
+) -> CreditPublic:
+    issuance = issuances[block.issuance_id]
+    project = projects[issuance.project_id]
+    return CreditPublic(
+        block=block_public(block),
+        issuance=issuance_public(issuance, project),
+        project=project_public(project),
+        program=program_public(programs[project.program_code]),
+    )
 
 
 def get_credit(session: Session, serial: str) -> CreditPublic:
