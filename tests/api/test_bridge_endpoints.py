@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_world import ApiWorld
@@ -13,6 +14,7 @@ from bridge.api import create_app
 from bridge.local import LocalTemplate, local_service
 from bridge.local.settings import local_api_key
 from bridge.read_cache import BlockCache
+from bridge.registry.api import READ_ONLY
 from bridge.settings import ApiKeySetting
 from bridge.testing import LocalBridgeHelper
 
@@ -221,14 +223,31 @@ def test_every_post_takes_an_idempotency_key(world: ApiWorld) -> None:
     """Bridge and registry alike: required where a retry must not act twice, optional where repeating is
     harmless by nature (engine run, reserve enforcement, preparing unsigned trades). The one exception is
     the registry's API-key issuance: its secret is shown once and stored only hashed, so a replay could
-    not answer with the first result; an operator lists and revokes keys instead."""
+    not answer with the first result; an operator lists and revokes keys instead. A POST marked read-only
+    changes nothing; a call of many tokenizations takes a key per item instead (each replays on its own)."""
     spec = world.api.get("/openapi.json").json()
     posts = [(path, ops["post"]) for path, ops in spec["paths"].items() if "post" in ops]
-    posts = [(path, op) for path, op in posts if path != "/registry/api-keys"]
+    posts = [(path, op) for path, op in posts if path != "/registry/api-keys" and not op.get(READ_ONLY)]
     assert len(posts) >= 10
+    per_item = []
     for path, operation in posts:
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
-        assert "Idempotency-Key" in headers, path
+        if "Idempotency-Key" not in headers:
+            assert _items_require_a_key(spec, operation), path
+            per_item.append(path)
+    assert per_item == ["/v1/tokenizations/bulk"]
+
+
+def _items_require_a_key(spec: dict[str, Any], operation: dict[str, Any]) -> bool:
+    """Whether each item of the body's one list carries its own required ``idempotency_key`` (a call of many,
+    each replayed on its own)."""
+
+    def schema(ref: dict[str, Any]) -> dict[str, Any]:
+        return spec["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]] if "$ref" in ref else ref
+
+    body = schema(operation["requestBody"]["content"]["application/json"]["schema"])
+    [listed] = [field for field in body["properties"].values() if field.get("type") == "array"]
+    return "idempotency_key" in schema(listed["items"]).get("required", [])
 
 
 def test_create_app_can_be_built_again_on_the_same_service(world: ApiWorld) -> None:

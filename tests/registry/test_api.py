@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api_factories import PREFIX, Keys, issue_keys, serving
-from bridge.registry.api import create_registry_app, install_registry_api
+from bridge.registry.api import READ_ONLY, create_registry_app, install_registry_api
 from bridge.registry.auth import issue_api_key
 from bridge.registry.errors import RegistryErrorCode
 from bridge.registry.ledger import Registry
@@ -508,17 +508,20 @@ def test_the_openapi_document_has_an_example_for_every_operation_and_documents_e
         "name": "X-API-Key",
         "description": schema["components"]["securitySchemes"]["RegistryApiKey"]["description"],
     }
-    posts = 0
+    posts, reads = 0, []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             assert operation.get("summary"), (method, path)
             assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)
             if method != "post" or "requestBody" not in operation:
                 continue
-            posts += 1
             examples = operation["requestBody"]["content"]["application/json"].get("examples")
             assert examples, f"POST {path} has no example"
             assert all(example["value"] for example in examples.values())
+            if operation.get(READ_ONLY):
+                reads.append(path)
+                continue
+            posts += 1
             assert {"401", "403", "422"} <= set(operation["responses"]), path
             assert operation["responses"]["403"]["content"]["application/json"]["schema"]["$ref"].endswith(
                 "ErrorResponse"
@@ -527,6 +530,20 @@ def test_the_openapi_document_has_an_example_for_every_operation_and_documents_e
                 headers = {(p["name"], p["in"]) for p in operation.get("parameters", [])}
                 assert ("Idempotency-Key", "header") in headers, path
     assert posts == 15
+    assert reads == ["/credits/read-many"]
+
+
+def test_a_post_marked_read_only_answers_anyone_and_changes_nothing(registry: Registry) -> None:
+    schema = create_registry_app(registry).openapi()
+    marked = [(path, ops["post"]) for path, ops in schema["paths"].items() if ops.get("post", {}).get(READ_ONLY)]
+    assert marked
+    before = registry.snapshot_digest()
+    with TestClient(create_registry_app(registry)) as http:
+        for path, operation in marked:
+            for example in operation["requestBody"]["content"]["application/json"]["examples"].values():
+                response = http.post(path, json=example["value"])  # no API key, no Idempotency-Key
+                assert response.status_code == 200, (path, response.text)
+    assert registry.snapshot_digest() == before
 
 
 def test_the_openapi_examples_are_valid_request_bodies(registry: Registry) -> None:

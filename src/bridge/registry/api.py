@@ -57,13 +57,17 @@ class ErrorResponse(BaseModel):
     details: dict[str, Any] | None = None
 
 
+READ_ONLY: Final = "x-read-only"
+"""Marks a POST that only reads (its body would not fit a URL): public, no Idempotency-Key, changes nothing."""
+
+
 class CreditsRead(BaseModel):
     """Serials to read at once (a POST: as many serials of up to 300 characters do not fit a URL)."""
 
     model_config = ConfigDict(extra="forbid")
 
     serials: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
-        max_length=MAX_SERIALS_PER_READ, examples=[[ACR_SERIAL]]
+        max_length=MAX_SERIALS_PER_READ
     )
 
 
@@ -290,10 +294,13 @@ def _public_routes(router: APIRouter) -> None:
     @router.post(
         "/credits/read-many",
         tags=tags,
+        openapi_extra={READ_ONLY: True},
         responses=_SEARCH_ERRORS,
         summary="Many credit blocks by serial at once, in the order asked (null where no block has the serial)",
     )
-    def get_credits(registry: RegistryDep, body: CreditsRead) -> list[schemas.CreditPublic | None]:
+    def get_credits(
+        registry: RegistryDep, body: Annotated[CreditsRead, Body(openapi_examples=EXAMPLES["get_credits"])]
+    ) -> list[schemas.CreditPublic | None]:
         return registry.get_credits(body.serials)
 
     @read("/credits/{serial:path}", summary="One credit block by serial (in the path, URL-encoded)")

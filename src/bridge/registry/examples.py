@@ -187,4 +187,7 @@ EXAMPLES: Final[dict[str, dict[str, dict[str, Any]]]] = {
         custodian=("a key for a custodian's account", {"accounts": [4], "label": "Acme Custody back office"}),
         operator=("another operator key", {"operator": True, "label": "registry operations team"}),
     ),
+    "get_credits": _examples(
+        two_registries=("blocks of two registries, in the order asked", {"serials": [VCS_SERIAL, ACR_SERIAL]}),
+    ),
 }
