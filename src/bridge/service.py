@@ -412,8 +412,11 @@ class BridgeService(EngineReads):
             if self.can_mine:
                 head = self.engine.chain.head()
                 if head > self._mined_to:
-                    self.onchain.chain.mine(max(self.settings.confirmations, 1))
-                    self._mined_to = self.engine.chain.head()
+                    blocks = max(self.settings.confirmations, 1)
+                    self.onchain.chain.mine(blocks)
+                    # the blocks mined here, not the head read after: a user's transaction mined in between
+                    # must get its own confirmations next round (reading the head would count it as ours)
+                    self._mined_to = head + blocks
                     moved += 1  # blocks moved: look again before calling it idle
             return moved
 
