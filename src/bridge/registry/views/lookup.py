@@ -114,14 +114,18 @@ def get_lock(session: Session, lock_id: int) -> LockPublic:
     return lock_public(lock, list(blocks))
 
 
+def _check_read_size(asked: Sequence[object], limit: int, field: str, what: str) -> None:
+    if len(asked) > limit:
+        raise RegistryError(
+            f"{field}: at most {limit} {what} per read, not {len(asked)}",
+            code=RegistryErrorCode.INVALID_REQUEST,
+            field=field,
+        )
+
+
 def check_lock_ids(lock_ids: Sequence[int]) -> None:
     """Refuse a read of more than ``MAX_LOCKS_PER_READ`` locks at once."""
-    if len(lock_ids) > MAX_LOCKS_PER_READ:
-        raise RegistryError(
-            f"lock_id: at most {MAX_LOCKS_PER_READ} lock ids per read, not {len(lock_ids)}",
-            code=RegistryErrorCode.INVALID_REQUEST,
-            field="lock_id",
-        )
+    _check_read_size(lock_ids, MAX_LOCKS_PER_READ, "lock_id", "lock ids")
 
 
 def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[LockedCredit]:
@@ -180,12 +184,7 @@ def _by_key(session: Session, model: Any, column: Any, keys: set[Any]) -> dict[A
 
 def check_serials(serials: Sequence[str]) -> None:
     """Refuse a read of more than ``MAX_SERIALS_PER_READ`` serials at once."""
-    if len(serials) > MAX_SERIALS_PER_READ:
-        raise RegistryError(
-            f"serials: at most {MAX_SERIALS_PER_READ} serials per read, not {len(serials)}",
-            code=RegistryErrorCode.INVALID_REQUEST,
-            field="serials",
-        )
+    _check_read_size(serials, MAX_SERIALS_PER_READ, "serials", "serials")
 
 
 def get_credits(session: Session, serials: Sequence[str]) -> list[CreditPublic | None]:
