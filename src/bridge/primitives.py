@@ -12,6 +12,7 @@ import binascii
 import ipaddress
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Annotated, Final, Generic, TypeVar
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
@@ -61,7 +62,14 @@ def format_tonnes(wei: int) -> str:
 def checked_address(value: str) -> str:
     """An EVM address, checksummed: any-case hex is accepted, but a mixed-case one must carry a valid
     checksum, and the zero address (which cannot hold tokens) is refused. Raises ``ValueError``."""
-    if not isinstance(value, str) or not is_address(value):
+    if not isinstance(value, str):
+        raise ValueError("not a 20-byte hex address")
+    return _checked_address(value)
+
+
+@lru_cache(maxsize=4096)  # two keccaks per address: a batch names the same few addresses again and again
+def _checked_address(value: str) -> str:
+    if not is_address(value):
         raise ValueError("not a 20-byte hex address")
     has_mixed_case = value[2:] != value[2:].lower() and value[2:] != value[2:].upper()
     if has_mixed_case and not is_checksum_address(value):

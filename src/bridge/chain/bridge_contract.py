@@ -17,13 +17,13 @@ from typing import Any, Protocol
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from hexbytes import HexBytes
-from web3._utils.events import get_event_data  # what ContractEvent.process_log runs, without building one per log
 from web3.types import TxReceipt
 
 from bridge.chain.attestation import CreditClass
 from bridge.chain.deploy import BridgeDeployment
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MintLocksArgs
+from bridge.chain.log_decoder import EventDecoder, checksummed, decoders_by_topic
 from bridge.chain.logs import LogScanner
 from bridge.chain.tx import TxSender
 
@@ -80,7 +80,7 @@ class BridgeChain:
         self.w3 = deployment.w3
         self.bridge = deployment.bridge
         self._predicted: dict[str, str] = {}
-        self._event_abis: dict[str, dict[bytes, Any]] = {}  # contract -> event topic -> its ABI
+        self._event_decoders: dict[str, dict[bytes, EventDecoder]] = {}  # contract -> event topic -> decoder
         self._wei_per_unit: dict[str, int] = {}  # class id -> its unit's wei: fixed once the class exists
         self.last_head = -1  # the newest head read: written by one thread, read by any (an int: atomic)
         self.scanner = LogScanner(self.w3, sender.policy.log_max_span)
@@ -349,26 +349,23 @@ class BridgeChain:
 
     def _decoded(self, contract: str, abi: list[dict[str, Any]], logs: Any) -> list[ChainEvent]:
         """``logs`` of ``contract`` (the bridge, or a class token: one ABI each) decoded by their topic."""
-        by_topic = self._event_abis.get(contract)
+        by_topic = self._event_decoders.get(contract)
         if by_topic is None:
-            by_topic = self._event_abis[contract] = {
-                bytes(event_abi_to_log_topic(entry)): entry for entry in abi if entry.get("type") == "event"
-            }
+            by_topic = self._event_decoders[contract] = decoders_by_topic(abi)
         decoded = []
         for log in logs:
-            event_abi = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
-            if event_abi is None:
+            decoder = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
+            if decoder is None:
                 continue  # not an event of this ABI
-            data = get_event_data(self.w3.codec, event_abi, log)
             decoded.append(
                 ChainEvent(
-                    name=event_abi["name"],
-                    args=dict(data["args"]),
+                    name=decoder.name,
+                    args=decoder.decode(self.w3.codec, log),
                     block_number=int(log["blockNumber"]),
                     block_hash=_hex(log["blockHash"]),
                     tx_hash=_hex(log["transactionHash"]),
                     log_index=int(log["logIndex"]),
-                    address=to_checksum_address(log["address"]),
+                    address=checksummed(log["address"]),
                 )
             )
         return decoded

@@ -47,7 +47,11 @@ class ChainPolicy(BaseModel):
     receipt_timeout_s: float = Field(
         default=120, gt=0, description="how long one wait for a receipt lasts (a later wait goes on replacing)"
     )
-    poll_min_s: float = Field(default=0.05, gt=0, description="first interval between receipt polls")
+    poll_min_s: float = Field(
+        default=0.005,
+        gt=0,
+        description="first interval between receipt polls (a dev chain mines at once: the first polls find it)",
+    )
     poll_max_s: float = Field(default=2.0, gt=0, description="polls slow down (doubling) to this interval")
     log_max_span: int = Field(
         default=2_000, ge=1, le=1_000_000, description="blocks one eth_getLogs call covers (fewer when refused)"

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings
 from bridge.cli._app import app, console, fail, report
 from bridge.cli._logging import LogJsonOption, LogLevelOption, start_logging
 from bridge.errors import CodedError
+from bridge.heap import settle_heap
 from bridge.local.home import (
     ADMIN_KEY,
     DEFAULT_CHAIN_PORT,
@@ -203,6 +204,7 @@ def serve(
             console.rule(f"carbon bridge {state} and serving ({time.perf_counter() - started:.1f}s)")
             console.print(next_steps(served, local_home), soft_wrap=True)  # no wrapping: commands stay copyable
             console.rule()
+            settle_heap()
             served.wait()
         except KeyboardInterrupt:
             console.print("stopping: API, engine, verifiers, then the chain (state saved)")

@@ -17,6 +17,7 @@ from bridge.cli._app import app, console, fail, report
 from bridge.cli._logging import LEVELS, LogJsonOption, start_logging
 from bridge.cli.serve import settings_from_env
 from bridge.errors import CodedError
+from bridge.heap import settle_heap
 from bridge.primitives import is_loopback
 from bridge.verifier.api import create_verifier_app
 from bridge.verifier.build import build_verifier
@@ -96,6 +97,7 @@ def serve(
             highlight=False,
             soft_wrap=True,
         )
+        settle_heap()
         server.run()
     finally:
         service.close()

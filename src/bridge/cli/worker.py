@@ -16,6 +16,7 @@ from bridge.cli._app import app, console, report
 from bridge.cli._logging import LogJsonOption, LogLevelOption, start_logging
 from bridge.cli.serve import settings_from_env
 from bridge.errors import CodedError
+from bridge.heap import settle_heap
 from bridge.runtime import EngineWorker
 from bridge.service import BridgeService
 from bridge.settings import BridgeSettings
@@ -39,6 +40,7 @@ def worker(
     stop = lambda *_: engine.stop(timeout=0)  # noqa: E731  (a signal handler: the round in progress finishes)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    settle_heap()
     console.print(f"worker sending as {service.engine.chain.sender.address} on {settings.engine_db_url}")
     try:
         engine.start()

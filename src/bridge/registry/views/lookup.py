@@ -4,7 +4,9 @@ totals of an issuance or an account; also the two lookups the access rules need.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from sqlalchemy import and_, func, or_, select
@@ -152,28 +154,70 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
         )
     )
     candidates = session.scalars(select(UnitBlock).where(overlapping).order_by(UnitBlock.unit_start)).all()
-    by_space: dict[str, list[UnitBlock]] = {}
+    spaces: dict[str, _SortedBlocks] = {}
     for block in candidates:
-        by_space.setdefault(block.unit_space, []).append(block)
-    held = {
-        lock.lock_id: [
-            b
-            for b in by_space.get(lock.unit_space, [])
-            if b.unit_end >= lock.unit_start and b.unit_start <= lock.unit_end
-        ]
+        spaces.setdefault(block.unit_space, _SortedBlocks()).append(block)
+    held = {lock.lock_id: spaces.get(lock.unit_space, _SortedBlocks()).overlapping(lock) for lock in locks}
+    credits = _Credits.read(session, [blocks[0] for blocks in held.values() if blocks])
+    return [
+        LockedCredit(lock=lock_public(lock, held[lock.lock_id]), credit=credits.of(held[lock.lock_id][0]))
+        if held[lock.lock_id]
+        else LockedCredit(lock=lock_public(lock, []), credit=None)
         for lock in locks
-    }
-    issuances = _by_key(session, Issuance, Issuance.id, {b[0].issuance_id for b in held.values() if b})
-    projects = _by_key(session, Project, Project.id, {i.project_id for i in issuances.values()})
-    programs = _by_key(session, Program, Program.code, {p.program_code for p in projects.values()})
-    result = []
-    for lock in locks:
-        blocks = held[lock.lock_id]
-        credit = None
-        if blocks:
-            credit = _credit(blocks[0], issuances, projects, programs)
-        result.append(LockedCredit(lock=lock_public(lock, blocks), credit=credit))
-    return result
+    ]
+
+
+@dataclass
+class _SortedBlocks:
+    """One unit space's blocks, in unit order (they are disjoint): those overlapping a range found by bisection,
+    not by a scan of all of them for each lock."""
+
+    blocks: list[UnitBlock] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def append(self, block: UnitBlock) -> None:
+        self.blocks.append(block)
+        self.starts.append(block.unit_start)
+
+    def overlapping(self, lock: LockRecord) -> list[UnitBlock]:
+        first = bisect_left(self.starts, lock.unit_start)
+        if first > 0 and self.blocks[first - 1].unit_end >= lock.unit_start:
+            first -= 1  # starts before the range and reaches into it
+        return self.blocks[first : bisect_right(self.starts, lock.unit_end)]
+
+
+@dataclass
+class _Credits:
+    """The issuances, projects and programs of many blocks, read in three queries and each made public once
+    (the blocks of a batch mostly share them)."""
+
+    issuances: dict[Any, Issuance]
+    projects: dict[Any, Project]
+    programs: dict[Any, Program]
+    made: dict[tuple[str, Any], Any] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, session: Session, blocks: Iterable[UnitBlock]) -> _Credits:
+        issuances = _by_key(session, Issuance, Issuance.id, {b.issuance_id for b in blocks})
+        projects = _by_key(session, Project, Project.id, {i.project_id for i in issuances.values()})
+        programs = _by_key(session, Program, Program.code, {p.program_code for p in projects.values()})
+        return cls(issuances, projects, programs)
+
+    def _once(self, kind: str, key: Any, make: Callable[[], Any]) -> Any:
+        if (kind, key) not in self.made:
+            self.made[kind, key] = make()
+        return self.made[kind, key]
+
+    def of(self, block: UnitBlock) -> CreditPublic:
+        issuance = self.issuances[block.issuance_id]
+        project = self.projects[issuance.project_id]
+        program = self.programs[project.program_code]
+        return CreditPublic(
+            block=block_public(block),
+            issuance=self._once("issuance", issuance.id, lambda: issuance_public(issuance, project)),
+            project=self._once("project", project.id, lambda: project_public(project)),
+            program=self._once("program", program.code, lambda: program_public(program)),
+        )
 
 
 def _by_key(session: Session, model: Any, column: Any, keys: set[Any]) -> dict[Any, Any]:
@@ -202,23 +246,8 @@ def get_credits(session: Session, serials: Sequence[str]) -> list[CreditPublic |
         find_block(session, serial)[1] if is_whole_batch(p) else by_serial.get(serial)
         for serial, p in zip(serials, parsed, strict=True)
     ]
-    issuances = _by_key(session, Issuance, Issuance.id, {b.issuance_id for b in blocks if b is not None})
-    projects = _by_key(session, Project, Project.id, {i.project_id for i in issuances.values()})
-    programs = _by_key(session, Program, Program.code, {p.program_code for p in projects.values()})
-    return [None if block is None else _credit(block, issuances, projects, programs) for block in blocks]
-
-
-def _credit(
-    block: UnitBlock, issuances: dict[Any, Issuance], projects: dict[Any, Project], programs: dict[Any, Program]
-) -> CreditPublic:
-    issuance = issuances[block.issuance_id]
-    project = projects[issuance.project_id]
-    return CreditPublic(
-        block=block_public(block),
-        issuance=issuance_public(issuance, project),
-        project=project_public(project),
-        program=program_public(programs[project.program_code]),
-    )
+    credits = _Credits.read(session, [b for b in blocks if b is not None])
+    return [None if block is None else credits.of(block) for block in blocks]
 
 
 def get_credit(session: Session, serial: str) -> CreditPublic:
