@@ -31,7 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bridge.registry.enums import (
@@ -281,6 +281,9 @@ class UnitBlock(Base):
     marketplace_recipient: Mapped[str | None] = mapped_column(String(42))
     # the registry lock its units were immobilized under (kept by remainders split off it, cleared on release)
     lock_id: Mapped[int | None] = mapped_column(ForeignKey("registry_locks.lock_id"), index=True)
+    # set by an immobilization: the flush then writes the lock row before the block that names it, so locking
+    # many blocks needs no flush per lock (never loaded: lock_id is what is read)
+    lock: Mapped[LockRecord | None] = relationship(lazy="raise")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

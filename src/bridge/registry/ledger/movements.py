@@ -128,9 +128,18 @@ def move_to_buffer(tx: Tx, request: BufferRequest) -> BlockOperationResult:
 def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
     """Lock held units in a trust account, recording where they are represented (chain, token, batch,
     recipient). Each locked block gets a registry lock id of its own (``lock_id``, dense, never reused)."""
-    target = _blocks.destination(
-        tx.session, request.trust_account, (AccountKind.TRUST,), field="trust_account", purpose="immobilizing"
+    return _immobilize(tx, request, _trust_account(tx, request.trust_account))
+
+
+def _trust_account(tx: Tx, account_id: int) -> Account:
+    return _blocks.destination(
+        tx.session, account_id, (AccountKind.TRUST,), field="trust_account", purpose="immobilizing"
     )
+
+
+def _immobilize(
+    tx: Tx, request: ImmobilizeRequest, target: Account, *, actor_checked: bool = False
+) -> BlockOperationResult:
     identifier = request.marketplace_identifier
 
     def apply(block: UnitBlock) -> None:
@@ -161,19 +170,21 @@ def immobilize(tx: Tx, request: ImmobilizeRequest) -> BlockOperationResult:
             locked_at=tx.now,
         )
         tx.session.add(lock)
-        tx.session.flush()  # the lock row first: the block refers to it
         block.lock_id = lock.lock_id
+        block.lock = lock  # so the flush writes the lock row first, then the block naming it
 
-    return _operate(tx, request, "immobilize", apply)
+    return _operate(tx, request, "immobilize", apply, actor_checked=actor_checked)
 
 
 def immobilize_many(tx: Tx, request: ImmobilizeManyRequest) -> BlockOperationResult:
     """Lock many selections at once (one journal entry, all or nothing): each as ``immobilize`` would, in
     order, so the locked blocks' lock ids are consecutive and ``blocks`` lists them in selection order."""
     parts: list[BlockOperationResult] = []
+    _blocks.check_actor(tx.session, tx.actor_account)
+    target = _trust_account(tx, request.trust_account)  # one for all selections: read and checked once
     for index, selection in enumerate(request.selections()):
         try:
-            parts.append(immobilize(tx, selection))
+            parts.append(_immobilize(tx, selection, target, actor_checked=True))
             tx.session.flush()  # the next selection sees this one's blocks and remainders
         except RegistryError as exc:  # name the selection refused: the caller may retry the others
             field = f"locks[{index}].{exc.field}" if exc.field else f"locks[{index}]"
@@ -250,9 +261,11 @@ def _operate(
     apply: Callable[[UnitBlock], None],
     *,
     check: Callable[[UnitBlock], None] | None = None,
+    actor_checked: bool = False,
 ) -> BlockOperationResult:
     """Select the units, split off what is not taken, and ``apply`` the change to each taken block."""
-    _blocks.check_actor(tx.session, tx.actor_account)
+    if not actor_checked:
+        _blocks.check_actor(tx.session, tx.actor_account)
     chosen = _blocks.select_units(tx, request, _RULES[operation], actor_account=tx.actor_account)
     if check is not None:
         for take in chosen:
