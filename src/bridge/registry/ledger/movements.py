@@ -184,8 +184,12 @@ def immobilize_many(tx: Tx, request: ImmobilizeManyRequest) -> BlockOperationRes
     target = _trust_account(tx, request.trust_account)  # one for all selections: read and checked once
     for index, selection in enumerate(request.selections()):
         try:
+            if parts and (parts[-1].remainders or selection.serial is None):
+                # what a selection reads must see the ones before: new remainder rows are found only once
+                # written, and a selection by issuance filters on statuses in SQL. A serial found exactly is
+                # the session's own object, already changed: no flush needed (one per lock was most of the cost)
+                tx.session.flush()
             parts.append(_immobilize(tx, selection, target, actor_checked=True))
-            tx.session.flush()  # the next selection sees this one's blocks and remainders
         except RegistryError as exc:  # name the selection refused: the caller may retry the others
             field = f"locks[{index}].{exc.field}" if exc.field else f"locks[{index}]"
             raise RegistryError(
