@@ -82,7 +82,15 @@ def _checked_address(value: str) -> str:
 Address = Annotated[str, AfterValidator(checked_address)]
 """An EVM address a caller gives: checked (``checked_address``) and checksummed."""
 
-ChecksumAddress = Annotated[str, AfterValidator(to_checksum_address)]
+
+@lru_cache(maxsize=4096)
+def checksummed(address: str) -> str:
+    """``address`` in its EIP-55 form. Cached: a keccak per call, and a batch names the same few addresses
+    (recipient, token, bridge) in every one of its locks and logs."""
+    return to_checksum_address(address)
+
+
+ChecksumAddress = Annotated[str, AfterValidator(checksummed)]
 """An EVM address the bridge itself read or derived, written checksummed."""
 
 

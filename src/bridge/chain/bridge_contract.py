@@ -23,9 +23,10 @@ from bridge.chain.attestation import CreditClass
 from bridge.chain.deploy import BridgeDeployment
 from bridge.chain.errors import ChainError, ContractRevert
 from bridge.chain.lock_batch import MintLocksArgs
-from bridge.chain.log_decoder import EventDecoder, checksummed, decoders_by_topic
+from bridge.chain.log_decoder import EventDecoder, decoders_by_topic
 from bridge.chain.logs import LogScanner
 from bridge.chain.tx import TxSender
+from bridge.primitives import checksummed
 
 REDEMPTION_STATUS = {0: "none", 1: "pending", 2: "finalized", 3: "cancelled"}
 BATCH_STATUS = {0: "none", 1: "active", 2: "released"}
@@ -340,7 +341,7 @@ class BridgeChain:
         """The ``Transfer`` events of ``tokens`` (class tokens) in the blocks ``from_block..to_block``."""
         if to_block < from_block or not tokens:
             return []
-        token_abi = self.deployment.token_at(tokens[0]).abi
+        token_abi = self.deployment.token_abi
         # a 0x-hex topic: eth-tester matches no log on a HexBytes one
         transfer = next(abi for abi in token_abi if abi.get("type") == "event" and abi["name"] == "Transfer")
         topic = "0x" + event_abi_to_log_topic(transfer).hex()

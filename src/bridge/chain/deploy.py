@@ -9,6 +9,7 @@ SETTLER_ROLE; the contract refuses one account as both. ``deploy_governed_bridge
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from web3 import Web3
 from web3.contract import Contract
@@ -66,8 +67,13 @@ class BridgeDeployment:
         role_id = getattr(self.bridge.functions, role)().call()
         return bool(self.bridge.functions.hasRole(role_id, Web3.to_checksum_address(account)).call())
 
+    @property
+    def token_abi(self) -> list[dict[str, Any]]:
+        """The ABI every class token has (they are clones of one implementation)."""
+        return self.artifacts[TOKEN_CONTRACT].abi
+
     def token_at(self, address: str) -> Contract:
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifacts[TOKEN_CONTRACT].abi)
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.token_abi)
 
     def class_token(self, credit_class: CreditClass | bytes) -> Contract | None:
         """The class's token contract, or None while no batch of the class has been bridged."""

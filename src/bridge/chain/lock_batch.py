@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from eth_abi import encode
@@ -69,8 +70,9 @@ class MintLocksArgs(NamedTuple):
     signatures: tuple[bytes, ...]
 
     def calldata(self) -> bytes:
-        """The transaction data of the call, encoded with eth_abi (no web3 contract object needed)."""
-        return MINT_LOCKS_SELECTOR + encode(MINT_LOCKS_TYPES, list(self))
+        """The transaction data of the call, encoded with eth_abi (no web3 contract object needed); a mint's
+        dry run and its transaction ask for the same arguments' data: encoded once."""
+        return _mint_calldata(self)
 
     def gas_budget(self) -> int:
         """A gas limit the call stays under whatever it creates (see ``MINT_GAS_*``)."""
@@ -163,3 +165,8 @@ class SignedLockBatch:
     def mint_args(self, subset: Sequence[Lock] | None = None) -> MintLocksArgs:
         """The ``mintLocks`` arguments for every lock, or for ``subset`` (see ``LockTree.mint_args``)."""
         return self.tree.mint_args(self.lock_batch, self.signatures, subset)
+
+
+@lru_cache(maxsize=4)
+def _mint_calldata(args: MintLocksArgs) -> bytes:
+    return MINT_LOCKS_SELECTOR + encode(MINT_LOCKS_TYPES, list(args))

@@ -13,22 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from eth_abi.codec import ABICodec
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
+
+from bridge.primitives import checksummed
 
 _ELEMENTARY_STATIC = ("uint", "int", "bytes", "bool", "address")
 _DYNAMIC = ("string", "bytes")
-
-
-@lru_cache(maxsize=4096)
-def checksummed(address: str) -> str:
-    """``address`` in its EIP-55 form (a keccak per call: the watcher sees the same few addresses again and
-    again)."""
-    return to_checksum_address(address)
 
 
 def _as_bytes(value: Any) -> bytes:
