@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from bridge.errors import ErrorBody
 from bridge.registry import auth, schemas
 from bridge.registry import views as v
 from bridge.registry._access import RegistryAccess
@@ -244,20 +245,15 @@ def error_from_response(response: httpx.Response) -> RegistryError:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str):
-        try:
-            code = RegistryErrorCode(body["code"])
-        except ValueError:
-            code = None
+    error = ErrorBody.of(body)
+    if error is not None and error.message is not None:
+        code = error.code_in(RegistryErrorCode)
         if code is not None:
-            field = body.get("field") if isinstance(body.get("field"), str) else None
-            details = body.get("details") if isinstance(body.get("details"), dict) else None
-            cls = _ERROR_CLASSES.get(code, RegistryError)
-            return cls(body["message"], code=code, field=field, details=details)
+            return error.error(_ERROR_CLASSES.get(code, RegistryError), code)
         return RegistryError(
-            f"the registry answered {response.status_code} with unknown code {body['code']}: {body['message']}",
+            f"the registry answered {response.status_code} with unknown code {error.code}: {error.message}",
             code=RegistryErrorCode.REGISTRY_BAD_RESPONSE,
-            details={"status": response.status_code, "code": body["code"]},
+            details={"status": response.status_code, "code": error.code},
         )
     if response.status_code in _GATEWAY_STATUSES:
         return RegistryError(
