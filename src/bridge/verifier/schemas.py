@@ -30,7 +30,8 @@ class _Body(BaseModel):
 
 
 class LockLeaf(_Body):
-    """One lock of the batch, as the contract's ``LockLeaf``: its class by index into ``classes``."""
+    """One lock of the batch, as the contract's ``LockLeaf``: a ``Lock``'s fields but its class, named by index
+    into ``classes`` instead."""
 
     lock_id: int = Field(ge=1, le=2**63 - 1, description="the registry's lock id")
     registry: str = Field(min_length=1, max_length=32, description="the program code (VCS, GS, ...)")
@@ -69,15 +70,7 @@ class AttestationRequest(_Body):
     def locks(self) -> list[Lock]:
         """The leaves as locks, in the order given."""
         return [
-            Lock(
-                lock_id=leaf.lock_id,
-                registry=leaf.registry,
-                serial=leaf.serial,
-                block_start=leaf.block_start,
-                block_end=leaf.block_end,
-                credit_class=self.classes[leaf.class_index],
-                recipient=leaf.recipient,
-            )
+            Lock(**leaf.model_dump(exclude={"class_index"}), credit_class=self.classes[leaf.class_index])
             for leaf in self.leaves
         ]
 
@@ -95,17 +88,7 @@ class AttestationRequest(_Body):
             if lock.credit_class not in index:
                 index[lock.credit_class] = len(classes)
                 classes.append(lock.credit_class)
-            leaves.append(
-                LockLeaf(
-                    lock_id=lock.lock_id,
-                    registry=lock.registry,
-                    serial=lock.serial,
-                    block_start=lock.block_start,
-                    block_end=lock.block_end,
-                    class_index=index[lock.credit_class],
-                    recipient=lock.recipient,
-                )
-            )
+            leaves.append(LockLeaf(**lock.model_dump(exclude={"credit_class"}), class_index=index[lock.credit_class]))
         return cls(deadline=deadline, classes=classes, leaves=leaves)
 
 
