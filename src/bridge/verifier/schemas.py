@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bridge.chain.attestation import UINT64_MAX, CreditClass, Lock
 from bridge.chain.lock_batch import MAX_CLASSES_PER_CALL, LockTree
-from bridge.primitives import checked_address
+from bridge.primitives import Address
 
 MAX_LOCKS_PER_REQUEST: Final = 500
 """The most locks one attestation request may name (the engine's largest batch)."""
@@ -39,12 +39,7 @@ class LockLeaf(_Body):
     block_start: int = Field(ge=0, le=UINT64_MAX)
     block_end: int = Field(ge=0, le=UINT64_MAX)
     class_index: int = Field(ge=0, lt=MAX_CLASSES_PER_CALL, description="index into the request's classes")
-    recipient: str = Field(description="where the tokens go (an EVM address)")
-
-    @field_validator("recipient")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return checked_address(value)
+    recipient: Address = Field(description="where the tokens go (an EVM address)")
 
 
 class AttestationRequest(_Body):
@@ -95,16 +90,11 @@ class AttestationRequest(_Body):
 class AttestationPublic(_Body):
     """One verifier's signature over the batch's ``LockBatch(locksRoot, deadline)`` (EIP-712)."""
 
-    signer: str = Field(description="the verifier's address")
+    signer: Address = Field(description="the verifier's address")
     locks_root: HexBytes32 = Field(description="the root of the batch's Merkle tree of locks")
     deadline: int
     signature: str = Field(pattern=r"^0x[0-9a-f]{130}$", description="65 bytes: r, s, v")
     locks: int = Field(description="how many locks the signature covers")
-
-    @field_validator("signer")
-    @classmethod
-    def _signer(cls, value: str) -> str:
-        return checked_address(value)
 
     @property
     def signature_bytes(self) -> bytes:
@@ -120,15 +110,10 @@ class VerifierIdentity(_Body):
     mints it signs, and the registry trust account it requires the locked units to sit in."""
 
     name: str
-    address: str
+    address: Address
     chain_id: int
-    bridge: str
+    bridge: Address
     trust_account: int
-
-    @field_validator("address", "bridge")
-    @classmethod
-    def _checksummed(cls, value: str) -> str:
-        return checked_address(value)
 
 
 class VerifierHealth(_Body):
