@@ -24,7 +24,7 @@ from web3.types import TxReceipt
 from bridge.chain.attestation import Adjustment, CreditClass
 from bridge.chain.compiler import Artifacts
 from bridge.chain.retirement import MAX_NAME_BYTES as MAX_BENEFICIARY_BYTES
-from bridge.chain.retirement import MAX_REASON_BYTES, Purpose, RetirementDetails
+from bridge.chain.retirement import MAX_REASON_BYTES, RetirementDetails
 from bridge.chain.tx import TxSender
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.presets import PoolPreset, preset
@@ -385,15 +385,5 @@ def deploy_presets(
 def pool_retirement(beneficiary: str, reason: str) -> tuple[Any, ...]:
     """The bridge's ``RetirementDetails`` of a pool retirement: a beneficiary and a reason (the pool's trade
     takes no more; a holder who states a purpose, a period or a jurisdiction retires through the bridge)."""
-    return RetirementDetails.model_construct(
-        beneficiary_name=beneficiary,
-        beneficiary_address=None,
-        retiring_entity="",
-        purpose=Purpose.UNSPECIFIED,
-        consumption_country=None,
-        consumption_start=None,
-        consumption_end=None,
-        claim_jurisdiction=None,
-        reason=reason,
-        personal_data_hash=None,
-    ).as_tuple()
+    # every other field keeps its default (unspecified purpose, no period, no jurisdiction)
+    return RetirementDetails.model_construct(beneficiary_name=beneficiary, reason=reason).as_tuple()
