@@ -58,6 +58,16 @@ def _address(token: TokenRef, field: str = "token") -> str:
     return str(Web3.to_checksum_address(value))
 
 
+def check_swap(given: str, taken: str) -> None:
+    """A swap gives one class and takes another (``same_class_swap`` otherwise, naming ``token_out``)."""
+    if given == taken:
+        raise PoolError(
+            f"a swap gives one class and takes another; both sides are {given}",
+            code=PoolErrorCode.SAME_CLASS_SWAP,
+            field="token_out",
+        )
+
+
 def _amount(amount: int, field: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= UINT256_MAX:
         raise PoolError(
@@ -215,12 +225,7 @@ class PoolHandle:
         """Give ``amount`` of ``token_in`` for ``amount - fee`` of ``token_out`` in one call (approving first
         if needed); returns the amount of ``token_out`` received."""
         given, taken, amount = _address(token_in, "token_in"), _address(token_out, "token_out"), _amount(amount)
-        if given == taken:
-            raise PoolError(
-                f"a swap gives one class and takes another; both sides are {given}",
-                code=PoolErrorCode.SAME_CLASS_SWAP,
-                field="token_out",
-            )
+        check_swap(given, taken)
         self.approve_if_needed(trader, given, amount)
         receipt = self._send(trader, self.contract.functions.swap(given, taken, amount))
         event = self._event(receipt, "Swapped")
