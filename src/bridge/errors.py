@@ -2,8 +2,9 @@
 
 Each layer has one root exception (``RegistryError``, ``ChainError``, ``BridgeError``) deriving from
 ``CodedError`` and its own catalogue of codes (an ``ErrorCode`` enum). The API maps any ``CodedError``
-to a JSON body ``{"code", "message", "field"}`` with the code's HTTP status; the CLI prints the same
-message; tests assert on the code. ``docs/errors.md`` is generated from the catalogues.
+to a JSON body ``{"code", "message", "field"}`` with the code's HTTP status (the clients read it back
+with ``ErrorBody``); the CLI prints the same message; tests assert on the code. ``docs/errors.md`` is
+generated from the catalogues.
 """
 
 from __future__ import annotations
