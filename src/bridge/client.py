@@ -41,7 +41,7 @@ from bridge.engine.schemas import (
     TokenizationPublic,
     VerifierSetPublic,
 )
-from bridge.errors import CodedError, ErrorCode
+from bridge.errors import CodedError, ErrorBody, ErrorCode
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
@@ -66,21 +66,14 @@ def error_from_response(response: httpx.Response) -> CodedError:
         body = response.json()
     except ValueError:
         body = None
-    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+    error = ErrorBody.of(body)
+    if error is None:
         text = response.text[:200]
         return ApiError(f"HTTP {response.status_code}: {text}", code=ApiErrorCode.INTERNAL_ERROR)
-    code_text, status = body["code"], response.status_code
-    matches = [(code, cls) for codes, cls in _FAMILIES for code in codes if code.value == code_text]
-    same_status = [m for m in matches if m[0].http_status == status]
+    matches = [(code, cls) for codes, cls in _FAMILIES if (code := error.code_in(codes)) is not None]
+    same_status = [m for m in matches if m[0].http_status == response.status_code]
     code, cls = (same_status or matches or [(ApiErrorCode.INTERNAL_ERROR, ApiError)])[0]
-    field = body.get("field")
-    details = body.get("details")
-    return cls(
-        str(body.get("message", "")),
-        code=code,
-        field=field if isinstance(field, str) else None,
-        details=details if isinstance(details, dict) else None,
-    )
+    return error.error(cls, code)
 
 
 class BridgeClient:

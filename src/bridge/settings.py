@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.chain.anvil import dev_accounts
@@ -21,7 +21,7 @@ from bridge.chain.errors import ChainError, ChainErrorCode
 from bridge.chain.policy import ChainPolicy
 from bridge.engine.policy import EligibilityPolicy
 from bridge.http_edge import EdgeLimits
-from bridge.primitives import checked_address
+from bridge.primitives import Address
 
 Role = Literal["custodian", "verifier", "operator"]
 IN_PROCESS = "in-process"
@@ -42,7 +42,7 @@ class ApiKeySetting(BaseModel):
     role: Role
     account: int | None = Field(default=None, ge=1, description="custodian keys: the registry account")
     name: str | None = None
-    destinations: list[str] = Field(
+    destinations: list[Address] = Field(
         default_factory=list,
         description="custodian keys: addresses the operator key may tokenize this account's credits to",
     )
@@ -55,11 +55,6 @@ class ApiKeySetting(BaseModel):
             raise ValueError("destinations: only a custodian registers where its credits may be tokenized to")
         return self
 
-    @field_validator("destinations")
-    @classmethod
-    def _addresses(cls, values: list[str]) -> list[str]:
-        return [checked_address(value) for value in values]
-
 
 class VerifierEndpoint(BaseModel):
     """A verifier service the engine asks (``carbon-bridge verifier serve``): its URL and the key it wants."""
@@ -68,14 +63,9 @@ class VerifierEndpoint(BaseModel):
 
     url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$", description="e.g. https://verifier-1.example.org")
     api_key: SecretStr = Field(description="the key this verifier wants from the engine (its X-API-Key)")
-    address: str | None = Field(
+    address: Address | None = Field(
         default=None, description="its signing address, for a deployment (else asked from its /v1/identity)"
     )
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        return None if value is None else checked_address(value)
 
 
 class BridgeSettings(BaseSettings):
@@ -114,7 +104,7 @@ class BridgeSettings(BaseSettings):
     operator_key: SecretStr | None = Field(
         default=None, description="the engine's chain key (sends its transactions: pause and settle roles only)"
     )
-    admin_address: str | None = Field(
+    admin_address: Address | None = Field(
         default=None,
         description="a deployment's admin: the timelock's proposer and executor (its key never sits here); "
         "on a development chain its second funded account by default",
@@ -138,11 +128,6 @@ class BridgeSettings(BaseSettings):
     policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
     max_batch: int = Field(default=50, ge=1, le=500)
     http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
-
-    @field_validator("admin_address")
-    @classmethod
-    def _admin_address(cls, value: str | None) -> str | None:
-        return None if value is None else checked_address(value)
 
     @model_validator(mode="after")
     def _strong_distinct_secrets_outside_local(self) -> BridgeSettings:

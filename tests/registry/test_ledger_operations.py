@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bridge.registry.enums import BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.ledger import Registry
+from bridge.registry.models import LockRecord, UnitBlock
 from registry_factories import TOKEN, World, assert_refused
 
 C = RegistryErrorCode
@@ -185,6 +188,21 @@ def test_release_returns_part_of_an_immobilised_block_to_a_holder(world: World) 
     assert released.status is BlockStatus.HELD and released.account_id == world.trader
     assert released.marketplace is None
     assert rest.status is BlockStatus.IMMOBILIZED and rest.quantity == 70 and rest.marketplace is not None
+
+
+def test_a_locked_block_carries_its_locks_marketplace_record_until_it_is_released(world: World) -> None:
+    serial = immobilized(world, 100)
+    columns = [c.key for c in LockRecord.__table__.columns if c.key.startswith("marketplace")]
+
+    def stored(row_type: type[UnitBlock] | type[LockRecord], where: Any) -> list[Any]:
+        with Session(world.registry.engine) as session:
+            return [[getattr(row, c) for c in columns] for row in session.scalars(select(row_type).where(where))]
+
+    [lock] = stored(LockRecord, LockRecord.serial == serial)
+    assert lock == ["carbon-bridge", TOKEN.chain_id, TOKEN.token_address, TOKEN.batch_id, TOKEN.recipient, None]
+    assert stored(UnitBlock, UnitBlock.serial == serial) == [lock]
+    released = world.registry.release(actor_account=world.trust, to_account=world.trader, serial=serial)
+    assert stored(UnitBlock, UnitBlock.id == released.blocks[0].id) == [[None] * len(columns)]
 
 
 def test_retire_from_trust_names_what_it_settles_and_keeps_the_marketplace_record(world: World) -> None:

@@ -10,7 +10,7 @@ cost of one call. Logs are read through a ``LogScanner`` (pieces the node will s
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,6 +41,19 @@ class ChainEvent:
     tx_hash: str
     log_index: int
     address: str = ""
+
+    @classmethod
+    def of(cls, log: Mapping[str, Any], name: str, args: Mapping[str, Any], *, address: str = "") -> ChainEvent:
+        """Event ``name`` with ``args``, where ``log`` (as the node or web3 gives it) places it in the chain."""
+        return cls(
+            name=name,
+            args=dict(args),
+            block_number=int(log["blockNumber"]),
+            block_hash=_hex(log["blockHash"]),
+            tx_hash=_hex(log["transactionHash"]),
+            log_index=int(log["logIndex"]),
+            address=address,
+        )
 
 
 def _hex(value: bytes | HexBytes | str) -> str:
@@ -189,14 +202,7 @@ class BridgeChain:
         )
         for log in logs:
             if log["args"]["registry"] == registry and int(log["args"]["lockId"]) == lock_id:
-                return ChainEvent(
-                    name="BatchBridged",
-                    args=dict(log["args"]),
-                    block_number=int(log["blockNumber"]),
-                    block_hash=_hex(log["blockHash"]),
-                    tx_hash=_hex(log["transactionHash"]),
-                    log_index=int(log["logIndex"]),
-                )
+                return ChainEvent.of(log, "BatchBridged", log["args"])
         return None
 
     def batch(self, batch_key: str) -> tuple[str, int, str]:
@@ -358,17 +364,8 @@ class BridgeChain:
             decoder = by_topic.get(bytes(log["topics"][0])) if log["topics"] else None
             if decoder is None:
                 continue  # not an event of this ABI
-            decoded.append(
-                ChainEvent(
-                    name=decoder.name,
-                    args=decoder.decode(self.w3.codec, log),
-                    block_number=int(log["blockNumber"]),
-                    block_hash=_hex(log["blockHash"]),
-                    tx_hash=_hex(log["transactionHash"]),
-                    log_index=int(log["logIndex"]),
-                    address=checksummed(log["address"]),
-                )
-            )
+            args = decoder.decode(self.w3.codec, log)
+            decoded.append(ChainEvent.of(log, decoder.name, args, address=checksummed(log["address"])))
         return decoded
 
     def events(self, name: str, from_block: int, to_block: int) -> list[ChainEvent]:
@@ -379,13 +376,10 @@ class BridgeChain:
         found = self.scanner.get_logs({"address": self.bridge.address, "topics": [topic]}, from_block, to_block)
         logs = [event.process_log(entry) for entry in found]
         return [
-            ChainEvent(
-                name=name,
-                args={k: (to_checksum_address(v) if k in ("holder", "retiree") else v) for k, v in log["args"].items()},
-                block_number=int(log["blockNumber"]),
-                block_hash=_hex(log["blockHash"]),
-                tx_hash=_hex(log["transactionHash"]),
-                log_index=int(log["logIndex"]),
+            ChainEvent.of(
+                log,
+                name,
+                {k: (to_checksum_address(v) if k in ("holder", "retiree") else v) for k, v in log["args"].items()},
             )
             for log in logs
         ]

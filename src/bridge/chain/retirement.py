@@ -21,7 +21,7 @@ from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bridge.primitives import checked_address
+from bridge.primitives import Address
 
 MAX_NAME_BYTES: Final = 200
 MAX_REASON_BYTES: Final = 500
@@ -171,7 +171,7 @@ class RetirementDetails(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     beneficiary_name: str = Field(default="", description="on whose behalf, 1-200 bytes (empty with a hash)")
-    beneficiary_address: str | None = Field(default=None, description="the beneficiary's own EVM address")
+    beneficiary_address: Address | None = Field(default=None, description="the beneficiary's own EVM address")
     retiring_entity: str = Field(default="", description="who retires, when not the beneficiary (<= 200 bytes)")
     purpose: Purpose = Field(default=Purpose.UNSPECIFIED, description="one of the listed purposes")
     consumption_country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. DE")
@@ -197,11 +197,6 @@ class RetirementDetails(BaseModel):
     @classmethod
     def _reason(cls, value: str) -> str:
         return _byte_limit(value, MAX_REASON_BYTES, "the reason")
-
-    @field_validator("beneficiary_address")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        return None if value is None else checked_address(value)
 
     @field_validator("consumption_country")
     @classmethod

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from bridge.client import BridgeClient
 from bridge.errors import CodedError
-from bridge.primitives import TONNE, Page
+from bridge.primitives import TONNE, Page, checked_address
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Carbon-credit tokenization bridge.")
 console = Console()
@@ -121,6 +121,21 @@ def reported() -> Iterator[None]:
         yield
     except CodedError as exc:
         report(exc)
+
+
+def require_api_key(api_key: str | None, needs: str) -> str:
+    """``api_key``, or stop saying what ``needs`` it and where a key is given."""
+    if not api_key:
+        fail(f"{needs} (--api-key or BRIDGE_API_KEY)", field="api_key")
+    return api_key
+
+
+def parse_address(value: str, *, field: str) -> str:
+    """An EVM address as typed, checksummed (``bridge.primitives.checked_address``); a bad one stops the command."""
+    try:
+        return checked_address(value)
+    except ValueError as exc:
+        fail(f"{value!r}: {exc}", field=field)
 
 
 def parse_tonnes(value: str, *, field: str = "amount", whole: bool = False) -> int:

@@ -34,8 +34,10 @@ from bridge.cli._app import (
     console,
     err_console,
     fail,
+    parse_address,
     parse_tonnes,
     report,
+    require_api_key,
 )
 from bridge.cli._chain import Signer, Wallet
 from bridge.cli._options import grouped
@@ -44,7 +46,7 @@ from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeErrorCode
 from bridge.engine.schemas import RedemptionPublic, TokenizationPublic
 from bridge.errors import CodedError
-from bridge.primitives import TONNE, checked_address, format_tonnes
+from bridge.primitives import TONNE, format_tonnes
 from bridge.registry.client import HttpRegistryClient
 from bridge.registry.enums import AccountKind, AccountStatus
 from bridge.registry.errors import RegistryErrorCode
@@ -139,6 +141,8 @@ def print_json(data: object) -> None:
 
 # --- tokenize ---------------------------------------------------------------------------------------
 
+TOKENIZING_NEEDS = "tokenizing needs a custodian's bridge API key"
+
 
 @app.command()
 def tokenize(
@@ -173,12 +177,8 @@ def tokenize(
         fail("give --serial, or --issuance with --quantity", field="serial")
     if issuance is not None and quantity is None:
         fail("--issuance needs --quantity", field="quantity")
-    try:
-        recipient = checked_address(recipient)
-    except ValueError as exc:
-        fail(f"{recipient!r}: {exc}", field="recipient")
-    if not api_key:
-        fail("tokenizing needs a custodian's bridge API key (--api-key or BRIDGE_API_KEY)", field="api_key")
+    recipient = parse_address(recipient, field="recipient")
+    require_api_key(api_key, TOKENIZING_NEEDS)
     key = idempotency_key or str(uuid.uuid4())
     try:
         with client(url, api_key) as bridge_api:
@@ -236,8 +236,7 @@ def tokenize_many(
         fail(f"not JSON: {exc}", field="file")
     if not isinstance(entries, list):
         fail("give a JSON list of tokenizations", field="file")
-    if not api_key:
-        fail("tokenizing needs a custodian's bridge API key (--api-key or BRIDGE_API_KEY)", field="api_key")
+    require_api_key(api_key, TOKENIZING_NEEDS)
     call = uuid.uuid4().hex
     items = []
     for index, entry in enumerate(entries):

@@ -32,9 +32,11 @@ from bridge.cli._app import (
     client,
     console,
     fail,
+    parse_address,
     parse_tonnes,
     report,
     reported,
+    require_api_key,
 )
 from bridge.cli._chain import Signer, Wallet
 from bridge.cli._options import grouped
@@ -43,7 +45,7 @@ from bridge.client import BridgeClient
 from bridge.errors import CodedError
 from bridge.pools.contract import POOL_CONTRACT
 from bridge.pools.schemas import PoolPublic
-from bridge.primitives import checked_address, format_tonnes
+from bridge.primitives import format_tonnes
 
 pools_app = typer.Typer(no_args_is_help=True, help="Carbon pools: baskets of eligible classes behind one token.")
 app.add_typer(pools_app, name="pools")
@@ -66,11 +68,7 @@ def all_pools(api: BridgeClient) -> list[PoolPublic]:
 def resolve_pool(api: BridgeClient, ref: str) -> PoolPublic:
     """The pool named by address, preset key or symbol (case-insensitive). Call within ``reported()``."""
     if ref.startswith("0x"):
-        try:
-            address = checked_address(ref)
-        except ValueError as exc:
-            fail(f"{ref!r}: {exc}", field="pool")
-        return api.get_pool(address)
+        return api.get_pool(parse_address(ref, field="pool"))
     pools = all_pools(api)
     wanted = ref.strip().lower()
     matches = [p for p in pools if (p.preset or "").lower() == wanted] or [
@@ -87,10 +85,7 @@ def resolve_token(api: BridgeClient, ref: str, *, field: str) -> str:
     """A class token address, from an address, or a class's id or name (as the bridge resolves them). Call
     within ``reported()``."""
     if is_address(ref):  # any token: a pool may be asked about one the bridge did not make
-        try:
-            return checked_address(ref)
-        except ValueError as exc:
-            fail(f"{ref!r}: {exc}", field=field)
+        return parse_address(ref, field=field)
     found = resolve_class(api, ref, field=field)
     if not found.token_address:
         fail(f"the bridge has no token for class {found.name}", field=field)
@@ -240,8 +235,7 @@ def create(
         fail("give --preset, or --rules with --name and --symbol", field="preset")
     if rules is not None and (name is None or symbol is None):
         fail("a pool from rules needs --name and --symbol", field="name" if name is None else "symbol")
-    if not api_key:
-        fail("creating a pool needs the operator's API key (--api-key or BRIDGE_API_KEY)", field="api_key")
+    require_api_key(api_key, "creating a pool needs the operator's API key")
     for field, value in (("fee_bps", fee_bps), ("supply_cap", supply_cap), ("class_cap", class_cap)):
         if value is not None and value < 0:
             fail(f"{value} is negative", field=field)

@@ -17,6 +17,7 @@ from bridge.cli._app import (
     echo_json,
     every_page,
     fail,
+    parse_address,
     reported,
     show_items,
 )
@@ -25,7 +26,6 @@ from bridge.cli.flows import TimeoutOption, class_id_of, unfinished, wait_redemp
 from bridge.engine.filters import RedemptionFilter
 from bridge.engine.schemas import RedemptionPublic
 from bridge.engine.store import RedeemStep
-from bridge.primitives import checked_address
 
 redemptions_app = typer.Typer(no_args_is_help=True, help="Redemptions of whole tonnes back to registry accounts.")
 app.add_typer(redemptions_app, name="redemptions")
@@ -44,10 +44,7 @@ def list_redemptions(
 ) -> None:
     """Redemptions, newest first: class by name, holder, tonnes, registry account and step."""
     if holder is not None:
-        try:
-            holder = checked_address(holder)
-        except ValueError as exc:
-            fail(f"{holder!r}: {exc}", field="holder")
+        holder = parse_address(holder, field="holder")
     if status is not None and status not in {s.value for s in RedeemStep}:
         fail(f"{status!r} is not a step; one of: {STEPS}", field="status")
     with reported():

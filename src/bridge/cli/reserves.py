@@ -17,12 +17,12 @@ from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 
 from bridge.chain.deploy import attach_bridge
-from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, report
+from bridge.cli._app import JsonOption, UrlOption, app, client, console, fail, parse_address, report
 from bridge.cli.flows import named
 from bridge.engine.classes import class_name
 from bridge.engine.schemas import ClassReserve
 from bridge.errors import CodedError
-from bridge.primitives import checked_address, format_tonnes
+from bridge.primitives import format_tonnes
 from bridge.registry.client import HttpRegistryClient
 from bridge.reserves_check import ClassCheck, IndependentReport, check_reserves, check_until_settled
 
@@ -152,10 +152,7 @@ def verify_reserves(
     as_json: JsonOption = False,
 ) -> None:
     """The independent check: the chain and the registry, never the bridge's API or database."""
-    try:
-        address = checked_address(bridge)
-    except ValueError as exc:
-        fail(f"{bridge!r}: {exc}", field="bridge")
+    address = parse_address(bridge, field="bridge")
     w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
     try:
         connected = w3.is_connected()

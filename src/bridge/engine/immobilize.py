@@ -112,25 +112,43 @@ class LockStep(Flow):
 
     def _lock_group(self, rows: list[Tokenization]) -> int:
         first = rows[0]
-        self.faults.reached("tokenize.immobilize.before")
-        try:
-            result = self.custodian_registry(first.custodian_account).immobilize_many(
+
+        def immobilize_many() -> BlockOperationResult:
+            return self.custodian_registry(first.custodian_account).immobilize_many(
                 trust_account=self.trust_account,
                 marketplace=MARKETPLACE,
                 from_account=first.custodian_account,
                 locks=[self._selection(row) for row in rows],
                 request_id=first.lock_request,
             )
+
+        def refused(exc: CodedError) -> int:
+            # nothing was locked: lock each on its own, so that only the refused one is rejected
+            log.info("tokenizations %s: the group lock was refused (%s); locking each alone", _ids(rows), exc)
+            self._dissolve(rows)
+            return sum(self._lock_one(row) for row in rows)
+
+        return self._lock(rows, immobilize_many, refused)
+
+    def _lock(
+        self,
+        rows: Sequence[Tokenization],
+        immobilize: Callable[[], BlockOperationResult],
+        refused: Callable[[CodedError], int],
+    ) -> int:
+        """Send one lock request for ``rows`` and save its locks; how many rows moved. A registry that is
+        down raises; a request id the registry knows for another request raises the alarm and moves none;
+        any other refusal (nothing was locked) is ``refused``'s to handle."""
+        self.faults.reached("tokenize.immobilize.before")
+        try:
+            result = immobilize()
         except CodedError as exc:
             if exc.http_status >= 500:
                 raise
             if is_request_conflict(exc):  # not a refusal of the locks: wait, and say so loudly
                 self._alarm(rows, exc)
                 return 0
-            # nothing was locked: lock each on its own, so that only the refused one is rejected
-            log.info("tokenizations %s: the group lock was refused (%s); locking each alone", _ids(rows), exc)
-            self._dissolve(rows)
-            return sum(self._lock_one(row) for row in rows)
+            return refused(exc)
         self.faults.reached("tokenize.immobilize.done")
         self._save_locks(rows, result)
         self.faults.reached("tokenize.immobilize.saved")
@@ -167,9 +185,8 @@ class LockStep(Flow):
     # --- one request per row (a refused group's members) ---------------------------------------
 
     def _lock_one(self, row: Tokenization) -> int:
-        self.faults.reached("tokenize.immobilize.before")
-        try:
-            result = self.custodian_registry(row.custodian_account).immobilize(
+        def immobilize() -> BlockOperationResult:
+            return self.custodian_registry(row.custodian_account).immobilize(
                 trust_account=self.trust_account,
                 marketplace=MARKETPLACE,
                 serial=row.source_serial,
@@ -178,22 +195,16 @@ class LockStep(Flow):
                 request_id=registry_request_id("tokenize", row.id, row.request_token, "immobilize"),
                 **self._identifier(row),
             )
-        except CodedError as exc:
-            if exc.http_status >= 500:
-                raise
-            if is_request_conflict(exc):
-                self._alarm([row], exc)
-                return 0
+
+        def refused(exc: CodedError) -> int:
             # the registry refused (the block moved, was retired or frozen meanwhile): nothing is locked
             with self.store.session() as session:
                 stored = session.get_one(Tokenization, row.id)
                 stored.step = TokenizeStep.REJECTED
                 stored.error_code, stored.error_message = str(exc.code), exc.message
             return 1
-        self.faults.reached("tokenize.immobilize.done")
-        self._save_locks([row], result)
-        self.faults.reached("tokenize.immobilize.saved")
-        return 1
+
+        return self._lock([row], immobilize, refused)
 
 
 def _ids(rows: Sequence[Tokenization]) -> list[int]:

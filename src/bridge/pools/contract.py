@@ -24,7 +24,7 @@ from web3.types import TxReceipt
 from bridge.chain.attestation import Adjustment, CreditClass
 from bridge.chain.compiler import Artifacts
 from bridge.chain.retirement import MAX_NAME_BYTES as MAX_BENEFICIARY_BYTES
-from bridge.chain.retirement import MAX_REASON_BYTES, Purpose, RetirementDetails
+from bridge.chain.retirement import MAX_REASON_BYTES, RetirementDetails
 from bridge.chain.tx import TxSender
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.presets import PoolPreset, preset
@@ -56,6 +56,16 @@ def _address(token: TokenRef, field: str = "token") -> str:
     if not isinstance(value, str) or not Web3.is_address(value):
         raise PoolError(f"{value!r} is not an address", code=PoolErrorCode.INVALID_POOL_REQUEST, field=field)
     return str(Web3.to_checksum_address(value))
+
+
+def check_swap(given: str, taken: str) -> None:
+    """A swap gives one class and takes another (``same_class_swap`` otherwise, naming ``token_out``)."""
+    if given == taken:
+        raise PoolError(
+            f"a swap gives one class and takes another; both sides are {given}",
+            code=PoolErrorCode.SAME_CLASS_SWAP,
+            field="token_out",
+        )
 
 
 def _amount(amount: int, field: str = "amount") -> int:
@@ -215,12 +225,7 @@ class PoolHandle:
         """Give ``amount`` of ``token_in`` for ``amount - fee`` of ``token_out`` in one call (approving first
         if needed); returns the amount of ``token_out`` received."""
         given, taken, amount = _address(token_in, "token_in"), _address(token_out, "token_out"), _amount(amount)
-        if given == taken:
-            raise PoolError(
-                f"a swap gives one class and takes another; both sides are {given}",
-                code=PoolErrorCode.SAME_CLASS_SWAP,
-                field="token_out",
-            )
+        check_swap(given, taken)
         self.approve_if_needed(trader, given, amount)
         receipt = self._send(trader, self.contract.functions.swap(given, taken, amount))
         event = self._event(receipt, "Swapped")
@@ -385,15 +390,5 @@ def deploy_presets(
 def pool_retirement(beneficiary: str, reason: str) -> tuple[Any, ...]:
     """The bridge's ``RetirementDetails`` of a pool retirement: a beneficiary and a reason (the pool's trade
     takes no more; a holder who states a purpose, a period or a jurisdiction retires through the bridge)."""
-    return RetirementDetails.model_construct(
-        beneficiary_name=beneficiary,
-        beneficiary_address=None,
-        retiring_entity="",
-        purpose=Purpose.UNSPECIFIED,
-        consumption_country=None,
-        consumption_start=None,
-        consumption_end=None,
-        claim_jurisdiction=None,
-        reason=reason,
-        personal_data_hash=None,
-    ).as_tuple()
+    # every other field keeps its default (unspecified purpose, no period, no jurisdiction)
+    return RetirementDetails.model_construct(beneficiary_name=beneficiary, reason=reason).as_tuple()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from bridge.pools.rules import PoolRules
-from bridge.primitives import TONNE, checked_address
+from bridge.primitives import TONNE, Address
 
 UINT256_MAX = 2**256 - 1
 MAX_CAP_TONNES = (2**128 - 1) // TONNE  # the contract's caps are uint128 wei
@@ -136,12 +136,7 @@ class PoolCreate(BaseModel):
     rules: PoolRules | None = None
     supply_cap_tonnes: int | None = Field(default=None, ge=0, le=MAX_CAP_TONNES)
     class_cap_tonnes: int | None = Field(default=None, ge=0, le=MAX_CAP_TONNES)
-    fee_recipient: str | None = Field(default=None, description="where fees go; default: the bridge operator")
-
-    @field_validator("fee_recipient")
-    @classmethod
-    def _recipient(cls, value: str | None) -> str | None:
-        return None if value is None else checked_address(value)
+    fee_recipient: Address | None = Field(default=None, description="where fees go; default: the bridge operator")
 
     @field_validator("rules")
     @classmethod
@@ -194,18 +189,13 @@ class PoolTransactionRequest(BaseModel):
     )
 
     action: PoolAction
-    trader: str = Field(description="the address that will sign and send the transactions")
+    trader: Address = Field(description="the address that will sign and send the transactions")
     amount: Wei
-    token: str | None = None
-    token_in: str | None = None
-    token_out: str | None = None
+    token: Address | None = None
+    token_in: Address | None = None
+    token_out: Address | None = None
     beneficiary: str | None = Field(default=None, min_length=1, max_length=200)
     reason: str | None = Field(default=None, max_length=500)
-
-    @field_validator("trader", "token", "token_in", "token_out")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        return None if value is None else checked_address(value)
 
     @model_validator(mode="after")
     def _fields_of_the_action(self) -> PoolTransactionRequest:

@@ -16,7 +16,14 @@ from web3.exceptions import Web3Exception
 
 from bridge.chain.reverts import ErrorDecoder
 from bridge.chain.tx import GAS_HEADROOM
-from bridge.pools.contract import MAX_BENEFICIARY_BYTES, MAX_REASON_BYTES, NO_CAP, PoolHandle, pool_retirement
+from bridge.pools.contract import (
+    MAX_BENEFICIARY_BYTES,
+    MAX_REASON_BYTES,
+    NO_CAP,
+    PoolHandle,
+    check_swap,
+    pool_retirement,
+)
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.schemas import PoolTransactionRequest, PoolTransactions, TradePreview, UnsignedTransaction
 from bridge.pools.views import explain
@@ -50,12 +57,7 @@ def build_transactions(pool: PoolHandle, request: PoolTransactionRequest, *, dec
         )
     elif action == "swap":
         given, taken = _given(request.token_in), _given(request.token_out)
-        if given == taken:
-            raise PoolError(
-                f"a swap gives one class and takes another; both sides are {given}",
-                code=PoolErrorCode.SAME_CLASS_SWAP,
-                field="token_out",
-            )
+        check_swap(given, taken)
         received, fee = pool.preview_redeem(amount)
         _check_depositable(pool, given, amount, field="token_in", supply_growth=fee)
         _check_pool_holds(pool, taken, received, field="token_out")

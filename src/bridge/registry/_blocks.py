@@ -27,7 +27,7 @@ from bridge.registry import serials
 from bridge.registry._serial_lookup import find_units
 from bridge.registry.enums import AccountKind, AccountStatus, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.models import Account, Issuance, LockRecord, UnitBlock
+from bridge.registry.models import Account, Issuance, LockRecord, Program, UnitBlock
 from bridge.registry.requests import BlockSelection
 
 _BATCH: Final = 64
@@ -98,6 +98,13 @@ def get_account(session: Session, account_id: int, *, field: str) -> Account:
     if account is None:
         raise refuse(RegistryErrorCode.UNKNOWN_ACCOUNT, f"account {account_id} does not exist", field=field)
     return account
+
+
+def get_program(session: Session, code: str, *, field: str) -> Program:
+    program = session.get(Program, code)
+    if program is None:
+        raise refuse(RegistryErrorCode.UNKNOWN_PROGRAM, f"program {code} is not registered", field=field)
+    return program
 
 
 def check_actor(session: Session, actor_account: int | None) -> None:

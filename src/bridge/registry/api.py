@@ -22,10 +22,8 @@ Endpoints are plain ``def``: FastAPI runs them in its thread pool, and the ledge
 from __future__ import annotations
 
 import inspect
-import re
-from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, Final, get_type_hints
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security, status
 from fastapi.security import APIKeyHeader
@@ -41,6 +39,7 @@ from bridge.registry.errors import RegistryError, RegistryErrorCode
 from bridge.registry.examples import ACR_SERIAL, EXAMPLES
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import REQUESTED, Access, Operation
+from bridge.registry.views import lookup
 from bridge.registry.views.lookup import MAX_LOCKS_PER_READ, MAX_SERIALS_PER_READ
 
 API_KEY_HEADER: Final = auth.API_KEY_HEADER
@@ -212,28 +211,27 @@ def _search_route(router: APIRouter, search: views.Search[Any, Any]) -> None:
     )
 
 
-def _lookup_route(router: APIRouter, path: str, summary: str, read: Callable[[Registry, int], BaseModel]) -> None:
-    """``GET path``: the ledger's ``read`` of the one row id the path names; named and typed as ``read`` is."""
-    (id_name,) = re.findall(r"\{(\w+)\}", path)
+def _lookup_route(router: APIRouter, read: lookup.RowRead[BaseModel]) -> None:
+    """``GET read.path``: the ledger's ``read`` of the one row id the path names, named and typed as it is."""
     keyword = inspect.Parameter.KEYWORD_ONLY
 
     def endpoint(registry: Registry, **row_id: int) -> BaseModel:
-        return read(registry, row_id[id_name])
+        return registry.read_row(read, row_id[read.id_name])
 
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("registry", keyword, annotation=RegistryDep),
-            inspect.Parameter(id_name, keyword, annotation=IdPath),
+            inspect.Parameter(read.id_name, keyword, annotation=IdPath),
         ]
     )
     router.add_api_route(
-        path,
+        read.path,
         endpoint,
         methods=["GET"],
-        name=read.__name__,
-        response_model=get_type_hints(read)["return"],
+        name=read.name,
+        response_model=read.result,
         tags=_PUBLIC,
-        summary=summary,
+        summary=read.summary,
         responses=_READ_ERRORS,
     )
 
@@ -256,12 +254,12 @@ def _public_routes(router: APIRouter) -> None:
 
     _search_route(router, views.ISSUANCES)
 
-    _lookup_route(router, "/issuances/{issuance_id}", "One issuance", Registry.get_issuance)
-    _lookup_route(router, "/issuances/{issuance_id}/totals", "An issuance's units by status", Registry.issuance_totals)
+    _lookup_route(router, lookup.ISSUANCE)
+    _lookup_route(router, lookup.ISSUANCE_TOTALS)
 
     _search_route(router, views.BLOCKS)
 
-    _lookup_route(router, "/blocks/{block_id}", "One unit block", Registry.get_block)
+    _lookup_route(router, lookup.BLOCK)
 
     @read("/locks/{lock_id}", summary="One registry lock (an immobilization) and the blocks holding its units now")
     def get_lock(
@@ -309,8 +307,8 @@ def _public_routes(router: APIRouter) -> None:
 
     _search_route(router, views.ACCOUNTS)
 
-    _lookup_route(router, "/accounts/{account_id}", "One account", Registry.get_account)
-    _lookup_route(router, "/accounts/{account_id}/balance", "An account's units by status", Registry.account_balance)
+    _lookup_route(router, lookup.ACCOUNT)
+    _lookup_route(router, lookup.ACCOUNT_BALANCE)
 
     _search_route(router, views.JOURNAL)
 

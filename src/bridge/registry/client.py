@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from bridge.errors import ErrorBody
 from bridge.registry import auth, schemas
 from bridge.registry import views as v
 from bridge.registry._access import RegistryAccess
@@ -43,6 +44,7 @@ from bridge.registry.errors import (
 )
 from bridge.registry.ledger import Registry
 from bridge.registry.ledger.operations import Operation, OperationMethods
+from bridge.registry.views import lookup
 from bridge.registry.views.lookup import check_id, check_lock_id, check_lock_ids, check_serials
 
 T = TypeVar("T")
@@ -91,6 +93,10 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
 
     # --- public reads ----------------------------------------------------------------------------
 
+    def _read_row(self, read: lookup.RowRead[T], row_id: int) -> T:
+        """One row by its id (``read``: where the API serves it, what the ledger runs)."""
+        return self._call(_get(read.path_of(row_id)), lambda a: a.registry.read_row(read, row_id), read.result)
+
     def get_program(self, code: str) -> schemas.ProgramPublic:
         return self._call(
             _get(f"/programs/{_segment(code)}"), lambda a: a.registry.get_program(code), schemas.ProgramPublic
@@ -103,16 +109,13 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         )
 
     def get_issuance(self, issuance_id: int) -> schemas.IssuancePublic:
-        endpoint = _get(f"/issuances/{_path_id(issuance_id, 'issuance_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_issuance(issuance_id), schemas.IssuancePublic)
+        return self._read_row(lookup.ISSUANCE, issuance_id)
 
     def issuance_totals(self, issuance_id: int) -> schemas.IssuanceTotals:
-        endpoint = _get(f"/issuances/{_path_id(issuance_id, 'issuance_id')}/totals")
-        return self._call(endpoint, lambda a: a.registry.issuance_totals(issuance_id), schemas.IssuanceTotals)
+        return self._read_row(lookup.ISSUANCE_TOTALS, issuance_id)
 
     def get_block(self, block_id: int) -> schemas.UnitBlockPublic:
-        endpoint = _get(f"/blocks/{_path_id(block_id, 'block_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_block(block_id), schemas.UnitBlockPublic)
+        return self._read_row(lookup.BLOCK, block_id)
 
     def get_credit(self, serial: str) -> schemas.CreditPublic:
         endpoint = Endpoint("GET", "/credits", params={"serial": serial})
@@ -144,12 +147,10 @@ class RegistryClient(OperationMethods, v.SearchLists, ABC):
         return self._call(endpoint, lambda a: a.registry.get_locked_credits(ids), _LOCKED_CREDITS)
 
     def get_account(self, account_id: int) -> schemas.AccountPublic:
-        endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}")
-        return self._call(endpoint, lambda a: a.registry.get_account(account_id), schemas.AccountPublic)
+        return self._read_row(lookup.ACCOUNT, account_id)
 
     def account_balance(self, account_id: int) -> schemas.AccountBalance:
-        endpoint = _get(f"/accounts/{_path_id(account_id, 'account_id')}/balance")
-        return self._call(endpoint, lambda a: a.registry.account_balance(account_id), schemas.AccountBalance)
+        return self._read_row(lookup.ACCOUNT_BALANCE, account_id)
 
     def journal_head(self) -> schemas.JournalCheckpoint:
         return self._call(_get("/journal/head"), lambda a: a.registry.journal_head(), schemas.JournalCheckpoint)
@@ -244,20 +245,15 @@ def error_from_response(response: httpx.Response) -> RegistryError:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str):
-        try:
-            code = RegistryErrorCode(body["code"])
-        except ValueError:
-            code = None
+    error = ErrorBody.of(body)
+    if error is not None and error.message is not None:
+        code = error.code_in(RegistryErrorCode)
         if code is not None:
-            field = body.get("field") if isinstance(body.get("field"), str) else None
-            details = body.get("details") if isinstance(body.get("details"), dict) else None
-            cls = _ERROR_CLASSES.get(code, RegistryError)
-            return cls(body["message"], code=code, field=field, details=details)
+            return error.error(_ERROR_CLASSES.get(code, RegistryError), code)
         return RegistryError(
-            f"the registry answered {response.status_code} with unknown code {body['code']}: {body['message']}",
+            f"the registry answered {response.status_code} with unknown code {error.code}: {error.message}",
             code=RegistryErrorCode.REGISTRY_BAD_RESPONSE,
-            details={"status": response.status_code, "code": body["code"]},
+            details={"status": response.status_code, "code": error.code},
         )
     if response.status_code in _GATEWAY_STATUSES:
         return RegistryError(

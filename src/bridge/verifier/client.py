@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bridge.errors import ErrorBody
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 from bridge.verifier.schemas import AttestationPublic, AttestationRequest, VerifierIdentity
 from bridge.verifier.service import VerifierService
@@ -100,14 +101,10 @@ def _unavailable(message: str) -> VerifierError:
 
 
 def _error_from(status: int, body: Any, url: str) -> VerifierError:
-    if isinstance(body, dict) and isinstance(body.get("code"), str) and isinstance(body.get("message"), str):
-        try:
-            code = VerifierErrorCode(body["code"])
-        except ValueError:
-            code = None
+    error = ErrorBody.of(body)
+    if error is not None and error.message is not None:
+        code = error.code_in(VerifierErrorCode)
         if code is not None:
-            details = body.get("details") if isinstance(body.get("details"), dict) else None
-            field = body.get("field") if isinstance(body.get("field"), str) else None
-            return VerifierError(body["message"], code=code, field=field, details=details)
-        return _unavailable(f"the verifier at {url} answered {status} {body['code']}: {body['message']}")
+            return error.error(VerifierError, code)
+        return _unavailable(f"the verifier at {url} answered {status} {error.code}: {error.message}")
     return _unavailable(f"the verifier at {url} answered HTTP {status} without a verifier error body")

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bridge.chain.attestation import UINT64_MAX, CreditClass, Lock
 from bridge.chain.lock_batch import MAX_CLASSES_PER_CALL, LockTree
-from bridge.primitives import checked_address
+from bridge.primitives import Address
 
 MAX_LOCKS_PER_REQUEST: Final = 500
 """The most locks one attestation request may name (the engine's largest batch)."""
@@ -30,7 +30,8 @@ class _Body(BaseModel):
 
 
 class LockLeaf(_Body):
-    """One lock of the batch, as the contract's ``LockLeaf``: its class by index into ``classes``."""
+    """One lock of the batch, as the contract's ``LockLeaf``: a ``Lock``'s fields but its class, named by index
+    into ``classes`` instead."""
 
     lock_id: int = Field(ge=1, le=2**63 - 1, description="the registry's lock id")
     registry: str = Field(min_length=1, max_length=32, description="the program code (VCS, GS, ...)")
@@ -38,12 +39,7 @@ class LockLeaf(_Body):
     block_start: int = Field(ge=0, le=UINT64_MAX)
     block_end: int = Field(ge=0, le=UINT64_MAX)
     class_index: int = Field(ge=0, lt=MAX_CLASSES_PER_CALL, description="index into the request's classes")
-    recipient: str = Field(description="where the tokens go (an EVM address)")
-
-    @field_validator("recipient")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return checked_address(value)
+    recipient: Address = Field(description="where the tokens go (an EVM address)")
 
 
 class AttestationRequest(_Body):
@@ -69,15 +65,7 @@ class AttestationRequest(_Body):
     def locks(self) -> list[Lock]:
         """The leaves as locks, in the order given."""
         return [
-            Lock(
-                lock_id=leaf.lock_id,
-                registry=leaf.registry,
-                serial=leaf.serial,
-                block_start=leaf.block_start,
-                block_end=leaf.block_end,
-                credit_class=self.classes[leaf.class_index],
-                recipient=leaf.recipient,
-            )
+            Lock(**leaf.model_dump(exclude={"class_index"}), credit_class=self.classes[leaf.class_index])
             for leaf in self.leaves
         ]
 
@@ -95,33 +83,18 @@ class AttestationRequest(_Body):
             if lock.credit_class not in index:
                 index[lock.credit_class] = len(classes)
                 classes.append(lock.credit_class)
-            leaves.append(
-                LockLeaf(
-                    lock_id=lock.lock_id,
-                    registry=lock.registry,
-                    serial=lock.serial,
-                    block_start=lock.block_start,
-                    block_end=lock.block_end,
-                    class_index=index[lock.credit_class],
-                    recipient=lock.recipient,
-                )
-            )
+            leaves.append(LockLeaf(**lock.model_dump(exclude={"credit_class"}), class_index=index[lock.credit_class]))
         return cls(deadline=deadline, classes=classes, leaves=leaves)
 
 
 class AttestationPublic(_Body):
     """One verifier's signature over the batch's ``LockBatch(locksRoot, deadline)`` (EIP-712)."""
 
-    signer: str = Field(description="the verifier's address")
+    signer: Address = Field(description="the verifier's address")
     locks_root: HexBytes32 = Field(description="the root of the batch's Merkle tree of locks")
     deadline: int
     signature: str = Field(pattern=r"^0x[0-9a-f]{130}$", description="65 bytes: r, s, v")
     locks: int = Field(description="how many locks the signature covers")
-
-    @field_validator("signer")
-    @classmethod
-    def _signer(cls, value: str) -> str:
-        return checked_address(value)
 
     @property
     def signature_bytes(self) -> bytes:
@@ -137,15 +110,10 @@ class VerifierIdentity(_Body):
     mints it signs, and the registry trust account it requires the locked units to sit in."""
 
     name: str
-    address: str
+    address: Address
     chain_id: int
-    bridge: str
+    bridge: Address
     trust_account: int
-
-    @field_validator("address", "bridge")
-    @classmethod
-    def _checksummed(cls, value: str) -> str:
-        return checked_address(value)
 
 
 class VerifierHealth(_Body):

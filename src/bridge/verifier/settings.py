@@ -20,12 +20,12 @@ from typing import Self
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.engine.policy import EligibilityPolicy
 from bridge.http_edge import EdgeLimits
-from bridge.primitives import checked_address
+from bridge.primitives import Address
 from bridge.settings import Environment, secret_value, weak_secret
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 
@@ -46,7 +46,7 @@ class VerifierSettings(BaseSettings):
         default=None, description="the verifier's own registry API key: one that acts for no account (reads)"
     )
     rpc_url: str = Field(pattern=_HTTP_URL, description="the verifier's own JSON-RPC node of the bridge's chain")
-    bridge_address: str = Field(description="the bridge contract whose mints it attests")
+    bridge_address: Address = Field(description="the bridge contract whose mints it attests")
     trust_account: int = Field(ge=1, description="the registry account the bridge's locked units sit in")
     policy: EligibilityPolicy = Field(default_factory=EligibilityPolicy)
     memory_file: str = Field(description="the SQLite file of what it signed (lock id -> leaf)")
@@ -54,11 +54,6 @@ class VerifierSettings(BaseSettings):
     port: int = Field(default=8001, ge=1, le=65535)
     api_key: SecretStr = Field(description="the key the engine must present (X-API-Key)")
     http: EdgeLimits = Field(default_factory=EdgeLimits, description="the HTTP edge: body cap and rate limits")
-
-    @field_validator("bridge_address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return checked_address(value)
 
     @model_validator(mode="after")
     def _one_key_and_strong_secrets_outside_local(self) -> Self:

@@ -36,14 +36,16 @@ def refuse(row: Row, column: str, why: str, code: RegistryErrorCode = RegistryEr
     return ImportRefusal(f"{column}{shown}: {why}", code=code, field=column)
 
 
-def text(row: Row, column: str, *, required: bool = False) -> str | None:
-    """The cell's text (None when empty; ``cell_empty`` when ``required``)."""
-    value = row.text(column)
-    if value:
-        return value
+def _empty(row: Row, column: str, *, required: bool) -> None:
+    """What an empty cell reads as: None, or ``cell_empty`` when the column is ``required``."""
     if required:
         raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
     return None
+
+
+def text(row: Row, column: str, *, required: bool = False) -> str | None:
+    """The cell's text (None when empty; ``cell_empty`` when ``required``)."""
+    return row.text(column) or _empty(row, column, required=required)
 
 
 def decimal(row: Row, column: str) -> Decimal | None:
@@ -66,9 +68,7 @@ def tonnes(row: Row, column: str, unit_decimals: int, *, required: bool = True) 
     2765370 kg); ``quantity_invalid`` when it is not one."""
     value = decimal(row, column)
     if value is None:
-        if required:
-            raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
-        return None
+        return _empty(row, column, required=required)
     try:
         return units_from_tonnes(value, unit_decimals, field=column)
     except RegistryError as exc:
@@ -79,9 +79,7 @@ def whole(row: Row, column: str, *, required: bool = True) -> int | None:
     """A whole number (a quantity already in the program's units, a year); ``1,000`` reads 1000."""
     value = decimal(row, column)
     if value is None:
-        if required:
-            raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
-        return None
+        return _empty(row, column, required=required)
     if value != value.to_integral_value():
         raise refuse(row, column, "is not a whole number", RegistryErrorCode.QUANTITY_INVALID)
     return int(value)
@@ -99,10 +97,8 @@ def identifier(row: Row, column: str, *, required: bool = False) -> str | None:
 def moment(row: Row, column: str, *, required: bool = False) -> datetime | None:
     """A date or date and time in any form the exports use, as a UTC datetime (times without a zone are
     UTC: the exports that print times say GMT)."""
-    value = row.text(column)
-    if not value:
-        if required:
-            raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
+    value = text(row, column, required=required)
+    if value is None:
         return None
     iso = value.replace("Z", "+00:00") if value.endswith("Z") else value
     try:
@@ -121,10 +117,8 @@ def day(row: Row, column: str, *, required: bool = False) -> date | None:
 
 def period(row: Row, column: str, *, required: bool = False) -> tuple[date, date] | None:
     """``2010-01-01 / 2018-09-30``: a first and last day."""
-    value = row.text(column)
-    if not value:
-        if required:
-            raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
+    value = text(row, column, required=required)
+    if value is None:
         return None
     first, separator, last = value.partition("/")
     if separator and "-" in first:
@@ -153,11 +147,9 @@ def flag(row: Row, column: str) -> bool:
 
 def country(row: Row, column: str, *, default: str | None = None) -> str:
     """An ISO 3166-1 alpha-2 code from a code or a country's name (``default`` when empty)."""
-    value = row.text(column)
-    if not value:
-        if default is not None:
-            return default
-        raise refuse(row, column, "is empty", RegistryErrorCode.CELL_EMPTY)
+    value = text(row, column, required=default is None)
+    if value is None:
+        return str(default)
     try:
         return country_code(value, column)
     except RegistryError:

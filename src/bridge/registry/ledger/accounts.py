@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bridge.registry import labels, serials
-from bridge.registry._blocks import Tx, refuse
+from bridge.registry._blocks import Tx, get_program, refuse
 from bridge.registry._convert import account_public, program_public, project_public
 from bridge.registry.enums import LIVE_STATUSES, AccountKind, AccountStatus
 from bridge.registry.errors import RegistryErrorCode
@@ -64,9 +64,7 @@ def create_program(tx: Tx, request: ProgramCreate) -> ProgramPublic:
 def create_project(tx: Tx, request: ProjectCreate) -> ProjectPublic:
     """Register a project and its labels (see ``ProjectCreate`` for the label rules)."""
     session = tx.session
-    program = session.get(Program, request.program)
-    if program is None:
-        raise refuse(RegistryErrorCode.UNKNOWN_PROGRAM, f"program {request.program} is not registered", field="program")
+    program = get_program(session, request.program, field="program")
     exists = session.scalar(
         select(Project.id).where(Project.program_code == program.code, Project.project_id == request.project_id)
     )

@@ -279,22 +279,26 @@ class Registry(OperationMethods, searches.SearchLists):
     def get_project(self, *, program: str, project_id: str) -> ProjectPublic:
         return self._view(lookup.get_project, program, project_id)
 
+    def read_row(self, read: lookup.RowRead[R], row_id: int, /) -> R:
+        """The row ``read`` reads (``lookup.ISSUANCE``, ``lookup.BLOCK``, ...) with id ``row_id``."""
+        return self._view(read.read, row_id)
+
     def get_account(self, account_id: int) -> AccountPublic:
-        return self._view(lookup.get_account, account_id)
+        return self.read_row(lookup.ACCOUNT, account_id)
 
     def account_balance(self, account_id: int) -> AccountBalance:
         """Units in an account by status, overall and per issuance."""
-        return self._view(lookup.account_balance, account_id)
+        return self.read_row(lookup.ACCOUNT_BALANCE, account_id)
 
     def get_issuance(self, issuance_id: int) -> IssuancePublic:
-        return self._view(lookup.get_issuance, issuance_id)
+        return self.read_row(lookup.ISSUANCE, issuance_id)
 
     def issuance_totals(self, issuance_id: int) -> IssuanceTotals:
         """Units of an issuance by status (they always add up to the issued quantity)."""
-        return self._view(lookup.issuance_totals, issuance_id)
+        return self.read_row(lookup.ISSUANCE_TOTALS, issuance_id)
 
     def get_block(self, block_id: int) -> UnitBlockPublic:
-        return self._view(lookup.get_block, block_id)
+        return self.read_row(lookup.BLOCK, block_id)
 
     def get_credit(self, serial: str) -> CreditPublic:
         """A block with its issuance, project and program: everything a credit check needs."""

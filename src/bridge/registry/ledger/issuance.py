@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.registry import _blocks, labels, serials
-from bridge.registry._blocks import Tx, refuse
+from bridge.registry._blocks import Tx, get_program, refuse
 from bridge.registry._convert import block_public, issuance_public
 from bridge.registry.enums import AccountKind, BlockStatus
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.models import Issuance, Program, Project, UnitBlock
+from bridge.registry.models import Issuance, Project, UnitBlock
 from bridge.registry.requests import IssueRequest
 from bridge.registry.schemas import IssuanceResult
 
@@ -30,9 +30,7 @@ def issue(tx: Tx, request: IssueRequest) -> IssuanceResult:
     """Issue ``quantity`` new units of a project's vintage into holding account ``to_account`` (the top
     ``buffer_quantity`` of them into the registry's buffer pool)."""
     session = tx.session
-    program = session.get(Program, request.program)
-    if program is None:
-        raise refuse(RegistryErrorCode.UNKNOWN_PROGRAM, f"program {request.program} is not registered", field="program")
+    program = get_program(session, request.program, field="program")
     project = session.scalars(
         select(Project).where(Project.program_code == request.program, Project.project_id == request.project_id)
     ).one_or_none()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from bridge.registry import _blocks
 from bridge.registry._blocks import Rule, Tx, refuse
@@ -140,16 +140,11 @@ def _trust_account(tx: Tx, account_id: int) -> Account:
 def _immobilize(
     tx: Tx, request: ImmobilizeRequest, target: Account, *, actor_checked: bool = False
 ) -> BlockOperationResult:
-    identifier = request.marketplace_identifier
+    represented = _marketplace_columns(request)
 
     def apply(block: UnitBlock) -> None:
         _move_to(block, target, BlockStatus.IMMOBILIZED)
-        block.marketplace = request.marketplace
-        block.marketplace_chain_id = identifier.chain_id
-        block.marketplace_token_address = identifier.token_address
-        block.marketplace_batch_id = identifier.batch_id
-        block.marketplace_recipient = identifier.recipient
-        block.marketplace_link = request.marketplace_link
+        _set_columns(block, represented)
         lock = LockRecord(
             lock_id=tx.next_lock_id(),
             seq=tx.seq,
@@ -161,12 +156,7 @@ def _immobilize(
             quantity=block.quantity,
             trust_account_id=target.id,
             actor_account_id=tx.actor_account,
-            marketplace=request.marketplace,
-            marketplace_chain_id=identifier.chain_id,
-            marketplace_token_address=identifier.token_address,
-            marketplace_batch_id=identifier.batch_id,
-            marketplace_recipient=identifier.recipient,
-            marketplace_link=request.marketplace_link,
+            **represented,
             locked_at=tx.now,
         )
         tx.session.add(lock)
@@ -213,12 +203,7 @@ def release(tx: Tx, request: ReleaseRequest) -> BlockOperationResult:
 
     def apply(block: UnitBlock) -> None:
         _move_to(block, target, BlockStatus.HELD)
-        block.marketplace = None
-        block.marketplace_chain_id = None
-        block.marketplace_token_address = None
-        block.marketplace_batch_id = None
-        block.marketplace_recipient = None
-        block.marketplace_link = None
+        _set_columns(block, dict.fromkeys(_MARKETPLACE_COLUMNS))  # represented nowhere
         block.lock_id = None  # out of trust: its lock (and get_lock) still says where its units went
 
     return _operate(tx, request, "release", apply)
@@ -290,6 +275,28 @@ def _operate(
         blocks=[block_public(block) for block in moved],
         remainders=[block_public(block) for block in remainders],
     )
+
+
+_MARKETPLACE_COLUMNS: Final = tuple(c.key for c in LockRecord.__table__.columns if c.key.startswith("marketplace"))
+"""Where a lock's units are represented: columns of the lock record that a block carries too while it is locked."""
+
+
+def _marketplace_columns(request: ImmobilizeRequest) -> dict[str, Any]:
+    """The ``_MARKETPLACE_COLUMNS`` of the blocks ``request`` locks, and of their locks."""
+    identifier = request.marketplace_identifier
+    return {
+        "marketplace": request.marketplace,
+        "marketplace_chain_id": identifier.chain_id,
+        "marketplace_token_address": identifier.token_address,
+        "marketplace_batch_id": identifier.batch_id,
+        "marketplace_recipient": identifier.recipient,
+        "marketplace_link": request.marketplace_link,
+    }
+
+
+def _set_columns(block: UnitBlock, values: dict[str, Any]) -> None:
+    for column, value in values.items():
+        setattr(block, column, value)
 
 
 def _move_to(block: UnitBlock, target: Account, status: BlockStatus | None = None) -> None:

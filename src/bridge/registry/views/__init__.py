@@ -5,7 +5,8 @@
 * ``search``: each search declared once (``Search``: filters, item, API path) and run over a read
   session; ``Listing`` lists every match of one, a page at a time (``SearchLists``: the ``list_*``
   methods of the ledger and the clients);
-* ``lookup``: point reads (a program, project, account, issuance, block, credit, totals).
+* ``lookup``: point reads (a program, project, account, issuance, block, credit, totals); the reads of one row
+  by its id each declared once more as a ``RowRead`` (the read and its API path: ``Registry.read_row``).
 
 Functions here take a read session and never write. ``Registry`` opens the session (its ``get_*``,
 ``search`` and ``list_*`` methods read through here), and so does everything above it: the access rules,

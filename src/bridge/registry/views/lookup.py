@@ -1,13 +1,16 @@
 """Point reads over a read session: one program, project, account, issuance, block or credit, and the
-totals of an issuance or an account; also the two lookups the access rules need."""
+totals of an issuance or an account; also the two lookups the access rules need. The reads of one row by
+its id are declared once more as ``RowRead``s (``ISSUANCE``, ``BLOCK``, ...): where the registry API serves
+each, which both the API and the HTTP client take from there."""
 
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar, get_type_hints
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -47,6 +50,7 @@ the 8-16 KiB request-line limits of HTTP servers and proxies."""
 MAX_SERIALS_PER_READ: Final = 200
 """Serials per ``get_credits`` read (sent in a request body: serials of up to 300 characters do not fit a URL)."""
 RowT = TypeVar("RowT", Account, Issuance, UnitBlock)
+T = TypeVar("T")
 
 
 def check_id(value: object, field: str) -> None:
@@ -366,3 +370,43 @@ def _totals(session: Session, condition: Any, *, by_issuance: bool = False) -> d
         if frozen:
             bucket["frozen"] = bucket.get("frozen", 0) + quantity
     return {issuance_id: StatusTotals(**values) for issuance_id, values in sums.items()}
+
+
+# --- reads of one row by its id ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowRead(Generic[T]):
+    """A read of one row by its id: what it runs (``read``, on a read session; ``Registry.read_row``), and
+    where the registry API serves it (``GET path``, the row's id its one parameter; ``summary`` in the
+    OpenAPI document)."""
+
+    read: Callable[[Session, int], T]
+    path: str
+    summary: str
+
+    @property
+    def name(self) -> str:
+        return self.read.__name__
+
+    @property
+    def id_name(self) -> str:
+        """The path's one parameter: the row id's name (``issuance_id``)."""
+        (name,) = re.findall(r"\{(\w+)\}", self.path)
+        return str(name)
+
+    @property
+    def result(self) -> type[T]:
+        return get_type_hints(self.read)["return"]  # type: ignore[no-any-return]
+
+    def path_of(self, row_id: int) -> str:
+        """The path that asks for ``row_id`` (refused here, as the ledger would refuse it)."""
+        check_id(row_id, self.id_name)
+        return self.path.format(**{self.id_name: row_id})
+
+
+ISSUANCE: Final = RowRead(get_issuance, "/issuances/{issuance_id}", "One issuance")
+ISSUANCE_TOTALS: Final = RowRead(issuance_totals, "/issuances/{issuance_id}/totals", "An issuance's units by status")
+BLOCK: Final = RowRead(get_block, "/blocks/{block_id}", "One unit block")
+ACCOUNT: Final = RowRead(get_account, "/accounts/{account_id}", "One account")
+ACCOUNT_BALANCE: Final = RowRead(account_balance, "/accounts/{account_id}/balance", "An account's units by status")
