@@ -4,12 +4,15 @@ None where no block has the serial; the same through the ledger, both clients an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api_factories import CLIENT_KINDS, Connect, connector
 from bridge.registry.errors import RegistryError, RegistryErrorCode
-from bridge.registry.views.lookup import MAX_SERIALS_PER_READ
+from bridge.registry.views.lookup import MAX_SERIALS_PER_READ, _merged_ranges
 from registry_factories import World
 
 
@@ -45,3 +48,24 @@ def test_a_read_of_too_many_or_of_a_malformed_serial_is_refused(world: World, co
         with pytest.raises(RegistryError) as caught:
             reader.get_credits([serial, "not a serial"])
         assert caught.value.code in {RegistryErrorCode.SERIAL_MALFORMED, RegistryErrorCode.UNKNOWN_PROGRAM}
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["VCS", "GS"]), st.integers(0, 60), st.integers(0, 8)).map(
+            lambda r: (r[0], r[1], r[1] + r[2])
+        ),
+        max_size=12,
+    )
+)
+def test_the_ranges_a_locked_credits_read_asks_for_cover_exactly_the_locks_units(
+    ranges: list[tuple[str, int, int]],
+) -> None:
+    merged = _merged_ranges(ranges)
+    for space in ("VCS", "GS"):
+        for unit in range(0, 72):
+            wanted = any(s == space and a <= unit <= b for s, a, b in ranges)
+            asked = sum(s == space and a <= unit <= b for s, a, b in merged)
+            assert asked == wanted  # each unit asked for at most once, and only the locks' units
+    for (s1, _, e1), (s2, a2, _) in pairwise(merged):
+        assert s1 != s2 or a2 > e1 + 1, "touching ranges are joined"

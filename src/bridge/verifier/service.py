@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from eth_account.signers.local import LocalAccount
 
 from bridge.chain.attestation import sign_lock_batch
+from bridge.chain.lock_batch import LockTree
 from bridge.verifier.checks import LockChecks
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 from bridge.verifier.memory import SignedLocks
@@ -60,7 +61,7 @@ class VerifierService:
             )
         locks = request.locks()
         self.checks.check_all(locks)
-        tree = request.tree()
+        tree = LockTree.of(locks, sort_leaves=False)  # the request's tree, from the locks already made
         self.memory.remember((lock.lock_id, lock.leaf()) for lock in locks)  # before the signature leaves
         lock_batch = tree.lock_batch(request.deadline)
         signature = sign_lock_batch(lock_batch, self.account.key, chain_id=self.checks.chain_id, bridge=self.bridge)

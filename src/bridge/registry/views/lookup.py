@@ -150,11 +150,8 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
     # the (unit_space, unit_start) index reads at once (an open "unit_end >= start" scans the whole space)
     overlapping = or_(
         *(
-            and_(
-                UnitBlock.unit_space == lock.unit_space,
-                UnitBlock.unit_start.between(lock.unit_start, lock.unit_end),
-            )
-            for lock in locks
+            and_(UnitBlock.unit_space == space, UnitBlock.unit_start.between(start, end))
+            for space, start, end in _merged_ranges((lock.unit_space, lock.unit_start, lock.unit_end) for lock in locks)
         )
     )
     candidates = session.scalars(select(UnitBlock).where(overlapping).order_by(UnitBlock.unit_start)).all()
@@ -169,6 +166,18 @@ def get_locked_credits(session: Session, lock_ids: Sequence[int]) -> list[Locked
         else LockedCredit(lock=lock_public(lock, []), credit=None)
         for lock in locks
     ]
+
+
+def _merged_ranges(ranges: Iterable[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The same units as ``ranges`` (space, first, last), touching ranges of a space joined: a batch's locks
+    are mostly neighbours, so one ``BETWEEN`` reads many of them and the statement stays short."""
+    merged: list[tuple[str, int, int]] = []
+    for space, start, end in sorted(ranges):
+        if merged and merged[-1][0] == space and start <= merged[-1][2] + 1:
+            merged[-1] = (space, merged[-1][1], max(merged[-1][2], end))
+        else:
+            merged.append((space, start, end))
+    return merged
 
 
 @dataclass
