@@ -220,9 +220,8 @@ class TokenizeFlow(Flow):
         """Complete the sent mints that are ``confirmations`` deep, and send back to be minted again those a
         reorganization removed, all in one transaction; one receipt lookup per transaction (a batch shares
         one)."""
-        with self.store.session() as session:
-            rows = list(session.scalars(submitted()))
-            session.expunge_all()
+        with self.store.session() as session:  # ids and transactions only: most rounds find them not yet deep
+            rows = session.execute(submitted().with_only_columns(Tokenization.id, Tokenization.tx_hash)).all()
         if not rows:
             return 0
         mined = {tx_hash: self.chain.mined_in(tx_hash) for tx_hash in dict.fromkeys(r.tx_hash for r in rows)}
