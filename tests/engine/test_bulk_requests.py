@@ -17,6 +17,8 @@ from bridge.engine.errors import BridgeError
 from bridge.engine.faults import InjectedCrash
 from bridge.engine.schemas import MAX_TOKENIZATIONS_PER_CALL, TokenizationPublic, TokenizationRequest
 from bridge.engine.store import Tokenization
+from bridge.errors import CodedError
+from bridge.registry.errors import RegistryError, RegistryErrorCode
 from engine_harness import BridgeWorld, tonnes
 
 KINDS = ("whole", "part", "elsewhere", "frozen", "gone", "too_many", "repeat", "twice", "conflict", "issuance")
@@ -215,3 +217,22 @@ def test_a_key_taken_by_a_concurrent_request_meanwhile_is_answered_with_its_toke
     answered = bw.engine.request_tokenizations(requests)
     assert answered[1].id == raced[0].id
     assert recorded_count(bw) == 3
+
+
+def test_a_registry_that_cannot_be_reached_is_a_503_alone_and_in_a_call_of_many(bridge_world: BridgeWorld) -> None:
+    """An outage of the registry is not the request's fault: one request and a call of many both answer the
+    registry's own ``registry_unavailable`` (503), never ``invalid_request``, and record nothing."""
+    bw = bridge_world
+    request = _request(bw, "whole", 0, [])
+    registry = bw.engine.tokenize.intake.context.registry
+
+    def down(*_: object, **__: object) -> object:
+        raise RegistryError("the registry database cannot be reached", code=RegistryErrorCode.REGISTRY_UNAVAILABLE)
+
+    for name in ("get_credit", "get_credits"):
+        setattr(registry, name, down)
+    for call in (lambda: bw.engine.request_tokenization(request), lambda: bw.engine.request_tokenizations([request])):
+        with pytest.raises(CodedError) as caught:
+            call()
+        assert (caught.value.code, caught.value.http_status) == ("registry_unavailable", 503)
+    assert recorded_count(bw) == 0

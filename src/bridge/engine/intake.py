@@ -210,6 +210,8 @@ class TokenizeIntake(Flow):
             try:
                 return self.registry.get_credit(request.serial)
             except CodedError as exc:
+                if exc.http_status >= 500:
+                    raise  # the registry is down, not the request wrong: its own 5xx, as a call of many answers
                 raise BridgeError(exc.message, code=_as_bridge_code(exc), field="serial") from exc
         blocks = self.registry.list_blocks(
             account_id=request.custodian_account, status=BlockStatus.HELD.value, issuance_id=request.issuance_id
