@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final, Generic, TypeVar, get_type_hints
 
 from sqlalchemy import and_, func, or_, select
@@ -398,13 +399,13 @@ class RowRead(Generic[T]):
     def name(self) -> str:
         return self.read.__name__
 
-    @property
+    @cached_property  # asked on every read of the HTTP client: worked out once
     def id_name(self) -> str:
         """The path's one parameter: the row id's name (``issuance_id``)."""
         (name,) = re.findall(r"\{(\w+)\}", self.path)
         return str(name)
 
-    @property
+    @cached_property
     def result(self) -> type[T]:
         return get_type_hints(self.read)["return"]  # type: ignore[no-any-return]
 
