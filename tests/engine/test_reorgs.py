@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bridge.chain.errors import ChainError
 from bridge.engine.errors import BridgeError
+from bridge.engine.schemas import TokenizationRequest
 from bridge.registry.enums import BlockStatus
 from engine_harness import BridgeWorld, request_redemption, tokenize, tonnes
 
@@ -60,3 +64,49 @@ def test_a_mint_lost_with_the_chains_newest_blocks_is_sent_again_on_restart(brid
 
 def _class(done: object) -> bytes:
     return bytes.fromhex(done.class_id[2:])  # type: ignore[attr-defined]
+
+
+def test_a_node_that_cannot_be_asked_for_a_receipt_leaves_the_sent_mint_waiting(
+    bridge_world: BridgeWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receipt that cannot be read is not a mint that is gone: the confirm step raises ``chain_unavailable``
+    and changes nothing (it used to send the mint back to be minted again), then completes it once the node
+    answers."""
+    bw = bridge_world
+    issued = bw.world.issue(40)
+    request = TokenizationRequest(
+        idempotency_key="receipt-outage-1",
+        custodian_account=bw.world.custodian,
+        serial=issued.block.serial,
+        recipient=bw.holder.address,
+    )
+    tokenization = bw.engine.request_tokenization(request)
+    flow = bw.engine.tokenize
+    for _ in range(6):
+        if bw.engine.get_tokenization(tokenization.id).step == "submitted":
+            break
+        flow.drive()
+    assert bw.engine.get_tokenization(tokenization.id).step == "submitted"
+    provider = bw.engine.chain.w3.provider
+    asked = provider.make_request
+
+    def unreachable(method: str, params: object) -> object:
+        if method == "eth_getTransactionReceipt":
+            raise ConnectionError("connection refused")
+        return asked(method, params)
+
+    def refusing(method: str, params: object) -> object:
+        if method == "eth_getTransactionReceipt":
+            return {"jsonrpc": "2.0", "id": 1, "error": {"code": -32603, "message": "internal error"}}
+        return asked(method, params)
+
+    for broken in (unreachable, refusing):
+        monkeypatch.setattr(provider, "make_request", broken)
+        with pytest.raises(ChainError) as caught:
+            flow.confirm_submitted()
+        assert caught.value.code == "chain_unavailable"
+        assert bw.engine.get_tokenization(tokenization.id).step == "submitted"
+    monkeypatch.setattr(provider, "make_request", asked)
+    bw.settle()
+    assert bw.engine.get_tokenization(tokenization.id).step == "completed"
+    assert bw.engine.proof_of_reserve().ok

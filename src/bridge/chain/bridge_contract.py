@@ -151,13 +151,16 @@ class BridgeChain:
         return self.is_canonical(block_number, block_hash) and block_number <= self.safe_head()
 
     def mined_in(self, tx_hash: str) -> int | None:
-        """The block a transaction succeeded in, or None (not mined, failed, or gone in a reorganization). The
-        receipt is read raw: web3 would format each of a batch mint's hundreds of logs, unused here."""
+        """The block a transaction succeeded in, or None (not mined, failed, or gone in a reorganization); a node
+        that cannot be asked raises ``chain_unavailable``. The receipt is read raw: web3 would format each of a
+        batch mint's hundreds of logs, unused here."""
         try:
             answer = self.w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])  # type: ignore[arg-type]
-        except Exception:
-            return None
-        receipt = answer.get("result") if isinstance(answer, dict) else None
+        except Exception as exc:  # the node cannot be asked: that says nothing of the mint, so not None
+            raise ChainError(f"the receipt of {tx_hash} cannot be read: {exc}") from exc
+        if not isinstance(answer, dict) or "error" in answer:
+            raise ChainError(f"the node refused to answer the receipt of {tx_hash}: {answer}")
+        receipt = answer.get("result")
         if not receipt:
             return None
         # JSON-RPC spells it blockNumber (0x-hex); eth-tester's provider answers block_number (an int)
