@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["classes"])
 def list_batches(
     service: ServiceDep, page: PageParams, filters: Annotated[ClassOnlyFilter, Query()]
 ) -> Page[BatchPublic]:
-    return service.batches(**page.model_dump(), **filters.model_dump())
+    return service.batches(filters, page)
 
 
 @router.get(
