@@ -272,6 +272,7 @@ def test_the_explorer_s_pages_filter_as_the_api_does(world: ApiWorld, history: d
     holder = world.helper.holder.address
     pages: list[tuple[str, dict[str, str]]] = [
         ("/", {}),
+        ("/classes", {"program": "accu", "vintage": "2020"}),
         (f"/classes/{history['class_id']}", {}),
         ("/retirements", {"beneficiary": "Fabrikam"}),
         ("/redemptions", {"holder": holder, "status": "completed"}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bridge.engine.filters import PageQuery, TokenizationFilter
+from bridge.engine.filters import ClassFilter, PageQuery, TokenizationFilter
 from bridge.engine.schemas import MAX_TOKENIZATIONS_PER_CALL
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
@@ -37,7 +37,7 @@ def test_the_operator_key_cannot_tokenize_a_custodians_credits_to_an_address_of_
     assert (answer.json()["code"], answer.json()["field"]) == ("forbidden", "recipient")
     bridge_service.drive()
     assert state(bridge_service) == before, "nothing stored, nothing locked"
-    assert not bridge_service.classes(limit=10, offset=0).items, "nothing minted"
+    assert not bridge_service.classes(ClassFilter(), PageQuery(limit=10)).items, "nothing minted"
 
 
 def test_many_tokenizations_at_once_are_checked_as_each_alone_and_one_refusal_stores_none(

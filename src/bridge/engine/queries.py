@@ -22,6 +22,7 @@ from bridge.engine.certificates import certificate_public
 from bridge.engine.classes import class_name, labels_of, vintage_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.filters import (
+    ClassFilter,
     ClassOnlyFilter,
     EventFilter,
     FeedQuery,
@@ -230,37 +231,22 @@ def _class_rows(store: EngineStore) -> list[Tokenization]:
     return list(firsts.values())
 
 
-def _matches(item: ClassPublic, filters: dict[str, Any]) -> bool:
+def _matches(item: ClassPublic, filters: ClassFilter) -> bool:
     attrs = item.attributes
-    if filters.get("program") and str(attrs.get("program", "")).upper() != filters["program"].upper():
+    if filters.program and str(attrs.get("program", "")).upper() != filters.program.upper():
         return False
-    year = filters.get("vintage")
-    if year is not None:
+    if filters.vintage is not None:
         start, end = int(attrs.get("vintage_start", 0)) // 10_000, int(attrs.get("vintage_end", 0)) // 10_000
-        if not start <= year <= end:
+        if not start <= filters.vintage <= end:
             return False
-    if filters.get("label") and filters["label"] not in item.labels:
+    if filters.label and filters.label not in item.labels:
         return False
-    if filters.get("name") and filters["name"].casefold() not in item.name.casefold():
-        return False
-    token = filters.get("token")
-    return not (token and (item.token_address or "").lower() != token.lower())
+    return not (filters.name and filters.name.casefold() not in item.name.casefold())
 
 
-def classes(
-    store: EngineStore,
-    chain: BridgeChain,
-    project_name: ProjectName,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    **filters: Any,
-) -> Page[ClassPublic]:
+def every_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName) -> list[ClassPublic]:
     """Classes with a completed tokenization, in the order they were first minted, with their names and
-    their token's supply read from the chain now. Filters: ``program``, ``vintage`` (a year the vintage
-    covers), ``label``, ``name`` (part of it, any case), ``token``."""
-    after = _after("classes", cursor, offset, 1)
+    their token's supply read from the chain now."""
     with store.session() as session:
         batch_counts = dict(session.execute(select(Batch.class_id, func.count()).group_by(Batch.class_id)).all())
     retired = _retired_by_class(store)
@@ -286,7 +272,16 @@ def classes(
                 retired=amount,
             )
         )
-    matching = [item for item in every if _matches(item, filters)]
+    return every
+
+
+def classes(
+    store: EngineStore, chain: BridgeChain, project_name: ProjectName, filters: ClassFilter, page: PageQuery
+) -> Page[ClassPublic]:
+    """The page of ``every_class`` that ``filters`` keep."""
+    limit, offset = page.limit, page.offset
+    after = _after("classes", page.cursor, offset, 1)
+    matching = [item for item in every_class(store, chain, project_name) if _matches(item, filters)]
     start = offset
     if after is not None:
         ids = [item.class_id for item in matching]
@@ -313,7 +308,7 @@ def one_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName,
     """A class by its id (0x + 64 hex), its token's address (0x + 40 hex) or its name (exact, any case; or
     the one class whose name contains it). Not found: ``not_found``; a name several classes fit:
     ``ambiguous_class`` listing them."""
-    every = classes(store, chain, project_name, limit=10**6).items
+    every = every_class(store, chain, project_name)
     text = reference.strip()
     lowered = text.lower()
     found = [c for c in every if lowered in (c.class_id, (c.token_address or "").lower())]

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.filters import (
+    ClassFilter,
     ClassOnlyFilter,
     EventFilter,
     FeedQuery,
@@ -86,7 +87,7 @@ def explorer_router(service: BridgeService) -> APIRouter:
         def build() -> dict[str, Any]:
             ready()
             report = service.reserves()
-            classes = service.classes(limit=100).items
+            classes = service.classes(ClassFilter(), PageQuery(limit=100)).items
             retirements = service.retirements(RetirementFilter(), PageQuery(limit=1))
             latest = PageQuery(limit=5, offset=max(retirements.total - 5, 0))
             recent = service.retirements(RetirementFilter(), latest).items[::-1]
@@ -117,14 +118,14 @@ def explorer_router(service: BridgeService) -> APIRouter:
             year = _blank(vintage)
             if year is not None and not year.isdigit():
                 raise BridgeError(f"vintage {year!r} is not a year", field="vintage")
-            found = service.classes(
-                limit=PAGE,
-                cursor=_blank(cursor),
+            filters = _filter(
+                ClassFilter,
                 program=_blank(program),
                 vintage=int(year) if year else None,
                 label=_blank(label),
                 name=_blank(name),
             )
+            found = service.classes(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             filters = {"program": program or "", "vintage": vintage or "", "label": label or "", "name": name or ""}
             return {"page": found, "filters": filters}
 

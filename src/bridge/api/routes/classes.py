@@ -30,7 +30,7 @@ def list_batches(
     **examples.docs(examples.page(examples.CREDIT_CLASS)),
 )
 def list_classes(service: ServiceDep, page: PageParams, filters: Annotated[ClassFilter, Query()]) -> Page[ClassPublic]:
-    return service.classes(**page.model_dump(), **filters.model_dump())
+    return service.classes(filters, page)
 
 
 @router.get(
