@@ -42,6 +42,7 @@ from bridge.engine.schemas import (
     VerifierSetPublic,
 )
 from bridge.errors import CodedError, ErrorBody, ErrorCode
+from bridge.http_client import HttpClientBase
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
@@ -76,7 +77,7 @@ def error_from_response(response: httpx.Response) -> CodedError:
     return error.error(cls, code)
 
 
-class BridgeClient:
+class BridgeClient(HttpClientBase):
     """The bridge API at ``base_url`` (or through ``http``, an ``httpx.Client`` such as a ``TestClient``)."""
 
     def __init__(
@@ -87,25 +88,12 @@ class BridgeClient:
         http: httpx.Client | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self._owned = http is None
-        self.http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        super().__init__(http, timeout=timeout, base_url=base_url)
         self.api_key = api_key
 
     def with_key(self, api_key: str | None) -> BridgeClient:
-        """The same connection, acting with another key."""
-        clone = BridgeClient(http=self.http, api_key=api_key)
-        clone._owned = False
-        return clone
-
-    def close(self) -> None:
-        if self._owned:
-            self.http.close()
-
-    def __enter__(self) -> BridgeClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+        """The same connection (this client's to close), acting with another key."""
+        return BridgeClient(http=self.http, api_key=api_key)
 
     # --- plumbing -------------------------------------------------------------------------------
 
