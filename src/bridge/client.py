@@ -41,8 +41,8 @@ from bridge.engine.schemas import (
     TokenizationPublic,
     VerifierSetPublic,
 )
-from bridge.errors import CodedError, ErrorBody, ErrorCode
-from bridge.http_client import HttpClientBase
+from bridge.errors import CodedError, ErrorCode
+from bridge.http_client import HttpClientBase, error_body
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
@@ -63,11 +63,7 @@ _FAMILIES: tuple[tuple[type[ErrorCode], type[CodedError]], ...] = (
 
 def error_from_response(response: httpx.Response) -> CodedError:
     """The ``CodedError`` an error response of the bridge API stands for."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = ErrorBody.of(body)
+    error = error_body(response)
     if error is None:
         text = response.text[:200]
         return ApiError(f"HTTP {response.status_code}: {text}", code=ApiErrorCode.INTERNAL_ERROR)

@@ -8,6 +8,8 @@ from typing import Self
 
 import httpx
 
+from bridge.errors import ErrorBody
+
 
 class HttpClientBase:
     """Owns ``http`` only when it made it."""
@@ -25,3 +27,11 @@ class HttpClientBase:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def error_body(response: httpx.Response) -> ErrorBody | None:
+    """The coded error body of ``response``; None when its body is not JSON or not such a body."""
+    try:
+        return ErrorBody.of(response.json())
+    except ValueError:
+        return None

@@ -29,8 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from bridge.errors import ErrorBody
-from bridge.http_client import HttpClientBase
+from bridge.http_client import HttpClientBase, error_body
 from bridge.registry import auth, schemas
 from bridge.registry import views as v
 from bridge.registry._access import RegistryAccess
@@ -242,11 +241,7 @@ _GATEWAY_STATUSES: Final = frozenset({502, 503, 504})
 
 def error_from_response(response: httpx.Response) -> RegistryError:
     """The ``RegistryError`` an error response of the registry API stands for."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = ErrorBody.of(body)
+    error = error_body(response)
     if error is not None and error.message is not None:
         code = error.code_in(RegistryErrorCode)
         if code is not None:
