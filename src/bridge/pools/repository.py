@@ -34,7 +34,7 @@ from bridge.engine.store import EngineStore, utcnow
 from bridge.errors import CodedError
 from bridge.pools.contract import PoolHandle, deploy_pool
 from bridge.pools.errors import PoolError, PoolErrorCode
-from bridge.pools.presets import PRESETS, preset
+from bridge.pools.presets import PRESETS, PoolPreset, preset
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolCreate
 from bridge.primitives import tonnes_to_wei
@@ -42,6 +42,8 @@ from bridge.registry.models import UTCDateTime
 
 DEPLOYING = "deploying"
 READY = "ready"
+# what a request for a preset's pool may give instead of the preset's own (rules come only with no preset)
+_PRESET_FIELDS = PoolCreate.model_fields.keys() & PoolPreset.model_fields.keys()
 
 
 class PoolBase(DeclarativeBase):
@@ -112,8 +114,9 @@ class PoolSpec:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()
 
     @classmethod
-    def of_preset(cls, key: str, fee_recipient: str) -> PoolSpec:
-        chosen = preset(key)
+    def of_preset(cls, key: str, fee_recipient: str, **overrides: Any) -> PoolSpec:
+        """Preset ``key``'s pool, with ``overrides`` of its fields (whole tonnes, as the preset has them)."""
+        chosen = preset(key).model_copy(update=overrides)
         return cls(
             name=chosen.name,
             symbol=chosen.symbol,
@@ -127,22 +130,12 @@ class PoolSpec:
 
     @classmethod
     def of_request(cls, body: PoolCreate, fee_recipient: str) -> PoolSpec:
-        """The spec a ``POST /v1/pools`` body asks for: a preset with overrides, or rules."""
+        """The spec a ``POST /v1/pools`` body asks for: a preset with the fields it gives instead, or rules."""
         recipient = body.fee_recipient or fee_recipient
+        if body.preset is not None:
+            return cls.of_preset(body.preset, recipient, **body.model_dump(include=_PRESET_FIELDS, exclude_none=True))
         supply_cap = None if body.supply_cap_tonnes is None else tonnes_to_wei(body.supply_cap_tonnes)
         class_cap = None if body.class_cap_tonnes is None else tonnes_to_wei(body.class_cap_tonnes)
-        if body.preset is not None:
-            base = cls.of_preset(body.preset, recipient)
-            return cls(
-                name=body.name or base.name,
-                symbol=body.symbol or base.symbol,
-                fee_bps=base.fee_bps if body.fee_bps is None else body.fee_bps,
-                rules=base.rules,
-                supply_cap=base.supply_cap if supply_cap is None else supply_cap,
-                class_cap=base.class_cap if class_cap is None else class_cap,
-                fee_recipient=recipient,
-                preset=base.preset,
-            )
         assert body.rules is not None and body.name is not None and body.symbol is not None  # the model checks
         return cls(
             name=body.name,
