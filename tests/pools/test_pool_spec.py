@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from hypothesis import given
@@ -33,7 +32,7 @@ def test_a_preset_request_changes_only_the_fields_it_gives(key: str, asked: dict
     expected = {
         SPEC_FIELD.get(name, name): value * TONNE if name in SPEC_FIELD else value for name, value in asked.items()
     }
-    assert spec == replace(PoolSpec.of_preset(key, OPERATOR), **expected)
+    assert spec == PoolSpec.of_preset(key, OPERATOR).model_copy(update=expected)
     assert spec.preset == key and spec.rules == PRESETS[key].rules
 
 
@@ -41,4 +40,4 @@ def test_a_preset_spec_keeps_its_digest() -> None:
     # the digest of a deployed pool's request is stored: the same request must hash the same in every version
     spec = PoolSpec.of_preset("nature", OPERATOR)
     assert spec.digest() == "363ee19af977bfbb42e5f12c2775e89cf29a2670544d6c6da38702b4155c5112"
-    assert PoolSpec.from_json(spec.to_json()) == spec
+    assert PoolSpec.model_validate(spec.model_dump(mode="json")) == spec

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from web3.utils.address import get_create_address
@@ -37,7 +37,7 @@ from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.presets import PRESETS, PoolPreset, preset
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolCreate
-from bridge.primitives import tonnes_to_wei
+from bridge.primitives import Wei, tonnes_to_wei
 from bridge.registry.models import UTCDateTime
 
 DEPLOYING = "deploying"
@@ -72,46 +72,23 @@ class PoolRecord(PoolBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-@dataclass(frozen=True)
-class PoolSpec:
-    """A pool to deploy, fully resolved (a preset's defaults applied). Caps in wei; None = no cap."""
+class PoolSpec(BaseModel):
+    """A pool to deploy, fully resolved (a preset's defaults applied). Caps in wei; None = no cap. Its JSON
+    (caps as decimal strings) is what the pool's record keeps: enough to finish the deployment after a crash."""
+
+    model_config = ConfigDict(frozen=True)
 
     name: str
     symbol: str
     fee_bps: int
     rules: PoolRules
-    supply_cap: int | None
-    class_cap: int | None
+    supply_cap: Wei | None
+    class_cap: Wei | None
     fee_recipient: str
     preset: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "symbol": self.symbol,
-            "fee_bps": self.fee_bps,
-            "rules": self.rules.model_dump(mode="json"),
-            "supply_cap": None if self.supply_cap is None else str(self.supply_cap),
-            "class_cap": None if self.class_cap is None else str(self.class_cap),
-            "fee_recipient": self.fee_recipient,
-            "preset": self.preset,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PoolSpec:
-        caps = {k: None if data[k] is None else int(data[k]) for k in ("supply_cap", "class_cap")}
-        return cls(
-            name=data["name"],
-            symbol=data["symbol"],
-            fee_bps=int(data["fee_bps"]),
-            rules=PoolRules.parse(data["rules"]),
-            fee_recipient=data["fee_recipient"],
-            preset=data["preset"],
-            **caps,
-        )
-
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
     @classmethod
     def of_preset(cls, key: str, fee_recipient: str, **overrides: Any) -> PoolSpec:
@@ -217,7 +194,7 @@ class PoolRepository:
                 preset=spec.preset,
                 request_key=request_key,
                 request_hash=digest,
-                spec=spec.to_json(),
+                spec=spec.model_dump(mode="json"),
                 deployer=self.sender.address,
                 deploy_nonce=nonce,
                 step=DEPLOYING,
@@ -230,7 +207,7 @@ class PoolRepository:
         return int(self.sender.w3.eth.get_transaction_count(self.sender.address, "pending"))
 
     def _finish(self, row: PoolRecord) -> PoolRecord:
-        spec = PoolSpec.from_json(row.spec)
+        spec = PoolSpec.model_validate(row.spec)
         w3 = self.sender.w3
         if w3.eth.get_code(row.address):
             handle = self.handle(row.address)  # deployed before a crash: only the caps may be missing
