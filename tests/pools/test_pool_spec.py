@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,8 +37,40 @@ def test_a_preset_request_changes_only_the_fields_it_gives(key: str, asked: dict
     assert spec.preset == key and spec.rules == PRESETS[key].rules
 
 
-def test_a_preset_spec_keeps_its_digest() -> None:
-    # the digest of a deployed pool's request is stored: the same request must hash the same in every version
-    spec = PoolSpec.of_preset("nature", OPERATOR)
-    assert spec.digest() == "363ee19af977bfbb42e5f12c2775e89cf29a2670544d6c6da38702b4155c5112"
+# digests as f17876d computed them (a dataclass then): a spec's digest is stored with every deployed pool's
+# request and compared on a retry, so the same request must hash the same in every version
+DIGESTS = [
+    (
+        {
+            "name": "Brazil Forest Tonne",
+            "symbol": "BRFT",
+            "fee_bps": 50,
+            "supply_cap_tonnes": 1_000_000,
+            "class_cap_tonnes": 100_000,
+            "rules": {"methodologies": ["VM0007", "VM0015"], "host_countries": ["BR"]},
+        },
+        "090f7be071d9f6781c4840a9b7c845252c225bcd3df80a4c67f0c5ae9ccd238f",
+    ),
+    ({"name": "X", "symbol": "X", "rules": {}}, "c059f2bddfeb2fcf84b3cf0f30f5df5a58602b3f74283c95999a9f38fee8dd97"),
+    (
+        {"preset": "removals", "symbol": "CDRT2", "fee_bps": 0, "supply_cap_tonnes": 1000},
+        "4fbc08e0007fcc86474d1b39abb517fd3f79638f7b1357e828d632e68f9c6666",
+    ),
+    (
+        {
+            "preset": "nature",
+            "name": "N",
+            "class_cap_tonnes": 0,
+            "fee_recipient": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        },
+        "b94ee04c3d5bbefdd10f6512a29919bbe0595df514d36f7259769d35d7be1890",
+    ),
+    ({"preset": "nature"}, "363ee19af977bfbb42e5f12c2775e89cf29a2670544d6c6da38702b4155c5112"),
+]
+
+
+@pytest.mark.parametrize(("body", "digest"), DIGESTS)
+def test_a_pool_request_keeps_its_digest_and_its_record_reads_back(body: dict[str, Any], digest: str) -> None:
+    spec = PoolSpec.of_request(PoolCreate(**body), OPERATOR)
+    assert spec.digest() == digest
     assert PoolSpec.model_validate(spec.model_dump(mode="json")) == spec

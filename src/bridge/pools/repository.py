@@ -94,16 +94,9 @@ class PoolSpec(BaseModel):
     def of_preset(cls, key: str, fee_recipient: str, **overrides: Any) -> PoolSpec:
         """Preset ``key``'s pool, with ``overrides`` of its fields (whole tonnes, as the preset has them)."""
         chosen = preset(key).model_copy(update=overrides)
-        return cls(
-            name=chosen.name,
-            symbol=chosen.symbol,
-            fee_bps=chosen.fee_bps,
-            rules=chosen.rules,
-            supply_cap=chosen.supply_cap,
-            class_cap=chosen.class_cap,
-            fee_recipient=fee_recipient,
-            preset=chosen.key,
-        )
+        shared = {name: value for name, value in chosen if name in cls.model_fields}  # name, symbol, fee, rules
+        caps = {"supply_cap": chosen.supply_cap, "class_cap": chosen.class_cap}  # the preset's tonnes, in wei
+        return cls(**shared, **caps, fee_recipient=fee_recipient, preset=chosen.key)
 
     @classmethod
     def of_request(cls, body: PoolCreate, fee_recipient: str) -> PoolSpec:
