@@ -202,7 +202,16 @@ def test_the_operator_creates_a_pool_from_rules_and_a_replay_returns_it(world: P
     assert created.status_code == 201, created.text
     pool = created.json()
     assert (pool["symbol"], pool["preset"], pool["fee_bps"]) == ("IDCT", None, 25)
-    assert pool["rules"]["host_countries"] == ["ID"] and pool["default_class_cap"] == str(100 * TONNE)
+    assert pool["rules"] == {  # every rule as the chain holds it, labels by name
+        "programs": [],
+        "methodologies": [],
+        "denied_methodologies": [],
+        "host_countries": ["ID"],
+        "min_vintage_start": 0,
+        "required_labels": ["CCP_APPROVED"],
+        "require_corresponding_adjustment": False,
+    }
+    assert pool["default_class_cap"] == str(100 * TONNE)
     assert pool["supply_cap"] is None and pool["created_at"].endswith(("Z", "+00:00"))
 
     before = world.state()
