@@ -57,8 +57,9 @@ from bridge.engine.schemas import (
 )
 from bridge.engine.store import EngineStore
 from bridge.pools.contract import PoolHandle
-from bridge.pools.repository import PoolRepository, PoolSpec
+from bridge.pools.repository import PoolRepository
 from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
+from bridge.pools.spec import PoolSpec
 from bridge.pools.transactions import build_transactions
 from bridge.pools.views import pool_eligibility, pool_public
 from bridge.primitives import Page, decode_cursor, encode_cursor, format_tonnes

@@ -23,8 +23,9 @@ from bridge.client import BridgeClient
 from bridge.engine.store import Base, EngineStore
 from bridge.local import LocalTemplate, local_service
 from bridge.pools import PRESETS, PoolError, PoolErrorCode
-from bridge.pools.repository import PoolBase, PoolRecord, PoolSpec
+from bridge.pools.repository import PoolBase, PoolRecord
 from bridge.pools.rules import PoolRules
+from bridge.pools.spec import PoolSpec
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
 
@@ -340,9 +341,9 @@ def test_a_deployment_cut_short_is_finished_by_the_retry_not_repeated(
 
     real_deploy = module.deploy_pool
 
-    def deploy_then_crash(*args: Any, **kwargs: Any) -> Any:
-        real_deploy(*args, **(kwargs | {"supply_cap": None, "class_cap": None}))  # deployed, caps not yet set
-        raise RuntimeError("the process died")
+    def deploy_then_crash(sender: Any, bridge: str, asked: PoolSpec, **kwargs: Any) -> Any:
+        real_deploy(sender, bridge, asked.model_copy(update={"supply_cap": None, "class_cap": None}), **kwargs)
+        raise RuntimeError("the process died")  # deployed, caps not yet set
 
     monkeypatch.setattr(module, "deploy_pool", deploy_then_crash)
     with pytest.raises(RuntimeError):

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridge.pools.presets import PRESETS
-from bridge.pools.repository import PoolSpec
 from bridge.pools.schemas import PoolCreate
+from bridge.pools.spec import PoolSpec
 from bridge.primitives import TONNE
 
 OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

@@ -17,12 +17,9 @@ serializes it with the engine (``BridgeService`` does).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Integer, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from web3.utils.address import get_create_address
@@ -34,16 +31,12 @@ from bridge.engine.store import EngineStore, utcnow
 from bridge.errors import CodedError
 from bridge.pools.contract import PoolHandle, deploy_pool
 from bridge.pools.errors import PoolError, PoolErrorCode
-from bridge.pools.presets import PRESETS, PoolPreset, preset
-from bridge.pools.rules import PoolRules
-from bridge.pools.schemas import PoolCreate
-from bridge.primitives import Wei, tonnes_to_wei
+from bridge.pools.presets import PRESETS
+from bridge.pools.spec import PoolSpec
 from bridge.registry.models import UTCDateTime
 
 DEPLOYING = "deploying"
 READY = "ready"
-# what a request for a preset's pool may give instead of the preset's own (rules come only with no preset)
-_PRESET_FIELDS = PoolCreate.model_fields.keys() & PoolPreset.model_fields.keys()
 
 
 class PoolBase(DeclarativeBase):
@@ -70,52 +63,6 @@ class PoolRecord(PoolBase):
     deploy_nonce: Mapped[int]
     step: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class PoolSpec(BaseModel):
-    """A pool to deploy, fully resolved (a preset's defaults applied). Caps in wei; None = no cap. Its JSON
-    (caps as decimal strings) is what the pool's record keeps: enough to finish the deployment after a crash."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    symbol: str
-    fee_bps: int
-    rules: PoolRules
-    supply_cap: Wei | None
-    class_cap: Wei | None
-    fee_recipient: str
-    preset: str | None = None
-
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-    @classmethod
-    def of_preset(cls, key: str, fee_recipient: str, **overrides: Any) -> PoolSpec:
-        """Preset ``key``'s pool, with ``overrides`` of its fields (whole tonnes, as the preset has them)."""
-        chosen = preset(key).model_copy(update=overrides)
-        shared = {name: value for name, value in chosen if name in cls.model_fields}  # name, symbol, fee, rules
-        caps = {"supply_cap": chosen.supply_cap, "class_cap": chosen.class_cap}  # the preset's tonnes, in wei
-        return cls(**shared, **caps, fee_recipient=fee_recipient, preset=chosen.key)
-
-    @classmethod
-    def of_request(cls, body: PoolCreate, fee_recipient: str) -> PoolSpec:
-        """The spec a ``POST /v1/pools`` body asks for: a preset with the fields it gives instead, or rules."""
-        recipient = body.fee_recipient or fee_recipient
-        if body.preset is not None:
-            return cls.of_preset(body.preset, recipient, **body.model_dump(include=_PRESET_FIELDS, exclude_none=True))
-        supply_cap = None if body.supply_cap_tonnes is None else tonnes_to_wei(body.supply_cap_tonnes)
-        class_cap = None if body.class_cap_tonnes is None else tonnes_to_wei(body.class_cap_tonnes)
-        assert body.rules is not None and body.name is not None and body.symbol is not None  # the model checks
-        return cls(
-            name=body.name,
-            symbol=body.symbol,
-            fee_bps=body.fee_bps or 0,
-            rules=body.rules,
-            supply_cap=supply_cap,
-            class_cap=class_cap,
-            fee_recipient=recipient,
-        )
 
 
 class PoolRepository:
@@ -214,17 +161,7 @@ class PoolRepository:
                 self._update(row, address=get_create_address(self.sender.address, nonce), deploy_nonce=nonce)
             try:
                 handle = deploy_pool(
-                    self.sender,
-                    self.bridge_address,
-                    spec.rules,
-                    admin=self.sender.address,
-                    fee_recipient=spec.fee_recipient,
-                    artifacts=self.artifacts,
-                    name=spec.name,
-                    symbol=spec.symbol,
-                    fee_bps=spec.fee_bps,
-                    supply_cap=spec.supply_cap,
-                    class_cap=spec.class_cap,
+                    self.sender, self.bridge_address, spec, admin=self.sender.address, artifacts=self.artifacts
                 )
             except CodedError:
                 if not w3.eth.get_code(row.address):  # refused before anything was deployed: forget it
