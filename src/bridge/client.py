@@ -41,7 +41,8 @@ from bridge.engine.schemas import (
     TokenizationPublic,
     VerifierSetPublic,
 )
-from bridge.errors import CodedError, ErrorBody, ErrorCode
+from bridge.errors import CodedError, ErrorCode
+from bridge.http_client import HttpClientBase, error_body
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.rules import PoolRules
 from bridge.pools.schemas import PoolEligibilityPublic, PoolPublic, PoolTransactions
@@ -62,11 +63,7 @@ _FAMILIES: tuple[tuple[type[ErrorCode], type[CodedError]], ...] = (
 
 def error_from_response(response: httpx.Response) -> CodedError:
     """The ``CodedError`` an error response of the bridge API stands for."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = ErrorBody.of(body)
+    error = error_body(response)
     if error is None:
         text = response.text[:200]
         return ApiError(f"HTTP {response.status_code}: {text}", code=ApiErrorCode.INTERNAL_ERROR)
@@ -76,7 +73,7 @@ def error_from_response(response: httpx.Response) -> CodedError:
     return error.error(cls, code)
 
 
-class BridgeClient:
+class BridgeClient(HttpClientBase):
     """The bridge API at ``base_url`` (or through ``http``, an ``httpx.Client`` such as a ``TestClient``)."""
 
     def __init__(
@@ -87,25 +84,12 @@ class BridgeClient:
         http: httpx.Client | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self._owned = http is None
-        self.http = http or httpx.Client(base_url=base_url, timeout=timeout)
+        super().__init__(http, timeout=timeout, base_url=base_url)
         self.api_key = api_key
 
     def with_key(self, api_key: str | None) -> BridgeClient:
-        """The same connection, acting with another key."""
-        clone = BridgeClient(http=self.http, api_key=api_key)
-        clone._owned = False
-        return clone
-
-    def close(self) -> None:
-        if self._owned:
-            self.http.close()
-
-    def __enter__(self) -> BridgeClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+        """The same connection (this client's to close), acting with another key."""
+        return BridgeClient(http=self.http, api_key=api_key)
 
     # --- plumbing -------------------------------------------------------------------------------
 

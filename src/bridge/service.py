@@ -42,6 +42,7 @@ from bridge.chain.rpc import RpcChain
 from bridge.engine import queries
 from bridge.engine.engine import BridgeEngine
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.filters import ClassFilter, PageQuery
 from bridge.engine.queries import EngineReads
 from bridge.engine.schemas import (
     BalancePublic,
@@ -56,8 +57,9 @@ from bridge.engine.schemas import (
 )
 from bridge.engine.store import EngineStore
 from bridge.pools.contract import PoolHandle
-from bridge.pools.repository import PoolRepository, PoolSpec
+from bridge.pools.repository import PoolRepository
 from bridge.pools.schemas import PoolCreate, PoolEligibilityPublic, PoolPublic, PoolTransactionRequest, PoolTransactions
+from bridge.pools.spec import PoolSpec
 from bridge.pools.transactions import build_transactions
 from bridge.pools.views import pool_eligibility, pool_public
 from bridge.primitives import Page, decode_cursor, encode_cursor, format_tonnes
@@ -275,24 +277,14 @@ class BridgeService(EngineReads):
                 return None
         return self._project_names[key]
 
-    def classes(
-        self, *, limit: int, offset: int = 0, cursor: str | None = None, **filters: object
-    ) -> Page[ClassPublic]:
-        """Filters: program, vintage (a year), label, name (part of it), token. Read once per block."""
+    def classes(self, filters: ClassFilter, page: PageQuery) -> Page[ClassPublic]:
+        """Read once per block."""
 
         def read() -> Page[ClassPublic]:
             with self.lock:
-                return queries.classes(
-                    self.store,
-                    self.engine.chain,
-                    self.project_name,
-                    limit=limit,
-                    offset=offset,
-                    cursor=cursor,
-                    **filters,
-                )
+                return queries.classes(self.store, self.engine.chain, self.project_name, filters, page)
 
-        key = ("classes", limit, offset, cursor, tuple(sorted((k, str(v)) for k, v in filters.items())))
+        key = ("classes", page.model_dump_json(), filters.model_dump_json())
         return self._reads.get(key, self.engine.chain.head(), read)
 
     def credit_class(self, reference: str) -> ClassPublic:
@@ -306,7 +298,7 @@ class BridgeService(EngineReads):
             chain = self.engine.chain
             block = chain.head()
             found: list[BalancePublic] = []
-            for item in queries.classes(self.store, chain, self.project_name, limit=10**6).items:
+            for item in queries.every_class(self.store, chain, self.project_name):
                 if item.token_address is None:
                     continue
                 balance = int(

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from bridge.api.schemas import TokenizationItem
 from bridge.client import BridgeClient
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.filters import PageQuery, TokenizationFilter
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper, bridge_api, bridge_service  # noqa: F401
 
@@ -49,12 +50,12 @@ def test_one_bad_item_refuses_the_call_naming_it_and_nothing_is_stored(
     client = BridgeClient(http=bridge_api, api_key=bridge_service.api_key("custodian"))
     asked = items(helper, 3, "sdk-bad")
     asked[2] = asked[2].model_copy(update={"quantity": 10**9})
-    before = bridge_service.tokenizations(limit=1, offset=0).total
+    before = bridge_service.tokenizations(TokenizationFilter(), PageQuery(limit=1)).total
     with pytest.raises(BridgeError) as caught:
         client.tokenize_many(asked)
     assert (caught.value.code, caught.value.field) == (BridgeErrorCode.INVALID_REQUEST, "tokenizations.2.quantity")
     assert caught.value.details["index"] == 2
-    assert bridge_service.tokenizations(limit=1, offset=0).total == before
+    assert bridge_service.tokenizations(TokenizationFilter(), PageQuery(limit=1)).total == before
     response = bridge_api.post(
         "/v1/tokenizations/bulk",
         json={"tokenizations": [{"idempotency_key": "short", "serial": asked[0].serial, "recipient": "0x12"}]},

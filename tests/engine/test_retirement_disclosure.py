@@ -4,6 +4,7 @@ but never forever; and the feed forgets events the chain no longer has."""
 from __future__ import annotations
 
 from bridge.chain.retirement import PersonalData, Purpose, RetirementDetails
+from bridge.engine.filters import EventFilter, FeedQuery
 from bridge.primitives import TONNE
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
@@ -60,13 +61,14 @@ def test_after_the_wait_a_hashed_retirement_settles_naming_only_its_hash(
 
 def test_the_feed_forgets_what_a_rewind_takes_back(bridge: LocalBridgeHelper, bridge_service: BridgeService) -> None:
     bridge.tokenize(quantity=5)
-    page = bridge_service.events(limit=100)
+    every, first_100 = EventFilter(), FeedQuery(limit=100)
+    page = bridge_service.events(every, first_100)
     assert page.total > 0
     newest = page.items[-1]
     bridge_service.engine._rewind(newest.block_number - 1)
-    assert all(e.block_number < newest.block_number for e in bridge_service.events(limit=100).items)
+    assert all(e.block_number < newest.block_number for e in bridge_service.events(every, first_100).items)
     bridge.drive()  # read again, under new ids: a feed cursor never skips them
-    again = bridge_service.events(limit=100).items
+    again = bridge_service.events(every, first_100).items
     assert [e.tx_hash for e in again if e.block_number == newest.block_number] == [
         e.tx_hash for e in page.items if e.block_number == newest.block_number
     ]

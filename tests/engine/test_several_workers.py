@@ -33,6 +33,7 @@ from bridge.chain.compiler import find_project_root
 from bridge.chain.governance import admin_change
 from bridge.chain.local import LocalBridge
 from bridge.chain.retirement import RetirementDetails
+from bridge.engine.filters import ClassOnlyFilter, PageQuery, RedemptionFilter
 from bridge.engine.schemas import TokenizationRequest
 from bridge.ports import free_port
 from bridge.primitives import TONNE
@@ -191,8 +192,8 @@ def test_three_workers_killed_at_random_complete_every_flow_exactly_once(
                 sender.transact(bridge.functions.retire(HexBytes(class_id), amount, details.as_tuple()))
 
             def settled() -> bool:
-                redemptions = api.redemptions(limit=10).items
-                settlements = api.settlements(limit=10).items
+                redemptions = api.redemptions(RedemptionFilter(), PageQuery(limit=10)).items
+                settlements = api.settlements(ClassOnlyFilter(), PageQuery(limit=10)).items
                 return (
                     len(redemptions) == 2
                     and all(r.step == "completed" for r in redemptions)

@@ -7,6 +7,8 @@ from itertools import count
 from bridge.chain.attestation import CreditClass, Lock
 from bridge.chain.local import LocalBridge
 from bridge.pools.contract import PoolHandle, deploy_pool
+from bridge.pools.rules import PoolRules
+from bridge.pools.spec import PoolSpec
 from bridge.primitives import TONNE
 
 POOL_GAS = 6_000_000  # deployment gas: skips estimation (one dry run instead)
@@ -28,16 +30,25 @@ def mint_classes(local: LocalBridge, classes: list[CreditClass], holder: str, to
     return [str(local.token(c).address) for c in classes]
 
 
-def pool_for(local: LocalBridge, rules_or_preset: object, **kwargs: object) -> PoolHandle:
-    options: dict[str, object] = {"name": "Test Pool", "symbol": "TP", "gas": POOL_GAS, "tx_gas": TX_GAS, **kwargs}
+def pool_for(local: LocalBridge, rules_or_preset: PoolRules | str, **fields: object) -> PoolHandle:
+    """A pool on ``local``: a preset's (by key) or one from rules ("Test Pool", TP, no fee, no caps), with the
+    spec ``fields`` given instead (not checked: ``deploy_pool`` checks them) and deployed by ``admin`` (default:
+    the local sender)."""
+    admin = str(fields.pop("admin", local.sender().address))
+    recipient = local.users[-1].address
+    if isinstance(rules_or_preset, str):
+        spec = PoolSpec.of_preset(rules_or_preset, recipient)
+    else:
+        test_pool = {"name": "Test Pool", "symbol": "TP", "fee_bps": 0, "supply_cap": None, "class_cap": None}
+        spec = PoolSpec(rules=rules_or_preset, fee_recipient=recipient, **test_pool)  # type: ignore[arg-type]
     return deploy_pool(
         local.sender(),
         local.deployment.address,
-        rules_or_preset,  # type: ignore[arg-type]
-        admin=options.pop("admin", local.sender().address),  # type: ignore[arg-type]
-        fee_recipient=options.pop("fee_recipient", local.users[-1].address),  # type: ignore[arg-type]
+        spec.model_copy(update=fields),
+        admin=admin,
         artifacts=local.deployment.artifacts,
-        **options,  # type: ignore[arg-type]
+        gas=POOL_GAS,
+        tx_gas=TX_GAS,
     )
 
 

@@ -23,8 +23,9 @@ from bridge.client import BridgeClient
 from bridge.engine.store import Base, EngineStore
 from bridge.local import LocalTemplate, local_service
 from bridge.pools import PRESETS, PoolError, PoolErrorCode
-from bridge.pools.repository import PoolBase, PoolRecord, PoolSpec
+from bridge.pools.repository import PoolBase, PoolRecord
 from bridge.pools.rules import PoolRules
+from bridge.pools.spec import PoolSpec
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
 
@@ -202,7 +203,16 @@ def test_the_operator_creates_a_pool_from_rules_and_a_replay_returns_it(world: P
     assert created.status_code == 201, created.text
     pool = created.json()
     assert (pool["symbol"], pool["preset"], pool["fee_bps"]) == ("IDCT", None, 25)
-    assert pool["rules"]["host_countries"] == ["ID"] and pool["default_class_cap"] == str(100 * TONNE)
+    assert pool["rules"] == {  # every rule as the chain holds it, labels by name
+        "programs": [],
+        "methodologies": [],
+        "denied_methodologies": [],
+        "host_countries": ["ID"],
+        "min_vintage_start": 0,
+        "required_labels": ["CCP_APPROVED"],
+        "require_corresponding_adjustment": False,
+    }
+    assert pool["default_class_cap"] == str(100 * TONNE)
     assert pool["supply_cap"] is None and pool["created_at"].endswith(("Z", "+00:00"))
 
     before = world.state()
@@ -331,9 +341,9 @@ def test_a_deployment_cut_short_is_finished_by_the_retry_not_repeated(
 
     real_deploy = module.deploy_pool
 
-    def deploy_then_crash(*args: Any, **kwargs: Any) -> Any:
-        real_deploy(*args, **(kwargs | {"supply_cap": None, "class_cap": None}))  # deployed, caps not yet set
-        raise RuntimeError("the process died")
+    def deploy_then_crash(sender: Any, bridge: str, asked: PoolSpec, **kwargs: Any) -> Any:
+        real_deploy(sender, bridge, asked.model_copy(update={"supply_cap": None, "class_cap": None}), **kwargs)
+        raise RuntimeError("the process died")  # deployed, caps not yet set
 
     monkeypatch.setattr(module, "deploy_pool", deploy_then_crash)
     with pytest.raises(RuntimeError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from bridge.engine.filters import ClassFilter, PageQuery, TokenizationFilter
 from bridge.engine.schemas import MAX_TOKENIZATIONS_PER_CALL
 from bridge.service import BridgeService
 from bridge.testing import LocalBridgeHelper
@@ -18,7 +19,7 @@ ATTACKER = "0x" + "a7" * 20
 
 
 def state(service: BridgeService) -> tuple[str, int]:
-    return service.registry.snapshot_digest(), service.tokenizations(limit=1, offset=0).total
+    return service.registry.snapshot_digest(), service.tokenizations(TokenizationFilter(), PageQuery(limit=1)).total
 
 
 def test_the_operator_key_cannot_tokenize_a_custodians_credits_to_an_address_of_its_choosing(
@@ -36,7 +37,7 @@ def test_the_operator_key_cannot_tokenize_a_custodians_credits_to_an_address_of_
     assert (answer.json()["code"], answer.json()["field"]) == ("forbidden", "recipient")
     bridge_service.drive()
     assert state(bridge_service) == before, "nothing stored, nothing locked"
-    assert not bridge_service.classes(limit=10, offset=0).items, "nothing minted"
+    assert not bridge_service.classes(ClassFilter(), PageQuery(limit=10)).items, "nothing minted"
 
 
 def test_many_tokenizations_at_once_are_checked_as_each_alone_and_one_refusal_stores_none(

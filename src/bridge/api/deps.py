@@ -16,12 +16,11 @@ from pydantic import BaseModel
 
 from bridge.api.auth import ApiPrincipal, api_key_scheme, authenticate
 from bridge.api.errors import ApiError, ApiErrorCode
+from bridge.engine.filters import FeedQuery, PageQuery
 from bridge.primitives import IDEMPOTENCY_KEY_PATTERN, checked_address
 from bridge.service import BridgeService
 
 SERVICE_STATE: Final = "bridge_service"
-MAX_PAGE: Final = 100
-MAX_OFFSET: Final = 10**9
 
 
 def get_service(request: Request) -> BridgeService:
@@ -58,29 +57,10 @@ def require(*roles: str) -> Callable[[ApiPrincipal], ApiPrincipal]:
 OperatorDep = Annotated[ApiPrincipal, Depends(require("operator"))]
 TokenizerDep = Annotated[ApiPrincipal, Depends(require("custodian", "operator"))]
 
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip (or follow next_cursor instead)")]
-PageCursor = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=512,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="the next_cursor of the previous page (opaque)",
-    ),
-]
-
-
-class PageQuery(BaseModel):
-    """The paging parameters of every list: ``limit`` items after ``offset`` items, or after ``cursor``."""
-
-    limit: Limit = 50
-    offset: Offset = 0
-    cursor: PageCursor = None
-
-
 PageParams = Annotated[PageQuery, Query()]
 """The paging parameters as query parameters, in this order, where the route declares ``page``."""
+FeedParams = Annotated[FeedQuery, Query()]
+"""A feed's paging parameters (no offset) as query parameters."""
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BigIdPath = Annotated[int, Path(ge=0, lt=2**256)]
 

@@ -1,21 +1,60 @@
-"""What each list of the engine's rows can be narrowed to: one model per list, declared once.
+"""What each list of the engine's rows can be narrowed to, and how it is cut into pages: one model per
+list, and one for its pages, declared once.
 
-The API route takes it as its query parameters (FastAPI's query parameter models: the OpenAPI document lists
-its fields), the SDK (``BridgeClient.list_*``) sends it, and the engine's reads (``EngineReads``) take its
-fields by name. A field left None filters nothing.
+The API route takes them as its query parameters (FastAPI's query parameter models: the OpenAPI document
+lists their fields), the SDK (``BridgeClient.list_*``) sends them, and the engine's reads (``EngineReads``)
+take them as they are. A filter left None filters nothing.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from bridge.chain.attestation import Label
 from bridge.engine.store import RedeemStep, TokenizeStep
 
 LABEL_PATTERN = "^(" + "|".join(label.name.lower() for label in Label if label.name) + ")$"
-ClassIdFilter = Annotated[str | None, Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="a class id")]
+MAX_PAGE: Final = 100
+MAX_OFFSET: Final = 10**9
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+ClassIdFilter = Annotated[
+    str | None,
+    Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="a class id"),
+    AfterValidator(_lower),  # class ids are stored in lower case
+]
+Limit = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="items to skip (or follow next_cursor instead)")]
+PageCursor = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="the next_cursor of the previous page (opaque)",
+    ),
+]
+
+
+class PageQuery(BaseModel):
+    """The paging parameters of every list: ``limit`` items after ``offset`` items, or after ``cursor``."""
+
+    limit: Limit = 50
+    offset: Offset = 0
+    cursor: PageCursor = None
+
+
+class FeedQuery(BaseModel):
+    """The paging parameters of a feed, followed by its cursor alone: ``limit`` items after ``cursor``."""
+
+    limit: Limit = 50
+    cursor: PageCursor = None
 
 
 class ListFilter(BaseModel):

@@ -21,6 +21,16 @@ from bridge.engine.attest import VerifierPanel
 from bridge.engine.certificates import certificate_public
 from bridge.engine.classes import class_name, labels_of, vintage_of
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.filters import (
+    ClassFilter,
+    ClassOnlyFilter,
+    EventFilter,
+    FeedQuery,
+    PageQuery,
+    RedemptionFilter,
+    RetirementFilter,
+    TokenizationFilter,
+)
 from bridge.engine.schemas import (
     BatchPublic,
     ClassPublic,
@@ -36,7 +46,6 @@ from bridge.engine.store import (
     Batch,
     EngineStore,
     EventRecord,
-    RedeemStep,
     Redemption,
     Retirement,
     Settlement,
@@ -72,19 +81,18 @@ def _page(
     row_type: type[Row],
     model: Callable[[Row], M],
     equal: dict[str, Any],
+    page: PageQuery,
     *,
-    limit: int,
-    offset: int,
-    cursor: str | None,
     descending: bool = False,
     keys: Sequence[str] = ("id",),
 ) -> Page[M]:
     """One page of the rows of ``row_type`` whose columns named in ``equal`` hold those values (None: any),
-    ordered by the columns ``keys`` (unique together), after ``cursor`` or from ``offset``; a cursor names
-    the table it pages through."""
+    ordered by the columns ``keys`` (unique together), cut as ``page`` says; a cursor names the table it
+    pages through."""
     kind = str(row_type.__tablename__)
+    limit, offset = page.limit, page.offset
     columns = [getattr(row_type, key) for key in keys]
-    after = _after(kind, cursor, offset, len(keys))
+    after = _after(kind, page.cursor, offset, len(keys))
     query = select(row_type).where(*(getattr(row_type, k) == v for k, v in equal.items() if v is not None))
     with store.session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -100,10 +108,6 @@ def _page(
         return Page[M](
             items=[model(row) for row in rows], limit=limit, offset=offset, total=total, next_cursor=next_cursor
         )
-
-
-def _lower(text: str | None) -> str | None:
-    return None if text is None else text.lower()
 
 
 def _as_is(row: Row) -> Row:
@@ -146,90 +150,42 @@ class EngineReads:
             for attrs in [dict(row.credit_class or {})]
         }
 
-    def retirements(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        beneficiary: str | None = None,
-        class_id: str | None = None,
-        retiree: str | None = None,
-    ) -> Page[RetirementPublic]:
+    def retirements(self, filters: RetirementFilter, page: PageQuery) -> Page[RetirementPublic]:
         """By certificate id, each with its class's name."""
         names = self.class_names()
-        equal = {"beneficiary": beneficiary, "class_id": _lower(class_id), "retiree": retiree}
-        keys = ("certificate_id",)
-        rows = _page(self.store, Retirement, _as_is, equal, limit=limit, offset=offset, cursor=cursor, keys=keys)
+        rows = _page(self.store, Retirement, _as_is, filters.model_dump(), page, keys=("certificate_id",))
         settled = _settlements_of(self.store, (row.class_id for row in rows.items))
         items = [certificate_public(row, settled[row.class_id], names.get(row.class_id)) for row in rows.items]
         return Page[RetirementPublic](
             items=items, limit=rows.limit, offset=rows.offset, total=rows.total, next_cursor=rows.next_cursor
         )
 
-    def tokenizations(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        step: TokenizeStep | None = None,
-        custodian_account: int | None = None,
-    ) -> Page[TokenizationPublic]:
+    def tokenizations(self, filters: TokenizationFilter, page: PageQuery) -> Page[TokenizationPublic]:
         """Newest first."""
-        equal = {"step": step, "custodian_account": custodian_account}
         model = TokenizationPublic.model_validate
-        return _page(self.store, Tokenization, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
+        return _page(self.store, Tokenization, model, filters.model_dump(), page, descending=True)
 
-    def redemptions(
-        self,
-        *,
-        limit: int,
-        offset: int = 0,
-        cursor: str | None = None,
-        holder: str | None = None,
-        class_id: str | None = None,
-        step: RedeemStep | None = None,
-    ) -> Page[RedemptionPublic]:
+    def redemptions(self, filters: RedemptionFilter, page: PageQuery) -> Page[RedemptionPublic]:
         """Newest first; ``holder`` is a checksummed address."""
-        equal = {"holder": holder, "class_id": _lower(class_id), "step": step}
-        model = RedemptionPublic.model_validate
-        return _page(self.store, Redemption, model, equal, limit=limit, offset=offset, cursor=cursor, descending=True)
+        equal = {"holder": filters.holder, "class_id": filters.class_id, "step": filters.status}
+        return _page(self.store, Redemption, RedemptionPublic.model_validate, equal, page, descending=True)
 
-    def settlements(
-        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-    ) -> Page[SettlementPublic]:
+    def settlements(self, filters: ClassOnlyFilter, page: PageQuery) -> Page[SettlementPublic]:
         """Oldest first."""
-        equal = {"class_id": _lower(class_id)}
-        return _page(
-            self.store, Settlement, SettlementPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor
-        )
+        return _page(self.store, Settlement, SettlementPublic.model_validate, filters.model_dump(), page)
 
-    def batches(
-        self, *, limit: int, offset: int = 0, cursor: str | None = None, class_id: str | None = None
-    ) -> Page[BatchPublic]:
+    def batches(self, filters: ClassOnlyFilter, page: PageQuery) -> Page[BatchPublic]:
         """Oldest first."""
-        equal = {"class_id": _lower(class_id)}
         keys = ("tokenization_id", "batch_key")
-        return _page(
-            self.store, Batch, BatchPublic.model_validate, equal, limit=limit, offset=offset, cursor=cursor, keys=keys
-        )
+        return _page(self.store, Batch, BatchPublic.model_validate, filters.model_dump(), page, keys=keys)
 
-    def events(
-        self,
-        *,
-        limit: int,
-        cursor: str | None = None,
-        name: str | None = None,
-        class_id: str | None = None,
-    ) -> Page[EventPublic]:
+    def events(self, filters: EventFilter, feed: FeedQuery) -> Page[EventPublic]:
         """The feed, oldest first: keep the last page's ``next_cursor`` and ask again to follow it."""
-        equal = {"name": name, "class_id": _lower(class_id)}
-        page = _page(self.store, EventRecord, EventPublic.model_validate, equal, limit=limit, offset=0, cursor=cursor)
+        page = _page(self.store, EventRecord, EventPublic.model_validate, filters.model_dump(), PageQuery(**dict(feed)))
         if page.next_cursor is None and page.items:  # the end, for now: the cursor to poll for what comes next
             page.next_cursor = encode_cursor("events", [page.items[-1].id])
-        elif page.next_cursor is None and cursor is not None:
-            page.next_cursor = cursor
+        elif page.next_cursor is None and feed.cursor is not None:
+            page.next_cursor = feed.cursor
         return page
 
 
@@ -275,37 +231,22 @@ def _class_rows(store: EngineStore) -> list[Tokenization]:
     return list(firsts.values())
 
 
-def _matches(item: ClassPublic, filters: dict[str, Any]) -> bool:
+def _matches(item: ClassPublic, filters: ClassFilter) -> bool:
     attrs = item.attributes
-    if filters.get("program") and str(attrs.get("program", "")).upper() != filters["program"].upper():
+    if filters.program and str(attrs.get("program", "")).upper() != filters.program.upper():
         return False
-    year = filters.get("vintage")
-    if year is not None:
+    if filters.vintage is not None:
         start, end = int(attrs.get("vintage_start", 0)) // 10_000, int(attrs.get("vintage_end", 0)) // 10_000
-        if not start <= year <= end:
+        if not start <= filters.vintage <= end:
             return False
-    if filters.get("label") and filters["label"] not in item.labels:
+    if filters.label and filters.label not in item.labels:
         return False
-    if filters.get("name") and filters["name"].casefold() not in item.name.casefold():
-        return False
-    token = filters.get("token")
-    return not (token and (item.token_address or "").lower() != token.lower())
+    return not (filters.name and filters.name.casefold() not in item.name.casefold())
 
 
-def classes(
-    store: EngineStore,
-    chain: BridgeChain,
-    project_name: ProjectName,
-    *,
-    limit: int,
-    offset: int = 0,
-    cursor: str | None = None,
-    **filters: Any,
-) -> Page[ClassPublic]:
+def every_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName) -> list[ClassPublic]:
     """Classes with a completed tokenization, in the order they were first minted, with their names and
-    their token's supply read from the chain now. Filters: ``program``, ``vintage`` (a year the vintage
-    covers), ``label``, ``name`` (part of it, any case), ``token``."""
-    after = _after("classes", cursor, offset, 1)
+    their token's supply read from the chain now."""
     with store.session() as session:
         batch_counts = dict(session.execute(select(Batch.class_id, func.count()).group_by(Batch.class_id)).all())
     retired = _retired_by_class(store)
@@ -331,7 +272,16 @@ def classes(
                 retired=amount,
             )
         )
-    matching = [item for item in every if _matches(item, filters)]
+    return every
+
+
+def classes(
+    store: EngineStore, chain: BridgeChain, project_name: ProjectName, filters: ClassFilter, page: PageQuery
+) -> Page[ClassPublic]:
+    """The page of ``every_class`` that ``filters`` keep."""
+    limit, offset = page.limit, page.offset
+    after = _after("classes", page.cursor, offset, 1)
+    matching = [item for item in every_class(store, chain, project_name) if _matches(item, filters)]
     start = offset
     if after is not None:
         ids = [item.class_id for item in matching]
@@ -358,7 +308,7 @@ def one_class(store: EngineStore, chain: BridgeChain, project_name: ProjectName,
     """A class by its id (0x + 64 hex), its token's address (0x + 40 hex) or its name (exact, any case; or
     the one class whose name contains it). Not found: ``not_found``; a name several classes fit:
     ``ambiguous_class`` listing them."""
-    every = classes(store, chain, project_name, limit=10**6).items
+    every = every_class(store, chain, project_name)
     text = reference.strip()
     lowered = text.lower()
     found = [c for c in every if lowered in (c.class_id, (c.token_address or "").lower())]

@@ -3,12 +3,23 @@ contract calls, no locks here), each page a function of its path and query param
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from bridge.engine.errors import BridgeError, BridgeErrorCode
+from bridge.engine.filters import (
+    ClassFilter,
+    ClassOnlyFilter,
+    EventFilter,
+    FeedQuery,
+    ListFilter,
+    PageQuery,
+    RedemptionFilter,
+    RetirementFilter,
+)
 from bridge.engine.schemas import ReserveReport
 from bridge.engine.store import RedeemStep
 from bridge.explorer.certificate_pdf import certificate_pdf
@@ -17,6 +28,7 @@ from bridge.explorer.views import render
 from bridge.primitives import checked_address
 from bridge.service import BridgeService
 
+F = TypeVar("F", bound=ListFilter)
 PAGE = 25
 Cursor = Annotated[str | None, Query(max_length=512, pattern=r"^[A-Za-z0-9_-]*$")]
 Text = Annotated[str | None, Query(max_length=200)]
@@ -51,6 +63,17 @@ def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def _filter(model: type[F], **fields: Any) -> F:
+    """The list filter ``model`` with a form's ``fields``; a value the API would refuse is refused here too,
+    naming its field."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        raise BridgeError(f"{field}: {error['msg']}", code=BridgeErrorCode.INVALID_REQUEST, field=field) from None
+
+
 def explorer_router(service: BridgeService) -> APIRouter:
     """The explorer's pages for ``service`` (kept out of the OpenAPI document: it documents the JSON API)."""
     router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -64,16 +87,17 @@ def explorer_router(service: BridgeService) -> APIRouter:
         def build() -> dict[str, Any]:
             ready()
             report = service.reserves()
-            classes = service.classes(limit=100).items
-            retirements = service.retirements(limit=1)
-            recent = service.retirements(limit=5, offset=max(retirements.total - 5, 0)).items[::-1]
+            classes = service.classes(ClassFilter(), PageQuery(limit=100)).items
+            retirements = service.retirements(RetirementFilter(), PageQuery(limit=1))
+            latest = PageQuery(limit=5, offset=max(retirements.total - 5, 0))
+            recent = service.retirements(RetirementFilter(), latest).items[::-1]
             return {
                 "report": report,
                 "chart": reserve_chart(_reserve_rows(report), report.block_number),
                 "classes": classes,
                 "recent": recent,
                 "retirement_count": retirements.total,
-                "redemption_count": service.redemptions(limit=1).total,
+                "redemption_count": service.redemptions(RedemptionFilter(), PageQuery(limit=1)).total,
                 "pool_count": service.pools_page(limit=1).total,
                 "chain_id": service.chain_id,
                 "bridge": service.bridge_address,
@@ -94,14 +118,14 @@ def explorer_router(service: BridgeService) -> APIRouter:
             year = _blank(vintage)
             if year is not None and not year.isdigit():
                 raise BridgeError(f"vintage {year!r} is not a year", field="vintage")
-            found = service.classes(
-                limit=PAGE,
-                cursor=_blank(cursor),
+            filters = _filter(
+                ClassFilter,
                 program=_blank(program),
                 vintage=int(year) if year else None,
                 label=_blank(label),
                 name=_blank(name),
             )
+            found = service.classes(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             filters = {"program": program or "", "vintage": vintage or "", "label": label or "", "name": name or ""}
             return {"page": found, "filters": filters}
 
@@ -113,9 +137,9 @@ def explorer_router(service: BridgeService) -> APIRouter:
             found = service.credit_class(class_ref)
             return {
                 "cls": found,
-                "batches": service.batches(limit=100, class_id=found.class_id),
-                "retirements": service.retirements(limit=100, class_id=found.class_id),
-                "redemptions": service.redemptions(limit=100, class_id=found.class_id),
+                "batches": service.batches(ClassOnlyFilter(class_id=found.class_id), PageQuery(limit=100)),
+                "retirements": service.retirements(RetirementFilter(class_id=found.class_id), PageQuery(limit=100)),
+                "redemptions": service.redemptions(RedemptionFilter(class_id=found.class_id), PageQuery(limit=100)),
             }
 
         return render(request, "class.html", build)
@@ -123,7 +147,8 @@ def explorer_router(service: BridgeService) -> APIRouter:
     @router.get("/retirements")
     def retirements(request: Request, cursor: Cursor = None, beneficiary: Text = None) -> HTMLResponse:
         def build() -> dict[str, Any]:
-            found = service.retirements(limit=PAGE, cursor=_blank(cursor), beneficiary=_blank(beneficiary))
+            filters = _filter(RetirementFilter, beneficiary=_blank(beneficiary))
+            found = service.retirements(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             return {"page": found, "beneficiary": beneficiary or ""}
 
         return render(request, "retirements.html", build)
@@ -171,12 +196,9 @@ def explorer_router(service: BridgeService) -> APIRouter:
             if step is not None and step not in {s.value for s in RedeemStep}:
                 raise BridgeError(f"no redemption status {step!r}", field="status")
             who = _blank(holder)
-            found = service.redemptions(
-                limit=PAGE,
-                cursor=_blank(cursor),
-                holder=_address(who, "holder") if who else None,
-                step=RedeemStep(step) if step else None,
-            )
+            holder_address = _address(who, "holder") if who else None
+            filters = RedemptionFilter(holder=holder_address, status=RedeemStep(step) if step else None)
+            found = service.redemptions(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             return {
                 "page": found,
                 "names": service.class_names(),
@@ -235,7 +257,7 @@ def explorer_router(service: BridgeService) -> APIRouter:
         request: Request, cursor: Cursor = None, name: Annotated[str | None, Query(max_length=64)] = None
     ) -> HTMLResponse:
         def build() -> dict[str, Any]:
-            found = service.events(limit=50, cursor=_blank(cursor), name=_blank(name))
+            found = service.events(_filter(EventFilter, name=_blank(name)), FeedQuery(limit=50, cursor=_blank(cursor)))
             return {"page": found, "names": service.class_names(), "name": name or ""}
 
         return render(request, "events.html", build)
@@ -246,8 +268,8 @@ def explorer_router(service: BridgeService) -> APIRouter:
             who = _address(address, "address")
             return {
                 "holdings": service.balances(who),
-                "retirements": service.retirements(limit=100, retiree=who),
-                "redemptions": service.redemptions(limit=100, holder=who),
+                "retirements": service.retirements(RetirementFilter(retiree=who), PageQuery(limit=100)),
+                "redemptions": service.redemptions(RedemptionFilter(holder=who), PageQuery(limit=100)),
                 "names": service.class_names(),
             }
 

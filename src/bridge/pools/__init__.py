@@ -4,8 +4,9 @@ pools a bridge deploys and knows.
 - ``bridge.pools.rules``: ``PoolRules`` (the on-chain struct, validated) and ``eligibility`` (the contract's
   checks in Python, same reason codes);
 - ``bridge.pools.presets``: nature-based, CORSIA-eligible, CCP-approved and removals pools;
-- ``bridge.pools.contract``: ``deploy_pool``, ``deploy_presets`` and ``PoolHandle`` (deposit, redeem, swap,
-  redeem-and-retire, rules and caps);
+- ``bridge.pools.spec``: ``PoolSpec``, a pool to deploy, resolved once (a preset's with overrides, or rules);
+- ``bridge.pools.contract``: ``deploy_pool`` (of a spec), ``deploy_presets`` and ``PoolHandle`` (deposit, redeem,
+  swap, redeem-and-retire, rules and caps);
 - ``bridge.pools.repository``: ``PoolRepository``, the pools one bridge deployed (recorded in its database,
   one pool per request key, finished after a crash);
 - ``bridge.pools.views``: a pool and a class's eligibility as the API shows them, read from the chain;
@@ -18,6 +19,7 @@ from bridge.pools.contract import ClassHolding, PoolHandle, Preview, deploy_pool
 from bridge.pools.errors import PoolError, PoolErrorCode
 from bridge.pools.presets import PRESETS, PoolPreset, preset
 from bridge.pools.rules import Eligibility, EligibilityReason, PoolRules, eligibility
+from bridge.pools.spec import PoolSpec
 
 __all__ = [
     "PRESETS",
@@ -29,6 +31,7 @@ __all__ = [
     "PoolHandle",
     "PoolPreset",
     "PoolRules",
+    "PoolSpec",
     "Preview",
     "deploy_pool",
     "deploy_presets",

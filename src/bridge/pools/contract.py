@@ -1,6 +1,7 @@
 """Deploy carbon pools and use them from Python: typed helpers for traders and pool operators.
 
-``deploy_pool`` deploys one ``CarbonPool`` from a preset or from rules; ``PoolHandle`` wraps a deployed pool.
+``deploy_pool`` deploys one ``CarbonPool`` as a ``PoolSpec`` resolves it (a preset's, or one from rules);
+``PoolHandle`` wraps a deployed pool.
 Amounts are in wei of the pool and class tokens (18 decimals, 1e18 = one tonne).
 
 Errors: what Python can check without the chain (a non-positive amount, a swap of a class for itself,
@@ -27,8 +28,9 @@ from bridge.chain.retirement import MAX_NAME_BYTES as MAX_BENEFICIARY_BYTES
 from bridge.chain.retirement import MAX_REASON_BYTES, RetirementDetails
 from bridge.chain.tx import TxSender
 from bridge.pools.errors import PoolError, PoolErrorCode
-from bridge.pools.presets import PoolPreset, preset
+from bridge.pools.presets import PRESETS, PoolPreset
 from bridge.pools.rules import Eligibility, EligibilityReason, PoolRules
+from bridge.pools.spec import PoolSpec
 
 POOL_CONTRACT = "CarbonPool"
 TOKEN_CONTRACT = "CarbonCreditToken"
@@ -293,45 +295,25 @@ class PoolHandle:
 def deploy_pool(
     sender: TxSender,
     bridge_address: str,
-    preset_or_rules: PoolPreset | PoolRules | dict[str, Any] | str,
+    spec: PoolSpec,
     *,
     admin: str,
-    fee_recipient: str,
     artifacts: Artifacts,
-    name: str | None = None,
-    symbol: str | None = None,
-    fee_bps: int | None = None,
-    supply_cap: int | None = None,
-    class_cap: int | None = None,
     gas: int | None = None,
     tx_gas: int | None = None,
 ) -> PoolHandle:
-    """Deploy a pool from a preset (a ``PoolPreset`` or its key) or from rules.
+    """Deploy the pool ``spec`` resolves (``PoolSpec.of_preset``, ``PoolSpec.of_request``, or one written out).
 
-    With a preset, ``name``, ``symbol``, ``fee_bps`` and the caps default to the preset's; with rules,
-    ``name`` and ``symbol`` are required, the fee defaults to 0 and there are no caps. Caps (wei) are set
-    right after deployment, which needs ``sender`` to be ``admin``. ``gas`` (deployment) and ``tx_gas`` (the handle's
-    transactions) skip gas estimation: one dry run instead. The handle's operator is ``sender``.
+    Caps (wei) are set right after deployment, which needs ``sender`` to be ``admin``. ``gas`` (deployment) and
+    ``tx_gas`` (the handle's transactions) skip gas estimation: one dry run instead. The handle's operator is
+    ``sender``.
     """
-    if isinstance(preset_or_rules, str):
-        preset_or_rules = preset(preset_or_rules)
-    if isinstance(preset_or_rules, PoolPreset):
-        chosen = preset_or_rules
-        rules = chosen.rules
-        name = name or chosen.name
-        symbol = symbol or chosen.symbol
-        fee_bps = chosen.fee_bps if fee_bps is None else fee_bps
-        supply_cap = chosen.supply_cap if supply_cap is None else supply_cap
-        class_cap = chosen.class_cap if class_cap is None else class_cap
-    else:
-        rules = PoolRules.parse(preset_or_rules)
-        fee_bps = 0 if fee_bps is None else fee_bps
-    for field, value in (("name", name), ("symbol", symbol)):
+    for field, value in (("name", spec.name), ("symbol", spec.symbol)):
         if not value:
             raise PoolError(f"a pool needs a {field}", code=PoolErrorCode.INVALID_POOL_REQUEST, field=field)
-    fee = _fee(fee_bps)
-    admin, fee_recipient = _address(admin, "admin"), _address(fee_recipient, "fee_recipient")
-    caps = (_cap(supply_cap, "supply_cap"), _cap(class_cap, "class_cap"))
+    fee = _fee(spec.fee_bps)
+    admin, fee_recipient = _address(admin, "admin"), _address(spec.fee_recipient, "fee_recipient")
+    caps = (_cap(spec.supply_cap, "supply_cap"), _cap(spec.class_cap, "class_cap"))
     if caps != (NO_CAP, NO_CAP) and admin != _address(sender.address, "sender"):
         raise PoolError(
             "caps are set right after deployment by the deploying account, which must then be the admin",
@@ -340,12 +322,12 @@ def deploy_pool(
         )
     contract = sender.deploy(
         artifacts[POOL_CONTRACT],
-        name,
-        symbol,
+        spec.name,
+        spec.symbol,
         admin,
         fee_recipient,
         fee,
-        rules.to_tuple(),
+        spec.rules.to_tuple(),
         _address(bridge_address, "bridge_address"),
         gas=gas,
     )
@@ -369,21 +351,12 @@ def deploy_presets(
     tx_gas: int | None = None,
 ) -> dict[str, PoolHandle]:
     """Deploy every preset (or the ones given), keyed by preset key."""
-    from bridge.pools.presets import PRESETS
-
-    chosen = [preset(p) if isinstance(p, str) else p for p in (presets or list(PRESETS.values()))]
+    specs = [PoolSpec.of_preset(p, fee_recipient) for p in (presets or list(PRESETS.values()))]
     return {
-        p.key: deploy_pool(
-            sender,
-            bridge_address,
-            p,
-            admin=admin,
-            fee_recipient=fee_recipient,
-            artifacts=artifacts,
-            gas=gas,
-            tx_gas=tx_gas,
+        str(spec.preset): deploy_pool(
+            sender, bridge_address, spec, admin=admin, artifacts=artifacts, gas=gas, tx_gas=tx_gas
         )
-        for p in chosen
+        for spec in specs
     }
 
 

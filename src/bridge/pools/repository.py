@@ -17,9 +17,6 @@ serializes it with the engine (``BridgeService`` does).
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -34,10 +31,8 @@ from bridge.engine.store import EngineStore, utcnow
 from bridge.errors import CodedError
 from bridge.pools.contract import PoolHandle, deploy_pool
 from bridge.pools.errors import PoolError, PoolErrorCode
-from bridge.pools.presets import PRESETS, preset
-from bridge.pools.rules import PoolRules
-from bridge.pools.schemas import PoolCreate
-from bridge.primitives import tonnes_to_wei
+from bridge.pools.presets import PRESETS
+from bridge.pools.spec import PoolSpec
 from bridge.registry.models import UTCDateTime
 
 DEPLOYING = "deploying"
@@ -68,91 +63,6 @@ class PoolRecord(PoolBase):
     deploy_nonce: Mapped[int]
     step: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-@dataclass(frozen=True)
-class PoolSpec:
-    """A pool to deploy, fully resolved (a preset's defaults applied). Caps in wei; None = no cap."""
-
-    name: str
-    symbol: str
-    fee_bps: int
-    rules: PoolRules
-    supply_cap: int | None
-    class_cap: int | None
-    fee_recipient: str
-    preset: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "symbol": self.symbol,
-            "fee_bps": self.fee_bps,
-            "rules": self.rules.model_dump(mode="json"),
-            "supply_cap": None if self.supply_cap is None else str(self.supply_cap),
-            "class_cap": None if self.class_cap is None else str(self.class_cap),
-            "fee_recipient": self.fee_recipient,
-            "preset": self.preset,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PoolSpec:
-        caps = {k: None if data[k] is None else int(data[k]) for k in ("supply_cap", "class_cap")}
-        return cls(
-            name=data["name"],
-            symbol=data["symbol"],
-            fee_bps=int(data["fee_bps"]),
-            rules=PoolRules.parse(data["rules"]),
-            fee_recipient=data["fee_recipient"],
-            preset=data["preset"],
-            **caps,
-        )
-
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()
-
-    @classmethod
-    def of_preset(cls, key: str, fee_recipient: str) -> PoolSpec:
-        chosen = preset(key)
-        return cls(
-            name=chosen.name,
-            symbol=chosen.symbol,
-            fee_bps=chosen.fee_bps,
-            rules=chosen.rules,
-            supply_cap=chosen.supply_cap,
-            class_cap=chosen.class_cap,
-            fee_recipient=fee_recipient,
-            preset=chosen.key,
-        )
-
-    @classmethod
-    def of_request(cls, body: PoolCreate, fee_recipient: str) -> PoolSpec:
-        """The spec a ``POST /v1/pools`` body asks for: a preset with overrides, or rules."""
-        recipient = body.fee_recipient or fee_recipient
-        supply_cap = None if body.supply_cap_tonnes is None else tonnes_to_wei(body.supply_cap_tonnes)
-        class_cap = None if body.class_cap_tonnes is None else tonnes_to_wei(body.class_cap_tonnes)
-        if body.preset is not None:
-            base = cls.of_preset(body.preset, recipient)
-            return cls(
-                name=body.name or base.name,
-                symbol=body.symbol or base.symbol,
-                fee_bps=base.fee_bps if body.fee_bps is None else body.fee_bps,
-                rules=base.rules,
-                supply_cap=base.supply_cap if supply_cap is None else supply_cap,
-                class_cap=base.class_cap if class_cap is None else class_cap,
-                fee_recipient=recipient,
-                preset=base.preset,
-            )
-        assert body.rules is not None and body.name is not None and body.symbol is not None  # the model checks
-        return cls(
-            name=body.name,
-            symbol=body.symbol,
-            fee_bps=body.fee_bps or 0,
-            rules=body.rules,
-            supply_cap=supply_cap,
-            class_cap=class_cap,
-            fee_recipient=recipient,
-        )
 
 
 class PoolRepository:
@@ -224,7 +134,7 @@ class PoolRepository:
                 preset=spec.preset,
                 request_key=request_key,
                 request_hash=digest,
-                spec=spec.to_json(),
+                spec=spec.model_dump(mode="json"),
                 deployer=self.sender.address,
                 deploy_nonce=nonce,
                 step=DEPLOYING,
@@ -237,7 +147,7 @@ class PoolRepository:
         return int(self.sender.w3.eth.get_transaction_count(self.sender.address, "pending"))
 
     def _finish(self, row: PoolRecord) -> PoolRecord:
-        spec = PoolSpec.from_json(row.spec)
+        spec = PoolSpec.model_validate(row.spec)
         w3 = self.sender.w3
         if w3.eth.get_code(row.address):
             handle = self.handle(row.address)  # deployed before a crash: only the caps may be missing
@@ -251,17 +161,7 @@ class PoolRepository:
                 self._update(row, address=get_create_address(self.sender.address, nonce), deploy_nonce=nonce)
             try:
                 handle = deploy_pool(
-                    self.sender,
-                    self.bridge_address,
-                    spec.rules,
-                    admin=self.sender.address,
-                    fee_recipient=spec.fee_recipient,
-                    artifacts=self.artifacts,
-                    name=spec.name,
-                    symbol=spec.symbol,
-                    fee_bps=spec.fee_bps,
-                    supply_cap=spec.supply_cap,
-                    class_cap=spec.class_cap,
+                    self.sender, self.bridge_address, spec, admin=self.sender.address, artifacts=self.artifacts
                 )
             except CodedError:
                 if not w3.eth.get_code(row.address):  # refused before anything was deployed: forget it

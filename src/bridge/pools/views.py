@@ -33,21 +33,12 @@ def pool_public(row: PoolRecord, pool: PoolHandle) -> PoolPublic:
         )
         for token, holding in sorted(pool.composition().items(), key=lambda item: -item[1].amount)
     ]
-    rules = pool.rules()
     return PoolPublic(
         address=row.address,
         name=row.name,
         symbol=row.symbol,
         preset=row.preset,
-        rules=PoolRulesPublic(
-            programs=list(rules.programs),
-            methodologies=list(rules.methodologies),
-            denied_methodologies=list(rules.denied_methodologies),
-            host_countries=list(rules.host_countries),
-            min_vintage_start=rules.min_vintage_start,
-            required_labels=rules.label_names,
-            require_corresponding_adjustment=rules.require_corresponding_adjustment,
-        ),
+        rules=PoolRulesPublic.model_validate(pool.rules().model_dump()),  # its labels dump as their names
         rules_version=pool.rules_version(),
         fee_bps=pool.fee_bps(),
         fee_recipient=str(calls.feeRecipient().call()),

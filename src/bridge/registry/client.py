@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from bridge.errors import ErrorBody
+from bridge.http_client import HttpClientBase, error_body
 from bridge.registry import auth, schemas
 from bridge.registry import views as v
 from bridge.registry._access import RegistryAccess
@@ -241,11 +241,7 @@ _GATEWAY_STATUSES: Final = frozenset({502, 503, 504})
 
 def error_from_response(response: httpx.Response) -> RegistryError:
     """The ``RegistryError`` an error response of the registry API stands for."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = ErrorBody.of(body)
+    error = error_body(response)
     if error is not None and error.message is not None:
         code = error.code_in(RegistryErrorCode)
         if code is not None:
@@ -268,7 +264,7 @@ def error_from_response(response: httpx.Response) -> RegistryError:
     )
 
 
-class HttpRegistryClient(RegistryClient):
+class HttpRegistryClient(RegistryClient, HttpClientBase):
     """The registry's HTTP API at ``base_url`` (e.g. ``http://localhost:8000/registry``).
 
     ``http`` is the ``httpx.Client`` to send with (default: a new one with ``timeout`` seconds, closed by
@@ -283,20 +279,9 @@ class HttpRegistryClient(RegistryClient):
         http: httpx.Client | None = None,
         timeout: float = 30.0,
     ) -> None:
+        HttpClientBase.__init__(self, http, timeout=timeout)
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
-        self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(timeout=timeout)
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> HttpRegistryClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _call(self, endpoint: Endpoint, local: Local[T], answer: Answer[T]) -> T:
         data = self._send(endpoint)
@@ -318,7 +303,7 @@ class HttpRegistryClient(RegistryClient):
         if endpoint.request_id is not None:
             headers[auth.IDEMPOTENCY_HEADER] = endpoint.request_id
         try:
-            response = self._http.request(
+            response = self.http.request(
                 endpoint.method,
                 self.base_url + endpoint.path,
                 params=endpoint.params or None,

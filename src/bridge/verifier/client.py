@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bridge.errors import ErrorBody
+from bridge.http_client import HttpClientBase
 from bridge.verifier.errors import VerifierError, VerifierErrorCode
 from bridge.verifier.schemas import AttestationPublic, AttestationRequest, VerifierIdentity
 from bridge.verifier.service import VerifierService
@@ -53,14 +54,13 @@ class InProcessVerifier:
         return self.service.attest(AttestationRequest.model_validate_json(request.model_dump_json()))
 
 
-class HttpVerifier:
+class HttpVerifier(HttpClientBase):
     def __init__(
         self, url: str, api_key: str | None, *, http: httpx.Client | None = None, timeout: float = 60.0
     ) -> None:
+        super().__init__(http, timeout=timeout)
         self._url = url.rstrip("/")
         self.api_key = api_key
-        self._http = http if http is not None else httpx.Client(timeout=timeout)
-        self._owns_http = http is None
 
     @property
     def url(self) -> str:
@@ -72,16 +72,12 @@ class HttpVerifier:
     def attest(self, request: AttestationRequest) -> AttestationPublic:
         return self._send("POST", "/v1/attestations", AttestationPublic, body=request.model_dump(mode="json"))
 
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
     def _send(self, method: str, path: str, answer: type[M], *, body: Any = None) -> M:
         headers = {"Accept": "application/json"}
         if self.api_key:
             headers["X-API-Key"] = self.api_key
         try:
-            response = self._http.request(method, self._url + path, json=body, headers=headers)
+            response = self.http.request(method, self._url + path, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise _unavailable(f"the verifier at {self._url} cannot be reached: {exc}") from exc
         try:

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["classes"])
 def list_batches(
     service: ServiceDep, page: PageParams, filters: Annotated[ClassOnlyFilter, Query()]
 ) -> Page[BatchPublic]:
-    return service.batches(**page.model_dump(), **filters.model_dump())
+    return service.batches(filters, page)
 
 
 @router.get(
@@ -30,7 +30,7 @@ def list_batches(
     **examples.docs(examples.page(examples.CREDIT_CLASS)),
 )
 def list_classes(service: ServiceDep, page: PageParams, filters: Annotated[ClassFilter, Query()]) -> Page[ClassPublic]:
-    return service.classes(**page.model_dump(), **filters.model_dump())
+    return service.classes(filters, page)
 
 
 @router.get(

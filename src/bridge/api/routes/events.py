@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import examples
-from bridge.api.deps import HolderAddress, Limit, PageCursor, ServiceDep
+from bridge.api.deps import FeedParams, HolderAddress, ServiceDep
 from bridge.engine.filters import EventFilter
 from bridge.engine.schemas import EventPublic, HolderBalances
 from bridge.primitives import Page
@@ -27,10 +27,8 @@ router = APIRouter(prefix="/v1")
     ),
     **examples.docs(examples.page(examples.EVENT)),
 )
-def list_events(
-    service: ServiceDep, limit: Limit = 50, cursor: PageCursor = None, *, filters: Annotated[EventFilter, Query()]
-) -> Page[EventPublic]:
-    return service.events(limit=limit, cursor=cursor, **filters.model_dump())
+def list_events(service: ServiceDep, feed: FeedParams, filters: Annotated[EventFilter, Query()]) -> Page[EventPublic]:
+    return service.events(filters, feed)
 
 
 @router.get(

@@ -24,7 +24,7 @@ def list_redemptions(
     service: ServiceDep, page: PageParams, filters: Annotated[RedemptionFilter, Query()]
 ) -> Page[RedemptionPublic]:
     holder = query_address(filters.holder, "holder")
-    return service.redemptions(**page.model_dump(), holder=holder, class_id=filters.class_id, step=filters.status)
+    return service.redemptions(filters.model_copy(update={"holder": holder}), page)
 
 
 @router.get("/redemptions/{redemption_id}", summary="One redemption", **examples.docs(examples.REDEMPTION, 404))

@@ -26,7 +26,7 @@ def list_retirements(
     service: ServiceDep, page: PageParams, filters: Annotated[RetirementFilter, Query()]
 ) -> Page[RetirementPublic]:
     retiree = query_address(filters.retiree, "retiree")
-    return service.retirements(**page.model_dump(), **filters.model_dump() | {"retiree": retiree})
+    return service.retirements(filters.model_copy(update={"retiree": retiree}), page)
 
 
 @router.get(
@@ -61,4 +61,4 @@ def disclose_personal_data(
 def list_settlements(
     service: ServiceDep, page: PageParams, filters: Annotated[ClassOnlyFilter, Query()]
 ) -> Page[SettlementPublic]:
-    return service.settlements(**page.model_dump(), **filters.model_dump())
+    return service.settlements(filters, page)

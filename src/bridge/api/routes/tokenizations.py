@@ -17,9 +17,9 @@ from bridge.api.deps import IdempotencyKeyHeader, IdPath, PageParams, ServiceDep
 from bridge.api.errors import HTTP_ERRORS
 from bridge.api.schemas import TokenizationCreate, TokenizationItem, TokenizationsCreate
 from bridge.engine.errors import BridgeError
+from bridge.engine.filters import TokenizationFilter
 from bridge.engine.intake import at_index
 from bridge.engine.schemas import MAX_TOKENIZATIONS_PER_CALL, TokenizationPublic, TokenizationRequest
-from bridge.engine.store import TokenizeStep
 from bridge.errors import CodedError
 from bridge.primitives import Page
 from bridge.service import BridgeService
@@ -92,9 +92,6 @@ def get_tokenization(service: ServiceDep, tokenization_id: IdPath) -> Tokenizati
     "/tokenizations", summary="Tokenizations, newest first", **examples.docs(examples.page(examples.TOKENIZATION))
 )
 def list_tokenizations(
-    service: ServiceDep,
-    page: PageParams,
-    step: Annotated[TokenizeStep | None, Query(description="only this step")] = None,
-    custodian_account: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    service: ServiceDep, page: PageParams, filters: Annotated[TokenizationFilter, Query()]
 ) -> Page[TokenizationPublic]:
-    return service.tokenizations(**page.model_dump(), step=step, custodian_account=custodian_account)
+    return service.tokenizations(filters, page)
