@@ -50,7 +50,7 @@ def typed(primary: str, types: dict[str, Any], message: dict[str, Any], *, chain
     return encode_typed_data(full_message=full)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(credit_class=credit_classes, chain_id=chain_ids, bridge=addresses)
 def test_any_class_hashes_and_reads_as_eth_account_encodes_it(
     credit_class: CreditClass, chain_id: int, bridge: str
@@ -62,7 +62,7 @@ def test_any_class_hashes_and_reads_as_eth_account_encodes_it(
     assert credit_class.as_tuple() == tuple(message[member["name"]] for member in CREDIT_CLASS_TYPE)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(lock=locks(), chain_id=chain_ids, bridge=addresses)
 def test_any_lock_hashes_as_eth_account_encodes_and_signs_it(lock: Lock, chain_id: int, bridge: str) -> None:
     types = {"CreditClass": CREDIT_CLASS_TYPE, "Lock": LOCK_TYPE}
@@ -74,7 +74,7 @@ def test_any_lock_hashes_as_eth_account_encodes_and_signs_it(lock: Lock, chain_i
     assert signed.message_hash == keccak(b"\x19\x01" + signable.header + lock.struct_hash())
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     batch=st.lists(locks(), min_size=1, max_size=8, unique_by=lambda lock: (lock.registry, lock.lock_id)),
     deadline=st.integers(0, 2**256 - 1),
