@@ -10,41 +10,10 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridge.chain.attestation import Adjustment, CreditClass, Lock, LockBatch
+from bridge.chain.attestation import Lock, LockBatch
 from bridge.chain.errors import ContractRevert
 from bridge.chain.local import LocalBridge
-from chain_factories import fresh_block, verra_class
-
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
-short_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=32)
-addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
-classes = st.builds(
-    CreditClass,
-    program=short_text,
-    project_id=text,
-    vintage_start=st.integers(19000101, 99991231),
-    vintage_end=st.integers(19000101, 99991231),
-    methodology=st.text(max_size=20),
-    host_country=st.from_regex(r"[A-Z]{2}", fullmatch=True),
-    labels=st.integers(0, 255),
-    adjustment=st.sampled_from(list(Adjustment)),
-    unit_decimals=st.integers(0, 18),
-)
-
-
-@st.composite
-def locks(draw: st.DrawFn) -> Lock:
-    start = draw(st.integers(0, 2**64 - 2))
-    end = draw(st.integers(start, min(2**64 - 1, start + 2**64 - 2)))
-    return Lock(
-        lock_id=draw(st.integers(0, 2**256 - 1)),
-        registry=draw(short_text),
-        serial=draw(text),
-        block_start=start,
-        block_end=end,
-        credit_class=draw(classes),
-        recipient=draw(addresses),
-    )
+from chain_factories import fresh_block, locks, verra_class
 
 
 @contextmanager

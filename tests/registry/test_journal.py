@@ -146,17 +146,7 @@ def test_the_hash_is_sha256_of_the_previous_hash_the_header_and_the_canonical_pa
     payload = canonical_json(entry.payload)
     expected = hashlib.sha256((entry.prev_hash + header + payload).encode()).hexdigest()
     assert entry.hash == expected
-    assert (
-        entry_hash(
-            prev_hash=entry.prev_hash,
-            seq=entry.seq,
-            recorded_at=entry.recorded_at,
-            operation=entry.operation,
-            request_id=entry.request_id,
-            payload=payload,
-        )
-        == expected
-    )
+    assert entry_hash(entry) == expected
 
 
 def test_the_database_refuses_to_update_or_delete_journal_entries(busy: World) -> None:
@@ -230,15 +220,10 @@ def test_entries_cut_off_the_end_are_detected(busy: World) -> None:
 def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link(busy: World) -> None:
     registry = busy.registry
     entry = registry.journal_entries(after_seq=10, limit=1)[0]
-    payload = canonical_json({**entry.payload, "request": {**entry.payload["request"], "beneficiary": "Evil"}})
-    forged = entry_hash(
-        prev_hash=entry.prev_hash,
-        seq=entry.seq,
-        recorded_at=entry.recorded_at,
-        operation=entry.operation,
-        request_id=entry.request_id,
-        payload=payload,
+    edited = entry.model_copy(
+        update={"payload": {**entry.payload, "request": {**entry.payload["request"], "beneficiary": "Evil"}}}
     )
+    payload, forged = canonical_json(edited.payload), entry_hash(edited)
     tamper(registry, "UPDATE registry_journal SET payload = :p, hash = :h WHERE seq = 11", p=payload, h=forged)
     seq, problem = report_of(registry)
     assert seq == 12 and "prev_hash" in problem
@@ -250,15 +235,10 @@ def test_a_rewritten_tail_is_caught_by_a_checkpoint_kept_elsewhere(busy: World) 
     entries = registry.journal_entries()
     # rewrite the last entry consistently, head included: the chain alone cannot tell
     last = entries[-1]
-    payload = canonical_json({**last.payload, "request": {**last.payload["request"], "account_id": 4}})
-    forged = entry_hash(
-        prev_hash=last.prev_hash,
-        seq=last.seq,
-        recorded_at=last.recorded_at,
-        operation=last.operation,
-        request_id=last.request_id,
-        payload=payload,
+    edited = last.model_copy(
+        update={"payload": {**last.payload, "request": {**last.payload["request"], "account_id": 4}}}
     )
+    payload, forged = canonical_json(edited.payload), entry_hash(edited)
     tamper(
         registry,
         "UPDATE registry_journal SET payload = :p, hash = :h WHERE seq = :s",
@@ -470,16 +450,9 @@ def _rechained(entries: list[JournalEntryPublic]) -> list[JournalEntryPublic]:
     """The entries with their hash chain computed again (after an edit), as a journal written so."""
     chained, prev = [], "0" * 64
     for entry in entries:
-        digest = entry_hash(
-            prev_hash=prev,
-            seq=entry.seq,
-            recorded_at=entry.recorded_at,
-            operation=entry.operation,
-            request_id=entry.request_id,
-            payload=canonical_json(entry.payload),
-        )
-        chained.append(entry.model_copy(update={"prev_hash": prev, "hash": digest}))
-        prev = digest
+        relinked = entry.model_copy(update={"prev_hash": prev})
+        prev = entry_hash(relinked)
+        chained.append(relinked.model_copy(update={"hash": prev}))
     return chained
 
 

@@ -22,6 +22,7 @@ from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bridge.chain.eip712 import StructType
 from bridge.primitives import ChecksumAddress
 
 DOMAIN_NAME = "CarbonBridge"
@@ -31,33 +32,25 @@ UINT64_MAX = 2**64 - 1
 MAX_UNIT_DECIMALS = 18
 
 
-def _members(declared: str) -> list[dict[str, str]]:
-    """A struct's members as eth-account takes them, from its EIP-712 type as the Solidity codecs spell it:
-    ``Name(type name,...)``."""
-    members = declared[declared.index("(") + 1 : -1].split(",")
-    return [{"name": name, "type": kind} for kind, name in (member.split(" ") for member in members)]
-
-
-EIP712_DOMAIN_TYPE = _members("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
-CREDIT_CLASS_TYPE = _members(
+# The types, declared once as the Solidity codecs spell them; members, type hashes, messages, ABI tuples and
+# struct hashes are derived from these (``bridge.chain.eip712``).
+EIP712_DOMAIN = StructType("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+CREDIT_CLASS = StructType(
     "CreditClass(string program,string projectId,uint32 vintageStart,uint32 vintageEnd,string methodology,"
-    "string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)"
+    "string hostCountry,uint8 labels,uint8 adjustment,uint8 unitDecimals)",
+    cache=4096,  # a batch's locks share few classes: each is hashed once, however often asked for
 )
-LOCK_TYPE = _members(
+LOCK = StructType(
     "Lock(uint256 lockId,string registry,string serial,uint64 blockStart,uint64 blockEnd,CreditClass creditClass,"
-    "address recipient)"
+    "address recipient)",
+    CREDIT_CLASS,
 )
-LOCK_BATCH_TYPE = _members("LockBatch(bytes32 locksRoot,uint256 deadline)")
+LOCK_BATCH = StructType("LockBatch(bytes32 locksRoot,uint256 deadline)")
 
-
-def _type_string(name: str, fields: list[dict[str, str]]) -> str:
-    members = ",".join(f"{field['type']} {field['name']}" for field in fields)
-    return f"{name}({members})"
-
-
-# EIP-712 encodeType: the primary type, then the types it references, by name.
-CREDIT_CLASS_TYPEHASH = keccak(text=_type_string("CreditClass", CREDIT_CLASS_TYPE))
-LOCK_TYPEHASH = keccak(text=_type_string("Lock", LOCK_TYPE) + _type_string("CreditClass", CREDIT_CLASS_TYPE))
+EIP712_DOMAIN_TYPE = EIP712_DOMAIN.members
+CREDIT_CLASS_TYPE = CREDIT_CLASS.members
+LOCK_TYPE = LOCK.members
+LOCK_BATCH_TYPE = LOCK_BATCH.members
 
 
 class Label(IntFlag):
@@ -113,20 +106,11 @@ class CreditClass(BaseModel):
     unit_decimals: int = Field(default=0, ge=0, le=MAX_UNIT_DECIMALS)
 
     def message(self) -> dict[str, Any]:
-        return {
-            "program": self.program,
-            "projectId": self.project_id,
-            "vintageStart": self.vintage_start,
-            "vintageEnd": self.vintage_end,
-            "methodology": self.methodology,
-            "hostCountry": self.host_country,
-            "labels": int(self.labels),
-            "adjustment": int(self.adjustment),
-            "unitDecimals": self.unit_decimals,
-        }
+        return CREDIT_CLASS.message(self)
 
     def as_tuple(self) -> tuple[Any, ...]:
-        return tuple(self.message().values())
+        """The contract's ``CreditClass`` struct."""
+        return CREDIT_CLASS.as_tuple(self)
 
     @property
     def wei_per_unit(self) -> int:
@@ -141,32 +125,13 @@ class CreditClass(BaseModel):
     @property
     def class_hash(self) -> bytes:
         """The EIP-712 struct hash of the class (every attribute)."""
-        return _class_hash(self)
+        return CREDIT_CLASS.hash(self)
 
     def _id(self) -> bytes:
         return keccak(
             encode(
                 ["bytes32", "bytes32", "uint32", "uint32"],
                 [keccak(text=self.program), keccak(text=self.project_id), self.vintage_start, self.vintage_end],
-            )
-        )
-
-    def _struct_hash(self) -> bytes:
-        return keccak(
-            encode(
-                ["bytes32", "bytes32", "bytes32", "uint32", "uint32", "bytes32", "bytes32", "uint8", "uint8", "uint8"],
-                [
-                    CREDIT_CLASS_TYPEHASH,
-                    keccak(text=self.program),
-                    keccak(text=self.project_id),
-                    self.vintage_start,
-                    self.vintage_end,
-                    keccak(text=self.methodology),
-                    keccak(text=self.host_country),
-                    int(self.labels),
-                    int(self.adjustment),
-                    self.unit_decimals,
-                ],
             )
         )
 
@@ -206,61 +171,26 @@ class Lock(BaseModel):
         return keccak(encode(["bytes32", "bytes32"], [keccak(text=self.registry), keccak(text=self.serial)]))
 
     def message(self) -> dict[str, Any]:
-        return {
-            "lockId": self.lock_id,
-            "registry": self.registry,
-            "serial": self.serial,
-            "blockStart": self.block_start,
-            "blockEnd": self.block_end,
-            "creditClass": self.credit_class.message(),
-            "recipient": self.recipient,
-        }
+        return LOCK.message(self)
 
     def as_tuple(self) -> tuple[Any, ...]:
         """The contract's ``Lock`` struct (for ``hashLock``)."""
-        return (
-            self.lock_id,
-            self.registry,
-            self.serial,
-            self.block_start,
-            self.block_end,
-            self.credit_class.as_tuple(),
-            self.recipient,
-        )
+        return LOCK.as_tuple(self)
 
     def struct_hash(self) -> bytes:
         """The EIP-712 struct hash of the lock."""
-        return keccak(
-            encode(
-                ["bytes32", "uint256", "bytes32", "bytes32", "uint64", "uint64", "bytes32", "address"],
-                [
-                    LOCK_TYPEHASH,
-                    self.lock_id,
-                    keccak(text=self.registry),
-                    keccak(text=self.serial),
-                    self.block_start,
-                    self.block_end,
-                    self.credit_class.class_hash,
-                    self.recipient,
-                ],
-            )
-        )
+        return LOCK.hash(self)
 
     def leaf(self) -> bytes:
         """The lock's Merkle leaf: ``keccak256(hashStruct(lock))``, OpenZeppelin's double hash."""
         return _leaf(self)
 
 
-# Frozen models hash by value: a batch's classes and leaves are hashed once, however often they are asked for
-# (by value, not per object: a ``model_copy(update=...)`` is a new key).
+# Frozen models hash by value: a batch's class ids and leaves are worked out once, however often they are asked
+# for (by value, not per object: a ``model_copy(update=...)`` is a new key).
 @lru_cache(maxsize=4096)
 def _class_id(credit_class: CreditClass) -> bytes:
     return credit_class._id()
-
-
-@lru_cache(maxsize=4096)
-def _class_hash(credit_class: CreditClass) -> bytes:
-    return credit_class._struct_hash()
 
 
 @lru_cache(maxsize=8192)
@@ -277,10 +207,10 @@ class LockBatch(BaseModel):
     deadline: int = Field(ge=0, lt=2**256)
 
     def message(self) -> dict[str, Any]:
-        return {"locksRoot": self.locks_root, "deadline": self.deadline}
+        return LOCK_BATCH.message(self)
 
-    def as_tuple(self) -> tuple[bytes, int]:
-        return (self.locks_root, self.deadline)
+    def as_tuple(self) -> tuple[Any, ...]:
+        return LOCK_BATCH.as_tuple(self)
 
     def typed_data(self, *, chain_id: int, bridge: str) -> dict[str, Any]:
         return {

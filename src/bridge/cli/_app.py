@@ -102,6 +102,22 @@ def fail(message: str, *, field: str | None = None, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def one_way(first: tuple[str, object], second: tuple[str, object], *, needs: dict[str, object]) -> None:
+    """Stop unless exactly one of two ways of naming something is given: option ``first``, or option ``second``
+    with every option of ``needs`` (options by parameter name with their values; None is not given)."""
+    (first_name, first_value), (second_name, second_value) = first, second
+    wanted = " and ".join(_flag(name) for name in needs)
+    if (first_value is None) == (second_value is None):
+        fail(f"give {_flag(first_name)}, or {_flag(second_name)} with {wanted}", field=first_name)
+    missing = [name for name, value in needs.items() if value is None]
+    if second_value is not None and missing:
+        fail(f"{_flag(second_name)} needs {wanted}", field=missing[0])
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def describe(exc: CodedError) -> str:
     """A coded error as the CLI prints it: code, field, message."""
     where = f" {exc.field}:" if exc.field else ""

@@ -34,6 +34,7 @@ from bridge.cli._app import (
     console,
     err_console,
     fail,
+    one_way,
     parse_address,
     parse_tonnes,
     report,
@@ -173,10 +174,7 @@ def tokenize(
     as_json: JsonOption = False,
 ) -> None:
     """Lock a serial block in the bridge's trust account and mint its tokens (custodian API key)."""
-    if (serial is None) == (issuance is None):
-        fail("give --serial, or --issuance with --quantity", field="serial")
-    if issuance is not None and quantity is None:
-        fail("--issuance needs --quantity", field="quantity")
+    one_way(("serial", serial), ("issuance", issuance), needs={"quantity": quantity})
     recipient = parse_address(recipient, field="recipient")
     require_api_key(api_key, TOKENIZING_NEEDS)
     key = idempotency_key or str(uuid.uuid4())

@@ -32,6 +32,7 @@ from bridge.cli._app import (
     client,
     console,
     fail,
+    one_way,
     parse_address,
     parse_tonnes,
     report,
@@ -231,10 +232,7 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Deploy a pool from a preset, or from rules with a name and a symbol (operator key)."""
-    if (preset is None) == (rules is None):
-        fail("give --preset, or --rules with --name and --symbol", field="preset")
-    if rules is not None and (name is None or symbol is None):
-        fail("a pool from rules needs --name and --symbol", field="name" if name is None else "symbol")
+    one_way(("preset", preset), ("rules", rules), needs={"name": name, "symbol": symbol})
     require_api_key(api_key, "creating a pool needs the operator's API key")
     for field, value in (("fee_bps", fee_bps), ("supply_cap", supply_cap), ("class_cap", class_cap)):
         if value is not None and value < 0:

@@ -16,7 +16,7 @@ from typing import Annotated, Final, NoReturn
 import typer
 from rich.table import Table
 
-from bridge.cli._app import DEFAULT_URL, JsonOption, UrlOption, app, console, echo_json, fail, report
+from bridge.cli._app import DEFAULT_URL, JsonOption, UrlOption, app, console, echo_json, fail, one_way, report
 from bridge.cli._options import grouped
 from bridge.errors import CodedError
 from bridge.registry.client import HttpRegistryClient
@@ -93,10 +93,7 @@ def _need_key(key: str | None, what: str) -> str:
 
 
 def _selection(serial: str | None, issuance: int | None, quantity: int | None) -> None:
-    if (serial is None) == (issuance is None):
-        fail("name the units by --serial, or by --issuance with --quantity", field="serial")
-    if issuance is not None and quantity is None:
-        fail("--issuance needs --quantity", field="quantity")
+    one_way(("serial", serial), ("issuance", issuance), needs={"quantity": quantity})
     if serial is not None and not serial.strip():
         fail("must not be empty", field="serial")
 

@@ -27,11 +27,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from eth_account.messages import encode_typed_data
 from web3.contract import Contract
 from web3.types import BlockIdentifier
 
-from bridge.chain.attestation import CREDIT_CLASS_TYPE, CreditClass
 from bridge.engine.classes import credit_class_of
 from bridge.engine.locks import batch_key_of
 from bridge.errors import CodedError
@@ -40,17 +38,6 @@ from bridge.registry.schemas import CreditPublic, UnitBlockPublic
 
 FOREIGN_SERIALS_SHOWN: Final = 50
 """A report lists at most this many foreign serials per class (the count covers them all)."""
-
-
-def class_hash(credit_class: CreditClass) -> bytes:
-    """The EIP-712 struct hash of a credit class: what a class token's ``classHash()`` returns."""
-    typed = {
-        "types": {"EIP712Domain": [{"name": "name", "type": "string"}], "CreditClass": CREDIT_CLASS_TYPE},
-        "primaryType": "CreditClass",
-        "domain": {"name": "class hash"},  # the struct hash (the body) does not depend on the domain
-        "message": credit_class.message(),
-    }
-    return bytes(encode_typed_data(full_message=typed).body)
 
 
 def token_class_hash(token: Contract, *, at: BlockIdentifier = "latest") -> bytes | None:
@@ -154,7 +141,7 @@ class BackingRules:
         """The block's program code and the hash of its credit class (as a verifier derives it)."""
         if block.issuance_id not in self._issuances:
             credit = self._credit_of(block.serial)
-            self._issuances[block.issuance_id] = (credit.program.code, class_hash(credit_class_of(credit)))
+            self._issuances[block.issuance_id] = (credit.program.code, credit_class_of(credit).class_hash)
         return self._issuances[block.issuance_id]
 
     def classify(self, block: UnitBlockPublic) -> Classified:

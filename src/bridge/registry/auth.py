@@ -95,9 +95,7 @@ class ApiKeyCreate(BaseModel):
         default_factory=list, description="the registry accounts the key acts for"
     )
     operator: StrictBool = Field(False, description="the registry operator's key (administrative operations)")
-    label: (
-        Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200)] | None
-    ) = None
+    label: _Label | None = None
 
 
 class IssuedApiKey(BaseModel):

@@ -47,14 +47,20 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
-def entry_hash(
-    *, prev_hash: str, seq: int, recorded_at: datetime, operation: str, request_id: str | None, payload: str
-) -> str:
-    """The hash of one journal entry (``payload`` is its canonical JSON text, hashed as stored)."""
+def entry_hash(entry: JournalEntry | JournalEntryPublic) -> str:
+    """The hash of one journal entry from its fields and ``prev_hash``: what ``append`` stores and
+    ``verify_entries`` recomputes. A stored payload is hashed as stored (canonical JSON text); a read one
+    (a dict) as its canonical JSON."""
     header = canonical_json(
-        {"seq": seq, "recorded_at": format_time(recorded_at), "operation": operation, "request_id": request_id}
+        {
+            "seq": entry.seq,
+            "recorded_at": format_time(entry.recorded_at),
+            "operation": entry.operation,
+            "request_id": entry.request_id,
+        }
     )
-    return hashlib.sha256((prev_hash + header + payload).encode("utf-8")).hexdigest()
+    payload = entry.payload if isinstance(entry.payload, str) else canonical_json(entry.payload)
+    return hashlib.sha256((entry.prev_hash + header + payload).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -138,29 +144,19 @@ def append(
     payload: dict[str, Any],
 ) -> JournalEntry:
     """Append one entry after ``head`` (which the caller has locked) and move the head."""
-    text = canonical_json(payload)
-    seq = head.last_seq + 1
-    digest = entry_hash(
-        prev_hash=head.last_hash,
-        seq=seq,
-        recorded_at=recorded_at,
-        operation=operation,
-        request_id=request_id,
-        payload=text,
-    )
     entry = JournalEntry(
-        seq=seq,
+        seq=head.last_seq + 1,
         recorded_at=recorded_at,
         operation=operation,
         request_id=request_id,
         actor_scope=None if request_id is None else actor_scope(Recorded.of(payload).actor_account),
-        payload=text,
+        payload=canonical_json(payload),
         prev_hash=head.last_hash,
-        hash=digest,
     )
+    entry.hash = entry_hash(entry)
     session.add(entry)
-    head.last_seq = seq
-    head.last_hash = digest
+    head.last_seq = entry.seq
+    head.last_hash = entry.hash
     return entry
 
 
@@ -221,16 +217,7 @@ def verify_entries(
             return bad(entry.seq, f"entry {entry.seq} is out of order (expected {expected_seq})")
         if entry.prev_hash != prev:
             return bad(entry.seq, "prev_hash does not match the previous entry's hash (an entry was changed)")
-        payload = entry.payload if isinstance(entry.payload, str) else canonical_json(entry.payload)
-        recomputed = entry_hash(
-            prev_hash=prev,
-            seq=entry.seq,
-            recorded_at=entry.recorded_at,
-            operation=entry.operation,
-            request_id=entry.request_id,
-            payload=payload,
-        )
-        if recomputed != entry.hash:
+        if entry_hash(entry) != entry.hash:  # its prev_hash is ``prev``: checked above
             return bad(entry.seq, "hash does not match the entry's contents (the entry was edited)")
         if checkpoint is not None and entry.seq == checkpoint.seq and entry.hash != checkpoint.hash:
             return bad(entry.seq, "the chain no longer passes through the checkpoint (history was rewritten)")
