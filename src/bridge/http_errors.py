@@ -16,16 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bridge.errors import CodedError, ErrorCode
+
+M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 _LOCATIONS = ("body", "query", "path", "header")
@@ -82,6 +84,14 @@ class HttpErrorCatalogue:
             unavailable_message=unavailable_message,
             plain_fields=plain_fields,
         )
+
+    def validated(self, model: type[M], **fields: Any) -> M:
+        """``model`` built from ``fields`` outside a request (a CLI's options, a page's form), or the same
+        refusal the API answers a bad query with (``invalid``)."""
+        try:
+            return model(**fields)
+        except ValidationError as exc:
+            raise self.invalid(exc) from None
 
     def invalid(
         self, exc: ValidationError | RequestValidationError, *, rename: dict[str, str] | None = None

@@ -282,7 +282,9 @@ def test_the_explorer_s_pages_filter_as_the_api_does(world: ApiWorld, history: d
     for path, params in pages:
         assert world.api.get(path, params=params).status_code == 200, path
     refused = world.api.get("/events", params={"name": "Retired!"})  # no event is named so: the API refuses it
-    assert refused.status_code == 400 and "invalid_request" in refused.text
+    assert refused.status_code == 422 and "invalid_request" in refused.text and "name" in refused.text
+    assert world.api.get("/v1/events", params={"name": "Retired!"}).status_code == 422  # as the API does
+    assert world.api.get("/classes", params={"vintage": "1800"}).status_code == 422
 
 
 # --- certificates and their details -----------------------------------------------------------------

@@ -65,7 +65,7 @@ def create_app(service: BridgeService) -> FastAPI:
         if service.registry is not None:  # a registry reached over HTTP serves its API itself
             app.include_router(registry_api.registry_router(service.registry), prefix=network.REGISTRY_API)
             checks |= registry_api.key_checks(service.registry)
-    install_explorer(app, service)
+    install_explorer(app, service, HTTP_ERRORS)
     install_error_handlers(app, HTTP_ERRORS)
     install_http_edge(app, service.settings.http, checks)
     return app

@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bridge.api.errors import HTTP_ERRORS
 from bridge.cli._app import JsonOption, UrlOption, app, client, console, every_page, fail, reported, show_items
-from bridge.cli._filters import list_filter
 from bridge.client import BridgeClient
 from bridge.engine.filters import ClassFilter, ClassOnlyFilter
 from bridge.engine.schemas import ClassPublic
@@ -59,7 +59,7 @@ def list_classes(
 ) -> None:
     """Every class the bridge has minted, by name: program, vintage, labels, supply and retirements."""
     with reported(), client(url) as bridge_api:
-        filters = list_filter(ClassFilter, program=program, vintage=vintage, label=label, name=name)
+        filters = HTTP_ERRORS.validated(ClassFilter, program=program, vintage=vintage, label=label, name=name)
         items = every_page(lambda cursor: bridge_api.list_classes(filters, limit=100, cursor=cursor))
     show_items(  # the token's address and the class id: `classes show`, or --json
         items,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bridge.api.errors import HTTP_ERRORS
 from bridge.cli._app import (
     JsonOption,
     UrlOption,
@@ -21,7 +22,6 @@ from bridge.cli._app import (
     reported,
     show_items,
 )
-from bridge.cli._filters import list_filter
 from bridge.cli.flows import TimeoutOption, class_id_of, unfinished, wait_redemption
 from bridge.engine.filters import RedemptionFilter
 from bridge.engine.schemas import RedemptionPublic
@@ -49,7 +49,7 @@ def list_redemptions(
         fail(f"{status!r} is not a step; one of: {STEPS}", field="status")
     with reported():
         class_hex = class_id_of(url, class_ref) if class_ref else None
-        filters = list_filter(RedemptionFilter, holder=holder, class_id=class_hex, status=status)
+        filters = HTTP_ERRORS.validated(RedemptionFilter, holder=holder, class_id=class_hex, status=status)
         with client(url) as bridge_api:
             names = {c.class_id: c.name for c in bridge_api.list_classes(limit=100).items}
             found = every_page(lambda cursor: bridge_api.list_redemptions(filters, limit=100, cursor=cursor))

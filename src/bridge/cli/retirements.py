@@ -23,6 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from web3.exceptions import Web3Exception
 
+from bridge.api.errors import HTTP_ERRORS
 from bridge.chain.retirement import MAX_NAME_BYTES, PersonalData, Purpose, RetirementDetails
 from bridge.cli._app import (
     JsonOption,
@@ -39,7 +40,6 @@ from bridge.cli._app import (
     show_items,
 )
 from bridge.cli._chain import Signer
-from bridge.cli._filters import list_filter
 from bridge.cli._options import grouped
 from bridge.cli.flows import (
     ClassOption,
@@ -252,7 +252,7 @@ def list_retirements(
     """Every retirement certificate: beneficiary, purpose, class by name, tonnes and settlement status."""
     with reported():
         class_hex = class_id_of(url, class_ref) if class_ref else None
-        found = _certificates(url, list_filter(RetirementFilter, class_id=class_hex, beneficiary=beneficiary))
+        found = _certificates(url, HTTP_ERRORS.validated(RetirementFilter, class_id=class_hex, beneficiary=beneficiary))
     show_items(
         found,
         as_json,

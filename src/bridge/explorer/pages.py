@@ -3,11 +3,10 @@ contract calls, no locks here), each page a function of its path and query param
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from bridge.engine.errors import BridgeError, BridgeErrorCode
 from bridge.engine.filters import (
@@ -15,7 +14,6 @@ from bridge.engine.filters import (
     ClassOnlyFilter,
     EventFilter,
     FeedQuery,
-    ListFilter,
     PageQuery,
     RedemptionFilter,
     RetirementFilter,
@@ -25,10 +23,10 @@ from bridge.engine.store import RedeemStep
 from bridge.explorer.certificate_pdf import certificate_pdf
 from bridge.explorer.charts import ReserveRow, reserve_chart, share_chart
 from bridge.explorer.views import render
+from bridge.http_errors import HttpErrorCatalogue
 from bridge.primitives import checked_address
 from bridge.service import BridgeService
 
-F = TypeVar("F", bound=ListFilter)
 PAGE = 25
 Cursor = Annotated[str | None, Query(max_length=512, pattern=r"^[A-Za-z0-9_-]*$")]
 Text = Annotated[str | None, Query(max_length=200)]
@@ -63,19 +61,10 @@ def _blank(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-def _filter(model: type[F], **fields: Any) -> F:
-    """The list filter ``model`` with a form's ``fields``; a value the API would refuse is refused here too,
-    naming its field."""
-    try:
-        return model(**fields)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"])
-        raise BridgeError(f"{field}: {error['msg']}", code=BridgeErrorCode.INVALID_REQUEST, field=field) from None
-
-
-def explorer_router(service: BridgeService) -> APIRouter:
-    """The explorer's pages for ``service`` (kept out of the OpenAPI document: it documents the JSON API)."""
+def explorer_router(service: BridgeService, errors: HttpErrorCatalogue) -> APIRouter:
+    """The explorer's pages for ``service`` (kept out of the OpenAPI document: it documents the JSON API); a
+    filter the API would refuse is refused with the API's own error (``errors``: the API's catalogue)."""
+    _filter = errors.validated
     router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
     def ready() -> None:

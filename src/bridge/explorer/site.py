@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from bridge.explorer.pages import explorer_router
 from bridge.explorer.views import ASSETS, STATIC, page
+from bridge.http_errors import HttpErrorCatalogue
 from bridge.registry.schemas import JournalCheckpoint
 from bridge.service import BridgeService
 
@@ -126,11 +127,12 @@ def registry_landing(service: BridgeService) -> APIRouter:
     return router
 
 
-def install_explorer(app: FastAPI, service: BridgeService) -> None:
+def install_explorer(app: FastAPI, service: BridgeService, errors: HttpErrorCatalogue) -> None:
     """Serve the explorer, its assets, the API docs and the registry's landing page on ``app`` (whose
-    ``docs_url`` and ``redoc_url`` are None: these replace FastAPI's CDN-loading pages)."""
+    ``docs_url`` and ``redoc_url`` are None: these replace FastAPI's CDN-loading pages); ``errors`` is the
+    API's error catalogue, whose refusals the explorer's filters answer with."""
     app.mount(ASSETS, StaticFiles(directory=str(STATIC)), name="assets")
     app.include_router(docs_router(app))
     if service.registry is not None:  # a registry reached over HTTP has its own pages
         app.include_router(registry_landing(service))
-    app.include_router(explorer_router(service))
+    app.include_router(explorer_router(service, errors))
