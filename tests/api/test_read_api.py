@@ -284,7 +284,14 @@ def test_the_explorer_s_pages_filter_as_the_api_does(world: ApiWorld, history: d
     refused = world.api.get("/events", params={"name": "Retired!"})  # no event is named so: the API refuses it
     assert refused.status_code == 422 and "invalid_request" in refused.text and "name" in refused.text
     assert world.api.get("/v1/events", params={"name": "Retired!"}).status_code == 422  # as the API does
-    assert world.api.get("/classes", params={"vintage": "1800"}).status_code == 422
+    for path, params in [
+        ("/classes", {"vintage": "1800"}),
+        ("/classes", {"vintage": "20x0"}),
+        ("/redemptions", {"status": "lost"}),
+        ("/classes", {"label": "green"}),
+    ]:
+        refused = world.api.get(path, params=params)
+        assert refused.status_code == 422 and "invalid_request" in refused.text, (path, params)
 
 
 # --- certificates and their details -----------------------------------------------------------------

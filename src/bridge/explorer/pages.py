@@ -104,15 +104,8 @@ def explorer_router(service: BridgeService, errors: HttpErrorCatalogue) -> APIRo
         cursor: Cursor = None,
     ) -> HTMLResponse:
         def build() -> dict[str, Any]:
-            year = _blank(vintage)
-            if year is not None and not year.isdigit():
-                raise BridgeError(f"vintage {year!r} is not a year", field="vintage")
             filters = _filter(
-                ClassFilter,
-                program=_blank(program),
-                vintage=int(year) if year else None,
-                label=_blank(label),
-                name=_blank(name),
+                ClassFilter, program=_blank(program), vintage=_blank(vintage), label=_blank(label), name=_blank(name)
             )
             found = service.classes(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             filters = {"program": program or "", "vintage": vintage or "", "label": label or "", "name": name or ""}
@@ -181,12 +174,8 @@ def explorer_router(service: BridgeService, errors: HttpErrorCatalogue) -> APIRo
         status: Annotated[str | None, Query(max_length=16)] = None,
     ) -> HTMLResponse:
         def build() -> dict[str, Any]:
-            step = _blank(status)
-            if step is not None and step not in {s.value for s in RedeemStep}:
-                raise BridgeError(f"no redemption status {step!r}", field="status")
             who = _blank(holder)
-            holder_address = _address(who, "holder") if who else None
-            filters = RedemptionFilter(holder=holder_address, status=RedeemStep(step) if step else None)
+            filters = _filter(RedemptionFilter, holder=_address(who, "holder") if who else None, status=_blank(status))
             found = service.redemptions(filters, PageQuery(limit=PAGE, cursor=_blank(cursor)))
             return {
                 "page": found,
